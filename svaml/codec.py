@@ -1,0 +1,504 @@
+"""The one converter: every SVAML object to JSON-ready data and back.
+
+Reading is liberal as the reference's policy table says (name casing, ``callheaders``,
+integer DTMF keys, enum casing, ``"true"`` for booleans, ``destination`` for ``destinationUrl``)
+and keeps the fields svaml does not know in each object's ``extras``; writing is canonical.
+A document that cannot be read raises :class:`~svaml.errors.SvamlError` whose ``problems`` list
+every problem with its JSON pointer: reading never stops at the first one.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, Union
+
+import attrs
+import cattrs
+
+from svaml.diagnostic import Diagnostic, Severity, pointer
+from svaml.errors import SvamlError, SvamlTypeError
+from svaml.model._fields import SvamlObject
+from svaml.model.actions import ACTION_CLASSES, Action
+from svaml.model.document import Svaml
+from svaml.model.instructions import INSTRUCTION_CLASSES, Instruction
+from svaml.model.permissions import Callback
+
+__all__ = [
+    "STRUCTURE_CODES",
+    "converter",
+    "decode_json",
+    "dumps",
+    "json_name",
+    "problems",
+    "structure",
+    "structure_document",
+    "unstructure",
+    "unstructure_document",
+]
+
+_T = TypeVar("_T")
+
+#: The codes of the problems reading can find; the validator's structure rules share them.
+STRUCTURE_CODES: Mapping[str, tuple[str, str]] = {
+    "json": ("SV001", "invalid-json"),
+    "type": ("SV002", "invalid-type"),
+    "missing": ("SV003", "missing-field"),
+    "action-name": ("SV004", "unknown-action"),
+    "instruction-name": ("SV005", "unknown-instruction"),
+    "value": ("SV006", "invalid-value"),
+    "no-name": ("SV008", "missing-name"),
+}
+
+converter = cattrs.Converter()
+"""The one cattrs converter of svaml; hooks for every model class are registered on it."""
+
+
+class _Invalid(Exception):
+    """Problems found while reading, each as (pointer tokens, kind, message)."""
+
+    def __init__(self, found: list[tuple[tuple[str | int, ...], str, str]]) -> None:
+        super().__init__(found)
+        self.found = found
+
+
+def _fail(kind: str, message: str) -> _Invalid:
+    return _Invalid([((), kind, message)])
+
+
+def _typename(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def json_name(field: attrs.Attribute[Any]) -> str:
+    """Return the JSON name of a model field: camelCase of its Python name, or its ``json`` metadata."""
+    explicit = field.metadata.get("json")
+    if explicit:
+        return str(explicit)
+    head, *rest = field.name.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+# -- primitives: strict, but for the liberal forms the policy table names ----------------------
+
+
+def _str(value: Any, _: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise _fail("type", f"expected a string, got {_typename(value)}")
+
+
+def _int(value: Any, _: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise _fail("type", f"expected an integer, got {_typename(value)}")
+
+
+def _bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    # Sinch's own AMD example writes "enabled": "true"; the validator warns about it.
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise _fail("type", f"expected a boolean, got {_typename(value)}")
+
+
+def _any(value: Any, _: Any) -> Any:
+    return value
+
+
+converter.register_structure_hook(str, _str)
+converter.register_structure_hook(int, _int)
+converter.register_structure_hook(bool, _bool)
+converter.register_structure_hook(Any, _any)
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
+    allowed = ", ".join(str(m.value) for m in cls)
+
+    def structure(value: Any, _: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str) or value is False:
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        raise _fail("value", f"expected one of {allowed}, got {value!r}")
+
+    return structure
+
+
+converter.register_structure_hook_factory(
+    lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
+)
+
+
+# -- model classes ------------------------------------------------------------------------------
+
+
+def _is_optional(tp: Any) -> Any:
+    """Return ``X`` for ``X | None``, else None."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(tp)) == 2:
+            return args[0]
+    return None
+
+
+def _item_type(tp: Any) -> Any:
+    """Return ``X`` for ``tuple[X, ...]``, else None."""
+    if typing.get_origin(tp) is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return args[0]
+    return None
+
+
+def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
+    tp = field.type
+    item = _item_type(tp)
+    if item is not None:
+        read_item = converter.get_structure_hook(item)
+
+        def read_tuple(value: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise _fail("type", f"expected a list, got {_typename(value)}")
+            out = []
+            found: list[tuple[tuple[str | int, ...], str, str]] = []
+            for index, element in enumerate(value):
+                try:
+                    out.append(read_item(element, item))
+                except _Invalid as exc:
+                    found.extend(((index, *tokens), k, m) for tokens, k, m in exc.found)
+            if found:
+                raise _Invalid(found)
+            return tuple(out)
+
+        return read_tuple
+    inner = _is_optional(tp)
+    target = inner if inner is not None else tp
+    convert = field.converter
+    if convert is not None and not (isinstance(target, type) and issubclass(target, enum.Enum)):
+        # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
+        call = getattr(convert, "converter", convert)
+
+        def read_converted(value: Any) -> Any:
+            try:
+                return call(value)
+            except SvamlTypeError as exc:
+                raise _fail("type", str(exc)) from None
+
+        return read_converted
+    hook = converter.get_structure_hook(target)
+    if inner is None:
+        return lambda value: hook(value, target)
+    return lambda value: None if value is None else hook(value, target)
+
+
+def _fields(cls: type[SvamlObject]) -> list[attrs.Attribute[Any]]:
+    """The model fields of ``cls`` (without ``extras``), with their annotations resolved."""
+    attrs.resolve_types(cls)
+    return [f for f in attrs.fields(cls) if f.name != "extras"]
+
+
+def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
+    fields = _fields(cls)
+    readers: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+    aliases: dict[str, str] = {}
+    required: list[str] = []
+    for field in fields:
+        name = json_name(field)
+        readers[name] = (field.name, _field_reader(field))
+        for alias in field.metadata.get("aliases", ()):
+            aliases[alias] = name
+        if field.default is attrs.NOTHING:
+            required.append(name)
+    tagged = "name" in cls.__dict__ and not any(f.name == "name" for f in fields)
+
+    def structure(data: Any, _: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise _fail("type", f"expected an object, got {_typename(data)}")
+        kwargs: dict[str, Any] = {}
+        extras: dict[str, Any] = {}
+        found: list[tuple[tuple[str | int, ...], str, str]] = []
+        for key, value in data.items():
+            entry = readers.get(key)
+            if entry is None:
+                canonical = aliases.get(key)
+                if canonical is not None and canonical not in data:
+                    entry = readers[canonical]
+                elif tagged and key == "name":
+                    continue
+                else:
+                    extras[key] = value
+                    continue
+            attr, read = entry
+            try:
+                kwargs[attr] = read(value)
+            except _Invalid as exc:
+                found.extend(((key, *tokens), k, m) for tokens, k, m in exc.found)
+        for name in required:
+            if name not in data and not any(a in data for a, c in aliases.items() if c == name):
+                found.append(((), "missing", f"missing required field {name!r}"))
+        if found:
+            raise _Invalid(found)
+        if extras:
+            kwargs["extras"] = extras
+        try:
+            return cls(**kwargs)
+        except SvamlTypeError as exc:
+            raise _fail("type", str(exc)) from None
+
+    return structure
+
+
+def _leaf(tp: Any) -> tuple[str, Any]:
+    """Classify a field type for unstructuring: (kind, class)."""
+    inner = _is_optional(tp)
+    target = inner if inner is not None else tp
+    item = _item_type(target)
+    if item is not None:
+        return ("objects" if attrs.has(item) else "values", item)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return ("enum", target)
+    if isinstance(target, type) and attrs.has(target):
+        return ("object", target)
+    return ("value", target)
+
+
+def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, Any]]:
+    # Generated straight-line code, as cattrs does: this is the hot path of every webhook.
+    tag = cls.__dict__.get("name") if isinstance(cls.__dict__.get("name"), str) else None
+    lines = ["def unstructure(o):"]
+    lines.append(f"    r = {{'name': {tag!r}}}" if tag else "    r = {}")
+    scope: dict[str, Any] = {}
+    for field in _fields(cls):
+        kind, target = _leaf(field.type)
+        attr, key = field.name, json_name(field)
+        if kind in ("object", "objects"):
+            scope[f"u_{attr}"] = converter.get_unstructure_hook(target)
+        expr = {
+            "value": "v",
+            "enum": "v.value",
+            "object": f"u_{attr}(v)",
+            "values": "list(v)",
+            "objects": f"[u_{attr}(i) for i in v]",
+        }[kind]
+        required = field.default is attrs.NOTHING
+        lines.append(f"    v = o.{attr}")
+        if required:
+            lines.append(f"    r[{key!r}] = {expr}")
+        else:
+            test = "v" if kind in ("values", "objects") else "v is not None"
+            lines.append(f"    if {test}: r[{key!r}] = {expr}")
+    lines.append("    if o.extras: r.update(o.extras)")
+    lines.append("    return r")
+    exec("\n".join(lines), scope)  # noqa: S102 - code generated from the model's own fields
+    fn: Callable[[Any], dict[str, Any]] = scope["unstructure"]
+    return fn
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, SvamlObject) and tp is not Svaml
+
+
+converter.register_structure_hook_factory(_is_model, _structure_factory)
+converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
+
+
+# -- tagged unions: actions and instructions are told apart by `name` ----------------------------
+
+
+def _tagged(
+    classes: Mapping[str, type[Any]], kind: str, what: str
+) -> Callable[[Any, Any], Any]:
+    folded = {name.casefold(): cls for name, cls in classes.items()}
+    known = ", ".join(classes)
+
+    def structure(data: Any, _: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise _fail("type", f"expected an {what} object, got {_typename(data)}")
+        name = data.get("name")
+        if name is None:
+            raise _fail("no-name", f"the {what} has no 'name'")
+        if not isinstance(name, str):
+            raise _Invalid([(("name",), "type", f"expected a string, got {_typename(name)}")])
+        cls = classes.get(name) or folded.get(name.casefold())
+        if cls is None:
+            raise _Invalid([(("name",), kind, f"unknown {what} {name!r}; expected one of {known}")])
+        return converter.structure(data, cls)
+
+    return structure
+
+
+converter.register_structure_hook(Action, _tagged(ACTION_CLASSES, "action-name", "action"))
+converter.register_structure_hook(
+    Instruction, _tagged(INSTRUCTION_CLASSES, "instruction-name", "instruction")
+)
+
+_read_action = converter.get_structure_hook(Action)
+_read_instruction = converter.get_structure_hook(Instruction)
+_unstructure_any = converter.unstructure
+
+
+def _structure_svaml(data: Any, _: Any) -> Svaml:
+    if not isinstance(data, Mapping):
+        raise _fail("type", f"expected a SVAML object, got {_typename(data)}")
+    found: list[tuple[tuple[str | int, ...], str, str]] = []
+    instructions: list[Any] = []
+    action = None
+    extras = {k: v for k, v in data.items() if k not in ("instructions", "action")}
+    raw = data.get("instructions")
+    if raw is not None:
+        if isinstance(raw, list):
+            for index, item in enumerate(raw):
+                try:
+                    instructions.append(_read_instruction(item, Instruction))
+                except _Invalid as exc:
+                    found.extend((("instructions", index, *t), k, m) for t, k, m in exc.found)
+        else:
+            found.append((("instructions",), "type", f"expected a list, got {_typename(raw)}"))
+    if data.get("action") is not None:
+        try:
+            action = _read_action(data["action"], Action)
+        except _Invalid as exc:
+            found.extend((("action", *t), k, m) for t, k, m in exc.found)
+    if found:
+        raise _Invalid(found)
+    return Svaml(instructions=instructions, action=action, extras=extras)
+
+
+def _unstructure_svaml(doc: Svaml) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if doc.instructions:
+        out["instructions"] = [_unstructure_any(i) for i in doc.instructions]
+    if doc.action is not None:
+        out["action"] = _unstructure_any(doc.action)
+    if doc.extras:
+        out.update(doc.extras)
+    return out
+
+
+converter.register_structure_hook(Svaml, _structure_svaml)
+converter.register_unstructure_hook(Svaml, _unstructure_svaml)
+
+
+# -- the public face ----------------------------------------------------------------------------
+
+
+def _diagnostics(exc: _Invalid) -> list[Diagnostic]:
+    out = []
+    for tokens, kind, message in exc.found:
+        code, name = STRUCTURE_CODES[kind]
+        out.append(
+            Diagnostic(
+                code=code,
+                name=name,
+                severity=Severity.ERROR,
+                message=message,
+                pointer=pointer(*tokens),
+            )
+        )
+    return out
+
+
+def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:
+    """Return what keeps ``data`` from reading into ``cls`` (empty if it reads); never raises."""
+    try:
+        converter.structure(data, cls)
+    except _Invalid as exc:
+        return _diagnostics(exc)
+    except RecursionError:
+        return [_too_deep()]
+    return []
+
+
+def _too_deep() -> Diagnostic:
+    code, name = STRUCTURE_CODES["type"]
+    return Diagnostic(
+        code=code,
+        name=name,
+        severity=Severity.ERROR,
+        message="the document is nested too deeply to read",
+    )
+
+
+def structure(data: Any, cls: type[_T]) -> _T:
+    """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
+    try:
+        return converter.structure(data, cls)
+    except _Invalid as exc:
+        found = _diagnostics(exc)
+    except RecursionError:
+        found = [_too_deep()]
+    what = "a SVAML document" if cls is Svaml else getattr(cls, "__name__", str(cls))
+    raise SvamlError(f"cannot read {what}:", found)
+
+
+def structure_document(data: Any, callback: Callback | None = None) -> Svaml:
+    """Read a decoded SVAML document (optionally remembering its callback)."""
+    doc = structure(data, Svaml)
+    if callback is not None:
+        doc = attrs.evolve(doc, callback=callback)
+    return doc
+
+
+def decode_json(text: str | bytes) -> Any:
+    """Decode JSON text; raise :class:`SvamlError` with the line and column of a syntax error."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise SvamlTypeError(f"expected JSON text (str or bytes), got {_typename(text)}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        code, name = STRUCTURE_CODES["json"]
+        found = Diagnostic(
+            code=code,
+            name=name,
+            severity=Severity.ERROR,
+            message=f"invalid JSON: {exc.msg}",
+            line=exc.lineno,
+            column=exc.colno,
+        )
+        raise SvamlError("cannot read JSON", [found]) from None
+    except (UnicodeDecodeError, RecursionError) as exc:
+        code, name = STRUCTURE_CODES["json"]
+        why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
+        found = Diagnostic(code=code, name=name, severity=Severity.ERROR, message=f"invalid JSON: {why}")
+        raise SvamlError("cannot read JSON", [found]) from None
+
+
+def unstructure(obj: Any) -> Any:
+    """Return any model object as JSON-ready data (canonical names and forms)."""
+    return converter.unstructure(obj)
+
+
+_check: Callable[[Svaml, dict[str, Any]], None] | None = None
+
+
+def unstructure_document(doc: Svaml, *, check: bool = True) -> dict[str, Any]:
+    """Return a document as JSON-ready data; with ``check``, raise if the validator finds errors."""
+    data = _unstructure_svaml(doc)
+    if check:
+        global _check
+        if _check is None:
+            from svaml.rules import check_built
+
+            _check = check_built
+        _check(doc, data)
+    return data
+
+
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """Write JSON-ready data as text: compact, or indented for humans."""
+    if indent is None:
+        return _compact.encode(data)
+    return json.dumps(data, indent=indent, ensure_ascii=False)

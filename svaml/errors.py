@@ -1,0 +1,113 @@
+"""The exceptions svaml raises.
+
+Every exception svaml raises on purpose derives from one root, so ``except svaml.SvamlError``
+catches them all::
+
+    SvamlError                  a document, event, request or answer svaml cannot accept;
+    │                           .problems holds the Diagnostics that say where and why
+    ├── SvamlTypeError          a value of the wrong type given to a model class (also a TypeError)
+    ├── EventError              a callback body that is not a Sinch Voice event
+    ├── SignatureError          a callback whose signature does not verify
+    └── SinchError              a REST call to Sinch Voice that did not succeed
+        ├── ApiError            Sinch answered with an error status (status, error_code, reference)
+        │   └── RateLimitedError    429 or 503 after the retries allowed
+        └── TransportError      no answer: connection refused or reset, bad response body
+            └── TimeoutError    no answer in time (also a builtin TimeoutError)
+
+Validation itself never raises: :func:`svaml.validate` returns diagnostics as data.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from svaml.diagnostic import Diagnostic
+
+__all__ = [
+    "ApiError",
+    "EventError",
+    "RateLimitedError",
+    "SignatureError",
+    "SinchError",
+    "SvamlError",
+    "SvamlTypeError",
+    "TimeoutError",
+    "TransportError",
+]
+
+
+class SvamlError(Exception):
+    """A document, event, request or answer that svaml cannot accept.
+
+    ``problems`` lists every :class:`~svaml.diagnostic.Diagnostic` found (it may be empty for
+    errors that are not about a document, such as a network failure).
+    """
+
+    def __init__(self, message: str, problems: Iterable[Diagnostic] = ()) -> None:
+        self.problems: tuple[Diagnostic, ...] = tuple(problems)
+        if self.problems:
+            message = message + "\n" + "\n".join("  " + p.describe() for p in self.problems)
+        super().__init__(message)
+
+
+class SvamlTypeError(SvamlError, TypeError):
+    """A value of the wrong type given to a model class or a builder method."""
+
+
+class EventError(SvamlError):
+    """A callback body that is not a Sinch Voice event (not JSON, no or unknown ``event``)."""
+
+
+class SignatureError(SvamlError):
+    """A callback request whose signature does not verify; the message says why, never the secret."""
+
+
+class SinchError(SvamlError):
+    """A REST call to Sinch Voice that did not succeed."""
+
+
+class ApiError(SinchError):
+    """Sinch answered with an error status.
+
+    ``status`` is the HTTP status, ``error_code`` Sinch's ``errorCode`` (a string or an integer,
+    as Sinch sent it), ``reference`` the id Sinch support asks for.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: str | int | None = None,
+        reference: str | None = None,
+        body: str = "",
+    ) -> None:
+        self.status = status
+        self.error_code = error_code
+        self.reference = reference
+        self.body = body
+        detail = f"HTTP {status}"
+        if error_code is not None:
+            detail += f", errorCode {error_code}"
+        if reference:
+            detail += f", reference {reference}"
+        super().__init__(f"{message} ({detail})")
+
+
+class RateLimitedError(ApiError):
+    """Sinch answered 429 or 503 and no retry was allowed or left; ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class TransportError(SinchError):
+    """The request got no usable answer: connection refused or reset, or a body that is not JSON."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - mirrors the builtin on purpose
+    """No answer within the client's timeout."""

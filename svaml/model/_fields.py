@@ -1,0 +1,98 @@
+"""Type checks shared by the model classes: small, fast attrs validators and converters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import attrs
+
+from svaml.errors import SvamlTypeError
+
+_T = TypeVar("_T")
+
+#: The empty ``extras`` every object shares until it was read with fields svaml does not know.
+NO_EXTRAS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _describe(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+class _Is:
+    """Validator: the value is an instance of ``types`` (bool never counts as int), or None if optional."""
+
+    __slots__ = ("optional", "types", "wanted")
+
+    def __init__(self, types: tuple[type, ...], optional: bool, wanted: str) -> None:
+        self.types = types
+        self.optional = optional
+        self.wanted = wanted
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            if self.optional:
+                return
+        elif isinstance(value, self.types) and not (
+            value.__class__ is bool and bool not in self.types
+        ):
+            return
+        raise SvamlTypeError(
+            f"{type(inst).__name__}.{attribute.name} must be {self.wanted}, got {_describe(value)}"
+        )
+
+
+def is_(*types: type, optional: bool = False, wanted: str | None = None) -> _Is:
+    """Return a validator that checks the value's type (and allows None when ``optional``)."""
+    return _Is(types, optional, wanted or " or ".join(t.__name__ for t in types))
+
+
+class _Each:
+    """Validator: every item of a tuple is an instance of ``types``."""
+
+    __slots__ = ("types", "wanted")
+
+    def __init__(self, types: tuple[type, ...], wanted: str) -> None:
+        self.types = types
+        self.wanted = wanted
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        for index, item in enumerate(value):
+            if not isinstance(item, self.types):
+                raise SvamlTypeError(
+                    f"{type(inst).__name__}.{attribute.name}[{index}] must be {self.wanted}, "
+                    f"got {_describe(item)}"
+                )
+
+
+def each(*types: type, wanted: str | None = None) -> _Each:
+    """Return a validator that checks the type of every item of a tuple field."""
+    return _Each(types, wanted or " or ".join(t.__name__ for t in types))
+
+
+def to_tuple(value: Iterable[_T]) -> tuple[_T, ...]:
+    """Convert an iterable (not a string or a mapping) into a tuple; a tuple passes unchanged."""
+    if value.__class__ is tuple:
+        return value  # type: ignore[return-value]
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise SvamlTypeError(f"expected a sequence, got {_describe(value)}")
+    return tuple(value)
+
+
+def to_extras(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Freeze the unknown fields kept from a stored document."""
+    if not value:
+        return NO_EXTRAS
+    if not isinstance(value, Mapping):
+        raise SvamlTypeError(f"extras must be a mapping, got {_describe(value)}")
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class SvamlObject:
+    """Base of every SVAML object: ``extras`` keeps the fields svaml does not know, so nothing is lost."""
+
+    extras: Mapping[str, Any] = attrs.field(
+        default=NO_EXTRAS, converter=to_extras, repr=False, hash=False
+    )

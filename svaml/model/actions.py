@@ -1,0 +1,285 @@
+"""The nine SVAML actions and their sub-objects (destinations, headers, AMD, menus, options)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Union
+
+import attrs
+
+from svaml.errors import SvamlTypeError
+from svaml.model._fields import SvamlObject, each, is_, to_tuple
+from svaml.model.enums import (
+    ConferenceDtmfMode,
+    DestinationType,
+    Indications,
+    Moh,
+    Transport,
+    coerce,
+)
+
+__all__ = [
+    "ACTION_CLASSES",
+    "Action",
+    "Amd",
+    "CallHeader",
+    "ConferenceDtmfOptions",
+    "ConnectConf",
+    "ConnectMxp",
+    "ConnectPstn",
+    "ConnectSip",
+    "ConnectStream",
+    "Continue",
+    "Destination",
+    "Hangup",
+    "Menu",
+    "MenuOption",
+    "Park",
+    "RunMenu",
+    "StreamingOptions",
+]
+
+_str = is_(str)
+_opt_str = is_(str, optional=True)
+_opt_int = is_(int, optional=True)
+_opt_bool = is_(bool, optional=True)
+
+
+def _transport(value: Transport | str | None) -> Transport | None:
+    return None if value is None else coerce(Transport, value, "transport")
+
+
+def _moh(value: Moh | str | None) -> Moh | None:
+    return None if value is None else coerce(Moh, value, "moh")
+
+
+def _indications(value: Indications | str | None) -> Indications | None:
+    return None if value is None else coerce(Indications, value, "indications")
+
+
+def _dtmf_mode(value: ConferenceDtmfMode | str | None) -> ConferenceDtmfMode | None:
+    return None if value is None else coerce(ConferenceDtmfMode, value, "mode")
+
+
+def _destination_type(value: DestinationType | str | None) -> DestinationType | None:
+    return None if value is None else coerce(DestinationType, value, "type")
+
+
+def _dtmf_key(value: str | int) -> str:
+    # Sinch's own examples write menu keys as JSON integers; the canonical form is a string.
+    if value.__class__ is str:
+        return value  # type: ignore[return-value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return str(value)
+    raise SvamlTypeError(f"expected a DTMF key, got {type(value).__name__}")
+
+
+@attrs.frozen(kw_only=True)
+class Destination(SvamlObject):
+    """Where a connect action goes: a ``type`` and an ``endpoint`` (username, SIP URI, ``wss://`` URL…)."""
+
+    type: DestinationType | None = attrs.field(default=None, converter=_destination_type)
+    endpoint: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class CallHeader(SvamlObject):
+    """A custom call header (private SIP header, MXP header or WebSocket message field)."""
+
+    key: str = attrs.field(validator=_str)
+    value: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class Amd(SvamlObject):
+    """Answering-machine detection for ``connectPstn`` (only honoured in a custom callout's ICE)."""
+
+    enabled: bool | None = attrs.field(default=None, validator=_opt_bool)
+    async_: bool | None = attrs.field(
+        default=None, validator=_opt_bool, metadata={"json": "async"}
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ConferenceDtmfOptions(SvamlObject):
+    """How a conference treats DTMF: ignore it, forward it, or detect it and send PIE events."""
+
+    mode: ConferenceDtmfMode | None = attrs.field(default=None, converter=_dtmf_mode)
+    max_digits: int | None = attrs.field(default=None, validator=_opt_int)
+    timeout_mills: int | None = attrs.field(default=None, validator=_opt_int)
+
+
+@attrs.frozen(kw_only=True)
+class StreamingOptions(SvamlObject):
+    """Audio streaming parameters of ``connectStream``."""
+
+    version: int | None = attrs.field(default=None, validator=_opt_int)
+    sample_rate: int | None = attrs.field(default=None, validator=_opt_int)
+
+
+@attrs.frozen(kw_only=True)
+class MenuOption(SvamlObject):
+    """A key of a menu and what it does: ``menu(<id>)`` or ``return(<value>)``.
+
+    ``dtmf`` accepts an ``int`` or a ``str`` and is always written as a string.
+    """
+
+    dtmf: str = attrs.field(converter=_dtmf_key)
+    action: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class Menu(SvamlObject):
+    """One menu of ``runMenu``: its prompts, input limits and options."""
+
+    id: str = attrs.field(validator=_str)
+    main_prompt: str | None = attrs.field(default=None, validator=_opt_str)
+    repeat_prompt: str | None = attrs.field(default=None, validator=_opt_str)
+    repeats: int | None = attrs.field(default=None, validator=_opt_int)
+    max_digits: int | None = attrs.field(default=None, validator=_opt_int)
+    timeout_mills: int | None = attrs.field(default=None, validator=_opt_int)
+    max_timeout_mills: int | None = attrs.field(default=None, validator=_opt_int)
+    options: tuple[MenuOption, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(MenuOption)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Hangup(SvamlObject):
+    """End the call."""
+
+    name: ClassVar[str] = "hangup"
+
+
+@attrs.frozen(kw_only=True)
+class Continue(SvamlObject):
+    """Let the call go on as it was (not in an ICE response)."""
+
+    name: ClassVar[str] = "continue"
+
+
+@attrs.frozen(kw_only=True)
+class ConnectPstn(SvamlObject):
+    """Connect the call to a phone number (E.164); ``cli`` is the caller id shown, or ``private``."""
+
+    name: ClassVar[str] = "connectPstn"
+    number: str | None = attrs.field(default=None, validator=_opt_str)
+    locale: str | None = attrs.field(default=None, validator=_opt_str)
+    max_duration: int | None = attrs.field(default=None, validator=_opt_int)
+    dial_timeout: int | None = attrs.field(default=None, validator=_opt_int)
+    cli: str | None = attrs.field(default=None, validator=_opt_str)
+    suppress_callbacks: bool | None = attrs.field(default=None, validator=_opt_bool)
+    dtmf: str | None = attrs.field(default=None, validator=_opt_str)
+    indications: Indications | None = attrs.field(default=None, converter=_indications)
+    amd: Amd | None = attrs.field(default=None, validator=is_(Amd, optional=True))
+
+
+@attrs.frozen(kw_only=True)
+class ConnectMxp(SvamlObject):
+    """Connect the call to an in-app (MXP) user."""
+
+    name: ClassVar[str] = "connectMxp"
+    destination: Destination | None = attrs.field(
+        default=None, validator=is_(Destination, optional=True)
+    )
+    call_headers: tuple[CallHeader, ...] = attrs.field(
+        default=(),
+        converter=to_tuple,
+        validator=each(CallHeader),
+        metadata={"aliases": ("callheaders",)},
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ConnectConf(SvamlObject):
+    """Connect the call to a conference room (``conferenceId`` at most 64 characters)."""
+
+    name: ClassVar[str] = "connectConf"
+    conference_id: str = attrs.field(validator=_str)
+    conference_dtmf_options: ConferenceDtmfOptions | None = attrs.field(
+        default=None, validator=is_(ConferenceDtmfOptions, optional=True)
+    )
+    moh: Moh | None = attrs.field(default=None, converter=_moh)
+
+
+@attrs.frozen(kw_only=True)
+class ConnectSip(SvamlObject):
+    """Connect the call to a SIP endpoint (``user@host``)."""
+
+    name: ClassVar[str] = "connectSip"
+    destination: Destination = attrs.field(validator=is_(Destination))
+    max_duration: int | None = attrs.field(default=None, validator=_opt_int)
+    cli: str | None = attrs.field(default=None, validator=_opt_str)
+    transport: Transport | None = attrs.field(default=None, converter=_transport)
+    suppress_callbacks: bool | None = attrs.field(default=None, validator=_opt_bool)
+    call_headers: tuple[CallHeader, ...] = attrs.field(
+        default=(),
+        converter=to_tuple,
+        validator=each(CallHeader),
+        metadata={"aliases": ("callheaders",)},
+    )
+    moh: Moh | None = attrs.field(default=None, converter=_moh)
+
+
+@attrs.frozen(kw_only=True)
+class ConnectStream(SvamlObject):
+    """Stream the call's audio to a WebSocket server (closed beta)."""
+
+    name: ClassVar[str] = "connectStream"
+    destination: Destination = attrs.field(validator=is_(Destination))
+    streaming_options: StreamingOptions | None = attrs.field(
+        default=None, validator=is_(StreamingOptions, optional=True)
+    )
+    max_duration: int | None = attrs.field(default=None, validator=_opt_int)
+    call_headers: tuple[CallHeader, ...] = attrs.field(
+        default=(),
+        converter=to_tuple,
+        validator=each(CallHeader),
+        metadata={"aliases": ("callheaders",)},
+    )
+
+
+@attrs.frozen(kw_only=True)
+class RunMenu(SvamlObject):
+    """Play an IVR menu and collect keys (or voice); the result comes back in a PIE event."""
+
+    name: ClassVar[str] = "runMenu"
+    barge: bool | None = attrs.field(default=None, validator=_opt_bool)
+    locale: str | None = attrs.field(default=None, validator=_opt_str)
+    main_menu: str | None = attrs.field(default=None, validator=_opt_str)
+    enable_voice: bool | None = attrs.field(default=None, validator=_opt_bool)
+    menus: tuple[Menu, ...] = attrs.field(default=(), converter=to_tuple, validator=each(Menu))
+
+
+@attrs.frozen(kw_only=True)
+class Park(SvamlObject):
+    """Park the call: play ``introPrompt`` once, then ``holdPrompt`` until unparked or ``maxDuration``."""
+
+    name: ClassVar[str] = "park"
+    locale: str | None = attrs.field(default=None, validator=_opt_str)
+    intro_prompt: str | None = attrs.field(default=None, validator=_opt_str)
+    hold_prompt: str | None = attrs.field(default=None, validator=_opt_str)
+    max_duration: int | None = attrs.field(default=None, validator=_opt_int)
+
+
+#: Any SVAML action.
+Action = Union[
+    Hangup, Continue, ConnectPstn, ConnectMxp, ConnectConf, ConnectSip, ConnectStream, RunMenu, Park
+]
+
+#: Action classes by their canonical ``name``.
+ACTION_CLASSES: dict[str, type[Action]] = {
+    cls.name: cls
+    for cls in (
+        Hangup,
+        Continue,
+        ConnectPstn,
+        ConnectMxp,
+        ConnectConf,
+        ConnectSip,
+        ConnectStream,
+        RunMenu,
+        Park,
+    )
+}

@@ -1,0 +1,434 @@
+r"""Sinch request signing and callback signature verification.
+
+Sinch signs with the application secret (Base64-decoded) as an HMAC-SHA256 key over::
+
+    METHOD \n Content-MD5 \n Content-Type \n x-timestamp:<x-timestamp> \n path
+
+where Content-MD5 is ``base64(md5(body))`` (empty when there is no body). The result travels as
+``Authorization: Application <key>:<base64 signature>`` next to an ``x-timestamp`` header.
+:func:`sign` builds those headers for a request to Sinch; :func:`verify` checks them on a
+callback from Sinch and raises :class:`~svaml.errors.SignatureError` saying why when they do not
+hold. This module needs only the standard library and attrs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+
+import attrs
+
+from svaml.errors import SignatureError, SvamlError, SvamlTypeError
+
+__all__ = [
+    "Credentials",
+    "basic_authorization",
+    "content_md5",
+    "format_timestamp",
+    "sign",
+    "string_to_sign",
+    "verify",
+]
+
+_DEFAULT_MAX_AGE = 300.0
+# (bad value, wrong type): signing raises the usual pair, verifying only SignatureError.
+_Errors = tuple[type[SvamlError], type[SvamlError]]
+_SIGNING: _Errors = (SvamlError, SvamlTypeError)
+_VERIFYING: _Errors = (SignatureError, SignatureError)
+_RELEVANT_HEADERS = ("authorization", "content-type", "x-timestamp")
+_METHOD = re.compile(r"[A-Za-z]+")
+# Liberal on purpose: Node emits milliseconds, .NET 7 digits, Java up to 9, Python "+00:00".
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]{1,9}))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
+
+
+def content_md5(body: bytes | str | None) -> str:
+    """Return ``base64(md5(body))``, the Content-MD5 line of the string to sign; "" for no body.
+
+    A ``str`` body is encoded as UTF-8. Raises :class:`~svaml.errors.SvamlTypeError` for a body
+    that is neither bytes nor text.
+    """
+    return _md5(_body_bytes(body, _SIGNING))
+
+
+def string_to_sign(
+    method: str, *, content_md5: str, content_type: str, timestamp: str, path: str
+) -> str:
+    """Return the text Sinch signs: method, Content-MD5, Content-Type, x-timestamp and path.
+
+    The method is upper-cased (HTTP clients send it that way); everything else is used as given.
+    """
+    return f"{method.upper()}\n{content_md5}\n{content_type}\nx-timestamp:{timestamp}\n{path}"
+
+
+def format_timestamp(moment: datetime | None = None) -> str:
+    """Format ``moment`` (default: now) as ISO-8601 UTC with milliseconds, like ``...28.937Z``.
+
+    Raises :class:`~svaml.errors.SvamlError` for a naive datetime, whose zone is unknown.
+    """
+    if moment is None:
+        moment = datetime.now(timezone.utc)
+    elif not isinstance(moment, datetime):
+        raise SvamlTypeError(f"the timestamp must be a datetime, not {type(moment).__name__}")
+    elif moment.utcoffset() is None:
+        raise SvamlError("the timestamp must be a timezone-aware datetime")
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
+
+
+def sign(
+    *,
+    method: str,
+    path: str,
+    body: bytes | str | None,
+    content_type: str,
+    key: str,
+    secret: str,
+    timestamp: str | datetime | None = None,
+) -> dict[str, str]:
+    """Return the ``x-timestamp`` and ``Authorization`` headers that sign a request to Sinch.
+
+    ``path`` is the URL path (``/calling/v1/callouts``); a query string or fragment is not
+    signed. ``content_type`` is the exact Content-Type header the request will carry (use ""
+    when it carries none). ``timestamp`` defaults to now; a string is sent as given. Raises
+    :class:`~svaml.errors.SvamlError` (:class:`~svaml.errors.SvamlTypeError` for a wrong type)
+    for arguments that cannot make a valid request; the message never contains the secret.
+    """
+    secret_bytes = _check_credentials(key, secret, _SIGNING)
+    _str("method", method)
+    _str("path", path)
+    _str("content type", content_type)
+    if not _METHOD.fullmatch(method):
+        raise SvamlError("the method must be an HTTP method name such as 'POST'")
+    if not path.startswith("/"):
+        raise SvamlError("the path must be a URL path starting with '/', not a full URL")
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    # requests would percent-encode other characters, so the server would see another path.
+    if not (path.isascii() and path.isprintable() and " " not in path):
+        raise SvamlError("the path must be percent-encoded ASCII")
+    if "\r" in content_type or "\n" in content_type:
+        raise SvamlError("the content type must be a single line")
+    if isinstance(timestamp, str):
+        if _parse_timestamp(timestamp) is None:
+            raise SvamlError(f"the timestamp {timestamp!r} is not an ISO-8601 date and time")
+        ts = timestamp
+    else:
+        ts = format_timestamp(timestamp)
+    text = string_to_sign(
+        method,
+        content_md5=content_md5(body),
+        content_type=content_type,
+        timestamp=ts,
+        path=path,
+    )
+    return {"x-timestamp": ts, "Authorization": f"Application {key}:{_hmac(secret_bytes, text)}"}
+
+
+def basic_authorization(key: str, secret: str) -> dict[str, str]:
+    """Return the header ``Authorization: Basic base64(key:secret)``, the unsigned alternative."""
+    _check_key(key, _SIGNING)
+    _str("application secret", secret)
+    if not secret:
+        raise SvamlError("the application secret must not be empty")
+    token = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+def verify(
+    *,
+    method: str,
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes | str | None,
+    key: str,
+    secret: str,
+    max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
+    allow_basic: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Check that a callback request was signed by Sinch for this application; return None if so.
+
+    ``path`` is the path of your callback URL as received; it is checked with and without its
+    query string. ``headers`` is a mapping or (name, value) pairs; names are case-insensitive.
+    ``body`` is the raw body. The ``x-timestamp`` must lie within ``max_age`` seconds of ``now``
+    (default: the current time) either way; ``max_age=None`` turns that check off.
+    ``Authorization: Basic`` is accepted only with ``allow_basic=True``.
+
+    Raises :class:`~svaml.errors.SignatureError`, whose message says why, for every rejection and
+    for arguments of the wrong kind; the message never contains the secret nor the signature.
+    """
+    secret_bytes = _check_credentials(key, secret, _VERIFYING)
+    window = _window_seconds(max_age)
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif not isinstance(now, datetime) or now.utcoffset() is None:
+        raise SignatureError("now must be a timezone-aware datetime")
+    if not isinstance(method, str):
+        raise SignatureError("the method must be a str")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise SignatureError("the path must be the URL path of the callback, starting with '/'")
+    raw_body = _body_bytes(body, _VERIFYING)
+    found = _relevant(headers)
+
+    authorization = found.get("authorization")
+    if authorization is None:
+        raise SignatureError("missing Authorization header")
+    scheme, _, credentials = authorization.strip(" \t").partition(" ")
+    scheme = scheme.lower() if scheme.isascii() else ""
+    if scheme == "basic":
+        if not allow_basic:
+            raise SignatureError(
+                "unsupported Authorization scheme: Basic is accepted only with allow_basic=True"
+            )
+        _check_basic(credentials, key, secret)
+        return
+    if scheme != "application":
+        raise SignatureError("unsupported Authorization scheme: expected 'Application'")
+    received_key, colon, signature = credentials.partition(":")
+    if not colon or not received_key or received_key[0].isspace():
+        raise SignatureError(
+            "malformed Authorization header: expected 'Application <key>:<signature>'"
+            " with exactly one space"
+        )
+    if received_key != key:
+        raise SignatureError("unknown application key in the Authorization header")
+
+    timestamp = found.get("x-timestamp")
+    if timestamp is None:
+        raise SignatureError("missing x-timestamp header")
+    moment = _parse_timestamp(timestamp)
+    if moment is None:
+        raise SignatureError("the x-timestamp header is not an ISO-8601 date and time")
+    if window is not None:
+        skew = (moment - now).total_seconds()
+        if abs(skew) > window:
+            when = "in the past" if skew < 0 else "in the future"
+            raise SignatureError(
+                f"timestamp outside the replay window of {window:g} seconds:"
+                f" x-timestamp {timestamp} is {abs(skew):.0f} seconds {when}"
+            )
+
+    md5 = _md5(raw_body)
+    content_type = found.get("content-type", "")
+    received = signature.encode("utf-8", "surrogatepass")
+    paths = [path]
+    without_query = path.split("?", 1)[0]
+    if without_query != path:
+        paths.append(without_query)
+    matched = False
+    for candidate in paths:
+        text = string_to_sign(
+            method,
+            content_md5=md5,
+            content_type=content_type,
+            timestamp=timestamp,
+            path=candidate,
+        )
+        expected = _hmac(secret_bytes, text).encode("ascii")
+        matched |= hmac.compare_digest(expected, received)
+    if not matched:
+        raise SignatureError(
+            "signature does not match: check the secret, and that the path, body and headers"
+            " are passed exactly as received"
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Credentials:
+    """An application key and secret, checked once; the repr never shows the secret.
+
+    Holds what both the REST client and the callback handler need, so each keeps one object.
+    Raises :class:`~svaml.errors.SvamlError` when the key is empty or the secret is not Base64,
+    :class:`~svaml.errors.SvamlTypeError` when either is not a str.
+    """
+
+    key: str
+    secret: str
+
+    def __attrs_post_init__(self) -> None:
+        _check_credentials(self.key, self.secret, _SIGNING)
+
+    def __repr__(self) -> str:
+        return f"Credentials(key={self.key!r}, secret=***)"
+
+    def sign(
+        self,
+        *,
+        method: str,
+        path: str,
+        body: bytes | str | None,
+        content_type: str,
+        timestamp: str | datetime | None = None,
+    ) -> dict[str, str]:
+        """Return the headers that sign a request to Sinch; see :func:`svaml.signing.sign`."""
+        return sign(
+            method=method,
+            path=path,
+            body=body,
+            content_type=content_type,
+            key=self.key,
+            secret=self.secret,
+            timestamp=timestamp,
+        )
+
+    def verify(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | str | None,
+        max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
+        allow_basic: bool = False,
+        now: datetime | None = None,
+    ) -> None:
+        """Check a callback's signature; see :func:`svaml.signing.verify`."""
+        verify(
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            key=self.key,
+            secret=self.secret,
+            max_age=max_age,
+            allow_basic=allow_basic,
+            now=now,
+        )
+
+    def basic_authorization(self) -> dict[str, str]:
+        """Return the Basic Authorization header; see :func:`svaml.signing.basic_authorization`."""
+        return basic_authorization(self.key, self.secret)
+
+
+def _md5(data: bytes) -> str:
+    if not data:
+        return ""
+    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
+
+
+def _hmac(secret: bytes, text: str) -> str:
+    # surrogatepass: a garbage callback must fail to match, not raise UnicodeEncodeError.
+    digest = hmac.new(secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _str(what: str, value: object, error: type[SvamlError] = SvamlTypeError) -> str:
+    if not isinstance(value, str):
+        raise error(f"the {what} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _body_bytes(body: object, errors: _Errors) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise errors[0]("the body is not valid Unicode text") from None
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise errors[1](f"the body must be bytes, str or None, not {type(body).__name__}")
+
+
+def _check_key(key: object, errors: _Errors) -> None:
+    key = _str("application key", key, errors[1])
+    if not key:
+        raise errors[0]("the application key must not be empty")
+    if ":" in key or not (key.isascii() and key.isprintable()) or " " in key:
+        raise errors[0]("the application key must be printable ASCII without ':' or spaces")
+
+
+def _check_credentials(key: object, secret: object, errors: _Errors) -> bytes:
+    """Check key and secret and return the decoded secret; messages never echo the secret."""
+    _check_key(key, errors)
+    secret = _str("application secret", secret, errors[1])
+    if not secret:
+        raise errors[0]("the application secret must not be empty")
+    # Sinch's SDKs accept base64url characters and missing padding (e.g. "app-secret").
+    text = secret.strip().replace("-", "+").replace("_", "/").rstrip("=")
+    if text and len(text) % 4 != 1:
+        try:
+            return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    raise errors[0]("the application secret is not Base64 (copy it from the Sinch dashboard)")
+
+
+def _window_seconds(max_age: object) -> float | None:
+    if max_age is None:
+        return None
+    if isinstance(max_age, timedelta):
+        seconds = max_age.total_seconds()
+    elif isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
+        seconds = float(max_age)
+    else:
+        raise SignatureError("max_age must be seconds, a timedelta, or None")
+    if math.isnan(seconds) or seconds < 0:
+        raise SignatureError("max_age must not be negative")
+    return seconds
+
+
+def _parse_timestamp(text: str) -> datetime | None:
+    match = _TIMESTAMP.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign_, off_h, off_m = match.groups()
+    micros = int((fraction or "0").ljust(6, "0")[:6])
+    try:
+        zone = timezone.utc
+        if sign_:
+            offset = timedelta(hours=int(off_h), minutes=int(off_m))
+            zone = timezone(-offset if sign_ == "-" else offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micros, zone
+        )
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _relevant(headers: object) -> dict[str, str]:
+    """Return the headers verification reads, by lower-case name; reject duplicates and non-str."""
+    shape = "headers must be a mapping or an iterable of (name, value) pairs"
+    try:
+        if isinstance(headers, Mapping):
+            pairs = list(headers.items())
+        elif isinstance(headers, Iterable):
+            pairs = list(headers)
+        else:
+            raise SignatureError(shape)
+    except (TypeError, ValueError):
+        raise SignatureError(shape) from None
+    found: dict[str, str] = {}
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise SignatureError(shape)
+        name, value = pair
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise SignatureError("header names and values must be str (decode raw bytes first)")
+        lower = name.lower()
+        if lower in _RELEVANT_HEADERS:
+            if lower in found:
+                raise SignatureError(f"malformed request: more than one {lower} header")
+            found[lower] = value
+    return found
+
+
+def _check_basic(credentials: str, key: str, secret: str) -> None:
+    try:
+        received = base64.b64decode(credentials, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError(
+            "malformed Authorization header: Basic credentials are not Base64"
+        ) from None
+    if not hmac.compare_digest(received, f"{key}:{secret}".encode()):
+        raise SignatureError("Basic credentials do not match the application key and secret")

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from svaml.model import (
         AceSvaml,
         Amd,
+        Callback,
         CallHeader,
         CallLegSvaml,
-        Callback,
         ConferenceDtmfOptions,
         Destination,
         IceSvaml,

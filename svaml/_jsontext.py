@@ -41,7 +41,6 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 _SCALAR = re.compile(r'[^ \t\n\r,:\[\]{}"]+')
 _CONSTANT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(-?Infinity|NaN)', re.S)
-_LONG_INT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(-?[0-9]{640,})', re.S)
 
 
 class Span(NamedTuple):
@@ -125,19 +124,21 @@ def decode(text: str) -> Decoded:
         return Decoded(None, (), _problem(text, message, offset))
     except (ValueError, TypeError, MemoryError) as exc:
         # Integers longer than sys.get_int_max_str_digits() end up here.
-        offset = _first_group(_LONG_INT, text) if "digits" in str(exc) else 0
-        return Decoded(None, (), _problem(text, str(exc) or type(exc).__name__, offset))
+        if "digits" in str(exc):
+            message = "integer too long to convert (more digits than Python allows by default)"
+            return Decoded(None, (), _problem(text, message, _long_int_offset(text)))
+        return Decoded(None, (), _problem(text, str(exc) or type(exc).__name__, 0))
     duplicates = _duplicates(text) if seen_duplicate else ()
     return Decoded(value, duplicates, None)
 
 
 def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
     msg, pos = exc.msg, exc.pos
+    if text.startswith("\ufeff"):
+        return Problem("the text starts with a byte order mark (U+FEFF)", 1, 1, 0)
     if not text.strip():
         return Problem("empty document: expected a JSON value", exc.lineno, exc.colno, pos)
-    if msg.startswith("Unexpected UTF-8 BOM"):
-        msg = "the text starts with a byte order mark (U+FEFF)"
-    elif msg.startswith(("Expecting value", "Expecting property name")):
+    if msg.startswith(("Expecting value", "Expecting property name")):
         before = text[:pos].rstrip(" \t\r\n")
         if before.endswith(","):
             msg = "trailing comma: remove the ',' before this"
@@ -166,6 +167,12 @@ def _first_group(pattern: re.Pattern[str], text: str) -> int:
         if match.group(1) is not None:
             return match.start(1)
     return 0
+
+
+def _long_int_offset(text: str) -> int:
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+    pattern = re.compile(_STRING.pattern + f"|(-?[0-9]{{{limit + 1},}})", re.S)
+    return _first_group(pattern, text)
 
 
 def _deep_offset(text: str) -> tuple[int, int]:
@@ -350,7 +357,7 @@ def _duplicates(text: str) -> tuple[Duplicate, ...]:
             if len(offsets) > 1:
                 spans = tuple(lines.span(start, end) for start, end in offsets)
                 found.append((offsets[1][0], Duplicate(obj_pointer, key, spans)))
-    found.sort(key=lambda item: item[0])
+    found.sort(key=lambda item: item[0])  # in the order the repeats appear
     return tuple(dup for _, dup in found)
 
 

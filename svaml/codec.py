@@ -186,7 +186,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     convert = field.converter
     if convert is not None and not (isinstance(target, type) and issubclass(target, enum.Enum)):
         # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
-        call = getattr(convert, "converter", convert)
+        call = typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
 
         def read_converted(value: Any) -> Any:
             try:
@@ -202,7 +202,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
 
 
 def _fields(cls: type[SvamlObject]) -> list[attrs.Attribute[Any]]:
-    """The model fields of ``cls`` (without ``extras``), with their annotations resolved."""
+    """Return the model fields of ``cls`` (without ``extras``), their annotations resolved."""
     attrs.resolve_types(cls)
     return [f for f in attrs.fields(cls) if f.name != "extras"]
 
@@ -299,7 +299,7 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
             lines.append(f"    if {test}: r[{key!r}] = {expr}")
     lines.append("    if o.extras: r.update(o.extras)")
     lines.append("    return r")
-    exec("\n".join(lines), scope)  # noqa: S102 - code generated from the model's own fields
+    exec("\n".join(lines), scope)
     fn: Callable[[Any], dict[str, Any]] = scope["unstructure"]
     return fn
 

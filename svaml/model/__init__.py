@@ -22,6 +22,15 @@ from svaml.model.actions import (
     RunMenu,
     StreamingOptions,
 )
+from svaml.model.callouts import (
+    CALLOUT_CLASSES,
+    Callout,
+    CalloutRequest,
+    ConferenceCallout,
+    CustomCallout,
+    TtsCallout,
+    callout_request,
+)
 from svaml.model.document import Svaml
 from svaml.model.enums import (
     Capability,
@@ -46,12 +55,13 @@ from svaml.model.instructions import (
     TranscriptionOptions,
 )
 from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback
-from svaml.model.prompts import href, menu, prompts, return_, ssml, tts
+from svaml.model.strings import href, menu, prompts, return_, ssml, tts
 from svaml.model.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
 
 __all__ = [
     "ACTIONS_ALLOWED",
     "ACTION_CLASSES",
+    "CALLOUT_CLASSES",
     "INSTRUCTIONS_ALLOWED",
     "INSTRUCTION_CLASSES",
     "AceSvaml",
@@ -61,7 +71,10 @@ __all__ = [
     "CallHeader",
     "CallLegSvaml",
     "Callback",
+    "Callout",
+    "CalloutRequest",
     "Capability",
+    "ConferenceCallout",
     "ConferenceDtmfMode",
     "ConferenceDtmfOptions",
     "ConnectConf",
@@ -70,6 +83,7 @@ __all__ = [
     "ConnectSip",
     "ConnectStream",
     "Continue",
+    "CustomCallout",
     "Destination",
     "DestinationType",
     "Domain",
@@ -95,6 +109,8 @@ __all__ = [
     "Svaml",
     "TranscriptionOptions",
     "Transport",
+    "TtsCallout",
+    "callout_request",
     "href",
     "menu",
     "prompts",

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from svaml.errors import SvamlTypeError
-
-_T = TypeVar("_T")
 
 #: The empty ``extras`` every object shares until it was read with fields svaml does not know.
 NO_EXTRAS: Mapping[str, Any] = MappingProxyType({})
@@ -71,7 +69,7 @@ def each(*types: type, wanted: str | None = None) -> _Each:
     return _Each(types, wanted or " or ".join(t.__name__ for t in types))
 
 
-def to_tuple(value: Iterable[_T]) -> tuple[_T, ...]:
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Convert an iterable (not a string or a mapping) into a tuple; a tuple passes unchanged."""
     if value.__class__ is tuple:
         return value  # type: ignore[return-value]

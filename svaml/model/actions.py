@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Union
+from typing import ClassVar
 
 import attrs
 
@@ -264,9 +264,9 @@ class Park(SvamlObject):
 
 
 #: Any SVAML action.
-Action = Union[
-    Hangup, Continue, ConnectPstn, ConnectMxp, ConnectConf, ConnectSip, ConnectStream, RunMenu, Park
-]
+Action = (
+    Hangup | Continue | ConnectPstn | ConnectMxp | ConnectConf | ConnectSip | ConnectStream | RunMenu | Park
+)
 
 #: Action classes by their canonical ``name``.
 ACTION_CLASSES: dict[str, type[Action]] = {

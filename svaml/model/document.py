@@ -172,7 +172,7 @@ class Svaml(SvamlObject):
         if not isinstance(instruction, _INSTRUCTION_TYPES):
             raise SvamlTypeError(f"expected an instruction, got {type(instruction).__name__}")
         self._allow(instruction.name)
-        return self._replace(self.instructions + (instruction,), self.action)
+        return self._replace((*self.instructions, instruction), self.action)
 
     def with_action(self, action: Action) -> Svaml:
         """Return a copy whose action is ``action``; a document has exactly one action."""

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Union
+from typing import ClassVar
 
 import attrs
 
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
 
 __all__ = [
-    "Answer",
     "INSTRUCTION_CLASSES",
+    "Answer",
     "Instruction",
     "PlayFiles",
     "RecordingOptions",
@@ -118,7 +118,7 @@ class StopRecording(SvamlObject):
 
 
 #: Any SVAML instruction.
-Instruction = Union[PlayFiles, Say, SendDtmf, SetCookie, Answer, StartRecording, StopRecording]
+Instruction = PlayFiles | Say | SendDtmf | SetCookie | Answer | StartRecording | StopRecording
 
 #: Instruction classes by their canonical ``name``.
 INSTRUCTION_CLASSES: dict[str, type[Instruction]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-__all__ = ["ACTIONS_ALLOWED", "Callback", "INSTRUCTIONS_ALLOWED", "refusal"]
+__all__ = ["ACTIONS_ALLOWED", "INSTRUCTIONS_ALLOWED", "Callback", "refusal"]
 
 
 class Callback(str, enum.Enum):

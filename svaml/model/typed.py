@@ -178,7 +178,10 @@ class AceSvaml(
     _RunMenu["AceSvaml"],
     Protocol,
 ):
-    """A response to an Answered Call Event: no ``answer`` or ``sendDtmf``; hangup, continue, connectConf, runMenu."""
+    """A response to an Answered Call Event: no answer or sendDtmf; four actions.
+
+    The actions are hangup, continue, connectConf and runMenu.
+    """
 
 
 class PieSvaml(

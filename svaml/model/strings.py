@@ -6,7 +6,7 @@ __all__ = ["href", "menu", "prompts", "return_", "ssml", "tts"]
 
 
 def tts(text: str) -> str:
-    """Return a text-to-speech prompt: ``tts("Hi") == "#tts[Hi]"``."""
+    """Return a text-to-speech prompt, ``#tts[text]``."""
     return f"#tts[{text}]"
 
 
@@ -26,7 +26,7 @@ def prompts(*parts: str) -> str:
 
 
 def menu(menu_id: str) -> str:
-    """Return the option action that jumps to the menu ``menu_id``: ``menu("sales") == "menu(sales)"``."""
+    """Return the option action that jumps to the menu ``menu_id``, ``menu(sales)``."""
     return f"menu({menu_id})"
 
 

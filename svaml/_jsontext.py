@@ -26,10 +26,12 @@ __all__ = [
     "Problem",
     "Span",
     "decode",
+    "key_offsets",
     "locate",
     "locate_key",
     "locate_many",
     "position",
+    "value_offsets",
 ]
 
 # A RecursionError from json is reported at the first bracket deeper than this.
@@ -371,6 +373,42 @@ def _ancestors(pointer: str) -> list[str]:
     return result if pointer else []
 
 
+def value_offsets(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int] | None]:
+    """Find the start and end character offsets of the values at JSON pointers, in one pass."""
+    wanted = {p for p in pointers if p == "" or p.startswith("/")}
+    result: dict[str, tuple[int, int] | None] = dict.fromkeys(pointers)
+    enter: set[str] = set()
+    for p in wanted:
+        enter.update(_ancestors(p))
+    try:
+        scan = _scan(text, wanted, enter)
+    except (RecursionError, MemoryError):
+        return result
+    result.update((p, scan.values.get(p)) for p in wanted)
+    return result
+
+
+def key_offsets(text: str, pointer: str, occurrence: int = -1) -> tuple[int, int] | None:
+    """Find the offsets of the key string that the last token of ``pointer`` names.
+
+    ``occurrence`` picks one of the key's occurrences in its object when it is repeated (0 is
+    the first, -1 the last). ``None`` when the parent is not an object with such a key.
+    """
+    if not pointer.startswith("/"):
+        return None
+    cut = pointer.rfind("/")
+    parent, token = pointer[:cut], pointer[cut + 1 :]
+    key = token.replace("~1", "/").replace("~0", "~")
+    try:
+        scan = _scan(text, set(), {parent, *_ancestors(parent)}, keys_of={parent})
+    except (RecursionError, MemoryError):
+        return None
+    offsets = scan.keys.get(parent, {}).get(key, [])
+    if not -len(offsets) <= occurrence < len(offsets):
+        return None
+    return offsets[occurrence]
+
+
 def locate_many(
     text: str, pointers: Iterable[str], *, nearest: bool = False
 ) -> dict[str, Span | None]:
@@ -416,16 +454,5 @@ def locate_key(text: str, pointer: str, occurrence: int = -1) -> Span | None:
     ``occurrence`` picks one of the key's occurrences in that object when it is repeated
     (0 is the first, -1 the last). ``None`` when there is no such key or occurrence.
     """
-    if not pointer.startswith("/"):
-        return None
-    cut = pointer.rfind("/")
-    parent, token = pointer[:cut], pointer[cut + 1 :]
-    key = token.replace("~1", "/").replace("~0", "~")
-    try:
-        scan = _scan(text, set(), {parent, *_ancestors(parent)}, keys_of={parent})
-    except (RecursionError, MemoryError):
-        return None
-    offsets = scan.keys.get(parent, {}).get(key, [])
-    if not -len(offsets) <= occurrence < len(offsets):
-        return None
-    return _Lines(text).span(*offsets[occurrence])
+    offsets = key_offsets(text, pointer, occurrence)
+    return None if offsets is None else _Lines(text).span(*offsets)

@@ -29,13 +29,17 @@ from svaml.model.permissions import Callback
 
 __all__ = [
     "STRUCTURE_CODES",
+    "FieldInfo",
     "converter",
     "decode_json",
     "dumps",
+    "field_info",
     "json_name",
     "problems",
+    "read",
     "structure",
     "structure_document",
+    "typename",
     "unstructure",
     "unstructure_document",
 ]
@@ -69,7 +73,8 @@ def _fail(kind: str, message: str) -> _Invalid:
     return _Invalid([((), kind, message)])
 
 
-def _typename(value: object) -> str:
+def typename(value: object) -> str:
+    """Name the type of a decoded JSON value as messages do: ``dict``, ``list``, ``str``, ``null``…."""
     return "null" if value is None else type(value).__name__
 
 
@@ -88,7 +93,7 @@ def json_name(field: attrs.Attribute[Any]) -> str:
 def _str(value: Any, _: Any) -> str:
     if isinstance(value, str):
         return value
-    raise _fail("type", f"expected a string, got {_typename(value)}")
+    raise _fail("type", f"expected a string, got {typename(value)}")
 
 
 def _int(value: Any, _: Any) -> int:
@@ -96,7 +101,7 @@ def _int(value: Any, _: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise _fail("type", f"expected an integer, got {_typename(value)}")
+    raise _fail("type", f"expected an integer, got {typename(value)}")
 
 
 def _bool(value: Any, _: Any) -> bool:
@@ -105,7 +110,7 @@ def _bool(value: Any, _: Any) -> bool:
     # Sinch's own AMD example writes "enabled": "true"; the validator warns about it.
     if value in ("true", "false"):
         return bool(value == "true")
-    raise _fail("type", f"expected a boolean, got {_typename(value)}")
+    raise _fail("type", f"expected a boolean, got {typename(value)}")
 
 
 def _any(value: Any, _: Any) -> Any:
@@ -168,7 +173,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
 
         def read_tuple(value: Any) -> tuple[Any, ...]:
             if not isinstance(value, list):
-                raise _fail("type", f"expected a list, got {_typename(value)}")
+                raise _fail("type", f"expected a list, got {typename(value)}")
             out = []
             found: list[tuple[tuple[str | int, ...], str, str]] = []
             for index, element in enumerate(value):
@@ -223,7 +228,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
 
     def structure(data: Any, _: Any) -> Any:
         if not isinstance(data, Mapping):
-            raise _fail("type", f"expected an object, got {_typename(data)}")
+            raise _fail("type", f"expected an object, got {typename(data)}")
         kwargs: dict[str, Any] = {}
         extras: dict[str, Any] = {}
         found: list[tuple[tuple[str | int, ...], str, str]] = []
@@ -270,6 +275,43 @@ def _leaf(tp: Any) -> tuple[str, Any]:
     if isinstance(target, type) and attrs.has(target):
         return ("object", target)
     return ("value", target)
+
+
+class FieldInfo(typing.NamedTuple):
+    """How one model field appears in JSON.
+
+    ``kind`` is ``value`` (a string, number or boolean), ``enum``, ``object`` (a model object),
+    ``values`` (a list of strings) or ``objects`` (a list of model objects); ``target`` is the
+    Python type of the value or of the list's items.
+    """
+
+    attr: str
+    json: str
+    kind: str
+    target: Any
+    required: bool
+    aliases: tuple[str, ...]
+
+
+_FIELD_INFO: dict[type, tuple[FieldInfo, ...]] = {}
+
+
+def field_info(cls: type[SvamlObject]) -> tuple[FieldInfo, ...]:
+    """Return how the fields of a model class appear in JSON, in declaration order."""
+    found = _FIELD_INFO.get(cls)
+    if found is None:
+        found = tuple(
+            FieldInfo(
+                f.name,
+                json_name(f),
+                *_leaf(f.type),
+                f.default is attrs.NOTHING,
+                tuple(f.metadata.get("aliases", ())),
+            )
+            for f in _fields(cls)
+        )
+        _FIELD_INFO[cls] = found
+    return found
 
 
 def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, Any]]:
@@ -323,12 +365,12 @@ def _tagged(
 
     def structure(data: Any, _: Any) -> Any:
         if not isinstance(data, Mapping):
-            raise _fail("type", f"expected an {what} object, got {_typename(data)}")
+            raise _fail("type", f"expected an {what} object, got {typename(data)}")
         name = data.get("name")
         if name is None:
             raise _fail("no-name", f"the {what} has no 'name'")
         if not isinstance(name, str):
-            raise _Invalid([(("name",), "type", f"expected a string, got {_typename(name)}")])
+            raise _Invalid([(("name",), "type", f"expected a string, got {typename(name)}")])
         cls = classes.get(name) or folded.get(name.casefold())
         if cls is None:
             raise _Invalid([(("name",), kind, f"unknown {what} {name!r}; expected one of {known}")])
@@ -349,7 +391,7 @@ _unstructure_any = converter.unstructure
 
 def _structure_svaml(data: Any, _: Any) -> Svaml:
     if not isinstance(data, Mapping):
-        raise _fail("type", f"expected a SVAML object, got {_typename(data)}")
+        raise _fail("type", f"expected a SVAML object, got {typename(data)}")
     found: list[tuple[tuple[str | int, ...], str, str]] = []
     instructions: list[Any] = []
     action = None
@@ -363,7 +405,7 @@ def _structure_svaml(data: Any, _: Any) -> Svaml:
                 except _Invalid as exc:
                     found.extend((("instructions", index, *t), k, m) for t, k, m in exc.found)
         else:
-            found.append((("instructions",), "type", f"expected a list, got {_typename(raw)}"))
+            found.append((("instructions",), "type", f"expected a list, got {typename(raw)}"))
     if data.get("action") is not None:
         try:
             action = _read_action(data["action"], Action)
@@ -406,6 +448,17 @@ def _diagnostics(exc: _Invalid) -> list[Diagnostic]:
             )
         )
     return out
+
+
+def read(data: Any, cls: Any, *prefix: str | int) -> tuple[Any, list[Diagnostic]]:
+    """Read ``data`` into ``cls``: (object, []) or (None, every problem under ``prefix``); never raises."""
+    try:
+        return converter.structure(data, cls), []
+    except _Invalid as exc:
+        found = [((*prefix, *tokens), kind, message) for tokens, kind, message in exc.found]
+        return None, _diagnostics(_Invalid(found))
+    except RecursionError:
+        return None, [_too_deep()]
 
 
 def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:
@@ -452,7 +505,7 @@ def structure_document(data: Any, callback: Callback | None = None) -> Svaml:
 def decode_json(text: str | bytes) -> Any:
     """Decode JSON text; raise :class:`SvamlError` with the line and column of a syntax error."""
     if not isinstance(text, (str, bytes, bytearray)):
-        raise SvamlTypeError(f"expected JSON text (str or bytes), got {_typename(text)}")
+        raise SvamlTypeError(f"expected JSON text (str or bytes), got {typename(text)}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -19,11 +19,16 @@ class Severity(str, enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class Edit:
-    """One JSON Patch (RFC 6902) operation on the decoded document: ``replace``, ``remove`` or ``add``."""
+    """One JSON Patch (RFC 6902) operation on the decoded document.
 
-    op: Literal["add", "remove", "replace"]
+    ``add``, ``replace`` and ``remove`` act at ``path`` (with ``value``); ``move`` takes the value
+    at ``from_`` (``from`` in JSON Patch) and puts it at ``path``.
+    """
+
+    op: Literal["add", "move", "remove", "replace"]
     path: str
     value: Any = None
+    from_: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -59,9 +59,7 @@ def content_md5(body: bytes | str | None) -> str:
     return _md5(_body_bytes(body, _SIGNING))
 
 
-def string_to_sign(
-    method: str, *, content_md5: str, content_type: str, timestamp: str, path: str
-) -> str:
+def string_to_sign(method: str, *, content_md5: str, content_type: str, timestamp: str, path: str) -> str:
     """Return the text Sinch signs: method, Content-MD5, Content-Type, x-timestamp and path.
 
     The method is upper-cased (HTTP clients send it that way); everything else is used as given.
@@ -120,8 +118,12 @@ def sign(
         if _parse_timestamp(timestamp) is None:
             raise SvamlError(f"the timestamp {timestamp!r} is not an ISO-8601 date and time")
         ts = timestamp
-    else:
+    elif timestamp is None or isinstance(timestamp, datetime):
         ts = format_timestamp(timestamp)
+    else:
+        raise SvamlTypeError(
+            f"the timestamp must be a str, a datetime or None, not {type(timestamp).__name__}"
+        )
     text = string_to_sign(
         method,
         content_md5=content_md5(body),
@@ -195,8 +197,7 @@ def verify(
     received_key, colon, signature = credentials.partition(":")
     if not colon or not received_key or received_key[0].isspace():
         raise SignatureError(
-            "malformed Authorization header: expected 'Application <key>:<signature>'"
-            " with exactly one space"
+            "malformed Authorization header: expected 'Application <key>:<signature>' with exactly one space"
         )
     if received_key != key:
         raise SignatureError("unknown application key in the Authorization header")
@@ -388,9 +389,7 @@ def _parse_timestamp(text: str) -> datetime | None:
         if sign_:
             offset = timedelta(hours=int(off_h), minutes=int(off_m))
             zone = timezone(-offset if sign_ == "-" else offset)
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), micros, zone
-        )
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, zone)
         return moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
@@ -427,8 +426,6 @@ def _check_basic(credentials: str, key: str, secret: str) -> None:
     try:
         received = base64.b64decode(credentials, validate=True)
     except (binascii.Error, ValueError):
-        raise SignatureError(
-            "malformed Authorization header: Basic credentials are not Base64"
-        ) from None
+        raise SignatureError("malformed Authorization header: Basic credentials are not Base64") from None
     if not hmac.compare_digest(received, f"{key}:{secret}".encode()):
         raise SignatureError("Basic credentials do not match the application key and secret")

@@ -72,7 +72,7 @@ def each(*types: type, wanted: str | None = None) -> _Each:
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Convert an iterable (not a string or a mapping) into a tuple; a tuple passes unchanged."""
     if value.__class__ is tuple:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise SvamlTypeError(f"expected a sequence, got {_describe(value)}")
     return tuple(value)

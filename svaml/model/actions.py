@@ -67,7 +67,7 @@ def _destination_type(value: DestinationType | str | None) -> DestinationType | 
 def _dtmf_key(value: str | int) -> str:
     # Sinch's own examples write menu keys as JSON integers; the canonical form is a string.
     if value.__class__ is str:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, str):

@@ -26,7 +26,7 @@ class _SvamlEnum(str, enum.Enum):
     """A string enum whose lookup ignores letter case; its ``str()`` is its JSON value."""
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     @classmethod
     def _missing_(cls, value: object) -> _SvamlEnum | None:

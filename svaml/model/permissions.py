@@ -38,12 +38,12 @@ class Callback(str, enum.Enum):
         return None
 
     @property
-    def title(self) -> str:
+    def phrase(self) -> str:
         """How the docs name a document used here, e.g. ``an ACE response``."""
-        return _TITLES[self]
+        return _PHRASES[self]
 
 
-_TITLES = {
+_PHRASES = {
     Callback.ICE: "an ICE response",
     Callback.ACE: "an ACE response",
     Callback.PIE: "a PIE response",
@@ -86,13 +86,14 @@ INSTRUCTIONS_ALLOWED: Mapping[str, frozenset[Callback]] = {
 def refusal(name: str, callback: Callback) -> str | None:
     """Say why ``name`` (an action or instruction) is not allowed in ``callback``, or None if it is."""
     if callback in (Callback.NOTIFY,):
-        return f"{name} is not allowed in {callback.title}: Sinch discards the response to Notify events"
+        return f"{name} is not allowed in {callback.phrase}: Sinch discards the response to Notify events"
     table = ACTIONS_ALLOWED if name in ACTIONS_ALLOWED else INSTRUCTIONS_ALLOWED
     allowed = table.get(name)
     if allowed is None or callback in allowed:
         return None
     if callback is Callback.DICE:
-        return f"{name} is not allowed in {callback.title}: DiCE takes no SVAML (a lone hangup at most)"
-    where = ", ".join(c.title for c in Callback if c in allowed)
+        return f"{name} is not allowed in {callback.phrase}: DiCE takes no SVAML (a lone hangup at most)"
+    places = [c.phrase for c in Callback if c in allowed]
+    where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
     kind = "action" if table is ACTIONS_ALLOWED else "instruction"
-    return f"the {kind} {name} is not allowed in {callback.title}; Sinch allows it only in {where}"
+    return f"the {kind} {name} is not allowed in {callback.phrase}; Sinch allows it only in {where}"

@@ -1,0 +1,235 @@
+"""Configuration of ``svaml lint``: ``[tool.svaml]`` in pyproject.toml, and rule selection.
+
+The nearest ``pyproject.toml`` with a ``[tool.svaml]`` table, looking upward from the current
+directory, is read. Its keys::
+
+    select = ["SV"]                 # rule codes or prefixes, or "ALL" (the default)
+    extend-select = []              # added to select
+    ignore = ["SV5"]                # removed
+    per-file-ignores = {"docs/*.md" = ["SV301"]}
+    callback = "auto"               # ice, ace, pie, dice, notify, patch, call-leg or auto
+    output-format = "full"          # full, concise, json, sarif, github or gitlab
+    exclude = ["fixtures/*"]        # globs of paths not to lint
+
+Selection works as in ruff: the configuration and then the command line each form a layer; a
+layer's ``select`` replaces what came before, ``extend-select`` adds, ``ignore`` removes, and
+within a layer the more specific selector wins (``ignore = ["SV1"]`` with ``extend-select =
+["SV104"]`` keeps SV104).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import attrs
+
+from svaml.errors import SvamlError
+
+__all__ = [
+    "CALLBACKS",
+    "Config",
+    "ConfigError",
+    "Layer",
+    "check_selectors",
+    "find_pyproject",
+    "load_config",
+    "matches_path",
+    "parse_config",
+    "resolve_selection",
+    "selected",
+]
+
+#: The callbacks ``callback`` and ``--callback`` name (``auto`` is accepted besides).
+CALLBACKS = ("ice", "ace", "pie", "dice", "notify", "patch", "call-leg")
+
+_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
+_KEYS = (
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "callback",
+    "output-format",
+    "exclude",
+)
+
+
+class ConfigError(SvamlError):
+    """A configuration or a selector that svaml cannot use; the message says where and why."""
+
+
+@attrs.frozen(kw_only=True)
+class Config:
+    """The ``[tool.svaml]`` settings; ``root`` is the directory globs are relative to."""
+
+    path: Path | None = None
+    root: Path = attrs.field(factory=Path.cwd)
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    callback: str | None = None
+    output_format: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Layer:
+    """One level of rule selection: the configuration or the command line."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def find_pyproject(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """Find the nearest pyproject.toml with a ``[tool.svaml]`` table, upward from ``start``."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            data = _load_toml(candidate)
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "svaml" in tool:
+                table = tool["svaml"]
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{candidate}: [tool.svaml] must be a table")
+                return candidate, table
+    return None
+
+
+def load_config(start: Path | None = None, *, path: Path | None = None) -> Config:
+    """Read the configuration: from ``path`` if given, else the nearest pyproject.toml."""
+    if path is not None:
+        data = _load_toml(path)
+        tool = data.get("tool", {})
+        table = tool.get("svaml", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.svaml] must be a table")
+        return parse_config(table, path=path)
+    found = find_pyproject(start)
+    if found is None:
+        return Config(root=(start or Path.cwd()).resolve())
+    return parse_config(found[1], path=found[0])
+
+
+def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list):
+        raise ConfigError(f"{where}: {key} must be a list of strings, not {value!r}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}: {key} must be a list of strings; {item!r} is not one")
+    return tuple(value)
+
+
+def _choice(value: Any, key: str, where: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def parse_config(table: Mapping[str, Any], *, path: Path | None = None) -> Config:
+    """Check a ``[tool.svaml]`` table and turn it into a :class:`Config`."""
+    where = f"{path} [tool.svaml]" if path is not None else "[tool.svaml]"
+    for key in table:
+        if key not in _KEYS:
+            hint = ""
+            if key.replace("_", "-") in _KEYS:
+                hint = f" (did you mean {key.replace('_', '-')!r}?)"
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(_KEYS)}")
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw = table.get("per-file-ignores", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
+    for glob, codes in raw.items():
+        per_file.append((glob, _strings(codes, f"per-file-ignores {glob!r}", where)))
+    select = table.get("select")
+    callback = table.get("callback")
+    output_format = table.get("output-format")
+    return Config(
+        path=path,
+        root=path.resolve().parent if path is not None else Path.cwd().resolve(),
+        select=None if select is None else _strings(select, "select", where),
+        extend_select=_strings(table.get("extend-select", []), "extend-select", where),
+        ignore=_strings(table.get("ignore", []), "ignore", where),
+        per_file_ignores=tuple(per_file),
+        callback=None if callback is None else _choice(callback, "callback", where, (*CALLBACKS, "auto")),
+        output_format=None
+        if output_format is None
+        else _choice(output_format, "output-format", where, _FORMATS),
+        exclude=_strings(table.get("exclude", []), "exclude", where),
+    )
+
+
+def _specificity(selector: str, code: str) -> int:
+    """How closely ``selector`` names ``code``: -1 not at all, 0 for ALL, else its length."""
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+def check_selectors(selectors: Iterable[str], codes: Iterable[str], what: str) -> tuple[str, ...]:
+    """Normalize selectors (upper case) and refuse any that names no rule."""
+    known = tuple(codes)
+    result = []
+    for raw in selectors:
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if selector != "ALL" and not any(code.startswith(selector) for code in known):
+            raise ConfigError(f"{what}: {raw!r} selects no rule (run `svaml rules` for the codes)")
+        result.append(selector)
+    return tuple(result)
+
+
+def resolve_selection(codes: Iterable[str], layers: Sequence[Layer]) -> frozenset[str]:
+    """Return the codes that the layers, applied in order, leave enabled (all by default)."""
+    all_codes = tuple(codes)
+    enabled = set(all_codes)
+    for layer in layers:
+        positive = (*(layer.select or ()), *layer.extend_select)
+        for code in all_codes:
+            plus = max((_specificity(s, code) for s in positive), default=-1)
+            minus = max((_specificity(s, code) for s in layer.ignore), default=-1)
+            if plus < 0 and minus < 0:
+                if layer.select is not None:
+                    enabled.discard(code)
+            elif minus >= plus:
+                enabled.discard(code)
+            else:
+                enabled.add(code)
+    return frozenset(enabled)
+
+
+def selected(code: str, selectors: Iterable[str]) -> bool:
+    """Say whether any selector (a code, a prefix or ALL) names ``code``."""
+    return any(_specificity(s, code) >= 0 for s in selectors)
+
+
+def matches_path(path: str, pattern: str) -> bool:
+    """Match a relative POSIX path against a glob: the path, its name, or a parent directory."""
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    pure = PurePosixPath(path)
+    if fnmatch.fnmatchcase(pure.name, pattern):
+        return True
+    return any(fnmatch.fnmatchcase(str(parent), pattern) for parent in pure.parents if str(parent) != ".")

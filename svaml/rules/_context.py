@@ -1,0 +1,75 @@
+"""What a rule sees: the decoded document, the parts that read into the model, and the callback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from svaml.diagnostic import pointer
+from svaml.model._fields import SvamlObject
+from svaml.model.actions import Action
+from svaml.model.callouts import CalloutRequest
+from svaml.model.instructions import Instruction
+from svaml.model.permissions import Callback
+
+__all__ = ["Context"]
+
+
+@attrs.define(slots=True)
+class Context:
+    """The document under validation.
+
+    ``instructions`` holds ``(index, instruction)`` for every instruction that read into the model
+    (a malformed one is left out, so the rules still see its siblings); ``action`` is None when
+    missing or malformed. ``data`` is the decoded JSON as given; for a :class:`Svaml` input it is
+    the canonical ``to_dict`` form.
+    """
+
+    data: Any
+    callback: Callback | None = None
+    instructions: list[tuple[int, Instruction]] = attrs.field(factory=list)
+    action: Action | None = None
+    callout: CalloutRequest | None = None
+    base: str = ""
+    memo: dict[str, Any] = attrs.field(factory=dict)
+
+    def at(self, *tokens: str | int) -> str:
+        """Return the JSON pointer of ``tokens`` below the document's base."""
+        return self.base + pointer(*tokens)
+
+    def walk(self) -> Iterator[tuple[str, SvamlObject]]:
+        """Yield ``(pointer, object)`` for every model object of the document, outermost first."""
+        for index, instruction in self.instructions:
+            yield from _walk(instruction, self.at("instructions", index))
+        if self.action is not None:
+            yield from _walk(self.action, self.at("action"))
+        if self.callout is not None:
+            yield from _walk(self.callout, self.base)
+
+
+_NESTED: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _nested(cls: type) -> tuple[tuple[str, str], ...]:
+    """The (attribute, JSON name) of the fields of ``cls`` that hold model objects."""
+    found = _NESTED.get(cls)
+    if found is None:
+        from svaml.codec import field_info
+
+        found = tuple((f.attr, f.json) for f in field_info(cls) if f.kind in ("object", "objects"))
+        _NESTED[cls] = found
+    return found
+
+
+def _walk(obj: SvamlObject, where: str) -> Iterator[tuple[str, SvamlObject]]:
+    yield where, obj
+    for attr, name in _nested(type(obj)):
+        value = getattr(obj, attr)
+        if isinstance(value, SvamlObject):
+            yield from _walk(value, f"{where}/{name}")
+        elif value.__class__ is tuple:
+            for index, item in enumerate(value):
+                if isinstance(item, SvamlObject):
+                    yield from _walk(item, f"{where}/{name}/{index}")

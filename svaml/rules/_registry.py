@@ -1,0 +1,110 @@
+"""The one rule registry: a rule is a function plus its code, name, severity, callbacks and doc."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+import attrs
+
+from svaml.diagnostic import Fix, Severity
+from svaml.model.permissions import Callback
+
+if TYPE_CHECKING:
+    from svaml.rules._context import Context
+
+__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "rule"]
+
+#: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
+DOCS_URL = "https://svaml.dev/rules"
+
+Target = Literal["svaml", "callout"]
+
+
+class Finding(NamedTuple):
+    """What a rule function yields: where, what is wrong and how to fix it, and optionally a fix."""
+
+    pointer: str
+    message: str
+    fix: Fix | None = None
+
+
+Check = Callable[["Context"], Iterable[Finding]]
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One documented Sinch rule that svaml enforces."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    source: str
+    callbacks: frozenset[Callback] | None = None
+    target: Target = "svaml"
+    fixable: bool = False
+    check: Check | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def url(self) -> str:
+        """The address of the rule's documentation."""
+        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+
+    def applies(self, callback: Callback | None) -> bool:
+        """Whether the rule runs for a document used in ``callback`` (None: not known)."""
+        if self.callbacks is None:
+            return True
+        return callback is not None and callback in self.callbacks
+
+
+#: Every rule, by code.
+RULES: dict[str, Rule] = {}
+
+
+def register(rule_: Rule) -> Rule:
+    """Add a rule to the registry; a code or a name may be registered once."""
+    if rule_.code in RULES or any(r.name == rule_.name for r in RULES.values()):
+        raise ValueError(f"rule {rule_.code} {rule_.name} is registered twice")
+    RULES[rule_.code] = rule_
+    return rule_
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    summary: str,
+    source: str,
+    callbacks: Iterable[Callback] | None = None,
+    target: Target = "svaml",
+    fixable: bool = False,
+) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of a rule; its docstring is the rule's doc."""
+
+    def decorate(check: Check) -> Check:
+        register(
+            Rule(
+                code=code,
+                name=name,
+                severity=severity,
+                summary=summary,
+                doc=_dedent(check.__doc__ or summary),
+                source=source,
+                callbacks=None if callbacks is None else frozenset(callbacks),
+                target=target,
+                fixable=fixable,
+                check=check,
+            )
+        )
+        return check
+
+    return decorate
+
+
+def _dedent(text: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(text)

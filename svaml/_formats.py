@@ -242,7 +242,9 @@ def _edits(diagnostic: Diagnostic) -> list[dict[str, Any]]:
     edits = []
     for edit in diagnostic.fix.edits:
         item: dict[str, Any] = {"op": edit.op, "path": edit.path}
-        if edit.op != "remove":
+        if edit.op == "move":
+            item["from"] = edit.from_
+        elif edit.op != "remove":
             item["value"] = edit.value
         edits.append(item)
     return edits

@@ -26,6 +26,7 @@ __all__ = [
     "BlockReport",
     "Kind",
     "check_document",
+    "check_fragment",
     "check_markdown",
     "json_blocks",
     "looks_like_svaml",
@@ -81,9 +82,10 @@ _LOOKS_LIKE_SVAML = re.compile(
 )
 
 # A bare action or instruction is checked inside a document; the prefix stays on the block's
-# first line, so only that line's columns shift.
+# first line, so only that line's columns shift. An instruction gets `continue`, the action
+# that says least about it (`hangup` would make a bare startRecording look useless).
 _ACTION_PREFIX = '{"action": '
-_INSTRUCTION_PREFIX = '{"action": {"name": "hangup"}, "instructions": ['
+_INSTRUCTION_PREFIX = '{"action": {"name": "continue"}, "instructions": ['
 _WRAPS: Mapping[str, tuple[str, str, str]] = {
     "action": (_ACTION_PREFIX, "\n}", "/action"),
     "instruction": (_INSTRUCTION_PREFIX, "\n]}", "/instructions/0"),
@@ -201,7 +203,7 @@ def wrap_value(value: Any, kind: Kind) -> tuple[Any, str]:
     if kind == "action":
         return {"action": value}, "/action"
     if kind == "instruction":
-        return {"action": {"name": "hangup"}, "instructions": [value]}, "/instructions/0"
+        return {"action": {"name": "continue"}, "instructions": [value]}, "/instructions/0"
     return value, ""
 
 
@@ -265,34 +267,53 @@ def check_markdown(markdown: str, *, callback: str | None = None) -> list[BlockR
     return reports
 
 
-def _check_block(block: Block, kind: Kind, callback: str | None) -> list[Diagnostic]:
+def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> list[Diagnostic]:
+    """Check JSON text holding ``kind``: a bare action or instruction is checked wrapped.
+
+    Positions and pointers are those of the text itself; diagnostics about the wrapper alone
+    are dropped.
+    """
     import attrs
 
-    text, shift, inner = wrap_text(block.text, kind)
+    wrapped, shift, inner = wrap_text(text, kind)
+    if not inner:
+        return check_document(text, callback=callback)
     found = []
-    for diagnostic in check_document(text, callback=callback):
+    for diagnostic in check_document(wrapped, callback=callback):
         pointer = diagnostic.pointer
-        if inner:
-            if pointer != inner and not pointer.startswith(inner + "/"):
-                continue  # about the wrapper, not the block
-            pointer = pointer[len(inner) :]
-        line, column = diagnostic.line or 1, diagnostic.column or 1
-        if line == 1:
-            column = max(1, column - shift)
-        line, column = block.position(line, column)
+        if pointer != inner and not pointer.startswith(inner + "/"):
+            continue  # about the wrapper, not the text
+        line, column = diagnostic.line, diagnostic.column
         end_line, end_column = diagnostic.end_line, diagnostic.end_column
-        if end_line is not None and end_column is not None:
-            if end_line == 1:
-                end_column = max(1, end_column - shift)
-            end_line, end_column = block.position(end_line, end_column)
+        if line == 1 and column is not None:
+            column = max(1, column - shift)
+        if end_line == 1 and end_column is not None:
+            end_column = max(1, end_column - shift)
         found.append(
             attrs.evolve(
                 diagnostic,
-                pointer=pointer,
+                pointer=pointer[len(inner) :],
                 line=line,
                 column=column,
                 end_line=end_line,
                 end_column=end_column,
+            )
+        )
+    return found
+
+
+def _check_block(block: Block, kind: Kind, callback: str | None) -> list[Diagnostic]:
+    import attrs
+
+    found = []
+    for diagnostic in check_fragment(block.text, kind, callback=callback):
+        line, column = block.position(diagnostic.line or 1, diagnostic.column or 1)
+        end_line, end_column = diagnostic.end_line, diagnostic.end_column
+        if end_line is not None and end_column is not None:
+            end_line, end_column = block.position(end_line, end_column)
+        found.append(
+            attrs.evolve(
+                diagnostic, line=line, column=column, end_line=end_line, end_column=end_column
             )
         )
     return found

@@ -200,7 +200,11 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
                 raise _fail("type", str(exc)) from None
 
         return read_converted
-    hook = converter.get_structure_hook(target)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        # Not through dispatch: the enums are str subclasses, and str's hook would win.
+        hook = _enum_hook(target)
+    else:
+        hook = converter.get_structure_hook(target)
     if inner is None:
         return lambda value: hook(value, target)
     return lambda value: None if value is None else hook(value, target)

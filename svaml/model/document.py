@@ -39,9 +39,11 @@ from svaml.model.instructions import (
     StartRecording,
     StopRecording,
 )
-from svaml.model.permissions import Callback, refusal
+from svaml.model.permissions import ALLOWED_IN, Callback, refusal
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from svaml.model.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
 
 __all__ = ["Svaml"]
@@ -115,27 +117,27 @@ class Svaml(SvamlObject):
     @classmethod
     def ice(cls) -> IceSvaml:
         """Start a response to an Incoming Call Event."""
-        return cls(callback=Callback.ICE)
+        return _EMPTY[Callback.ICE]
 
     @classmethod
     def ace(cls) -> AceSvaml:
         """Start a response to an Answered Call Event."""
-        return cls(callback=Callback.ACE)
+        return _EMPTY[Callback.ACE]
 
     @classmethod
     def pie(cls) -> PieSvaml:
         """Start a response to a Prompt Input Event."""
-        return cls(callback=Callback.PIE)
+        return _EMPTY[Callback.PIE]
 
     @classmethod
     def patch(cls) -> PatchSvaml:
         """Start the body of a call update (``PATCH /calls/id/{callId}``)."""
-        return cls(callback=Callback.PATCH)
+        return _EMPTY[Callback.PATCH]
 
     @classmethod
     def call_leg(cls) -> CallLegSvaml:
         """Start the body of a call-leg update (playFiles and say only)."""
-        return cls(callback=Callback.CALL_LEG)
+        return _EMPTY[Callback.CALL_LEG]
 
     @classmethod
     def from_dict(cls, data: Any, *, callback: Callback | str | None = None) -> Svaml:
@@ -155,15 +157,12 @@ class Svaml(SvamlObject):
 
     def to_dict(self, *, check: bool = True) -> dict[str, Any]:
         """Return the document as JSON-ready data, checked for its callback unless ``check=False``."""
-        from svaml.codec import unstructure_document
-
-        return unstructure_document(self, check=check)
+        return _codec().unstructure_document(self, check=check)
 
     def to_json(self, *, indent: int | None = None, check: bool = True) -> str:
         """Return the document as JSON text: compact by default, ``indent=2`` for humans."""
-        from svaml.codec import dumps
-
-        return dumps(self.to_dict(check=check), indent=indent)
+        codec = _codec()
+        return codec.dumps(codec.unstructure_document(self, check=check), indent=indent)
 
     # -- generic steps ------------------------------------------------------------------------
 
@@ -188,10 +187,8 @@ class Svaml(SvamlObject):
 
     def _allow(self, name: str) -> None:
         callback = self.callback
-        if callback is not None:
-            reason = refusal(name, callback)
-            if reason is not None:
-                raise SvamlError(reason)
+        if callback is not None and name not in ALLOWED_IN[callback]:
+            raise SvamlError(refusal(name, callback) or f"{name} is not allowed in {callback.phrase}")
 
     def _replace(self, instructions: tuple[Instruction, ...], action: Action | None) -> Svaml:
         # The builder's hot path: skip __init__'s conversions, the parts are already checked.
@@ -382,3 +379,19 @@ class Svaml(SvamlObject):
             )
         )
 
+
+
+#: The empty document of each callback: immutable, so the entry points can share them.
+_EMPTY = {callback: Svaml(callback=callback) for callback in Callback}
+
+_CODEC: ModuleType | None = None
+
+
+def _codec() -> ModuleType:
+    # The codec imports this module; bind it on first use instead of at import.
+    global _CODEC
+    if _CODEC is None:
+        from svaml import codec
+
+        _CODEC = codec
+    return _CODEC

@@ -7,7 +7,7 @@ always writes the canonical value, as the reference's policy table says.
 from __future__ import annotations
 
 import enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "Capability",
@@ -139,10 +139,19 @@ class Indications(_SvamlEnum):
         return found if isinstance(found, Indications) else None
 
 
+_LOOKUP: dict[type, dict[object, Any]] = {}
+
+
 def coerce(cls: type[_E], value: object, owner: str) -> _E:
     """Return ``value`` as a member of ``cls``, or raise a type error that names the field."""
-    if isinstance(value, cls):
-        return value
+    if value.__class__ is cls:
+        return value  # type: ignore[return-value]
+    table = _LOOKUP.get(cls)
+    if table is None:
+        table = _LOOKUP[cls] = {m.value: m for m in cls}
+    found = table.get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     from svaml.errors import SvamlTypeError
 
     if isinstance(value, str) or value is False:

@@ -83,6 +83,18 @@ INSTRUCTIONS_ALLOWED: Mapping[str, frozenset[Callback]] = {
 }
 
 
+#: For each callback, the names of the actions and instructions it allows (the table, inverted).
+ALLOWED_IN: Mapping[Callback, frozenset[str]] = {
+    callback: frozenset(
+        name
+        for table in (ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED)
+        for name, allowed in table.items()
+        if callback in allowed
+    )
+    for callback in Callback
+}
+
+
 def refusal(name: str, callback: Callback) -> str | None:
     """Say why ``name`` (an action or instruction) is not allowed in ``callback``, or None if it is."""
     if callback in (Callback.NOTIFY,):

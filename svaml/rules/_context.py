@@ -33,20 +33,35 @@ class Context:
     action: Action | None = None
     callout: CalloutRequest | None = None
     base: str = ""
+    built: bool = False
     memo: dict[str, Any] = attrs.field(factory=dict)
+    _walked: list[tuple[str, SvamlObject]] | None = None
+    _kinds: frozenset[type] | None = None
 
     def at(self, *tokens: str | int) -> str:
         """Return the JSON pointer of ``tokens`` below the document's base."""
         return self.base + pointer(*tokens)
 
-    def walk(self) -> Iterator[tuple[str, SvamlObject]]:
-        """Yield ``(pointer, object)`` for every model object of the document, outermost first."""
-        for index, instruction in self.instructions:
-            yield from _walk(instruction, self.at("instructions", index))
-        if self.action is not None:
-            yield from _walk(self.action, self.at("action"))
-        if self.callout is not None:
-            yield from _walk(self.callout, self.base)
+    def walk(self) -> list[tuple[str, SvamlObject]]:
+        """Return ``(pointer, object)`` for every model object of the document, outermost first."""
+        walked = self._walked
+        if walked is None:
+            walked = []
+            for index, instruction in self.instructions:
+                walked.extend(_walk(instruction, self.at("instructions", index)))
+            if self.action is not None:
+                walked.extend(_walk(self.action, self.at("action")))
+            if self.callout is not None:
+                walked.extend(_walk(self.callout, self.base))
+            self._walked = walked
+        return walked
+
+    def kinds(self) -> frozenset[type]:
+        """Return the model classes present in the document."""
+        found = self._kinds
+        if found is None:
+            found = self._kinds = frozenset(type(obj) for _, obj in self.walk())
+        return found
 
 
 _NESTED: dict[type, tuple[tuple[str, str], ...]] = {}

@@ -13,7 +13,7 @@ from svaml.model.permissions import Callback
 if TYPE_CHECKING:
     from svaml.rules._context import Context
 
-__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "rule"]
+__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "active", "register", "rule"]
 
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
@@ -45,6 +45,8 @@ class Rule:
     callbacks: frozenset[Callback] | None = None
     target: Target = "svaml"
     fixable: bool = False
+    raw: bool = False
+    kinds: frozenset[type] | None = None
     check: Check | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
@@ -68,7 +70,28 @@ def register(rule_: Rule) -> Rule:
     if rule_.code in RULES or any(r.name == rule_.name for r in RULES.values()):
         raise ValueError(f"rule {rule_.code} {rule_.name} is registered twice")
     RULES[rule_.code] = rule_
+    _ACTIVE.clear()
     return rule_
+
+
+_ACTIVE: dict[tuple[str, Callback | None, bool, bool], tuple[Rule, ...]] = {}
+
+
+def active(target: str, callback: Callback | None, built: bool, errors_only: bool = False) -> tuple[Rule, ...]:
+    """Return the rules with a check that run for this target and callback (cached)."""
+    key = (target, callback, built, errors_only)
+    found = _ACTIVE.get(key)
+    if found is None:
+        found = _ACTIVE[key] = tuple(
+            r
+            for r in sorted(RULES.values(), key=lambda r: r.code)
+            if r.check is not None
+            and r.target == target
+            and r.applies(callback)
+            and not (built and r.raw)
+            and not (errors_only and r.severity is not Severity.ERROR)
+        )
+    return found
 
 
 def rule(
@@ -81,8 +104,15 @@ def rule(
     callbacks: Iterable[Callback] | None = None,
     target: Target = "svaml",
     fixable: bool = False,
+    raw: bool = False,
+    kinds: Iterable[type] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of a rule; its docstring is the rule's doc."""
+    """Register the decorated function as the check of a rule; its docstring is the rule's doc.
+
+    ``raw`` marks a rule about the JSON form itself (spelling, casing): documents built from the
+    model are canonical by construction, so it is skipped for them. ``kinds`` names the model
+    classes the rule inspects: it is skipped for documents that hold none of them.
+    """
 
     def decorate(check: Check) -> Check:
         register(
@@ -96,6 +126,8 @@ def rule(
                 callbacks=None if callbacks is None else frozenset(callbacks),
                 target=target,
                 fixable=fixable,
+                raw=raw,
+                kinds=None if kinds is None else frozenset(kinds),
                 check=check,
             )
         )

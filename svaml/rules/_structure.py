@@ -206,6 +206,7 @@ _FORMS = "the reference's policy table: liberal in what svaml reads, canonical i
     summary="An action or instruction name in another letter case than Sinch's camelCase",
     source="OAS customCallout.ace example (RunMenu); DOCS voice-recording (connectMXP); " + _FORMS,
     fixable=True,
+    raw=True,
 )
 def noncanonical_name(ctx: Context) -> Iterator[Finding]:
     """Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform appears to
@@ -223,6 +224,7 @@ def noncanonical_name(ctx: Context) -> Iterator[Finding]:
     summary="A field spelt as some Sinch sources spell it (callheaders, destination), not canonically",
     source="OAS schema `callheaders` vs OAS example `callHeaders`; OAS startRecording example; " + _FORMS,
     fixable=True,
+    raw=True,
 )
 def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
     """``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``, and
@@ -249,6 +251,7 @@ def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
     summary="A menu option's DTMF key written as a JSON integer",
     source="OAS runMenu example and Sinch skill examples use integers; OAS schema says string; " + _FORMS,
     fixable=True,
+    raw=True,
 )
 def integer_dtmf_key(ctx: Context) -> Iterator[Finding]:
     """The schema types ``dtmf`` as a string (``"1"``); Sinch's examples use ``1``. Fixed by quoting it."""
@@ -263,6 +266,7 @@ def integer_dtmf_key(ctx: Context) -> Iterator[Finding]:
     summary="An enumerated value in another letter case (Sip, tls, Username)",
     source="OAS example, skill and Node SDK test use `Sip` and `tls`; OAS schema `sip`, `TLS`; " + _FORMS,
     fixable=True,
+    raw=True,
 )
 def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
     """Enumerated values are read regardless of case; the canonical forms are those of the schema."""
@@ -277,6 +281,7 @@ def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
     summary="`indications: false` for Norway",
     source="OAS and Java SDK carry `false` (a YAML 1.1 accident) where Python SDK has `no`; " + _FORMS,
     fixable=True,
+    raw=True,
 )
 def indications_false(ctx: Context) -> Iterator[Finding]:
     """Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read ``no``
@@ -293,6 +298,7 @@ def indications_false(ctx: Context) -> Iterator[Finding]:
     summary='A boolean written as the string "true" or "false"',
     source='OAS AMD custom callout example writes `"enabled": "true"`; ' + _FORMS,
     fixable=True,
+    raw=True,
 )
 def string_boolean(ctx: Context) -> Iterator[Finding]:
     """Boolean fields such as ``amd.enabled`` are JSON booleans; one Sinch example quotes them."""
@@ -307,6 +313,7 @@ def string_boolean(ctx: Context) -> Iterator[Finding]:
     summary="An integer field written as a number with a fraction part (60.0)",
     source=_OAS,
     fixable=True,
+    raw=True,
 )
 def integral_float(ctx: Context) -> Iterator[Finding]:
     """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers; ``60.0`` is read as ``60``."""

@@ -15,7 +15,7 @@ from svaml.model.document import Svaml
 from svaml.model.instructions import Instruction
 from svaml.model.permissions import Callback
 from svaml.rules._context import Context
-from svaml.rules._registry import RULES, Finding, Rule
+from svaml.rules._registry import RULES, Finding, Rule, active
 
 __all__ = ["check", "check_built", "is_valid", "iter_diagnostics", "validate", "validate_callout"]
 
@@ -62,11 +62,15 @@ def is_callout(data: Any) -> bool:
     )
 
 
-def _run_rules(ctx: Context, target: str, out: list[Diagnostic]) -> None:
-    for rule in RULES.values():
-        if rule.check is None or rule.target != target or not rule.applies(ctx.callback):
-            continue
-        for finding in rule.check(ctx):
+def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bool = False) -> None:
+    kinds = None
+    for rule in active(target, ctx.callback, ctx.built, errors_only):
+        if rule.kinds is not None:
+            if kinds is None:
+                kinds = ctx.kinds()
+            if rule.kinds.isdisjoint(kinds):
+                continue
+        for finding in rule.check(ctx):  # type: ignore[misc]  # active() keeps rules with a check
             out.append(_diagnostic(rule, finding))
 
 
@@ -196,7 +200,7 @@ def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
 
 def _validate_built(doc: Svaml, callback: Callback | None) -> list[Diagnostic]:
     """Validate a document built from the model: its parts are known to read, run the rules only."""
-    ctx = Context(codec.unstructure_document(doc, check=False), callback=callback)
+    ctx = Context(codec.unstructure_document(doc, check=False), callback=callback, built=True)
     ctx.instructions = list(enumerate(doc.instructions))
     ctx.action = doc.action
     out: list[Diagnostic] = []
@@ -249,12 +253,11 @@ def validate_callout(body: Any) -> list[Diagnostic]:
 
 def check_built(doc: Svaml, data: dict[str, Any]) -> None:
     """Raise if a built document has errors for its callback (the guard of ``to_dict``)."""
-    ctx = Context(data, callback=doc.callback)
+    ctx = Context(data, callback=doc.callback, built=True)
     ctx.instructions = list(enumerate(doc.instructions))
     ctx.action = doc.action
-    out: list[Diagnostic] = []
-    _run_rules(ctx, "svaml", out)
-    errors = [d for d in out if d.severity is Severity.ERROR]
+    errors: list[Diagnostic] = []
+    _run_rules(ctx, "svaml", errors, errors_only=True)
     if errors:
         where = f" for {doc.callback.phrase}" if doc.callback is not None else ""
         raise SvamlError(f"the SVAML document is not valid{where}:", errors)

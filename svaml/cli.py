@@ -1,0 +1,687 @@
+"""The ``svaml`` command line: ``lint``, ``rules``, ``rule CODE`` and ``schema``.
+
+``svaml lint`` checks SVAML files, the ``json`` blocks of Markdown files, and standard input,
+with the conventions of ruff (selection, per-file ignores, output formats, ``--fix``, exit
+codes 0 clean, 1 diagnostics, 2 usage, configuration or I/O error). It never touches the
+network, and imports the validator only when a file needs it.
+
+Other subcommands plug in: a module ``svaml._callcli`` exposing ``register(subparsers)`` adds
+its parsers (``svaml call …``, ``svaml numbers …``); each sets ``handler``, a function of the
+parsed :class:`argparse.Namespace` returning the exit status, with ``set_defaults``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+
+if TYPE_CHECKING:
+    from svaml._config import Config
+    from svaml._formats import Reporter
+    from svaml._markdown import Kind
+    from svaml.diagnostic import Diagnostic
+
+__all__ = ["MAX_BYTES", "main"]
+
+#: Files larger than this are refused rather than read.
+MAX_BYTES = 10 * 1024 * 1024
+
+_BUILTINS = frozenset({"lint", "rules", "rule", "schema"})
+_CALLBACKS = ("ice", "ace", "pie", "dice", "notify", "patch", "call-leg")
+_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
+_MARKDOWN = (".md", ".markdown")
+# Directories a walk never enters (named paths are still linted).
+_SKIP_DIRS = frozenset(
+    {
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".hg",
+        ".mypy_cache",
+        ".nox",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        "__pycache__",
+        "__pypackages__",
+        "_build",
+        "build",
+        "dist",
+        "node_modules",
+        "site-packages",
+        "venv",
+    }
+)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"svaml: error: {message}\n")
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(f"svaml: {message}\n")
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class _Extend(argparse.Action):
+    """Collect comma-separated values over repeated options."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        current = list(getattr(namespace, self.dest) or [])
+        current.extend(_csv(str(values)))
+        setattr(namespace, self.dest, current)
+
+
+def _parser(plugins: bool) -> argparse.ArgumentParser:
+    from svaml import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="svaml",
+        description="Sinch Voice call control: check SVAML, list the rules, print the schema.",
+    )
+    parser.add_argument("--version", action="version", version=f"svaml {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lint = sub.add_parser(
+        "lint",
+        help="check SVAML files, Markdown json blocks and stdin",
+        description="Check SVAML documents and callout requests: files, directories "
+        "(*.json and *.md, recursively), and - for standard input.",
+    )
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories or - (default: .)")
+    lint.add_argument(
+        "--callback",
+        choices=(*_CALLBACKS, "auto"),
+        help="where the documents are used; auto (default) reads a *.ice.json-style suffix, "
+        "then the configuration",
+    )
+    lint.add_argument(
+        "--select", action=_Extend, metavar="CODES", help="rule codes or prefixes to enable (or ALL)"
+    )
+    lint.add_argument("--ignore", action=_Extend, metavar="CODES", help="rule codes or prefixes to disable")
+    lint.add_argument(
+        "--extend-select", action=_Extend, metavar="CODES", help="enable these on top of --select"
+    )
+    lint.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="GLOB:CODES",
+        help="ignore codes in files matching a glob (repeatable; replaces the configuration's)",
+    )
+    lint.add_argument("--output-format", choices=_FORMATS, help="how to report (default: full)")
+    lint.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
+    lint.add_argument("--fix", action="store_true", help="apply the fixes of fixable diagnostics")
+    lint.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are diagnostics")
+    lint.add_argument("-q", "--quiet", action="store_true", help="print diagnostics and nothing else")
+    lint.add_argument("--stdin-filename", metavar="NAME", help="the name to report standard input as")
+    lint.add_argument("--config", metavar="FILE", help="read [tool.svaml] from this pyproject.toml")
+    lint.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    lint.set_defaults(handler=_lint)
+
+    rules = sub.add_parser("rules", help="list the rules", description="List every rule svaml checks.")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+    rules.set_defaults(handler=_rules)
+
+    rule = sub.add_parser("rule", help="explain a rule", description="Explain one rule.")
+    rule.add_argument("code", metavar="CODE", help="a rule code (SV103) or name (duplicate-action)")
+    rule.set_defaults(handler=_rule)
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema", description="Print svaml's JSON Schema of SVAML."
+    )
+    schema.set_defaults(handler=_schema)
+
+    if plugins:
+        try:
+            from svaml import _callcli  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:
+            pass
+        else:
+            _callcli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in arguments if not a.startswith("-")), None)
+    # Other subcommands load only when asked for, so that lint starts fast.
+    parser = _parser(plugins=command not in _BUILTINS)
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        status: int = handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (svaml lint | head); say nothing more.
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
+        return 1
+    return status
+
+
+# -- lint ------------------------------------------------------------------------------------
+
+
+class _Settings(NamedTuple):
+    config: Config
+    enabled: frozenset[str]
+    per_file: tuple[tuple[str, tuple[str, ...]], ...]
+    callback: str | None  # a flag other than auto: used for every file
+    fallback: str | None  # the configuration's callback, when no suffix says one
+    output_format: str
+    exclude: tuple[str, ...]
+
+
+class _Target(NamedTuple):
+    name: str  # as reported
+    path: Path | None  # None for standard input
+    explicit: bool
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.errors = 0
+        self.warnings = 0
+        self.fixable = 0
+        self.fixed = 0
+        self.files = 0
+        self.failed = False
+
+
+def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
+    from svaml._config import (
+        Config,
+        ConfigError,
+        Layer,
+        check_selectors,
+        load_config,
+        resolve_selection,
+    )
+
+    path = Path(args.config) if args.config else None
+    config = Config() if args.isolated else load_config(path=path)
+    where = str(config.path) if config.path else "configuration"
+    layers = [
+        Layer(
+            select=None
+            if config.select is None
+            else check_selectors(config.select, rules, f"{where}: select"),
+            extend_select=check_selectors(config.extend_select, rules, f"{where}: extend-select"),
+            ignore=check_selectors(config.ignore, rules, f"{where}: ignore"),
+        ),
+        Layer(
+            select=None if args.select is None else check_selectors(args.select, rules, "--select"),
+            extend_select=check_selectors(args.extend_select or (), rules, "--extend-select"),
+            ignore=check_selectors(args.ignore or (), rules, "--ignore"),
+        ),
+    ]
+    per_file = tuple(
+        (glob, check_selectors(codes, rules, f"{where}: per-file-ignores {glob!r}"))
+        for glob, codes in config.per_file_ignores
+    )
+    if args.per_file_ignores is not None:
+        entries = []
+        for entry in args.per_file_ignores:
+            glob, colon, codes = entry.rpartition(":")
+            if not colon or not glob:
+                raise ConfigError(f"--per-file-ignores {entry!r}: expected GLOB:CODES")
+            entries.append((glob, check_selectors(_csv(codes), rules, "--per-file-ignores")))
+        per_file = tuple(entries)
+    output_format = args.output_format or config.output_format
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
+    flag = args.callback if args.callback != "auto" else None
+    fallback = config.callback if config.callback != "auto" else None
+    return _Settings(
+        config=config,
+        enabled=resolve_selection(rules, layers),
+        per_file=per_file,
+        callback=flag,
+        fallback=fallback,
+        output_format=output_format,
+        exclude=config.exclude,
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+def _excluded(path: Path, settings: _Settings) -> bool:
+    if not settings.exclude:
+        return False
+    from svaml._config import matches_path
+
+    relative = _relative(path, settings.config.root)
+    return any(matches_path(relative, pattern) for pattern in settings.exclude)
+
+
+def _display(path: Path) -> str:
+    text = os.path.normpath(str(path))
+    if os.path.isabs(text):
+        try:
+            return Path(text).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return text
+    return text
+
+
+def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
+    for raw in args.paths or ["."]:
+        if raw == "-":
+            yield _Target(args.stdin_filename or "-", None, True)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = False
+            for target in _walk(path, settings):
+                found = True
+                yield target
+            if not found and not args.quiet:
+                _note(f"warning: no *.json or *.md files under {raw}")
+        elif path.exists() or path.is_symlink():
+            if _excluded(path, settings):
+                if not args.quiet:
+                    _note(f"{_display(path)}: skipped, excluded by the configuration")
+                continue
+            yield _Target(_display(path), path, True)
+        else:
+            _error(f"{raw}: no such file or directory")
+            tally.failed = True
+
+
+def _walk(top: Path, settings: _Settings) -> Iterator[_Target]:
+    for directory, dirs, files in os.walk(top):
+        here = Path(directory)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not _excluded(here / d, settings))
+        for name in sorted(files):
+            lower = name.lower()
+            if lower.endswith(".json") or lower.endswith(_MARKDOWN):
+                path = here / name
+                if not _excluded(path, settings):
+                    yield _Target(_display(path), path, False)
+
+
+def _suffix_callback(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".json"):
+        stem = lower[: -len(".json")]
+        for callback in _CALLBACKS:
+            if stem.endswith("." + callback):
+                return callback
+    return None
+
+
+def _read(target: _Target) -> bytes:
+    """Read at most MAX_BYTES + 1 bytes, so that an endless device cannot hang the linter."""
+    if target.path is None:
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    with target.path.open("rb") as file:
+        return file.read(MAX_BYTES + 1)
+
+
+class _Content(NamedTuple):
+    text: str | None  # None when the bytes are not UTF-8 text
+    problem: str = ""
+    line: int = 1
+    column: int = 1
+    bom: bool = False
+
+
+def _content(data: bytes) -> _Content:
+    """Decode file bytes as UTF-8, or say why they are not text, and where."""
+    if not data:
+        return _Content(None, "the file is empty: expected a JSON document")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _Content(None, "the file is UTF-16 or UTF-32 text; JSON files must be UTF-8")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        column = nul - data.rfind(b"\n", 0, nul)
+        return _Content(None, "binary file (it holds NUL bytes): not JSON or Markdown text", line, column)
+    try:
+        return _Content(data.decode("utf-8-sig"), bom=data.startswith(b"\xef\xbb\xbf"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        message = (
+            f"not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded "
+            "(JSON and Markdown files must be UTF-8)"
+        )
+        return _Content(None, message, line, column)
+
+
+def _content_diagnostic(content: _Content) -> Diagnostic:
+    from svaml.diagnostic import Diagnostic, Severity
+    from svaml.rules import RULES
+
+    rule = RULES.get("SV001")
+    return Diagnostic(
+        code="SV001",
+        name=rule.name if rule is not None else "invalid-json",
+        severity=Severity.ERROR,
+        message=content.problem or "the file holds only whitespace: expected a JSON document",
+        line=content.line,
+        column=content.column,
+    )
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from svaml._config import ConfigError
+    from svaml.rules import RULES
+
+    if args.stdin_filename and not args.paths:
+        args.paths = ["-"]
+    try:
+        settings = _settings(args, sorted(RULES))
+    except ConfigError as exc:
+        _error(str(exc))
+        return 2
+    stdin_fix = args.fix and "-" in (args.paths or [])
+    stream: TextIO
+    if args.output_file:
+        try:
+            stream = open(args.output_file, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            _error(f"{args.output_file}: cannot write: {exc.strerror or exc}")
+            return 2
+    else:
+        # With --fix on stdin, stdout carries the fixed document.
+        stream = sys.stderr if stdin_fix else sys.stdout
+    try:
+        return _run(args, settings, stream)
+    finally:
+        if args.output_file:
+            stream.close()
+
+
+def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
+    from svaml import __version__
+    from svaml._formats import Summary, make_reporter
+    from svaml.rules import RULES
+
+    rules = {code: RULES[code] for code in RULES if code in settings.enabled}
+    reporter = make_reporter(
+        settings.output_format, stream, rules=rules, quiet=args.quiet, version=__version__
+    )
+    tally = _Tally()
+    for target in _targets(args, settings, tally):
+        try:
+            _lint_target(target, args, settings, reporter, tally)
+        except Exception as exc:  # a bug is reported as an error, never a traceback
+            _error(f"{target.name}: internal error while checking: {type(exc).__name__}: {exc}")
+            tally.failed = True
+    reporter.finish(
+        Summary(
+            errors=tally.errors,
+            warnings=tally.warnings,
+            fixable=tally.fixable,
+            fixed=tally.fixed,
+            files=tally.files,
+        )
+    )
+    stream.flush()
+    if tally.failed:
+        return 2
+    if (tally.errors or tally.warnings) and not args.exit_zero:
+        return 1
+    return 0
+
+
+def _enabled(settings: _Settings, relative: str) -> frozenset[str]:
+    if not settings.per_file:
+        return settings.enabled
+    from svaml._config import matches_path, selected
+
+    ignored = [codes for glob, codes in settings.per_file if matches_path(relative, glob)]
+    if not ignored:
+        return settings.enabled
+    return frozenset(code for code in settings.enabled if not any(selected(code, codes) for codes in ignored))
+
+
+def _lint_target(
+    target: _Target,
+    args: argparse.Namespace,
+    settings: _Settings,
+    reporter: Reporter,
+    tally: _Tally,
+) -> None:
+    try:
+        data = _read(target)
+    except IsADirectoryError:
+        _error(f"{target.name}: is a directory, not a file")
+        tally.failed = True
+        return
+    except PermissionError:
+        _error(f"{target.name}: permission denied")
+        tally.failed = True
+        return
+    except OSError as exc:
+        _error(f"{target.name}: cannot read: {exc.strerror or exc}")
+        tally.failed = True
+        return
+    if len(data) > MAX_BYTES:
+        _error(
+            f"{target.name}: too large to check (more than {MAX_BYTES // (1024 * 1024)} MiB); "
+            "svaml refuses files this big"
+        )
+        tally.failed = True
+        return
+    markdown = target.name.lower().endswith(_MARKDOWN)
+    relative = _relative(target.path, settings.config.root) if target.path else target.name
+    enabled = _enabled(settings, relative)
+    if markdown and not data:
+        tally.files += 1
+        return  # an empty Markdown file holds no blocks, which is fine
+    content = _content(data)
+    text, bom = content.text, content.bom
+    if text is None or (not markdown and not text.strip()):
+        tally.files += 1
+        diagnostics = [d for d in [_content_diagnostic(content)] if d.code in enabled]
+        if args.fix and target.path is None:
+            sys.stdout.buffer.write(data)
+        _report(target, None, diagnostics, reporter, tally)
+        return
+    callback = settings.callback or _suffix_callback(target.name) or settings.fallback
+    if markdown:
+        diagnostics = _check_markdown(text, callback)
+    else:
+        kind = _json_kind(text, target)
+        if kind is None:
+            if target.explicit and not args.quiet:
+                _note(
+                    f"{target.name}: skipped, it holds no SVAML (no action, instructions, "
+                    "action or instruction name, or callout method)"
+                )
+            return
+        from svaml._markdown import check_fragment
+
+        diagnostics = check_fragment(text, kind, callback=callback)
+    tally.files += 1
+    diagnostics = [d for d in diagnostics if d.code in enabled]
+    if args.fix and any(d.fix is not None for d in diagnostics):
+        text, diagnostics = _fix(target, text, bom, markdown, callback, enabled, tally)
+    elif args.fix and target.path is None:
+        sys.stdout.write(text)
+    _report(target, text, diagnostics, reporter, tally)
+
+
+def _json_kind(text: str, target: _Target) -> Kind | None:
+    """Say what a JSON file holds; None for a file that holds no SVAML and is not forced."""
+    from svaml._jsontext import decode
+    from svaml._markdown import svaml_kind
+
+    decoded = decode(text)
+    if decoded.problem is not None:
+        return "document"
+    kind = svaml_kind(decoded.value)
+    if kind is None and (target.path is None or _suffix_callback(target.name)):
+        return "document"  # standard input and *.ice.json files are SVAML whatever they hold
+    return kind
+
+
+def _check_markdown(text: str, callback: str | None) -> list[Diagnostic]:
+    from svaml._markdown import check_markdown
+
+    return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
+
+
+def _fix(
+    target: _Target,
+    text: str,
+    bom: bool,
+    markdown: bool,
+    callback: str | None,
+    enabled: frozenset[str],
+    tally: _Tally,
+) -> tuple[str, list[Diagnostic]]:
+    from svaml._fix import fix_markdown, fix_text, write_atomic
+
+    def wanted(diagnostic: Diagnostic) -> bool:
+        return diagnostic.code in enabled
+
+    if markdown:
+        outcome = fix_markdown(text, callback=callback, enabled=wanted)
+    else:
+        kind = _json_kind(text, target) or "document"
+        outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
+    if outcome.problem is not None:
+        _note(f"warning: {target.name}: not fixed, left as it was: {outcome.problem}")
+    new_text = outcome.text if outcome.text is not None else text
+    if target.path is None:
+        sys.stdout.write(new_text)
+    elif outcome.text is not None:
+        data = ("\ufeff" if bom else "") + new_text
+        try:
+            write_atomic(target.path, data.encode("utf-8"))
+        except OSError as exc:
+            _error(f"{target.name}: cannot write the fixes: {exc.strerror or exc}")
+            tally.failed = True
+            return text, _recheck(text, target, markdown, callback, enabled)
+    tally.fixed += outcome.fixed
+    return new_text, _recheck(new_text, target, markdown, callback, enabled)
+
+
+def _recheck(
+    text: str, target: _Target, markdown: bool, callback: str | None, enabled: frozenset[str]
+) -> list[Diagnostic]:
+    from svaml._markdown import check_fragment
+
+    if markdown:
+        found = _check_markdown(text, callback)
+    else:
+        found = check_fragment(text, _json_kind(text, target) or "document", callback=callback)
+    return [d for d in found if d.code in enabled]
+
+
+def _report(
+    target: _Target,
+    text: str | None,
+    diagnostics: list[Diagnostic],
+    reporter: Reporter,
+    tally: _Tally,
+) -> None:
+    diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
+    for diagnostic in diagnostics:
+        if diagnostic.severity.value == "warning":
+            tally.warnings += 1
+        else:
+            tally.errors += 1
+        if diagnostic.fix is not None:
+            tally.fixable += 1
+    reporter.file(target.name, text, diagnostics)
+
+
+# -- rules, rule, schema ----------------------------------------------------------------------
+
+
+def _rules(args: argparse.Namespace) -> int:
+    import json
+
+    from svaml.rules import RULES
+
+    if args.output_format == "json":
+        items = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "fixable": r.fixable,
+                "summary": r.summary,
+                "url": r.url,
+            }
+            for r in RULES.values()
+        ]
+        sys.stdout.write(json.dumps(items, indent=2) + "\n")
+        return 0
+    rows = [("code", "name", "severity", "fixable", "summary")]
+    rows += [
+        (r.code, r.name, r.severity.value, "yes" if r.fixable else "", r.summary)
+        for r in sorted(RULES.values(), key=lambda r: r.code)
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        sys.stdout.write("  ".join(cells) + "  " + row[4] + "\n")
+    return 0
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from svaml.rules import RULES
+
+    wanted = args.code.strip()
+    found = RULES.get(wanted.upper()) or next((r for r in RULES.values() if r.name == wanted.lower()), None)
+    if found is None:
+        _error(f"unknown rule {args.code!r}; `svaml rules` lists them")
+        return 2
+    callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
+    sys.stdout.write(
+        f"# {found.code} {found.name}\n\n"
+        f"{found.summary}\n\n"
+        f"Severity: {found.severity.value}. Fixable: {'yes' if found.fixable else 'no'}. "
+        f"Callbacks: {callbacks}.\n"
+        f"Source: {found.source}\n\n"
+        f"{found.doc}\n\n"
+        f"{found.url}\n"
+    )
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    try:
+        from svaml.schema import document_schema  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        _error(f"the schema is not available in this installation ({exc})")
+        return 2
+    sys.stdout.write(json.dumps(document_schema(), indent=2, ensure_ascii=False) + "\n")
+    return 0

@@ -1,0 +1,898 @@
+"""``VoiceClient``: place calls and change live ones through Sinch's Voice REST API.
+
+A thin sender on top of ``requests`` (installed with ``pip install 'svaml[client]'``; it is
+imported only when a client is made). Every request is checked first with the validator users
+rely on, signed with :mod:`svaml.signing`, sent with connect and read timeouts, and answered
+with a typed result or a typed error from :mod:`svaml.errors`::
+
+    SinchError
+    ├── ApiError            Sinch answered with an error status (status, error_code, reference)
+    │   └── RateLimitedError    429 or 503 after the retries allowed (retry_after)
+    └── TransportError      no usable answer: refused, reset, a body that is not JSON
+        └── TimeoutError    no answer in time
+
+Retries: a request that repeating cannot change (``GET``, ``DELETE``, the conference
+participant commands, the callback URL update) is retried after 429, 502, 503 and 504 answers,
+connection failures and timeouts, waiting as ``Retry-After`` says or backing off
+exponentially. A callout is never retried: a second attempt could ring a phone twice. Call and
+call-leg updates and number assignment are not retried either.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from types import MappingProxyType, ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
+
+from svaml import __version__, codec
+from svaml._results import (
+    AssignNumbers,
+    CallbackUrls,
+    CallInfo,
+    ConferenceInfo,
+    NumberInfo,
+    NumberQuery,
+    Participant,
+    ParticipantCommand,
+    Price,
+    UnassignNumber,
+    UpdateCallbackUrls,
+    UrlPair,
+    read_result,
+)
+from svaml.diagnostic import Diagnostic, Severity
+from svaml.errors import (
+    ApiError,
+    RateLimitedError,
+    SinchError,
+    SvamlError,
+    SvamlTypeError,
+    TransportError,
+)
+from svaml.errors import TimeoutError as SinchTimeoutError
+from svaml.model.actions import ConferenceDtmfOptions, Destination
+from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout, callout_request
+from svaml.model.document import Svaml
+from svaml.model.enums import Capability, DestinationType, Domain, Moh, coerce
+from svaml.model.permissions import Callback
+from svaml.signing import Credentials
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = [
+    "CONFIGURATION_URL",
+    "REGIONS",
+    "CallInfo",
+    "CallbackUrls",
+    "ConferenceInfo",
+    "NumberInfo",
+    "NumberQuery",
+    "Participant",
+    "Price",
+    "VoiceClient",
+]
+
+_log = logging.getLogger("svaml.client")
+
+#: The Calling API host of each region (Sinch's ``global`` host routes to the nearest one).
+REGIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "global": "https://calling.api.sinch.com",
+        "europe": "https://calling-euc1.api.sinch.com",
+        "north-america": "https://calling-use1.api.sinch.com",
+        "south-america": "https://calling-sae1.api.sinch.com",
+        "southeast-asia-1": "https://calling-apse1.api.sinch.com",
+        "southeast-asia-2": "https://calling-apse2.api.sinch.com",
+    }
+)
+
+#: The host of the configuration endpoints (numbers, callback URLs), whatever the region.
+CONFIGURATION_URL = "https://callingapi.sinch.com"
+
+# The short names Sinch's SDKs use for the same regions.
+_REGION_ALIASES = {
+    "euc1": "europe",
+    "use1": "north-america",
+    "sae1": "south-america",
+    "apse1": "southeast-asia-1",
+    "apse2": "southeast-asia-2",
+}
+
+_CONTENT_TYPE = "application/json; charset=UTF-8"
+_USER_AGENT = f"svaml/{__version__}"
+_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_RATE_LIMITED = frozenset({429, 503})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_PATH_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar: sent as is, so the signed path is the path sent
+_NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried automatically"
+
+Timeout = float | tuple[float, float]
+Leg = Literal["caller", "callee", "both"]
+_R = TypeVar("_R")
+
+
+def _load_requests() -> ModuleType:
+    try:
+        import requests
+    except ImportError as exc:
+        raise ImportError(
+            "svaml.client.VoiceClient needs the requests package: pip install 'svaml[client]'"
+        ) from exc
+    return requests
+
+
+class VoiceClient:
+    """A client of Sinch's Voice REST API for one application.
+
+    ``region`` is one of :data:`REGIONS` (``global``, ``europe``, ``north-america``,
+    ``south-america``, ``southeast-asia-1``, ``southeast-asia-2``); the configuration endpoints
+    always go to :data:`CONFIGURATION_URL`. ``base_url`` replaces the regional host (a proxy, a
+    test server) and then, unless ``configuration_url`` is given too, the configuration host.
+    ``auth`` is ``"signed"`` (the default: every request signed with the secret) or ``"basic"``
+    (the key and secret in every request; refused over plain http except to localhost).
+
+    ``timeout`` is ``(connect, read)`` seconds or one number for both. ``retries`` is how many
+    times a request that can safely be repeated is retried; ``backoff`` the first wait in
+    seconds, doubled each time, unless Sinch's ``Retry-After`` says otherwise; a
+    ``Retry-After`` longer than ``max_retry_after`` seconds is not waited for. ``session`` is a
+    ``requests.Session`` to use (it is not closed by :meth:`close`).
+
+    Use it as a context manager, or call :meth:`close`, to release the connections of the
+    session it made. The repr shows the key, never the secret.
+    """
+
+    def __init__(
+        self,
+        application_key: str,
+        application_secret: str,
+        *,
+        region: str = "global",
+        auth: Literal["signed", "basic"] = "signed",
+        timeout: Timeout | None = (3.05, 10.0),
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_retry_after: float = 30.0,
+        session: requests.Session | None = None,
+        base_url: str | None = None,
+        configuration_url: str | None = None,
+    ) -> None:
+        self._credentials = Credentials(key=application_key, secret=application_secret)
+        if auth not in ("signed", "basic"):
+            raise SvamlError(f"auth must be 'signed' or 'basic', not {auth!r}")
+        self._auth = auth
+        self._region = _region(region)
+        self._base_url = _base_url(base_url, "base_url") if base_url is not None else REGIONS[self._region]
+        if configuration_url is not None:
+            self._configuration_url = _base_url(configuration_url, "configuration_url")
+        else:
+            self._configuration_url = self._base_url if base_url is not None else CONFIGURATION_URL
+        if auth == "basic":
+            for url in (self._base_url, self._configuration_url):
+                _check_basic_over(url)
+        self._timeout = _timeout(timeout)
+        self._retries = _count("retries", retries)
+        self._backoff = _seconds("backoff", backoff)
+        self._max_retry_after = _seconds("max_retry_after", max_retry_after)
+        self._requests = _load_requests()
+        self._owns_session = session is None
+        self._session: requests.Session = session if session is not None else self._requests.Session()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def application_key(self) -> str:
+        """The application key (public; the secret has no accessor)."""
+        return self._credentials.key
+
+    @property
+    def region(self) -> str:
+        """The region's name, e.g. ``europe``."""
+        return self._region
+
+    @property
+    def base_url(self) -> str:
+        """The host of the calling endpoints (callouts, calls, conferences)."""
+        return self._base_url
+
+    @property
+    def configuration_url(self) -> str:
+        """The host of the configuration endpoints (numbers, callback URLs)."""
+        return self._configuration_url
+
+    @property
+    def auth(self) -> str:
+        """How requests authenticate: ``signed`` or ``basic``."""
+        return self._auth
+
+    @property
+    def timeout(self) -> tuple[float, float] | None:
+        """The ``(connect, read)`` timeout in seconds, or None for none."""
+        return self._timeout
+
+    @property
+    def retries(self) -> int:
+        """How many times a request that can be repeated safely is retried."""
+        return self._retries
+
+    @property
+    def session(self) -> requests.Session:
+        """The ``requests.Session`` that carries the requests."""
+        return self._session
+
+    def __repr__(self) -> str:
+        where = f"region={self._region!r}"
+        if self._base_url != REGIONS[self._region]:
+            where = f"base_url={self._base_url!r}"
+        return f"VoiceClient(application_key={self.application_key!r}, {where}, auth={self._auth!r})"
+
+    def close(self) -> None:
+        """Close the session the client made (a session passed in is left open)."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> VoiceClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- callouts -------------------------------------------------------------------------------
+
+    def callout(self, callout: TtsCallout | ConferenceCallout | CustomCallout) -> str:
+        """Place a callout described by a request object; return the new call's id.
+
+        The request is checked first (E.164 numbers, ``cli`` of a TTS callout, text length…);
+        a problem raises :class:`~svaml.errors.SvamlError` with its diagnostics and nothing is
+        sent. The callout is never retried: after a timeout or a reset the call may exist.
+        """
+        if not isinstance(callout, (TtsCallout, ConferenceCallout, CustomCallout)):
+            raise SvamlTypeError(
+                f"expected a TtsCallout, ConferenceCallout or CustomCallout, got {type(callout).__name__}"
+            )
+        body = codec.unstructure(callout_request(callout))
+        from svaml.rules import validate_callout
+
+        _raise_errors(f"the {callout.method} request is not valid", validate_callout(body))
+        data = self._call("POST", "/calling/v1/callouts", body=body, callout=True)
+        call_id = data.get("callId") if isinstance(data, Mapping) else None
+        if not isinstance(call_id, str) or not call_id:
+            raise TransportError(
+                f"Sinch accepted the {callout.method} but its answer has no callId: {_snippet(data)};"
+                f" {_NOT_PLACED_NOTE}"
+            )
+        return call_id
+
+    def tts_callout(
+        self,
+        destination: str | Destination,
+        *,
+        cli: str,
+        text: str | None = None,
+        prompts: str | None = None,
+        locale: str | None = None,
+        domain: Domain | str | None = None,
+        dtmf: str | None = None,
+        custom: str | None = None,
+        enable_ace: bool | None = None,
+        enable_dice: bool | None = None,
+        enable_pie: bool | None = None,
+    ) -> str:
+        """Call ``destination`` (an E.164 number or a Destination) and speak ``text`` or play ``prompts``.
+
+        ``cli`` is the number shown to the callee; Sinch accepts a TTS callout without it and
+        then never connects the call, so it is required. Returns the call id.
+        """
+        return self.callout(
+            TtsCallout(
+                cli=cli,
+                destination=_destination(destination),
+                text=text,
+                prompts=prompts,
+                locale=locale,
+                domain=domain,
+                dtmf=dtmf,
+                custom=custom,
+                enable_ace=enable_ace,
+                enable_dice=enable_dice,
+                enable_pie=enable_pie,
+            )
+        )
+
+    def conference_callout(
+        self,
+        destination: str | Destination,
+        conference_id: str,
+        *,
+        cli: str | None = None,
+        greeting: str | None = None,
+        locale: str | None = None,
+        conference_dtmf_options: ConferenceDtmfOptions | None = None,
+        moh_class: Moh | str | None = None,
+        max_duration: int | None = None,
+        domain: Domain | str | None = None,
+        dtmf: str | None = None,
+        custom: str | None = None,
+        enable_ace: bool | None = None,
+        enable_dice: bool | None = None,
+        enable_pie: bool | None = None,
+    ) -> str:
+        """Call ``destination`` and connect it to the conference ``conference_id``; return the call id."""
+        return self.callout(
+            ConferenceCallout(
+                destination=_destination(destination),
+                conference_id=conference_id,
+                cli=cli,
+                greeting=greeting,
+                locale=locale,
+                conference_dtmf_options=conference_dtmf_options,
+                moh_class=moh_class,
+                max_duration=max_duration,
+                domain=domain,
+                dtmf=dtmf,
+                custom=custom,
+                enable_ace=enable_ace,
+                enable_dice=enable_dice,
+                enable_pie=enable_pie,
+            )
+        )
+
+    def custom_callout(
+        self,
+        *,
+        ice: Svaml | str | None = None,
+        ace: Svaml | str | None = None,
+        pie: Svaml | str | None = None,
+        dice: str | None = None,
+        cli: str | None = None,
+        destination: str | Destination | None = None,
+        max_duration: int | None = None,
+        dtmf: str | None = None,
+        custom: str | None = None,
+    ) -> str:
+        """Place a call driven by SVAML; return the call id.
+
+        ``ice``, ``ace`` and ``pie`` are each a :class:`~svaml.Svaml` document (checked for that
+        callback, then sent as JSON text), SVAML JSON text (checked too), or the URL Sinch
+        should ask. ``dice`` can only be a URL. With inline ICE SVAML, leave out ``cli`` and
+        ``destination``: its connect action carries them.
+        """
+        problems: list[Diagnostic] = []
+        texts = {}
+        for name, value, callback in (
+            ("ice", ice, Callback.ICE),
+            ("ace", ace, Callback.ACE),
+            ("pie", pie, Callback.PIE),
+        ):
+            texts[name] = _inline(name, value, callback, problems)
+        if dice is not None and not (isinstance(dice, str) and _is_url(dice)):
+            raise SvamlTypeError(
+                "dice must be the URL of your DiCE handler: Sinch takes no inline DiCE SVAML"
+            )
+        _raise_errors("the customCallout SVAML is not valid", problems)
+        return self.callout(
+            CustomCallout(
+                ice=texts["ice"],
+                ace=texts["ace"],
+                pie=texts["pie"],
+                dice=dice,
+                cli=cli,
+                destination=None if destination is None else _destination(destination),
+                max_duration=max_duration,
+                dtmf=dtmf,
+                custom=custom,
+            )
+        )
+
+    # -- calls ------------------------------------------------------------------------------------
+
+    def update_call(self, call_id: str, svaml: Svaml) -> None:
+        """Change a live PSTN or SIP call with SVAML whose action is hangup, continue or park.
+
+        The document is checked as a call update first. Not retried: its instructions (a
+        prompt, DTMF) would run twice.
+        """
+        body = _document(svaml, Callback.PATCH, "call update")
+        self._call("PATCH", f"/calling/v1/calls/id/{_segment(call_id, 'call_id')}", body=body)
+
+    def manage_call_leg(self, call_id: str, svaml: Svaml, *, leg: Leg = "caller") -> None:
+        """Play prompts (playFiles, say) to one leg of a call: ``caller``, ``callee`` or ``both``.
+
+        Sinch ignores ``leg`` for conference and callout calls. Not retried (a prompt would play
+        twice).
+        """
+        if leg not in ("caller", "callee", "both"):
+            raise SvamlError(f"leg must be 'caller', 'callee' or 'both', not {leg!r}")
+        body = _document(svaml, Callback.CALL_LEG, "call-leg update")
+        path = f"/calling/v1/calls/id/{_segment(call_id, 'call_id')}/leg/{leg}"
+        self._call("PATCH", path, body=body)
+
+    def get_call(self, call_id: str) -> CallInfo:
+        """Return what Sinch knows about a call (status, result, reason, duration, price)."""
+        data = self._call("GET", f"/calling/v1/calls/id/{_segment(call_id, 'call_id')}", retry=True)
+        return _result(data, CallInfo)
+
+    # -- conferences ------------------------------------------------------------------------------
+
+    def get_conference(self, conference_id: str) -> ConferenceInfo:
+        """Return the participants of a conference (conferences are regional)."""
+        data = self._call("GET", _conference(conference_id), retry=True)
+        return _result(data, ConferenceInfo)
+
+    def kick_all(self, conference_id: str) -> None:
+        """Remove every participant from a conference, which ends it."""
+        self._call("DELETE", _conference(conference_id), retry=True)
+
+    def kick_participant(self, conference_id: str, call_id: str) -> None:
+        """Remove one participant from a conference."""
+        self._call("DELETE", _participant(conference_id, call_id), retry=True)
+
+    def mute(self, conference_id: str, call_id: str) -> None:
+        """Mute a conference participant."""
+        self._command(conference_id, call_id, ParticipantCommand(command="mute"))
+
+    def unmute(self, conference_id: str, call_id: str) -> None:
+        """Unmute a conference participant."""
+        self._command(conference_id, call_id, ParticipantCommand(command="unmute"))
+
+    def hold(self, conference_id: str, call_id: str, *, moh: Moh | str | None = None) -> None:
+        """Put a conference participant on hold, playing music on hold ``moh`` if given."""
+        music = None if moh is None else coerce(Moh, moh, "moh")
+        self._command(conference_id, call_id, ParticipantCommand(command="onhold", moh=music))
+
+    def resume(self, conference_id: str, call_id: str) -> None:
+        """Take a conference participant off hold."""
+        self._command(conference_id, call_id, ParticipantCommand(command="resume"))
+
+    def _command(self, conference_id: str, call_id: str, command: ParticipantCommand) -> None:
+        # Each command sets a state, so repeating it changes nothing: retried.
+        body = codec.unstructure(command)
+        self._call("PATCH", _participant(conference_id, call_id), body=body, retry=True)
+
+    # -- configuration ----------------------------------------------------------------------------
+
+    def list_numbers(self) -> tuple[NumberInfo, ...]:
+        """Return the numbers of the account and the application each is assigned to."""
+        data = self._call("GET", "/v1/configuration/numbers", configuration=True, retry=True)
+        items = data.get("numbers") if isinstance(data, Mapping) else None
+        if data is not None and not isinstance(items, list):
+            raise TransportError(f"Sinch's list of numbers has no 'numbers' list: {_snippet(data)}")
+        return tuple(_result(item, NumberInfo) for item in items or () if isinstance(item, Mapping))
+
+    def assign_numbers(
+        self,
+        numbers: Iterable[str],
+        *,
+        capability: Capability | str = Capability.VOICE,
+        application_key: str | None = None,
+    ) -> None:
+        """Assign 1 to 100 numbers (E.164) to this application, or to ``application_key``.
+
+        Not retried (it is a POST).
+        """
+        if isinstance(numbers, str) or not isinstance(numbers, Iterable):
+            raise SvamlTypeError("numbers must be a list of E.164 numbers, not a single str")
+        found = tuple(_number(n) for n in numbers)
+        if not 1 <= len(found) <= 100:
+            raise SvamlError(f"assign 1 to 100 numbers at a time, not {len(found)}")
+        body = AssignNumbers(
+            numbers=found,
+            application_key=self._key(application_key),
+            capability=coerce(Capability, capability, "capability"),
+        )
+        self._call("POST", "/v1/configuration/numbers", body=codec.unstructure(body), configuration=True)
+
+    def unassign_number(
+        self,
+        number: str,
+        *,
+        capability: Capability | str | None = None,
+        application_key: str | None = None,
+    ) -> None:
+        """Remove a number (E.164) from this application, or from ``application_key``."""
+        body = UnassignNumber(
+            number=_number(number),
+            application_key=self._key(application_key),
+            capability=None if capability is None else coerce(Capability, capability, "capability"),
+        )
+        self._call(
+            "DELETE",
+            "/v1/configuration/numbers",
+            body=codec.unstructure(body),
+            configuration=True,
+            retry=True,
+        )
+
+    def get_callback_urls(self, *, application_key: str | None = None) -> CallbackUrls:
+        """Return the callback URLs of this application (or of ``application_key``)."""
+        data = self._call("GET", self._callbacks_path(application_key), configuration=True, retry=True)
+        return _result(data, CallbackUrls)
+
+    def update_callback_urls(
+        self, primary: str, fallback: str | None = None, *, application_key: str | None = None
+    ) -> None:
+        """Set the callback URLs of this application (or of ``application_key``)."""
+        for name, url in (("primary", primary), ("fallback", fallback)):
+            if url is not None and not (isinstance(url, str) and _is_url(url)):
+                raise SvamlError(f"the {name} callback URL must be an http(s) URL, not {url!r}")
+        body = UpdateCallbackUrls(url=UrlPair(primary=primary, fallback=fallback))
+        # Setting the same URLs twice changes nothing: retried.
+        self._call(
+            "POST",
+            self._callbacks_path(application_key),
+            body=codec.unstructure(body),
+            configuration=True,
+            retry=True,
+        )
+
+    def query_number(self, number: str) -> NumberQuery:
+        """Return what Sinch knows about a number (country, type, rate); Sinch deprecates this call."""
+        path = f"/v1/calling/query/number/{_segment(_number(number), 'number')}"
+        return _result(self._call("GET", path, retry=True), NumberQuery)
+
+    def _key(self, application_key: str | None) -> str:
+        if application_key is None:
+            return self.application_key
+        if not isinstance(application_key, str) or not application_key:
+            raise SvamlTypeError("application_key must be a non-empty str")
+        return application_key
+
+    def _callbacks_path(self, application_key: str | None) -> str:
+        key = _segment(self._key(application_key), "application_key")
+        return f"/v1/configuration/callbacks/applications/{key}"
+
+    # -- transport --------------------------------------------------------------------------------
+
+    def _headers(self, method: str, url: str, data: bytes | None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
+        content_type = ""
+        if data is not None:
+            content_type = _CONTENT_TYPE
+            headers["Content-Type"] = content_type
+        if self._auth == "basic":
+            headers.update(self._credentials.basic_authorization())
+        else:
+            path = urlsplit(url).path
+            headers.update(
+                self._credentials.sign(method=method, path=path, body=data, content_type=content_type)
+            )
+        return headers
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        configuration: bool = False,
+        retry: bool = False,
+        callout: bool = False,
+    ) -> Any:
+        """Send one API request; return the decoded JSON answer (None for an empty one)."""
+        requests = self._requests
+        url = (self._configuration_url if configuration else self._base_url) + path
+        data = None if body is None else codec.dumps(body).encode("utf-8")
+        what = f"{method} {path}"
+        note = f"; {_NOT_PLACED_NOTE}" if callout else ""
+        attempt = redirects = 0
+        while True:
+            attempt += 1
+            headers = self._headers(method, url, data)
+            started = time.monotonic()
+            failure: SinchError | None = None
+            cause: BaseException | None = None
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout as exc:
+                failure = SinchTimeoutError(f"{what}: no answer from Sinch in time ({_why(exc)}){note}")
+                cause = exc
+            except requests.RequestException as exc:
+                failure = TransportError(f"{what}: no answer from Sinch ({_why(exc)}){note}")
+                cause = exc
+            elapsed = (time.monotonic() - started) * 1000
+            if failure is not None:
+                _log.debug("%s %s -> %s after %.0f ms (attempt %d)", method, url, failure, elapsed, attempt)
+                if retry and attempt <= self._retries:
+                    self._wait(what, self._backoff * 2 ** (attempt - 1), str(failure), attempt)
+                    continue
+                raise failure from cause
+
+            status = response.status_code
+            _log.debug("%s %s -> %d in %.0f ms (attempt %d)", method, url, status, elapsed, attempt)
+            if 200 <= status < 300:
+                return _decode(response, what, note)
+            location = response.headers.get("Location")
+            if status in _REDIRECTS and location and redirects < _MAX_REDIRECTS:
+                target = urljoin(url, location)
+                if _may_follow(url, target, method, status):
+                    _log.debug("%s %s: following the redirect to %s", method, url, target)
+                    redirects += 1
+                    attempt -= 1
+                    url = target
+                    continue
+            retry_after = None
+            if status in _RATE_LIMITED:
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+            if status in _RETRY_STATUSES and retry and attempt <= self._retries:
+                wait = retry_after if retry_after is not None else self._backoff * 2 ** (attempt - 1)
+                if wait <= self._max_retry_after:
+                    self._wait(what, wait, f"HTTP {status}", attempt)
+                    continue
+            raise _api_error(response, what, retry_after, note)
+
+    def _wait(self, what: str, seconds: float, why: str, attempt: int) -> None:
+        _log.info(
+            "%s: retrying in %.2f s after %s (retry %d of %d)", what, seconds, why, attempt, self._retries
+        )
+        time.sleep(seconds)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _region(region: str) -> str:
+    if not isinstance(region, str):
+        raise SvamlTypeError(f"region must be a str, not {type(region).__name__}")
+    name = region.strip().lower().replace("_", "-").replace(" ", "-")
+    name = _REGION_ALIASES.get(name, name)
+    if name not in REGIONS:
+        raise SvamlError(f"unknown region {region!r}; expected one of {', '.join(REGIONS)}")
+    return name
+
+
+def _base_url(url: str, what: str) -> str:
+    if not isinstance(url, str):
+        raise SvamlTypeError(f"{what} must be a str, not {type(url).__name__}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SvamlError(f"{what} must be an http(s) URL without query or fragment, not {url!r}")
+    return url.rstrip("/")
+
+
+def _check_basic_over(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        raise SvamlError(
+            f"auth='basic' sends the application secret with every request; refused over plain http ({url})"
+        )
+
+
+def _seconds(what: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SvamlTypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if math.isnan(value) or value < 0:
+        raise SvamlError(f"{what} must not be negative")
+    return float(value)
+
+
+def _count(what: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SvamlTypeError(f"{what} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise SvamlError(f"{what} must not be negative")
+    return value
+
+
+def _timeout(value: Timeout | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple) and len(value) == 2:
+        connect, read = (_seconds("timeout", v) for v in value)
+    else:
+        connect = read = _seconds("timeout", value)
+    if connect == 0 or read == 0:
+        raise SvamlError("timeout must be more than 0 seconds (None for no timeout)")
+    return (connect, read)
+
+
+def _destination(value: str | Destination) -> Destination:
+    if isinstance(value, Destination):
+        return value
+    if isinstance(value, str):
+        return Destination(type=DestinationType.NUMBER, endpoint=value)
+    raise SvamlTypeError(f"destination must be an E.164 number or a Destination, not {type(value).__name__}")
+
+
+def _number(value: object) -> str:
+    if not isinstance(value, str):
+        raise SvamlTypeError(f"a number must be a str in E.164 form, not {type(value).__name__}")
+    if not _E164.fullmatch(value):
+        raise SvamlError(f"{value!r} is not an E.164 number: write it as '+' and up to 15 digits")
+    return value
+
+
+def _segment(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise SvamlTypeError(f"{what} must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise SvamlError(f"{what} must not be empty")
+    return quote(value, safe=_PATH_SAFE)
+
+
+def _conference(conference_id: str) -> str:
+    return f"/calling/v1/conferences/id/{_segment(conference_id, 'conference_id')}"
+
+
+def _participant(conference_id: str, call_id: str) -> str:
+    return f"{_conference(conference_id)}/{_segment(call_id, 'call_id')}"
+
+
+def _is_url(text: str) -> bool:
+    parts = urlsplit(text.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _raise_errors(message: str, problems: Iterable[Diagnostic]) -> None:
+    errors = []
+    seen = set()
+    for d in problems:
+        if d.severity is Severity.ERROR:
+            if (d.code, d.pointer, d.message) not in seen:
+                seen.add((d.code, d.pointer, d.message))
+                errors.append(d)
+        else:
+            _log.warning("%s", d.describe())
+    if errors:
+        raise SvamlError(f"{message}; nothing was sent:", errors)
+
+
+def _document(svaml: Svaml, callback: Callback, what: str) -> dict[str, Any]:
+    if not isinstance(svaml, Svaml):
+        raise SvamlTypeError(f"the {what} must be a Svaml document, not {type(svaml).__name__}")
+    from svaml.rules import validate
+
+    _raise_errors(f"the SVAML is not valid for {callback.phrase}", validate(svaml, callback=callback))
+    return codec.unstructure_document(svaml, check=False)
+
+
+def _inline(
+    name: str, value: Svaml | str | None, callback: Callback, problems: list[Diagnostic]
+) -> str | None:
+    """Return a custom callout's ice/ace/pie as sent (JSON text or URL); collect SVAML problems."""
+    if value is None:
+        return None
+    from svaml.rules import validate
+
+    if isinstance(value, Svaml):
+        found = validate(value, callback=callback)
+        text: str = codec.dumps(codec.unstructure_document(value, check=False))
+    elif isinstance(value, str) and value.lstrip().startswith("{"):
+        found = validate(value, callback=callback)
+        text = value
+    elif isinstance(value, str) and _is_url(value):
+        return value
+    elif isinstance(value, str):
+        raise SvamlError(f"{name} must be SVAML (a Svaml or its JSON text) or an http(s) URL, not {value!r}")
+    else:
+        raise SvamlTypeError(f"{name} must be a Svaml, SVAML JSON text or a URL, not {type(value).__name__}")
+    prefix = f"/customCallout/{name}"
+    problems.extend(
+        Diagnostic(
+            code=d.code,
+            name=d.name,
+            severity=d.severity,
+            message=f"{name}: {d.message}",
+            pointer=prefix + d.pointer,
+            fix=d.fix,
+        )
+        for d in found
+    )
+    return text
+
+
+def _result(data: Any, cls: type[_R]) -> _R:
+    if data is None:
+        data = {}
+    result: _R = read_result(data, cls)
+    return result
+
+
+def _snippet(data: Any, limit: int = 200) -> str:
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _why(exc: BaseException) -> str:
+    # requests nests the real reason (reset, refused, read timeout) a few causes deep.
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _decode(response: requests.Response, what: str, note: str) -> Any:
+    content = response.content
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise TransportError(
+            f"{what}: Sinch answered {response.status_code} with a body that is not JSON:"
+            f" {_snippet(content.decode('utf-8', 'replace'))}{note}"
+        ) from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Read ``Retry-After``: seconds (fractions allowed) or an HTTP date; None if absent or bad."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        seconds = (moment - datetime.now(timezone.utc)).total_seconds()
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _api_error(response: requests.Response, what: str, retry_after: float | None, note: str) -> ApiError:
+    status = response.status_code
+    text = response.content.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    error_code: str | int | None = None
+    reference = None
+    message = f"Sinch answered {status} {response.reason or ''}".rstrip()
+    if isinstance(data, Mapping):
+        code = data.get("errorCode")
+        if isinstance(code, (str, int)) and not isinstance(code, bool):
+            error_code = code
+        if isinstance(data.get("reference"), str):
+            reference = data["reference"]
+        if isinstance(data.get("message"), str) and data["message"]:
+            message = data["message"]
+    elif text.strip():
+        message += f", with a body that is not JSON: {_snippet(text)}"
+    if status in _REDIRECTS:
+        message += f"; not following the redirect to {response.headers.get('Location')!r}"
+    full = f"{what}: {message}{note}"
+    if status in _RATE_LIMITED:
+        return RateLimitedError(
+            full,
+            retry_after=retry_after,
+            status=status,
+            error_code=error_code,
+            reference=reference,
+            body=text,
+        )
+    return ApiError(full, status=status, error_code=error_code, reference=reference, body=text)
+
+
+def _may_follow(source: str, target: str, method: str, status: int) -> bool:
+    """Follow a redirect only where the request stays the same and its credentials stay with Sinch."""
+    if method not in ("GET", "HEAD") and status not in (307, 308):
+        return False  # 301/302/303 would turn the request into a GET
+    src, dst = urlsplit(source), urlsplit(target)
+    if dst.scheme not in ("http", "https") or (src.scheme == "https" and dst.scheme != "https"):
+        return False
+    host = dst.hostname or ""
+    return host == src.hostname or host == "sinch.com" or host.endswith(".sinch.com")

@@ -1,0 +1,404 @@
+"""The callback events Sinch posts to an application: ICE, ACE, DiCE, PIE and Notify.
+
+Reading is liberal, as the reference's policy table says: the call id comes from ``callid`` or
+``callId``, enumerated values match in any letter case (a value Sinch adds later is kept as a plain
+``str``), ``timestamp`` takes any number of fractional digits and any zone, and the fields svaml
+does not know are kept in ``extras``. Writing is canonical: ``callid``, the enum's own spelling,
+and timestamps in UTC with ``Z``.
+
+Read events with :func:`svaml.callbacks.parse_event`, or verify and read in one step with
+:func:`svaml.callbacks.construct_event`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from svaml.errors import SvamlTypeError
+from svaml.model._fields import SvamlObject, each, is_, to_tuple
+from svaml.model.actions import CallHeader
+from svaml.model.enums import DestinationType, Domain, _SvamlEnum
+from svaml.model.permissions import Callback
+
+__all__ = [
+    "EVENT_CLASSES",
+    "AceEvent",
+    "AmdReason",
+    "AmdResult",
+    "AmdStatus",
+    "DiceEvent",
+    "DiceReason",
+    "DiceResult",
+    "Event",
+    "EventDestination",
+    "IceEvent",
+    "InputMethod",
+    "MenuResult",
+    "MenuResultType",
+    "NotifyEvent",
+    "NotifyType",
+    "PieEvent",
+    "Price",
+    "format_timestamp",
+    "parse_timestamp",
+]
+
+_E = TypeVar("_E", bound=_SvamlEnum)
+
+
+# -- enums ----------------------------------------------------------------------------------------
+
+
+class DiceReason(_SvamlEnum):
+    """Why a call ended (DiCE ``reason``, OAS list; get-call adds ``INVALIDSVAMLACTION``)."""
+
+    NA = "N/A"
+    ESTABLISHED = "ESTABLISHED"
+    OTHERPEERANSWERED = "OTHERPEERANSWERED"
+    TIMEOUT = "TIMEOUT"
+    CALLERHANGUP = "CALLERHANGUP"
+    CALLEEHANGUP = "CALLEEHANGUP"
+    BLOCKED = "BLOCKED"
+    MANAGERHANGUP = "MANAGERHANGUP"
+    NOCREDITPARTNER = "NOCREDITPARTNER"
+    CLIENTNETWORK = "CLIENTNETWORK"
+    CONGESTION = "CONGESTION"
+    GENERALERROR = "GENERALERROR"
+    CANCEL = "CANCEL"
+    USERNOTFOUND = "USERNOTFOUND"
+    CALLBACKERROR = "CALLBACKERROR"
+    INVALIDSVAMLACTION = "INVALIDSVAMLACTION"
+
+
+class DiceResult(_SvamlEnum):
+    """How a call went (DiCE ``result``)."""
+
+    NA = "N/A"
+    ANSWERED = "ANSWERED"
+    BUSY = "BUSY"
+    NOANSWER = "NOANSWER"
+    FAILED = "FAILED"
+
+
+class MenuResultType(_SvamlEnum):
+    """What ended a menu (PIE ``menuResult.type``)."""
+
+    ERROR = "error"
+    RETURN = "return"
+    SEQUENCE = "sequence"
+    TIMEOUT = "timeout"
+    HANGUP = "hangup"
+    INVALIDINPUT = "invalidinput"
+
+
+class InputMethod(_SvamlEnum):
+    """How the caller answered a menu (PIE ``menuResult.inputMethod``)."""
+
+    DTMF = "dtmf"
+    VOICE = "voice"
+
+
+class AmdStatus(_SvamlEnum):
+    """What answering-machine detection found (``inprogress`` is the asynchronous mode's)."""
+
+    MACHINE = "machine"
+    HUMAN = "human"
+    NOTSURE = "notsure"
+    HANGUP = "hangup"
+    INPROGRESS = "inprogress"
+
+
+class AmdReason(_SvamlEnum):
+    """Why answering-machine detection decided so."""
+
+    LONGGREETING = "longgreeting"
+    INITIALSILENCE = "initialsilence"
+    BEEP = "beep"
+    NA = "n/a"
+    GREETING = "greeting"
+
+
+class NotifyType(_SvamlEnum):
+    """The kind of a Notify event: a recording, a transcription, an AMD result or a calling error."""
+
+    RECORDING_FINISHED = "recording_finished"
+    RECORDING_AVAILABLE = "recording_available"
+    TRANSCRIPTION_AVAILABLE = "transcription_available"
+    TRANSCRIPTION_COMPLETE = "transcription_complete"
+    AMD = "amd"
+    AMD_BEEP = "amd_beep"
+    CALLINGERROR = "callingerror"
+
+
+# -- converters: liberal reading, SvamlTypeError for what cannot be read -------------------------
+
+
+def _liberal(cls: type[_E]) -> Callable[[Any], _E | str | None]:
+    """Return a converter to a member of ``cls``, any case; an unknown string is kept as it is."""
+
+    def convert(value: Any) -> _E | str | None:
+        if value is None or isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value)
+            except ValueError:
+                return value  # Sinch adds values; keep the new one readable.
+        raise SvamlTypeError(f"expected a string, got {type(value).__name__}")
+
+    return convert
+
+
+def _opt_number(value: Any) -> float | None:
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    raise SvamlTypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _opt_text(value: Any) -> str | None:
+    # Digits may arrive as a JSON number (as menu keys do in Sinch's examples).
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise SvamlTypeError(f"expected a string, got {type(value).__name__}")
+
+
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:[.,]([0-9]+))?([Zz]|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
+def parse_timestamp(value: str | datetime) -> datetime:
+    """Return an ISO-8601 date and time as an aware UTC ``datetime``.
+
+    Sinch's timestamps carry up to 7 fractional digits (kept to the microsecond); a time without
+    a zone is read as UTC. Raises :class:`~svaml.errors.SvamlTypeError` for anything else, and
+    for a naive ``datetime``.
+    """
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise SvamlTypeError("a timestamp must be a timezone-aware datetime")
+        return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+    if not isinstance(value, str):
+        raise SvamlTypeError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise SvamlTypeError(f"expected an ISO-8601 timestamp such as 2024-01-19T09:19:28Z, got {value[:40]!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    tz = timezone.utc
+    if zone and zone not in "Zz":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        tz = timezone(-offset if zone[0] == "-" else offset) if offset < timedelta(days=1) else tz
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second),
+            int((fraction or "0")[:6].ljust(6, "0")), tz,
+        )
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise SvamlTypeError(f"{value[:40]!r} is not a valid date and time") from None
+
+
+def _opt_timestamp(value: Any) -> datetime | None:
+    return None if value is None else parse_timestamp(value)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Write an aware ``datetime`` as ISO-8601 UTC with ``Z`` (microseconds only when not zero)."""
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat() + "Z"
+
+
+def _event_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SvamlTypeError(f"event must be a string, got {type(value).__name__}")
+    return value.casefold()
+
+
+def _check_event(inst: Event, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value != inst.EVENT:
+        raise SvamlTypeError(f"{type(inst).__name__}.event must be {inst.EVENT!r}, got {value!r}")
+
+
+_opt_str = is_(str, optional=True)
+_opt_int = is_(int, optional=True)
+
+
+# -- sub-objects ----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Price(SvamlObject):
+    """An amount of money: ``userRate`` (per minute) and ``debit`` (the whole call)."""
+
+    currency_id: str | None = attrs.field(default=None, validator=_opt_str)
+    amount: float | None = attrs.field(default=None, converter=_opt_number)
+
+
+@attrs.frozen(kw_only=True)
+class EventDestination(SvamlObject):
+    """The ``to`` of an event: the number, user or SIP address the caller dialled."""
+
+    type: DestinationType | str | None = attrs.field(default=None, converter=_liberal(DestinationType))
+    endpoint: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class AmdResult(SvamlObject):
+    """The result of answering-machine detection (ACE and Notify ``amd``); duration in seconds."""
+
+    status: AmdStatus | str | None = attrs.field(default=None, converter=_liberal(AmdStatus))
+    reason: AmdReason | str | None = attrs.field(default=None, converter=_liberal(AmdReason))
+    duration: float | None = attrs.field(default=None, converter=_opt_number)
+
+
+@attrs.frozen(kw_only=True)
+class MenuResult(SvamlObject):
+    """What the caller did in a menu: ``type`` says how it ended, ``value`` the option's value or digits."""
+
+    menu_id: str | None = attrs.field(default=None, validator=_opt_str)
+    type: MenuResultType | str | None = attrs.field(default=None, converter=_liberal(MenuResultType))
+    value: str | None = attrs.field(default=None, converter=_opt_text)
+    input_method: InputMethod | str | None = attrs.field(default=None, converter=_liberal(InputMethod))
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Event(SvamlObject):
+    """The fields every callback event shares; ``event`` is fixed by the class.
+
+    ``call_id`` is read from ``callid`` or ``callId`` and written as ``callid``; ``timestamp`` is
+    an aware UTC ``datetime``.
+    """
+
+    EVENT: ClassVar[str] = ""
+    CALLBACK: ClassVar[Callback]
+
+    event: str = attrs.field(
+        default=attrs.Factory(lambda self: self.EVENT, takes_self=True),
+        converter=_event_name,
+        validator=_check_event,
+    )
+    call_id: str | None = attrs.field(
+        default=None, validator=_opt_str, metadata={"json": "callid", "aliases": ("callId",)}
+    )
+    conference_id: str | None = attrs.field(default=None, validator=_opt_str)
+    timestamp: datetime | None = attrs.field(default=None, converter=_opt_timestamp)
+    version: int | None = attrs.field(default=None, validator=_opt_int)
+    custom: str | None = attrs.field(default=None, validator=_opt_str)
+    application_key: str | None = attrs.field(default=None, validator=_opt_str)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as JSON-ready data, as Sinch would send it (canonical names)."""
+        from svaml.callbacks import event_to_dict
+
+        return event_to_dict(self)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Return the event as JSON text."""
+        from svaml.codec import dumps
+
+        return dumps(self.to_dict(), indent=indent)
+
+
+_call_headers = attrs.field(
+    default=(), converter=to_tuple, validator=each(CallHeader, wanted="a CallHeader")
+)
+
+
+@attrs.frozen(kw_only=True)
+class IceEvent(Event):
+    """Incoming Call Event: a call reached the application, which answers with SVAML.
+
+    ``to`` is what the caller dialled, ``cli`` who calls; ``call_resource_url`` is the regional
+    URL to manage this call with.
+    """
+
+    EVENT: ClassVar[str] = "ice"
+    CALLBACK: ClassVar[Callback] = Callback.ICE
+
+    call_resource_url: str | None = attrs.field(default=None, validator=_opt_str)
+    user_rate: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
+    cli: str | None = attrs.field(default=None, validator=_opt_str)
+    to: EventDestination | None = attrs.field(default=None, validator=is_(EventDestination, optional=True))
+    domain: Domain | str | None = attrs.field(default=None, converter=_liberal(Domain))
+    origination_type: Domain | str | None = attrs.field(default=None, converter=_liberal(Domain))
+    duration: int | None = attrs.field(default=None, validator=_opt_int)
+    rdnis: str | None = attrs.field(default=None, validator=_opt_str)
+    call_headers: tuple[CallHeader, ...] = _call_headers
+
+
+@attrs.frozen(kw_only=True)
+class AceEvent(Event):
+    """Answered Call Event: the callee answered; ``amd`` holds answering-machine detection's result."""
+
+    EVENT: ClassVar[str] = "ace"
+    CALLBACK: ClassVar[Callback] = Callback.ACE
+
+    amd: AmdResult | None = attrs.field(default=None, validator=is_(AmdResult, optional=True))
+
+
+@attrs.frozen(kw_only=True)
+class DiceEvent(Event):
+    """Disconnected Call Event: the call ended; Sinch expects no SVAML in return.
+
+    ``duration`` is in seconds; ``debit`` is what the call cost, ``user_rate`` the rate applied.
+    """
+
+    EVENT: ClassVar[str] = "dice"
+    CALLBACK: ClassVar[Callback] = Callback.DICE
+
+    reason: DiceReason | str | None = attrs.field(default=None, converter=_liberal(DiceReason))
+    result: DiceResult | str | None = attrs.field(default=None, converter=_liberal(DiceResult))
+    debit: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
+    user_rate: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
+    to: EventDestination | None = attrs.field(default=None, validator=is_(EventDestination, optional=True))
+    duration: int | None = attrs.field(default=None, validator=_opt_int)
+    from_: str | None = attrs.field(default=None, validator=_opt_str, metadata={"json": "from"})
+    call_headers: tuple[CallHeader, ...] = _call_headers
+
+
+@attrs.frozen(kw_only=True)
+class PieEvent(Event):
+    """Prompt Input Event: the result of a ``runMenu`` (or of conference DTMF detection)."""
+
+    EVENT: ClassVar[str] = "pie"
+    CALLBACK: ClassVar[Callback] = Callback.PIE
+
+    menu_result: MenuResult | None = attrs.field(default=None, validator=is_(MenuResult, optional=True))
+
+
+@attrs.frozen(kw_only=True)
+class NotifyEvent(Event):
+    """Notify event: news about a call that needs no answer; ``type`` says which kind.
+
+    ``recording_finished``/``recording_available``/``transcription_available`` carry the file's
+    URL in ``destination``; ``amd``/``amd_beep`` carry ``amd``; ``callingerror`` carries
+    ``error_code``, ``error_msg`` and ``user``.
+    """
+
+    EVENT: ClassVar[str] = "notify"
+    CALLBACK: ClassVar[Callback] = Callback.NOTIFY
+
+    type: NotifyType | str | None = attrs.field(default=None, converter=_liberal(NotifyType))
+    destination: str | None = attrs.field(default=None, validator=_opt_str)
+    amd: AmdResult | None = attrs.field(default=None, validator=is_(AmdResult, optional=True))
+    error_code: int | None = attrs.field(default=None, validator=_opt_int)
+    error_msg: str | None = attrs.field(default=None, validator=_opt_str)
+    user: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+#: The event classes by the value of their ``event`` field.
+EVENT_CLASSES: Mapping[str, type[Event]] = {
+    cls.EVENT: cls for cls in (IceEvent, AceEvent, DiceEvent, PieEvent, NotifyEvent)
+}

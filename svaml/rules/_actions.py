@@ -1,0 +1,198 @@
+"""Action rules (SV6xx): what one action implies for the rest of the document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from svaml.diagnostic import Edit, Fix, Severity
+from svaml.model.actions import ConnectMxp, ConnectPstn, ConnectSip, ConnectStream
+from svaml.model.enums import DestinationType
+from svaml.model.instructions import StartRecording, StopRecording
+from svaml.model.permissions import Callback
+from svaml.rules._context import Context
+from svaml.rules._registry import Finding, rule
+
+__all__: list[str] = []
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+
+@rule(
+    "SV601",
+    "recording-with-connect-mxp",
+    _W,
+    summary="Recording instructions with a `connectMxp` action, which does not record",
+    source="SKILL sinch-voice-api: recording is not supported with connectMxp",
+    fixable=True,
+)
+def recording_with_connect_mxp(ctx: Context) -> Iterator[Finding]:
+    """Do not record a ``connectMxp`` call: Sinch ignores the recording.
+
+    Sinch does not record in-app (MXP) calls: with a ``connectMxp`` action, ``startRecording``
+    and ``stopRecording`` are silently ignored, and no recording ever arrives. Record on a call
+    that Sinch connects otherwise (``connectPstn``, ``connectSip``, ``connectConf``).
+
+    The fix removes the recording instructions. It is reported once, at the first of them.
+    """
+    if not isinstance(ctx.action, ConnectMxp):
+        return
+    found = [i for i, instruction in ctx.instructions if isinstance(instruction, (StartRecording, StopRecording))]
+    if not found:
+        return
+    which = "instruction" if len(found) == 1 else f"instructions ({', '.join(map(str, found))})"
+    yield Finding(
+        ctx.at("instructions", found[0]),
+        f"Sinch ignores recording with connectMxp: the recording {which} will do nothing; remove "
+        f"{'it' if len(found) == 1 else 'them'} or record a call connected another way",
+        # From the highest index down, so each removal leaves the earlier indices in place.
+        Fix(
+            description="remove the recording instructions",
+            edits=tuple(Edit(op="remove", path=ctx.at("instructions", i)) for i in reversed(found)),
+        ),
+    )
+
+
+def _websocket(endpoint: str) -> tuple[str | None, str | None]:
+    """Return (the problem, or None; the scheme, lower-case) of a WebSocket URL."""
+    if not endpoint or any(c.isspace() for c in endpoint):
+        return "is empty or holds spaces", None
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+    except ValueError:
+        return "is not a URL", None
+    scheme = parts.scheme.lower()
+    if scheme not in ("ws", "wss"):
+        return ("has no scheme" if not scheme else f"uses {scheme}://"), scheme or None
+    if not host:
+        return "has no host", scheme
+    return None, scheme
+
+
+def _stream_endpoint(ctx: Context) -> tuple[str, str, str | None, str | None] | None:
+    action = ctx.action
+    if not isinstance(action, ConnectStream):
+        return None
+    endpoint = action.destination.endpoint
+    problem, scheme = _websocket(endpoint)
+    return ctx.at("action", "destination", "endpoint"), endpoint, problem, scheme
+
+
+_STREAM = "OAS connectStream.destination: type Websocket, endpoint a wss:// URL (closed beta)"
+
+
+@rule(
+    "SV602",
+    "stream-endpoint-invalid",
+    _E,
+    summary="The `connectStream` endpoint is not a WebSocket URL",
+    source=_STREAM,
+)
+def stream_endpoint_invalid(ctx: Context) -> Iterator[Finding]:
+    """Give ``connectStream`` a WebSocket URL.
+
+    ``connectStream`` streams the call's audio to a WebSocket server: its
+    ``destination.endpoint`` is a ``wss://host/path`` URL. An ``https://`` URL, a bare host name or
+    anything else cannot be connected and the call fails. Write the server's ``wss://`` URL.
+    """
+    found = _stream_endpoint(ctx)
+    if found is not None and found[2] is not None:
+        where, endpoint, problem, scheme = found
+        hint = " (a WebSocket server on the same host is wss://…)" if scheme in ("http", "https") else ""
+        yield Finding(where, f"the stream endpoint {endpoint!r} {problem}: write a wss://host/path URL{hint}")
+
+
+@rule(
+    "SV603",
+    "stream-endpoint-insecure",
+    _W,
+    summary="The `connectStream` endpoint uses unencrypted `ws://`",
+    source=_STREAM,
+)
+def stream_endpoint_insecure(ctx: Context) -> Iterator[Finding]:
+    """Use ``wss://``, not ``ws://``, for ``connectStream``.
+
+    Sinch documents ``wss://`` endpoints for ``connectStream``. With ``ws://`` the call's audio
+    (and the call headers sent in the first message) would cross the internet unencrypted, if
+    Sinch connects at all. Serve the WebSocket over TLS and write ``wss://``.
+    """
+    found = _stream_endpoint(ctx)
+    if found is not None and found[2] is None and found[3] == "ws":
+        where, endpoint = found[0], found[1]
+        yield Finding(where, f"the stream endpoint {endpoint!r} is not encrypted: use wss:// (WebSocket over TLS)")
+
+
+_EXPECTED_TYPE = {
+    ConnectMxp: (DestinationType.USERNAME, "an in-app user"),
+    ConnectSip: (DestinationType.SIP, "a SIP endpoint"),
+    ConnectStream: (DestinationType.WEBSOCKET, "a WebSocket server"),
+}
+
+
+@rule(
+    "SV604",
+    "destination-type-mismatch",
+    _E,
+    summary="A connect action's destination type is not the one that action connects to",
+    source="OAS connectMxp (username), connectSip (sip), connectStream (Websocket) destination type",
+    fixable=True,
+)
+def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
+    """Give each connect action the destination type it connects to.
+
+    Each connect action reaches one kind of destination: ``connectMxp`` an in-app user
+    (type ``username``), ``connectSip`` a SIP endpoint (``sip``), ``connectStream`` a WebSocket
+    server (``Websocket``). Another type (``number``, say) is refused; to call a phone number, use
+    ``connectPstn``. Letter case does not matter. ``connectMxp`` and ``connectSip`` may leave the
+    type out; ``connectStream``'s type is ``Websocket`` only, and the fix adds it when missing.
+    """
+    action = ctx.action
+    expected = _EXPECTED_TYPE.get(type(action))
+    if expected is None:
+        return
+    destination = getattr(action, "destination", None)
+    if destination is None:
+        return
+    wanted, what = expected
+    where = ctx.at("action", "destination", "type")
+    if destination.type is None:
+        if wanted is DestinationType.WEBSOCKET:
+            yield Finding(
+                ctx.at("action", "destination"),
+                "the connectStream destination has no type: write \"type\": \"Websocket\"",
+                Fix(description="add type Websocket", edits=(Edit(op="add", path=where, value=wanted.value),)),
+            )
+    elif destination.type is not wanted:
+        hint = "; to call a phone number use connectPstn" if destination.type is DestinationType.NUMBER else ""
+        yield Finding(
+            where,
+            f"{action.name} connects to {what}: its destination type must be {wanted.value!r}, "
+            f"not {destination.type.value!r}{hint}",
+        )
+
+
+@rule(
+    "SV605",
+    "amd-outside-custom-callout",
+    _W,
+    summary="Answering machine detection asked for outside the ICE response of a custom callout",
+    source="DOCS amd_v2: AMD works only when set in the ICE response of a customCallout",
+    callbacks=frozenset(Callback) - {Callback.ICE},
+)
+def amd_outside_custom_callout(ctx: Context) -> Iterator[Finding]:
+    """Set answering machine detection only in a custom callout's ICE response.
+
+    Sinch runs answering machine detection (``connectPstn.amd``) only when it is set in the ICE
+    response of a ``customCallout``; in any other response it is ignored and no AMD result ever
+    arrives. Move ``amd`` into the ICE SVAML of the custom callout. (svaml checks this only when it
+    knows the document's callback; for an ICE response it cannot tell whether the call is a custom
+    callout.)
+    """
+    action = ctx.action
+    if isinstance(action, ConnectPstn) and action.amd is not None and action.amd.enabled:
+        where = ctx.callback.phrase if ctx.callback is not None else "this response"
+        yield Finding(
+            ctx.at("action", "amd", "enabled"),
+            f"Sinch ignores AMD in {where}: it works only in the ICE response of a customCallout",
+        )

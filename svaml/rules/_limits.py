@@ -1,0 +1,276 @@
+"""Limit rules (SV5xx): durations, text lengths, conference ids, DTMF strings, negative numbers.
+
+Each rule reads a table of the model classes and fields it checks, so one function serves SVAML
+documents and callout requests alike (registered twice: SV50x and its callout twin SV51x).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from svaml.diagnostic import Severity
+from svaml.model.actions import (
+    ConferenceDtmfOptions,
+    ConnectConf,
+    ConnectPstn,
+    ConnectSip,
+    ConnectStream,
+    Menu,
+    MenuOption,
+    Park,
+    StreamingOptions,
+)
+from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
+from svaml.model.instructions import PlayFiles, Say, SendDtmf
+from svaml.rules._context import Context
+from svaml.rules._numbers import callout_twin, objects
+from svaml.rules._registry import Finding, rule
+
+__all__: list[str] = []
+
+_E = Severity.ERROR
+_OAS = "Sinch Voice API OpenAPI 1.0.1"
+
+MAX_DURATION = 14400
+TEXT_LIMIT = 600
+CONFERENCE_ID_LIMIT = 64
+
+# The fields each rule checks, by model class: the JSON name, or (attribute, JSON name) pairs.
+_MAX_DURATION_FIELDS: dict[type, str] = {
+    ConnectPstn: "maxDuration",
+    ConnectSip: "maxDuration",
+    ConnectStream: "maxDuration",
+    Park: "maxDuration",
+    ConferenceCallout: "maxDuration",
+    CustomCallout: "maxDuration",
+}
+_TEXT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {Say: (("text", "text"),), TtsCallout: (("text", "text"),)}
+_PROMPT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
+    Menu: (("main_prompt", "mainPrompt"), ("repeat_prompt", "repeatPrompt")),
+    Park: (("intro_prompt", "introPrompt"), ("hold_prompt", "holdPrompt")),
+    TtsCallout: (("prompts", "prompts"),),
+    ConferenceCallout: (("greeting", "greeting"),),
+}
+_CONFERENCE_ID_TYPES = (ConnectConf, ConferenceCallout)
+_DTMF_FIELDS: dict[type, tuple[str, str]] = {
+    SendDtmf: ("value", "value"),
+    ConnectPstn: ("dtmf", "dtmf"),
+    MenuOption: ("dtmf", "dtmf"),
+    TtsCallout: ("dtmf", "dtmf"),
+    ConferenceCallout: ("dtmf", "dtmf"),
+    CustomCallout: ("dtmf", "dtmf"),
+}
+_NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
+    ConnectPstn: (("dial_timeout", "dialTimeout"),),
+    Menu: (
+        ("repeats", "repeats"),
+        ("max_digits", "maxDigits"),
+        ("timeout_mills", "timeoutMills"),
+        ("max_timeout_mills", "maxTimeoutMills"),
+    ),
+    StreamingOptions: (("version", "version"), ("sample_rate", "sampleRate")),
+    ConferenceDtmfOptions: (("max_digits", "maxDigits"), ("timeout_mills", "timeoutMills")),
+}
+
+
+@rule(
+    "SV501",
+    "max-duration-range",
+    _E,
+    summary="`maxDuration` is not between 1 and 14400 seconds",
+    source=f"{_OAS}: connectPstn/connectSip/connectStream maxDuration, maximum 14400",
+)
+def max_duration_range(ctx: Context) -> Iterator[Finding]:
+    """Keep ``maxDuration`` between 1 and 14400 seconds.
+
+    ``maxDuration`` caps a call (or, for ``park``, how long the hold prompt plays) in seconds.
+    Sinch documents a maximum of 14400 (four hours); a larger value, zero or a negative one is
+    refused. Write a value from 1 to 14400, or leave the field out for Sinch's default.
+
+    Checked in ``connectPstn``, ``connectSip``, ``connectStream``, ``park``, and in
+    ``conferenceCallout`` and ``customCallout`` requests.
+    """
+    for where, obj in objects(ctx):
+        name = _MAX_DURATION_FIELDS.get(type(obj))
+        if name is None:
+            continue
+        value = getattr(obj, "max_duration", None)
+        if value is None or 1 <= value <= MAX_DURATION:
+            continue
+        if value > MAX_DURATION:
+            why = f"Sinch allows at most {MAX_DURATION} (4 hours): lower it"
+        else:
+            why = f"write 1 to {MAX_DURATION} seconds, or leave it out for Sinch's default"
+        yield Finding(f"{where}/{name}", f"maxDuration is {value}; {why}")
+
+
+def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
+    """Yield (kind, length) of each ``#tts[…]``/``#ssml[…]`` prompt of ``value`` over the limit."""
+    n = len(value)
+    # The content of a prompt is shorter than the string that holds it: most strings end here.
+    if n <= TEXT_LIMIT + 6 or "#" not in value:
+        return
+    pos = 0
+    while pos < n:
+        while pos < n and value[pos].isspace():
+            pos += 1
+        head = value[pos : pos + 6].lower()
+        if head.startswith("#tts["):
+            kind, start = "#tts", pos + 5
+        elif head == "#ssml[":
+            kind, start = "#ssml", pos + 6
+        else:
+            semi = value.find(";", pos)
+            if semi < 0:
+                return
+            pos = semi + 1
+            continue
+        # A prompt ends at `];` (the next prompt follows) or at the final `]`; SSML may hold `;`.
+        end = value.find("];", start)
+        if end < 0:
+            end, pos = (n - 1 if value.endswith("]") else n), n
+        else:
+            pos = end + 2
+        length = max(end - start, 0)
+        if length > TEXT_LIMIT:
+            yield kind, length
+
+
+@rule(
+    "SV502",
+    "say-too-long",
+    _E,
+    summary="Text-to-speech text over 600 characters",
+    source=f"{_OAS}: say.text and ttsCallout.text, default maximum 600 characters per application",
+)
+def say_too_long(ctx: Context) -> Iterator[Finding]:
+    """Keep text-to-speech text to 600 characters.
+
+    Sinch speaks at most 600 characters of text-to-speech at a time by default: ``say.text``,
+    ``ttsCallout.text`` and the content of each ``#tts[…]`` or ``#ssml[…]`` prompt (in
+    ``playFiles`` ids, menu prompts, park prompts, ``ttsCallout.prompts`` and
+    ``conferenceCallout.greeting``). Longer text is refused. Shorten it, or split it into several
+    ``say`` instructions or several prompts separated by ``;``.
+
+    Sinch support can raise the limit for an application; if yours has a higher one, ignore this
+    rule (``--ignore SV502``, and ``SV512`` for callouts).
+    """
+    for where, obj in objects(ctx):
+        cls = type(obj)
+        for attr, name in _TEXT_FIELDS.get(cls, ()):
+            text = getattr(obj, attr)
+            if text is not None and len(text) > TEXT_LIMIT:
+                yield Finding(
+                    f"{where}/{name}",
+                    f"the text is {len(text)} characters; Sinch speaks at most {TEXT_LIMIT} by default: "
+                    "shorten it or split it into several parts",
+                )
+        if isinstance(obj, PlayFiles):
+            prompts = [(f"{where}/ids/{i}", prompt) for i, prompt in enumerate(obj.ids)]
+        else:
+            prompts = [(f"{where}/{name}", getattr(obj, attr)) for attr, name in _PROMPT_FIELDS.get(cls, ())]
+        for here, prompt in prompts:
+            if prompt is None:
+                continue
+            for kind, length in _long_prompts(prompt):
+                yield Finding(
+                    here,
+                    f"a {kind} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} per "
+                    "prompt by default: shorten it or split it into several prompts separated by ';'",
+                )
+
+
+@rule(
+    "SV503",
+    "conference-id-length",
+    _E,
+    summary="`conferenceId` is empty or longer than 64 characters",
+    source=f"{_OAS}: connectConf.conferenceId \"shouldn't exceed 64 characters\"; conferenceCallout",
+)
+def conference_id_length(ctx: Context) -> Iterator[Finding]:
+    """Give a conference an id of 1 to 64 characters.
+
+    A conference id names the room every participant joins; Sinch requires one, and it
+    "shouldn't exceed 64 characters". Use a non-empty id of at most 64 characters (a UUID fits).
+    """
+    for where, obj in objects(ctx):
+        if isinstance(obj, _CONFERENCE_ID_TYPES):
+            size = len(obj.conference_id)
+            if size == 0:
+                yield Finding(f"{where}/conferenceId", "conferenceId is empty: name the conference room")
+            elif size > CONFERENCE_ID_LIMIT:
+                yield Finding(
+                    f"{where}/conferenceId",
+                    f"conferenceId is {size} characters; Sinch allows at most {CONFERENCE_ID_LIMIT}: "
+                    "use a shorter id",
+                )
+
+
+_DTMF = frozenset("0123456789#w")
+
+
+@rule(
+    "SV504",
+    "invalid-dtmf",
+    _E,
+    summary="A DTMF string holds characters other than 0-9, # and w",
+    source=f"{_OAS}: dtmf pattern [0-9#w] (connectPstn.dtmf, sendDtmf, menu option dtmf, callouts); "
+    "Java SDK DualToneMultiFrequency",
+)
+def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
+    """Use only ``0``-``9``, ``#`` and ``w`` in DTMF strings.
+
+    DTMF strings use the digits ``0``-``9``, ``#``, and ``w`` for a 500 ms pause
+    (``ww1234#w#``). Sinch documents no other character (not even ``*``), and an empty string sends
+    nothing. Checked in ``sendDtmf.value``, ``connectPstn.dtmf``, each menu option's ``dtmf`` key
+    and a callout's ``dtmf``.
+    """
+    for where, obj in objects(ctx):
+        found = _DTMF_FIELDS.get(type(obj))
+        if found is None:
+            continue
+        attr, name = found
+        value = getattr(obj, attr)
+        if value is None:
+            continue
+        if not value:
+            yield Finding(f"{where}/{name}", f"{name} is empty: write the keys to send, from 0-9, # and w")
+        elif not _DTMF.issuperset(value):
+            bad = "".join(sorted({c for c in value if c not in _DTMF}))
+            yield Finding(
+                f"{where}/{name}",
+                f"{name} {value!r} holds {bad!r}: DTMF strings take only 0-9, # and w (a 500 ms pause)",
+            )
+
+
+@rule(
+    "SV505",
+    "negative-value",
+    _E,
+    summary="A count, timeout or rate is negative",
+    source=f"{_OAS}: integer fields dialTimeout, repeats, maxDigits, timeoutMills, maxTimeoutMills, "
+    "streamingOptions, conferenceDtmfOptions",
+)
+def negative_value(ctx: Context) -> Iterator[Finding]:
+    """Keep counts, timeouts and rates at zero or more.
+
+    Counts, timeouts and rates cannot be negative: ``connectPstn.dialTimeout``; a menu's
+    ``repeats``, ``maxDigits``, ``timeoutMills`` and ``maxTimeoutMills``; ``streamingOptions``
+    ``version`` and ``sampleRate``; ``conferenceDtmfOptions`` ``maxDigits`` and ``timeoutMills``.
+    Write 0 or more, or leave the field out for Sinch's default.
+    """
+    for where, obj in objects(ctx):
+        for attr, name in _NON_NEGATIVE_FIELDS.get(type(obj), ()):
+            value = getattr(obj, attr)
+            if value is not None and value < 0:
+                yield Finding(
+                    f"{where}/{name}",
+                    f"{name} is {value}: it must be 0 or more (leave it out for Sinch's default)",
+                )
+
+
+callout_twin("SV511", "callout-max-duration-range", "SV501", "`maxDuration` (conferenceCallout, customCallout)")
+callout_twin("SV512", "callout-text-too-long", "SV502", "ttsCallout `text` and `prompts`, conferenceCallout `greeting`")
+callout_twin("SV513", "callout-conference-id-length", "SV503", "conferenceCallout `conferenceId`")
+callout_twin("SV514", "callout-invalid-dtmf", "SV504", "`dtmf`")
+callout_twin("SV515", "callout-negative-value", "SV505", "conferenceCallout `conferenceDtmfOptions`")

@@ -1,0 +1,293 @@
+"""Menu rules (SV7xx): the menus of a `runMenu` action and the options that link them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from svaml.diagnostic import Edit, Fix, Severity
+from svaml.model.actions import RunMenu
+from svaml.rules._context import Context
+from svaml.rules._registry import Finding, rule
+
+__all__: list[str] = []
+
+_E, _W = Severity.ERROR, Severity.WARNING
+_RUN_MENU = "OAS runMenu / menu / option"
+
+
+class _Option(NamedTuple):
+    """An option action read: ``menu`` or ``return``, its argument, and whether it had extra spaces."""
+
+    kind: str
+    value: str
+    spaced: bool
+
+
+# Spaces around the keyword are tolerated (the OAS text once writes `return (value)`), not inside.
+_OPTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
+
+
+def _option(action: str) -> _Option | None:
+    """Read an option action, ``menu(<id>)`` or ``return(<value>)``; None if it is neither."""
+    if action.endswith(")"):
+        if action.startswith("menu("):
+            return _Option("menu", action[5:-1], False)
+        if action.startswith("return("):
+            return _Option("return", action[7:-1], False)
+    match = _OPTION.fullmatch(action)
+    if match is None:
+        return None
+    return _Option(match[2], match[4], bool(match[1] or match[3] or match[5]))
+
+
+def _run_menu(ctx: Context) -> RunMenu | None:
+    action = ctx.action
+    return action if isinstance(action, RunMenu) else None
+
+
+def _ids(menu: RunMenu) -> set[str]:
+    return {m.id for m in menu.menus}
+
+
+def _names(ids: set[str]) -> str:
+    return ", ".join(repr(i) for i in sorted(ids)) or "none"
+
+
+@rule(
+    "SV701",
+    "missing-main-menu",
+    _E,
+    summary="`runMenu` has no `main` menu, or `mainMenu` names no menu",
+    source=f'{_RUN_MENU}: "one menu must have id main", "If no menu has id main, an error is returned"; '
+    "mainMenu selects the first menu",
+)
+def missing_main_menu(ctx: Context) -> Iterator[Finding]:
+    """Start ``runMenu`` with a menu that exists: ``main``, or the one ``mainMenu`` names.
+
+    ``runMenu`` starts with its first menu: the one ``mainMenu`` names, or else the menu whose id is
+    ``main`` ("If no menu has id main, an error is returned", Sinch's OpenAPI). A ``runMenu`` with
+    neither, or whose ``mainMenu`` names a menu that does not exist, fails. Give the first menu the
+    id ``main``, or set ``mainMenu`` to the id of an existing menu.
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    ids = _ids(run)
+    if run.main_menu is not None:
+        if run.main_menu not in ids:
+            yield Finding(
+                ctx.at("action", "mainMenu"),
+                f"mainMenu names the menu {run.main_menu!r}, which does not exist; the menus are {_names(ids)}",
+            )
+    elif not run.menus:
+        yield Finding(ctx.at("action"), "runMenu has no menus: add a menu with the id 'main'")
+    elif "main" not in ids:
+        yield Finding(
+            ctx.at("action", "menus"),
+            f"no menu has the id 'main' (the menus are {_names(ids)}): rename the first menu 'main', "
+            "or set mainMenu to the menu to play first",
+        )
+
+
+@rule("SV702", "duplicate-menu-id", _E, summary="Two menus share an id", source=_RUN_MENU)
+def duplicate_menu_id(ctx: Context) -> Iterator[Finding]:
+    """Give each menu its own id.
+
+    Options reach menus by id (``menu(sales)``), so each menu's id must be unique; with two
+    menus of one id, Sinch cannot tell which to play. Rename or merge one of them.
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    first: dict[str, int] = {}
+    for index, menu in enumerate(run.menus):
+        if menu.id in first:
+            yield Finding(
+                ctx.at("action", "menus", index, "id"),
+                f"menu {index} has the id {menu.id!r}, like menu {first[menu.id]}: menu ids must be unique",
+            )
+        else:
+            first[menu.id] = index
+
+
+@rule(
+    "SV703",
+    "missing-menu-target",
+    _E,
+    summary="An option jumps to a menu that does not exist",
+    source=f"{_RUN_MENU}: option action menu(<menuId>)",
+)
+def missing_menu_target(ctx: Context) -> Iterator[Finding]:
+    """Point every ``menu(x)`` option at a menu that exists.
+
+    An option ``menu(x)`` plays the menu whose id is ``x``; when no menu has that id, the caller
+    who presses the key reaches nothing and the menu fails. Fix the id, or add the menu.
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    ids = _ids(run)
+    for m, menu in enumerate(run.menus):
+        for o, option in enumerate(menu.options):
+            read = _option(option.action)
+            if read is not None and read.kind == "menu" and read.value not in ids:
+                yield Finding(
+                    ctx.at("action", "menus", m, "options", o, "action"),
+                    f"option {option.dtmf!r} jumps to the menu {read.value!r}, which does not exist; "
+                    f"the menus are {_names(ids)}",
+                )
+
+
+@rule(
+    "SV704",
+    "invalid-option-action",
+    _E,
+    summary="An option's action is not `menu(<id>)` or `return(<value>)`",
+    source=f"{_RUN_MENU}: option action grammar menu(<menuId>) | return(<value>); "
+    "Java SDK MenuOptionActionFactory",
+)
+def invalid_option_action(ctx: Context) -> Iterator[Finding]:
+    """Write option actions as ``menu(<id>)`` or ``return(<value>)``.
+
+    A menu option does one of two things: ``menu(<id>)`` plays another menu, ``return(<value>)``
+    ends the menu and sends ``value`` to your application in a PIE event (values may hold spaces
+    and dashes: ``return(non-sip)``). Anything else is not understood by Sinch. The keywords are
+    lower case.
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    for m, menu in enumerate(run.menus):
+        for o, option in enumerate(menu.options):
+            if _option(option.action) is None:
+                yield Finding(
+                    ctx.at("action", "menus", m, "options", o, "action"),
+                    f"option action {option.action!r} is neither menu(<id>) nor return(<value>): "
+                    "write, for example, 'menu(sales)' or 'return(sales)'",
+                )
+
+
+@rule(
+    "SV705",
+    "duplicate-dtmf-key",
+    _E,
+    summary="A DTMF key is used by two options of one menu",
+    source=f"{_RUN_MENU}: option dtmf",
+)
+def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
+    """Use each DTMF key once per menu.
+
+    Each key of a menu leads to one action; two options with the same key (``1`` and ``"1"``
+    are the same key) leave one of them unreachable. Give each option its own key.
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    for m, menu in enumerate(run.menus):
+        first: dict[str, int] = {}
+        for o, option in enumerate(menu.options):
+            if option.dtmf in first:
+                yield Finding(
+                    ctx.at("action", "menus", m, "options", o, "dtmf"),
+                    f"key {option.dtmf!r} is already used by option {first[option.dtmf]} of menu "
+                    f"{menu.id!r}: give each option its own key",
+                )
+            else:
+                first[option.dtmf] = o
+
+
+@rule(
+    "SV706",
+    "option-action-spacing",
+    _W,
+    summary="An option's action has spaces around `menu`/`return`",
+    source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; the grammar and Java SDK write `return(x)`",
+    fixable=True,
+)
+def option_action_spacing(ctx: Context) -> Iterator[Finding]:
+    """Write option actions without spaces around the keyword.
+
+    Sinch's OpenAPI text once writes ``return (value)`` with a space, but its grammar and the
+    Java SDK write ``return(value)``. svaml reads both; the fix writes the canonical form without
+    spaces around the keyword (spaces inside the parentheses belong to the value and stay).
+    """
+    run = _run_menu(ctx)
+    if run is None:
+        return
+    for m, menu in enumerate(run.menus):
+        for o, option in enumerate(menu.options):
+            read = _option(option.action)
+            if read is not None and read.spaced:
+                canonical = f"{read.kind}({read.value})"
+                where = ctx.at("action", "menus", m, "options", o, "action")
+                yield Finding(
+                    where,
+                    f"option action {option.action!r} has extra spaces: write {canonical!r}",
+                    Fix(description=f"write {canonical!r}", edits=(Edit(op="replace", path=where, value=canonical),)),
+                )
+
+
+@rule(
+    "SV707",
+    "voice-needs-locale",
+    _E,
+    summary="`enableVoice` is true but `runMenu` has no `locale`",
+    source=f"{_RUN_MENU}: locale is required when enableVoice is true",
+)
+def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
+    """Give ``runMenu`` a ``locale`` when ``enableVoice`` is true.
+
+    With ``enableVoice`` Sinch listens to what the caller says, which needs to know the language:
+    ``locale`` is required when ``enableVoice`` is true. Add the ``locale`` (for example ``en-US``).
+    """
+    run = _run_menu(ctx)
+    if run is not None and run.enable_voice and not run.locale:
+        yield Finding(
+            ctx.at("action", "enableVoice"),
+            "enableVoice is true but runMenu has no locale: add one, for example \"locale\": \"en-US\"",
+        )
+
+
+@rule(
+    "SV708",
+    "unreachable-menu",
+    _W,
+    summary="A menu that no option leads to from the first menu",
+    source=f"{_RUN_MENU}: menus are reached from the first menu through options menu(<id>)",
+)
+def unreachable_menu(ctx: Context) -> Iterator[Finding]:
+    """Make every menu reachable from the first menu.
+
+    Menus are played starting from the first one (``mainMenu``, or ``main``), then through options
+    ``menu(<id>)``. A menu that no chain of options reaches is never played: link it from an
+    option, or remove it. (Not reported while SV701 finds no first menu.)
+    """
+    run = _run_menu(ctx)
+    if run is None or len(run.menus) < 2:
+        return
+    ids = _ids(run)
+    # Where sources disagree which menu plays first (mainMenu or main), both count as reached.
+    todo = [i for i in (run.main_menu, "main") if i is not None and i in ids]
+    if not todo:
+        return
+    targets: dict[str, list[str]] = {}
+    for menu in run.menus:
+        for option in menu.options:
+            read = _option(option.action)
+            if read is not None and read.kind == "menu":
+                targets.setdefault(menu.id, []).append(read.value)
+    reached = set(todo)
+    while todo:
+        for target in targets.get(todo.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    for index, menu in enumerate(run.menus):
+        if menu.id not in reached:
+            yield Finding(
+                ctx.at("action", "menus", index, "id"),
+                f"menu {menu.id!r} is never played: no option leads to it from the first menu; "
+                f"add an option 'menu({menu.id})' or remove the menu",
+            )

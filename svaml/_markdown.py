@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from svaml._jsontext import decode, locate_many
+from svaml._jsontext import Decoded, decode, locate_many
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic
@@ -25,6 +25,7 @@ __all__ = [
     "Block",
     "BlockReport",
     "Kind",
+    "check_decoded",
     "check_document",
     "check_fragment",
     "check_markdown",
@@ -223,6 +224,17 @@ def check_document(text: str, *, callback: str | None = None) -> list[Diagnostic
     return place(text, validate(text, callback=callback))
 
 
+def check_decoded(
+    text: str, decoded: Decoded, kind: Kind, *, callback: str | None = None
+) -> list[Diagnostic]:
+    """Check text already decoded, without decoding it again when it need not be."""
+    if decoded.problem is not None or decoded.duplicates or kind in _WRAPS:
+        return check_fragment(text, kind, callback=callback)
+    from svaml.rules import validate
+
+    return place(text, validate(decoded.value, callback=callback))
+
+
 def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Fill in the line and column of diagnostics that lack them, from their pointers."""
     missing = [d.pointer for d in diagnostics if d.line is None]
@@ -262,7 +274,7 @@ def check_markdown(markdown: str, *, callback: str | None = None) -> list[BlockR
             kind = svaml_kind(decoded.value)
         if kind is None:
             continue
-        diagnostics = _check_block(block, kind, callback)
+        diagnostics = _check_block(block, decoded, kind, callback)
         reports.append(BlockReport(block, kind, diagnostics))
     return reports
 
@@ -302,11 +314,13 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
     return found
 
 
-def _check_block(block: Block, kind: Kind, callback: str | None) -> list[Diagnostic]:
+def _check_block(
+    block: Block, decoded: Decoded, kind: Kind, callback: str | None
+) -> list[Diagnostic]:
     import attrs
 
     found = []
-    for diagnostic in check_fragment(block.text, kind, callback=callback):
+    for diagnostic in check_decoded(block.text, decoded, kind, callback=callback):
         line, column = block.position(diagnostic.line or 1, diagnostic.column or 1)
         end_line, end_column = diagnostic.end_line, diagnostic.end_column
         if end_line is not None and end_column is not None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 if TYPE_CHECKING:
     from svaml._config import Config
     from svaml._formats import Reporter
+    from svaml._jsontext import Decoded
     from svaml._markdown import Kind
     from svaml.diagnostic import Diagnostic
 
@@ -198,7 +199,7 @@ class _Settings(NamedTuple):
 
 class _Target(NamedTuple):
     name: str  # as reported
-    path: Path | None  # None for standard input
+    path: str | None  # None for standard input
     explicit: bool
 
 
@@ -267,14 +268,16 @@ def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
     )
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
+def _relative(path: str, root: Path) -> str:
+    """Return the path relative to the configuration's root, in POSIX form, for globs."""
+    absolute = os.path.realpath(path)
+    relative = os.path.relpath(absolute, root)
+    if relative.startswith(".."):
+        relative = absolute
+    return relative.replace(os.sep, "/")
 
 
-def _excluded(path: Path, settings: _Settings) -> bool:
+def _excluded(path: str, settings: _Settings) -> bool:
     if not settings.exclude:
         return False
     from svaml._config import matches_path
@@ -283,13 +286,12 @@ def _excluded(path: Path, settings: _Settings) -> bool:
     return any(matches_path(relative, pattern) for pattern in settings.exclude)
 
 
-def _display(path: Path) -> str:
-    text = os.path.normpath(str(path))
+def _display(path: str) -> str:
+    text = os.path.normpath(path)
     if os.path.isabs(text):
-        try:
-            return Path(text).relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return text
+        cwd = os.getcwd()
+        if text.startswith(cwd + os.sep):
+            return text[len(cwd) + 1 :]
     return text
 
 
@@ -298,35 +300,39 @@ def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> It
         if raw == "-":
             yield _Target(args.stdin_filename or "-", None, True)
             continue
-        path = Path(raw)
-        if path.is_dir():
+        if os.path.isdir(raw):
             found = False
-            for target in _walk(path, settings):
+            for target in _walk(raw, settings):
                 found = True
                 yield target
             if not found and not args.quiet:
                 _note(f"warning: no *.json or *.md files under {raw}")
-        elif path.exists() or path.is_symlink():
-            if _excluded(path, settings):
+        elif os.path.lexists(raw):
+            if _excluded(raw, settings):
                 if not args.quiet:
-                    _note(f"{_display(path)}: skipped, excluded by the configuration")
+                    _note(f"{_display(raw)}: skipped, excluded by the configuration")
                 continue
-            yield _Target(_display(path), path, True)
+            yield _Target(_display(raw), raw, True)
         else:
             _error(f"{raw}: no such file or directory")
             tally.failed = True
 
 
-def _walk(top: Path, settings: _Settings) -> Iterator[_Target]:
+def _walk(top: str, settings: _Settings) -> Iterator[_Target]:
+    top = _display(top)
     for directory, dirs, files in os.walk(top):
-        here = Path(directory)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not _excluded(here / d, settings))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
+        )
+        prefix = "" if directory == "." else directory + os.sep
         for name in sorted(files):
             lower = name.lower()
             if lower.endswith(".json") or lower.endswith(_MARKDOWN):
-                path = here / name
+                path = prefix + name
                 if not _excluded(path, settings):
-                    yield _Target(_display(path), path, False)
+                    yield _Target(path, path, False)
 
 
 def _suffix_callback(name: str) -> str | None:
@@ -343,7 +349,7 @@ def _read(target: _Target) -> bytes:
     """Read at most MAX_BYTES + 1 bytes, so that an endless device cannot hang the linter."""
     if target.path is None:
         return sys.stdin.buffer.read(MAX_BYTES + 1)
-    with target.path.open("rb") as file:
+    with open(target.path, "rb") as file:
         return file.read(MAX_BYTES + 1)
 
 
@@ -456,11 +462,12 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     return 0
 
 
-def _enabled(settings: _Settings, relative: str) -> frozenset[str]:
+def _enabled(settings: _Settings, target: _Target) -> frozenset[str]:
     if not settings.per_file:
         return settings.enabled
     from svaml._config import matches_path, selected
 
+    relative = _relative(target.path, settings.config.root) if target.path else target.name
     ignored = [codes for glob, codes in settings.per_file if matches_path(relative, glob)]
     if not ignored:
         return settings.enabled
@@ -496,8 +503,7 @@ def _lint_target(
         tally.failed = True
         return
     markdown = target.name.lower().endswith(_MARKDOWN)
-    relative = _relative(target.path, settings.config.root) if target.path else target.name
-    enabled = _enabled(settings, relative)
+    enabled = _enabled(settings, target)
     if markdown and not data:
         tally.files += 1
         return  # an empty Markdown file holds no blocks, which is fine
@@ -514,7 +520,11 @@ def _lint_target(
     if markdown:
         diagnostics = _check_markdown(text, callback)
     else:
-        kind = _json_kind(text, target)
+        from svaml._jsontext import decode
+        from svaml._markdown import check_decoded
+
+        decoded = decode(text)
+        kind = _json_kind(decoded, target)
         if kind is None:
             if target.explicit and not args.quiet:
                 _note(
@@ -522,9 +532,7 @@ def _lint_target(
                     "action or instruction name, or callout method)"
                 )
             return
-        from svaml._markdown import check_fragment
-
-        diagnostics = check_fragment(text, kind, callback=callback)
+        diagnostics = check_decoded(text, decoded, kind, callback=callback)
     tally.files += 1
     diagnostics = [d for d in diagnostics if d.code in enabled]
     if args.fix and any(d.fix is not None for d in diagnostics):
@@ -534,12 +542,10 @@ def _lint_target(
     _report(target, text, diagnostics, reporter, tally)
 
 
-def _json_kind(text: str, target: _Target) -> Kind | None:
+def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     """Say what a JSON file holds; None for a file that holds no SVAML and is not forced."""
-    from svaml._jsontext import decode
     from svaml._markdown import svaml_kind
 
-    decoded = decode(text)
     if decoded.problem is not None:
         return "document"
     kind = svaml_kind(decoded.value)
@@ -564,6 +570,7 @@ def _fix(
     tally: _Tally,
 ) -> tuple[str, list[Diagnostic]]:
     from svaml._fix import fix_markdown, fix_text, write_atomic
+    from svaml._jsontext import decode
 
     def wanted(diagnostic: Diagnostic) -> bool:
         return diagnostic.code in enabled
@@ -571,7 +578,7 @@ def _fix(
     if markdown:
         outcome = fix_markdown(text, callback=callback, enabled=wanted)
     else:
-        kind = _json_kind(text, target) or "document"
+        kind = _json_kind(decode(text), target) or "document"
         outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
     if outcome.problem is not None:
         _note(f"warning: {target.name}: not fixed, left as it was: {outcome.problem}")
@@ -581,7 +588,7 @@ def _fix(
     elif outcome.text is not None:
         data = ("\ufeff" if bom else "") + new_text
         try:
-            write_atomic(target.path, data.encode("utf-8"))
+            write_atomic(Path(target.path), data.encode("utf-8"))
         except OSError as exc:
             _error(f"{target.name}: cannot write the fixes: {exc.strerror or exc}")
             tally.failed = True
@@ -593,12 +600,15 @@ def _fix(
 def _recheck(
     text: str, target: _Target, markdown: bool, callback: str | None, enabled: frozenset[str]
 ) -> list[Diagnostic]:
-    from svaml._markdown import check_fragment
+    from svaml._jsontext import decode
+    from svaml._markdown import check_decoded
 
     if markdown:
         found = _check_markdown(text, callback)
     else:
-        found = check_fragment(text, _json_kind(text, target) or "document", callback=callback)
+        decoded = decode(text)
+        kind = _json_kind(decoded, target) or "document"
+        found = check_decoded(text, decoded, kind, callback=callback)
     return [d for d in found if d.code in enabled]
 
 

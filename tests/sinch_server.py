@@ -12,11 +12,13 @@ Use the ``sinch_server`` fixture (import :func:`sinch_server_fixture` into a tes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
 import struct
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
@@ -55,6 +57,7 @@ class Recorded:
         self.headers = headers
         self.body = body
         self.signature_error: str | None = None
+        self.received = time.monotonic()
 
     def header(self, name: str) -> str | None:
         """Return the value of a header (case-insensitive), or None."""
@@ -216,11 +219,11 @@ class SinchServer:
     # -- what happened -----------------------------------------------------------------------------
 
     def unsigned(self) -> list[Recorded]:
-        """The requests whose signature did not verify."""
+        """Return the requests whose signature did not verify."""
         return [r for r in self.requests if r.signature_error is not None]
 
     def paths(self) -> list[str]:
-        """``METHOD path`` of every request, in order."""
+        """Return ``METHOD path`` of every request, in order."""
         return [f"{r.method} {r.path}" for r in self.requests]
 
     # -- serving -----------------------------------------------------------------------------------
@@ -519,13 +522,12 @@ def sinch_server_fixture() -> Iterator[SinchServer]:
     with SinchServer() as server:
         yield server
     if not server.expect_unsigned:
-        assert [] == [(r, r.signature_error) for r in server.unsigned()]
+        unsigned = [(r, r.signature_error) for r in server.unsigned()]
+        assert unsigned == []
 
 
 if __name__ == "__main__":  # pragma: no cover - serving by hand
     with SinchServer() as served:
         print(f"Sinch Voice on {served.url} (key {KEY}); Ctrl-C to stop")  # noqa: T201
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass

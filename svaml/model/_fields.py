@@ -34,7 +34,8 @@ def is_(*types: type, optional: bool = False, wanted: str | None = None) -> Any:
                 return
         elif isinstance(value, types) and not (reject_bool and value.__class__ is bool):
             return
-        raise SvamlTypeError(f"{type(inst).__name__}.{attribute.name} must be {wanted}, got {_describe(value)}")
+        owner = f"{type(inst).__name__}.{attribute.name}"
+        raise SvamlTypeError(f"{owner} must be {wanted}, got {_describe(value)}")
 
     if optional:
 

@@ -157,12 +157,14 @@ class Svaml(SvamlObject):
 
     def to_dict(self, *, check: bool = True) -> dict[str, Any]:
         """Return the document as JSON-ready data, checked for its callback unless ``check=False``."""
-        return _codec().unstructure_document(self, check=check)
+        data: dict[str, Any] = _codec().unstructure_document(self, check=check)
+        return data
 
     def to_json(self, *, indent: int | None = None, check: bool = True) -> str:
         """Return the document as JSON text: compact by default, ``indent=2`` for humans."""
         codec = _codec()
-        return codec.dumps(codec.unstructure_document(self, check=check), indent=indent)
+        text: str = codec.dumps(codec.unstructure_document(self, check=check), indent=indent)
+        return text
 
     # -- generic steps ------------------------------------------------------------------------
 

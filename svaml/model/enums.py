@@ -145,7 +145,7 @@ _LOOKUP: dict[type, dict[object, Any]] = {}
 def coerce(cls: type[_E], value: object, owner: str) -> _E:
     """Return ``value`` as a member of ``cls``, or raise a type error that names the field."""
     if value.__class__ is cls:
-        return value  # type: ignore[return-value]
+        return value
     table = _LOOKUP.get(cls)
     if table is None:
         table = _LOOKUP[cls] = {m.value: m for m in cls}

@@ -13,7 +13,7 @@ Read events with :func:`svaml.callbacks.parse_event`, or verify and read in one 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
@@ -44,7 +44,7 @@ __all__ = [
     "NotifyType",
     "PieEvent",
     "Price",
-    "format_timestamp",
+    "iso_timestamp",
     "parse_timestamp",
 ]
 
@@ -138,20 +138,53 @@ class NotifyType(_SvamlEnum):
 # -- converters: liberal reading, SvamlTypeError for what cannot be read -------------------------
 
 
-def _liberal(cls: type[_E]) -> Callable[[Any], _E | str | None]:
-    """Return a converter to a member of ``cls``, any case; an unknown string is kept as it is."""
+def _liberal(cls: type[_E], value: Any) -> _E | str | None:
+    """Return ``value`` as a member of ``cls``, any case; an unknown string is kept as it is."""
+    if value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            return value  # Sinch adds values; keep the new one readable.
+    raise SvamlTypeError(f"expected a string, got {type(value).__name__}")
 
-    def convert(value: Any) -> _E | str | None:
-        if value is None or isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value)
-            except ValueError:
-                return value  # Sinch adds values; keep the new one readable.
-        raise SvamlTypeError(f"expected a string, got {type(value).__name__}")
 
-    return convert
+# Named functions, one per enum: the attrs mypy plugin reads a converter's signature only from those.
+def _destination_type(value: Any) -> DestinationType | str | None:
+    return _liberal(DestinationType, value)
+
+
+def _domain(value: Any) -> Domain | str | None:
+    return _liberal(Domain, value)
+
+
+def _dice_reason(value: Any) -> DiceReason | str | None:
+    return _liberal(DiceReason, value)
+
+
+def _dice_result(value: Any) -> DiceResult | str | None:
+    return _liberal(DiceResult, value)
+
+
+def _menu_result_type(value: Any) -> MenuResultType | str | None:
+    return _liberal(MenuResultType, value)
+
+
+def _input_method(value: Any) -> InputMethod | str | None:
+    return _liberal(InputMethod, value)
+
+
+def _amd_status(value: Any) -> AmdStatus | str | None:
+    return _liberal(AmdStatus, value)
+
+
+def _amd_reason(value: Any) -> AmdReason | str | None:
+    return _liberal(AmdReason, value)
+
+
+def _notify_type(value: Any) -> NotifyType | str | None:
+    return _liberal(NotifyType, value)
 
 
 def _opt_number(value: Any) -> float | None:
@@ -190,14 +223,14 @@ def parse_timestamp(value: str | datetime) -> datetime:
         raise SvamlTypeError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
     match = _TIMESTAMP.fullmatch(value)
     if match is None:
-        raise SvamlTypeError(f"expected an ISO-8601 timestamp such as 2024-01-19T09:19:28Z, got {value[:40]!r}")
+        raise SvamlTypeError(f"expected an ISO-8601 timestamp like 2024-01-19T09:19:28Z, got {value[:40]!r}")
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    tz = timezone.utc
-    if zone and zone not in "Zz":
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        tz = timezone(-offset if zone[0] == "-" else offset) if offset < timedelta(days=1) else tz
     try:
+        tz = timezone.utc
+        if zone and zone not in "Zz":
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            tz = timezone(-offset if zone[0] == "-" else offset)
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second),
             int((fraction or "0")[:6].ljust(6, "0")), tz,
@@ -211,7 +244,7 @@ def _opt_timestamp(value: Any) -> datetime | None:
     return None if value is None else parse_timestamp(value)
 
 
-def format_timestamp(moment: datetime) -> str:
+def iso_timestamp(moment: datetime) -> str:
     """Write an aware ``datetime`` as ISO-8601 UTC with ``Z`` (microseconds only when not zero)."""
     utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return utc.isoformat() + "Z"
@@ -247,7 +280,7 @@ class Price(SvamlObject):
 class EventDestination(SvamlObject):
     """The ``to`` of an event: the number, user or SIP address the caller dialled."""
 
-    type: DestinationType | str | None = attrs.field(default=None, converter=_liberal(DestinationType))
+    type: DestinationType | str | None = attrs.field(default=None, converter=_destination_type)
     endpoint: str | None = attrs.field(default=None, validator=_opt_str)
 
 
@@ -255,8 +288,8 @@ class EventDestination(SvamlObject):
 class AmdResult(SvamlObject):
     """The result of answering-machine detection (ACE and Notify ``amd``); duration in seconds."""
 
-    status: AmdStatus | str | None = attrs.field(default=None, converter=_liberal(AmdStatus))
-    reason: AmdReason | str | None = attrs.field(default=None, converter=_liberal(AmdReason))
+    status: AmdStatus | str | None = attrs.field(default=None, converter=_amd_status)
+    reason: AmdReason | str | None = attrs.field(default=None, converter=_amd_reason)
     duration: float | None = attrs.field(default=None, converter=_opt_number)
 
 
@@ -265,9 +298,9 @@ class MenuResult(SvamlObject):
     """What the caller did in a menu: ``type`` says how it ended, ``value`` the option's value or digits."""
 
     menu_id: str | None = attrs.field(default=None, validator=_opt_str)
-    type: MenuResultType | str | None = attrs.field(default=None, converter=_liberal(MenuResultType))
+    type: MenuResultType | str | None = attrs.field(default=None, converter=_menu_result_type)
     value: str | None = attrs.field(default=None, converter=_opt_text)
-    input_method: InputMethod | str | None = attrs.field(default=None, converter=_liberal(InputMethod))
+    input_method: InputMethod | str | None = attrs.field(default=None, converter=_input_method)
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -311,9 +344,7 @@ class Event(SvamlObject):
         return dumps(self.to_dict(), indent=indent)
 
 
-_call_headers = attrs.field(
-    default=(), converter=to_tuple, validator=each(CallHeader, wanted="a CallHeader")
-)
+_each_header = each(CallHeader, wanted="a CallHeader")
 
 
 @attrs.frozen(kw_only=True)
@@ -331,11 +362,11 @@ class IceEvent(Event):
     user_rate: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
     cli: str | None = attrs.field(default=None, validator=_opt_str)
     to: EventDestination | None = attrs.field(default=None, validator=is_(EventDestination, optional=True))
-    domain: Domain | str | None = attrs.field(default=None, converter=_liberal(Domain))
-    origination_type: Domain | str | None = attrs.field(default=None, converter=_liberal(Domain))
+    domain: Domain | str | None = attrs.field(default=None, converter=_domain)
+    origination_type: Domain | str | None = attrs.field(default=None, converter=_domain)
     duration: int | None = attrs.field(default=None, validator=_opt_int)
     rdnis: str | None = attrs.field(default=None, validator=_opt_str)
-    call_headers: tuple[CallHeader, ...] = _call_headers
+    call_headers: tuple[CallHeader, ...] = attrs.field(default=(), converter=to_tuple, validator=_each_header)
 
 
 @attrs.frozen(kw_only=True)
@@ -358,14 +389,14 @@ class DiceEvent(Event):
     EVENT: ClassVar[str] = "dice"
     CALLBACK: ClassVar[Callback] = Callback.DICE
 
-    reason: DiceReason | str | None = attrs.field(default=None, converter=_liberal(DiceReason))
-    result: DiceResult | str | None = attrs.field(default=None, converter=_liberal(DiceResult))
+    reason: DiceReason | str | None = attrs.field(default=None, converter=_dice_reason)
+    result: DiceResult | str | None = attrs.field(default=None, converter=_dice_result)
     debit: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
     user_rate: Price | None = attrs.field(default=None, validator=is_(Price, optional=True))
     to: EventDestination | None = attrs.field(default=None, validator=is_(EventDestination, optional=True))
     duration: int | None = attrs.field(default=None, validator=_opt_int)
     from_: str | None = attrs.field(default=None, validator=_opt_str, metadata={"json": "from"})
-    call_headers: tuple[CallHeader, ...] = _call_headers
+    call_headers: tuple[CallHeader, ...] = attrs.field(default=(), converter=to_tuple, validator=_each_header)
 
 
 @attrs.frozen(kw_only=True)
@@ -390,7 +421,7 @@ class NotifyEvent(Event):
     EVENT: ClassVar[str] = "notify"
     CALLBACK: ClassVar[Callback] = Callback.NOTIFY
 
-    type: NotifyType | str | None = attrs.field(default=None, converter=_liberal(NotifyType))
+    type: NotifyType | str | None = attrs.field(default=None, converter=_notify_type)
     destination: str | None = attrs.field(default=None, validator=_opt_str)
     amd: AmdResult | None = attrs.field(default=None, validator=is_(AmdResult, optional=True))
     error_code: int | None = attrs.field(default=None, validator=_opt_int)

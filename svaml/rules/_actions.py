@@ -37,7 +37,8 @@ def recording_with_connect_mxp(ctx: Context) -> Iterator[Finding]:
     """
     if not isinstance(ctx.action, ConnectMxp):
         return
-    found = [i for i, instruction in ctx.instructions if isinstance(instruction, (StartRecording, StopRecording))]
+    recording = (StartRecording, StopRecording)
+    found = [i for i, instruction in ctx.instructions if isinstance(instruction, recording)]
     if not found:
         return
     which = "instruction" if len(found) == 1 else f"instructions ({', '.join(map(str, found))})"
@@ -120,7 +121,7 @@ def stream_endpoint_insecure(ctx: Context) -> Iterator[Finding]:
     found = _stream_endpoint(ctx)
     if found is not None and found[2] is None and found[3] == "ws":
         where, endpoint = found[0], found[1]
-        yield Finding(where, f"the stream endpoint {endpoint!r} is not encrypted: use wss:// (WebSocket over TLS)")
+        yield Finding(where, f"the stream endpoint {endpoint!r} is not encrypted: use wss:// (WebSocket/TLS)")
 
 
 _EXPECTED_TYPE = {
@@ -149,9 +150,9 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
     """
     action = ctx.action
     expected = _EXPECTED_TYPE.get(type(action))
-    if expected is None:
+    if not isinstance(action, (ConnectMxp, ConnectSip, ConnectStream)) or expected is None:
         return
-    destination = getattr(action, "destination", None)
+    destination = action.destination
     if destination is None:
         return
     wanted, what = expected
@@ -161,10 +162,11 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 ctx.at("action", "destination"),
                 "the connectStream destination has no type: write \"type\": \"Websocket\"",
-                Fix(description="add type Websocket", edits=(Edit(op="add", path=where, value=wanted.value),)),
+                Fix(description="add type Websocket", edits=(Edit(op="add", path=where, value="Websocket"),)),
             )
     elif destination.type is not wanted:
-        hint = "; to call a phone number use connectPstn" if destination.type is DestinationType.NUMBER else ""
+        number = destination.type is DestinationType.NUMBER
+        hint = "; to call a phone number use connectPstn" if number else ""
         yield Finding(
             where,
             f"{action.name} connects to {what}: its destination type must be {wanted.value!r}, "

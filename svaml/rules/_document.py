@@ -20,9 +20,11 @@ _ONE = 'DOCS svaml.md: "A SVAML object must contain exactly one action"'
 
 @rule("SV101", "missing-action", _E, summary="The document has no action", source=_ONE)
 def missing_action(ctx: Context) -> Iterator[Finding]:
-    """A SVAML document must contain exactly one action; "Instructions must always accompany an
-    action and will not work standalone" (DOCS svaml.md). Without one, Sinch cannot go on with the
-    call. Add the action the call should take, for example ``hangup`` or ``continue``.
+    """A SVAML document must contain exactly one action.
+
+    "Instructions must always accompany an action and will not work standalone" (DOCS svaml.md).
+    Without one, Sinch cannot go on with the call. Add the action the call should take, for
+    example ``hangup`` or ``continue``.
     """
     data = ctx.data
     if isinstance(data, Mapping) and data.get("action") is None:
@@ -33,8 +35,10 @@ def missing_action(ctx: Context) -> Iterator[Finding]:
 
 @rule("SV102", "action-not-object", _E, summary="`action` is a list or not an object", source=_ONE)
 def action_not_object(ctx: Context) -> Iterator[Finding]:
-    """``action`` holds one action object. A list of actions is not SVAML: Sinch takes exactly one
-    action, so the rest would never run; move the other steps into instructions or a later callback.
+    """``action`` holds one action object.
+
+    A list of actions is not SVAML: Sinch takes exactly one action, so the rest would never run;
+    move the other steps into instructions or a later callback.
     """
     action = (ctx.data or {}).get("action") if isinstance(ctx.data, Mapping) else None
     if isinstance(action, list):
@@ -80,10 +84,12 @@ _WITH_CALLBACK = frozenset(Callback)
     callbacks=_WITH_CALLBACK,
 )
 def action_not_allowed(ctx: Context) -> Iterator[Finding]:
-    """Each callback allows only some actions: ``continue`` is not an ICE answer, ``connectMxp``,
-    ``connectStream`` and ``park`` are ICE only (park also in call updates), a call update (PATCH)
-    takes hangup, continue and park only, DiCE takes no SVAML (a lone hangup at most), and Notify's
-    answer is discarded. Sinch rejects the response and the call fails.
+    """Each callback allows only some actions.
+
+    ``continue`` is not an ICE answer; ``connectMxp`` and ``connectStream`` are ICE only, ``park``
+    ICE and call updates only; a call update (PATCH) takes hangup, continue and park only; DiCE
+    takes no SVAML (a lone hangup at most), and Notify's answer is discarded. Sinch rejects the
+    response and the call fails.
     """
     if ctx.action is not None and ctx.callback is not None:
         reason = refusal(ctx.action.name, ctx.callback)
@@ -100,7 +106,9 @@ def action_not_allowed(ctx: Context) -> Iterator[Finding]:
     callbacks=_WITH_CALLBACK,
 )
 def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
-    """``answer`` belongs to ICE responses and call updates, ``sendDtmf`` is not an ACE answer, a
+    """Each callback allows only some instructions.
+
+    ``answer`` belongs to ICE responses and call updates, ``sendDtmf`` is not an ACE answer, a
     call-leg update takes playFiles and say only, and DiCE and Notify take no instructions.
     """
     if ctx.callback is None:
@@ -120,9 +128,10 @@ def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
     callbacks=(Callback.ICE,),
 )
 def prompt_before_answer(ctx: Context) -> Iterator[Finding]:
-    """Instructions run in order. A ``say`` or ``playFiles`` before ``answer`` plays while the call is
-    still ringing (early media), which many networks and phones never let the caller hear. Put
-    ``answer`` first.
+    """Instructions run in order: prompts before ``answer`` play while the call still rings.
+
+    A ``say`` or ``playFiles`` before ``answer`` is early media, which many networks and phones
+    never let the caller hear. Put ``answer`` first.
     """
     prompts: list[int] = []
     for index, instruction in ctx.instructions:
@@ -150,8 +159,8 @@ def duplicate_answer(ctx: Context) -> Iterator[Finding]:
         if isinstance(instruction, Answer):
             if seen:
                 where = ctx.at("instructions", index)
-                yield Finding(where, "the call is already answered by an earlier 'answer'",
-                              Fix(description="remove the repeated answer", edits=(Edit(op="remove", path=where),)))
+                fix = Fix(description="remove the repeated answer", edits=(Edit(op="remove", path=where),))
+                yield Finding(where, "the call is already answered by an earlier 'answer'", fix)
             seen = True
 
 
@@ -163,9 +172,10 @@ def duplicate_answer(ctx: Context) -> Iterator[Finding]:
     source="DOCS svaml/instructions: stopRecording stops a recording started with startRecording",
 )
 def stop_without_start(ctx: Context) -> Iterator[Finding]:
-    """``stopRecording`` stops the recording that ``startRecording`` began. With no start before it in
-    this document it does nothing, unless an earlier callback of the call started one, which svaml
-    cannot see: hence a warning.
+    """``stopRecording`` stops the recording that ``startRecording`` began.
+
+    With no start before it in this document it does nothing, unless an earlier callback of the
+    call started one, which svaml cannot see: hence a warning.
     """
     started = False
     for index, instruction in ctx.instructions:
@@ -183,13 +193,16 @@ def stop_without_start(ctx: Context) -> Iterator[Finding]:
     source="DOCS recording: a recording covers the call from startRecording to its end",
 )
 def recording_with_hangup(ctx: Context) -> Iterator[Finding]:
-    """The call ends right after the instructions when the action is ``hangup``: a recording started
-    here records (almost) nothing. Start it with the action that connects the call.
+    """A recording started in a document that hangs up records (almost) nothing.
+
+    The call ends right after the instructions when the action is ``hangup``. Start the
+    recording with the action that connects the call.
     """
     if isinstance(ctx.action, Hangup):
         for index, instruction in ctx.instructions:
             if isinstance(instruction, StartRecording):
-                yield Finding(ctx.at("instructions", index), "recording starts, but the action hangs up the call")
+                where = ctx.at("instructions", index)
+                yield Finding(where, "recording starts, but the action hangs up the call")
 
 
 def _name(ctx: Context, index: int) -> str:

@@ -44,12 +44,14 @@ _MAX_DURATION_FIELDS: dict[type, str] = {
     ConferenceCallout: "maxDuration",
     CustomCallout: "maxDuration",
 }
-_TEXT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {Say: (("text", "text"),), TtsCallout: (("text", "text"),)}
-_PROMPT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
-    Menu: (("main_prompt", "mainPrompt"), ("repeat_prompt", "repeatPrompt")),
-    Park: (("intro_prompt", "introPrompt"), ("hold_prompt", "holdPrompt")),
-    TtsCallout: (("prompts", "prompts"),),
-    ConferenceCallout: (("greeting", "greeting"),),
+# (attribute, JSON name, kind): plain text, one prompt string, or a list of prompt strings.
+_SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
+    Say: (("text", "text", "text"),),
+    PlayFiles: (("ids", "ids", "prompt list"),),
+    Menu: (("main_prompt", "mainPrompt", "prompt"), ("repeat_prompt", "repeatPrompt", "prompt")),
+    Park: (("intro_prompt", "introPrompt", "prompt"), ("hold_prompt", "holdPrompt", "prompt")),
+    TtsCallout: (("text", "text", "text"), ("prompts", "prompts", "prompt")),
+    ConferenceCallout: (("greeting", "greeting", "prompt"),),
 }
 _CONFERENCE_ID_TYPES = (ConnectConf, ConferenceCallout)
 _DTMF_FIELDS: dict[type, tuple[str, str]] = {
@@ -104,11 +106,14 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
         yield Finding(f"{where}/{name}", f"maxDuration is {value}; {why}")
 
 
+# A prompt's content is shorter than the string that holds it: most strings are this short.
+_SHORT_PROMPT = TEXT_LIMIT + len("#tts[]")
+
+
 def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
     """Yield (kind, length) of each ``#tts[…]``/``#ssml[…]`` prompt of ``value`` over the limit."""
     n = len(value)
-    # The content of a prompt is shorter than the string that holds it: most strings end here.
-    if n <= TEXT_LIMIT + 6 or "#" not in value:
+    if n <= _SHORT_PROMPT or "#" not in value:
         return
     pos = 0
     while pos < n:
@@ -156,28 +161,31 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     rule (``--ignore SV502``, and ``SV512`` for callouts).
     """
     for where, obj in objects(ctx):
-        cls = type(obj)
-        for attr, name in _TEXT_FIELDS.get(cls, ()):
-            text = getattr(obj, attr)
-            if text is not None and len(text) > TEXT_LIMIT:
-                yield Finding(
-                    f"{where}/{name}",
-                    f"the text is {len(text)} characters; Sinch speaks at most {TEXT_LIMIT} by default: "
-                    "shorten it or split it into several parts",
-                )
-        if isinstance(obj, PlayFiles):
-            prompts = [(f"{where}/ids/{i}", prompt) for i, prompt in enumerate(obj.ids)]
-        else:
-            prompts = [(f"{where}/{name}", getattr(obj, attr)) for attr, name in _PROMPT_FIELDS.get(cls, ())]
-        for here, prompt in prompts:
-            if prompt is None:
+        fields = _SAY_FIELDS.get(type(obj))
+        if fields is None:
+            continue
+        for attr, name, kind in fields:
+            value = getattr(obj, attr)
+            if value is None:
                 continue
-            for kind, length in _long_prompts(prompt):
-                yield Finding(
-                    here,
-                    f"a {kind} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} per "
-                    "prompt by default: shorten it or split it into several prompts separated by ';'",
-                )
+            if kind == "text":
+                if len(value) > TEXT_LIMIT:
+                    yield Finding(
+                        f"{where}/{name}",
+                        f"the text is {len(value)} characters; Sinch speaks at most {TEXT_LIMIT} by "
+                        "default: shorten it or split it into several parts",
+                    )
+                continue
+            prompts = enumerate(value) if kind == "prompt list" else ((None, value),)
+            for index, prompt in prompts:
+                if len(prompt) <= _SHORT_PROMPT:
+                    continue
+                for found, length in _long_prompts(prompt):
+                    yield Finding(
+                        f"{where}/{name}" if index is None else f"{where}/{name}/{index}",
+                        f"a {found} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} "
+                        "per prompt by default: shorten it or split it into several prompts separated by ';'",
+                    )
 
 
 @rule(
@@ -269,8 +277,8 @@ def negative_value(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-callout_twin("SV511", "callout-max-duration-range", "SV501", "`maxDuration` (conferenceCallout, customCallout)")
-callout_twin("SV512", "callout-text-too-long", "SV502", "ttsCallout `text` and `prompts`, conferenceCallout `greeting`")
+callout_twin("SV511", "callout-max-duration-range", "SV501", "`maxDuration`")
+callout_twin("SV512", "callout-text-too-long", "SV502", "`text`, `prompts`, `greeting`")
 callout_twin("SV513", "callout-conference-id-length", "SV503", "conferenceCallout `conferenceId`")
 callout_twin("SV514", "callout-invalid-dtmf", "SV504", "`dtmf`")
 callout_twin("SV515", "callout-negative-value", "SV505", "conferenceCallout `conferenceDtmfOptions`")

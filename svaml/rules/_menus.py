@@ -27,6 +27,7 @@ class _Option(NamedTuple):
 
 # Spaces around the keyword are tolerated (the OAS text once writes `return (value)`), not inside.
 _OPTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
+_KEYWORD = re.compile(r"menu|return", re.IGNORECASE)
 
 
 def _option(action: str) -> _Option | None:
@@ -51,8 +52,10 @@ def _ids(menu: RunMenu) -> set[str]:
     return {m.id for m in menu.menus}
 
 
-def _names(ids: set[str]) -> str:
-    return ", ".join(repr(i) for i in sorted(ids)) or "none"
+def _known(ids: set[str]) -> str:
+    if not ids:
+        return "there are no menus"
+    return "the menus are " + ", ".join(repr(i) for i in sorted(ids))
 
 
 @rule(
@@ -79,14 +82,14 @@ def missing_main_menu(ctx: Context) -> Iterator[Finding]:
         if run.main_menu not in ids:
             yield Finding(
                 ctx.at("action", "mainMenu"),
-                f"mainMenu names the menu {run.main_menu!r}, which does not exist; the menus are {_names(ids)}",
+                f"mainMenu names the menu {run.main_menu!r}, which does not exist; {_known(ids)}",
             )
     elif not run.menus:
         yield Finding(ctx.at("action"), "runMenu has no menus: add a menu with the id 'main'")
     elif "main" not in ids:
         yield Finding(
             ctx.at("action", "menus"),
-            f"no menu has the id 'main' (the menus are {_names(ids)}): rename the first menu 'main', "
+            f"no menu has the id 'main' ({_known(ids)}): rename the first menu 'main', "
             "or set mainMenu to the menu to play first",
         )
 
@@ -136,7 +139,7 @@ def missing_menu_target(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     ctx.at("action", "menus", m, "options", o, "action"),
                     f"option {option.dtmf!r} jumps to the menu {read.value!r}, which does not exist; "
-                    f"the menus are {_names(ids)}",
+                    f"{_known(ids)}",
                 )
 
 
@@ -162,10 +165,15 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     for m, menu in enumerate(run.menus):
         for o, option in enumerate(menu.options):
             if _option(option.action) is None:
+                lower = _option(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
+                hint = (
+                    f"write the keyword in lower case: '{lower.kind}({lower.value})'"
+                    if lower is not None
+                    else "write, for example, 'menu(sales)' or 'return(sales)'"
+                )
                 yield Finding(
                     ctx.at("action", "menus", m, "options", o, "action"),
-                    f"option action {option.action!r} is neither menu(<id>) nor return(<value>): "
-                    "write, for example, 'menu(sales)' or 'return(sales)'",
+                    f"option action {option.action!r} is neither menu(<id>) nor return(<value>): {hint}",
                 )
 
 
@@ -203,7 +211,7 @@ def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
     "option-action-spacing",
     _W,
     summary="An option's action has spaces around `menu`/`return`",
-    source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; the grammar and Java SDK write `return(x)`",
+    source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; grammar and Java SDK `return(x)`",
     fixable=True,
 )
 def option_action_spacing(ctx: Context) -> Iterator[Finding]:
@@ -225,7 +233,10 @@ def option_action_spacing(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     where,
                     f"option action {option.action!r} has extra spaces: write {canonical!r}",
-                    Fix(description=f"write {canonical!r}", edits=(Edit(op="replace", path=where, value=canonical),)),
+                    Fix(
+                        description=f"write {canonical!r}",
+                        edits=(Edit(op="replace", path=where, value=canonical),),
+                    ),
                 )
 
 

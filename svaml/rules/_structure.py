@@ -104,7 +104,7 @@ _doc(
     source=_OAS,
 )
 def unknown_field(ctx: Context) -> Iterator[Finding]:
-    """Sinch ignores fields it does not know, so a misspelt field (``maxduration``) silently does nothing.
+    """Sinch ignores fields it does not know: a misspelt field (``maxduration``) does nothing.
 
     svaml keeps such fields when it reads and writes a document, so nothing is lost; this warning
     says which ones it does not know.
@@ -133,7 +133,7 @@ def _differences(ctx: Context) -> list[tuple[str, str, Any, Any]]:
     data = ctx.data
     if isinstance(data, Mapping):
         pairs: list[tuple[str, Any, Any]] = []
-        raw_instructions = data.get("instructions")
+        raw_instructions = data.get("instructions") or []
         for index, obj in ctx.instructions:
             pairs.append((ctx.at("instructions", index), raw_instructions[index], codec.unstructure(obj)))
         if ctx.action is not None:
@@ -162,7 +162,7 @@ def _diff(where: str, raw: Any, canonical: Any, out: list[tuple[str, str, Any, A
                     _diff(f"{where}/{escape_pointer(new)}", value, canonical[new], out)
         return
     if isinstance(raw, list) and isinstance(canonical, list):
-        for index, (a, b) in enumerate(zip(raw, canonical)):
+        for index, (a, b) in enumerate(zip(raw, canonical, strict=False)):
             _diff(f"{where}/{index}", a, b, out)
         return
     if raw == canonical and type(raw) is type(canonical):
@@ -209,9 +209,10 @@ _FORMS = "the reference's policy table: liberal in what svaml reads, canonical i
     raw=True,
 )
 def noncanonical_name(ctx: Context) -> Iterator[Finding]:
-    """Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform appears to
-    match names regardless of case, but the documented names are camelCase (``runMenu``). Fixed by
-    writing the canonical name.
+    """Names are camelCase (``runMenu``); other casings are read but not canonical.
+
+    Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform
+    appears to match names regardless of case. Fixed by writing the canonical name.
     """
     for where, raw, canonical in _forms(ctx, "name"):
         yield _replace(where, raw, canonical, "name")
@@ -227,8 +228,10 @@ def noncanonical_name(ctx: Context) -> Iterator[Finding]:
     raw=True,
 )
 def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
-    """``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``, and
-    ``startRecording`` ``destination`` (one OpenAPI example) as ``destinationUrl``. Fixed by
+    """A field spelt as one Sinch source spells it is read under its canonical name.
+
+    ``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``,
+    and ``startRecording`` ``destination`` (one OpenAPI example) as ``destinationUrl``. Fixed by
     renaming the field.
     """
     for where, raw, canonical in _forms(ctx, "field-name"):
@@ -284,8 +287,10 @@ def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
     raw=True,
 )
 def indications_false(ctx: Context) -> Iterator[Finding]:
-    """Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read ``no``
-    (Norway) as a boolean. svaml reads ``false`` as ``no``; fixed by writing ``"no"``.
+    """``indications: false`` means Norway; the canonical value is ``"no"``.
+
+    Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read
+    ``no`` (Norway) as a boolean. svaml reads ``false`` as ``no``; fixed by writing ``"no"``.
     """
     for where, raw, canonical in _forms(ctx, "norway"):
         yield _replace(where, raw, canonical, "indications")
@@ -316,6 +321,6 @@ def string_boolean(ctx: Context) -> Iterator[Finding]:
     raw=True,
 )
 def integral_float(ctx: Context) -> Iterator[Finding]:
-    """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers; ``60.0`` is read as ``60``."""
+    """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers; ``60.0`` reads as ``60``."""
     for where, raw, canonical in _forms(ctx, "number"):
         yield _replace(where, raw, canonical, "number")

@@ -162,7 +162,7 @@ def _duplicates(duplicates: Iterable[_jsontext.Duplicate]) -> list[Diagnostic]:
             d = emit(
                 "SV103",
                 dup.key_pointer,
-                f"'action' appears {len(dup.spans)} times; Sinch uses only one of them: keep exactly one action",
+                f"'action' appears {len(dup.spans)} times; Sinch uses only one: keep exactly one action",
             )
         else:
             d = emit(

@@ -1,0 +1,466 @@
+"""Callback events in, SVAML out: read events, verify and read in one call, and serve an application.
+
+:func:`parse_event` reads a callback body into its event class; :func:`construct_event` checks
+Sinch's signature first and reads second. :class:`CallbackApp` is a whole callback application:
+register one function per event, then serve it from any framework through :meth:`CallbackApp.handle`
+(method, path, headers, body → status, headers, body), or as a WSGI or ASGI application.
+
+Signature checks use the path the request arrived at. Behind a proxy that rewrites paths, give the
+path Sinch signs (the path of the callback URL configured at Sinch) as ``signed_path``;
+``X-Forwarded-*`` headers are never trusted, since anyone can send them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
+from urllib.parse import quote
+
+import attrs
+
+from svaml import codec
+from svaml.errors import EventError, SignatureError, SvamlError
+from svaml.model.document import Svaml
+from svaml.model.events import (
+    EVENT_CLASSES,
+    AceEvent,
+    DiceEvent,
+    Event,
+    IceEvent,
+    NotifyEvent,
+    PieEvent,
+    iso_timestamp,
+)
+from svaml.model.permissions import Callback
+from svaml.signing import Credentials
+from svaml.signing import verify as verify_signature
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from svaml.model.typed import AceSvaml, IceSvaml, PieSvaml
+
+__all__ = ["CallbackApp", "CallbackResponse", "construct_event", "parse_event"]
+
+_log = logging.getLogger("svaml.callbacks")
+
+_DEFAULT_MAX_AGE = 300.0
+_EVENT_NAMES = ", ".join(EVENT_CLASSES)
+
+
+# -- the converter writes event timestamps as ISO-8601 UTC with Z --------------------------------
+
+
+def _with_timestamp(generated: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    def unstructure(event: Event) -> dict[str, Any]:
+        data = generated(event)
+        if event.timestamp is not None:
+            data["timestamp"] = iso_timestamp(event.timestamp)
+        return data
+
+    return unstructure
+
+
+# The codec's generated code copies plain values as they are; a datetime needs writing as text.
+codec.converter.register_unstructure_hook(datetime, iso_timestamp)
+for _cls in EVENT_CLASSES.values():
+    codec.converter.register_unstructure_hook(_cls, _with_timestamp(codec.converter.get_unstructure_hook(_cls)))
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Event:
+    """Read a callback body (raw bytes, text or decoded JSON) into its event class.
+
+    Returns an :class:`~svaml.model.events.IceEvent`, ``AceEvent``, ``DiceEvent``, ``PieEvent`` or
+    ``NotifyEvent``. Raises :class:`~svaml.errors.EventError` when the body is not JSON, not an
+    object, has no or an unknown ``event``, or has a field of the wrong type (its ``problems``
+    say where). This does not check the signature: see :func:`construct_event`.
+    """
+    if isinstance(body, Mapping):
+        data: Any = body
+    elif isinstance(body, (bytes, bytearray, memoryview, str)):
+        try:
+            data = codec.decode_json(bytes(body) if isinstance(body, memoryview) else body)
+        except SvamlError as exc:
+            raise EventError("the callback body is not JSON", exc.problems) from None
+        except ValueError:  # e.g. an integer longer than Python's digit limit
+            raise EventError("the callback body is not JSON that Python can read") from None
+    else:
+        raise EventError(f"expected the callback body as bytes, str or a mapping, got {type(body).__name__}")
+    if not isinstance(data, Mapping):
+        raise EventError(f"the callback body is not a JSON object but {codec.typename(data)}")
+    name = data.get("event")
+    if name is None:
+        raise EventError("the callback body has no 'event' field: not a Sinch Voice event")
+    cls = EVENT_CLASSES.get(name.casefold()) if isinstance(name, str) else None
+    if cls is None:
+        raise EventError(f"unknown event {name!r:.60}; expected one of {_EVENT_NAMES}")
+    try:
+        return codec.structure(data, cls)
+    except SvamlError as exc:
+        raise EventError(f"cannot read the {cls.EVENT} event:", exc.problems) from None
+
+
+def construct_event(
+    body: bytes | str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    *,
+    method: str = "POST",
+    path: str,
+    key: str,
+    secret: str,
+    max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
+    allow_basic: bool = False,
+    now: datetime | None = None,
+) -> Event:
+    """Verify a callback's signature, then read its body; return the event.
+
+    ``body`` is the raw body exactly as received, ``headers`` the request's headers (any case),
+    ``path`` the path Sinch signed: the path of your callback URL (with the query string, if any,
+    as received; behind a proxy that rewrites paths, the public one). ``max_age`` is the replay
+    window in seconds around the ``x-timestamp`` header (None turns it off, for replaying recorded
+    traffic). Raises :class:`~svaml.errors.SignatureError` (nothing is read from an unverified
+    body) or :class:`~svaml.errors.EventError`.
+    """
+    verify_signature(
+        method=method,
+        path=path,
+        headers=headers,
+        body=body,
+        key=key,
+        secret=secret,
+        max_age=max_age,
+        allow_basic=allow_basic,
+        now=now,
+    )
+    return parse_event(body)
+
+
+# -- the application ------------------------------------------------------------------------------
+
+
+class CallbackResponse(NamedTuple):
+    """What :meth:`CallbackApp.handle` answers: a status, headers and the body bytes."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+_JSON = (("Content-Type", "application/json"),)
+_TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
+_OK_EMPTY = CallbackResponse(200, (), b"")
+_UNAUTHORIZED = CallbackResponse(401, (("WWW-Authenticate", "Application"),), b"")
+_NOT_ALLOWED = CallbackResponse(405, (("Allow", "POST"),), b"")
+_TOO_LARGE = CallbackResponse(413, (), b"")
+_FAILED = CallbackResponse(500, (), b"")
+
+# With no function registered: refuse an incoming call; let an answered call or a menu go on.
+_DEFAULTS: Mapping[Callback, Svaml] = {
+    Callback.ICE: Svaml.ice().hangup(),  # type: ignore[dict-item]  # IceSvaml is a Svaml at run time
+    Callback.ACE: Svaml.ace().continue_(),  # type: ignore[dict-item]
+    Callback.PIE: Svaml.pie().continue_(),  # type: ignore[dict-item]
+}
+
+_Ice = TypeVar("_Ice", bound=Callable[[IceEvent], "IceSvaml"])
+_Ace = TypeVar("_Ace", bound=Callable[[AceEvent], "AceSvaml"])
+_Pie = TypeVar("_Pie", bound=Callable[[PieEvent], "PieSvaml"])
+_Dice = TypeVar("_Dice", bound=Callable[[DiceEvent], object])
+_Notify = TypeVar("_Notify", bound=Callable[[NotifyEvent], object])
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class CallbackApp:
+    """A Sinch Voice callback application: one function per event, served from any framework.
+
+    Register functions with the decorators :meth:`ice`, :meth:`ace`, :meth:`pie`, :meth:`dice`
+    and :meth:`notify` (or :meth:`on`). ICE, ACE and PIE functions return a :class:`Svaml`; DiCE
+    and Notify functions return nothing, and Sinch gets an empty 200. Serve the application with
+    :meth:`handle` from a framework's view, or mount :meth:`wsgi` or :meth:`asgi`.
+
+    Every request must carry Sinch's signature for ``key`` and ``secret``, with an
+    ``x-timestamp`` within ``max_age`` seconds of now. Without credentials the constructor raises
+    unless ``verify=False`` says on purpose that unsigned callbacks are fine (local development).
+    ``signed_path`` is the path Sinch signs when it is not the path the request arrives at (a
+    proxy that rewrites paths): a string, or a function of the received path.
+
+    An event without a function gets a default: ICE a ``hangup`` (the call is refused), ACE and
+    PIE a ``continue``, DiCE and Notify an empty 200.
+    """
+
+    def __init__(
+        self,
+        *,
+        key: str | None = None,
+        secret: str | None = None,
+        verify: bool = True,
+        max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
+        allow_basic: bool = False,
+        signed_path: str | Callable[[str], str] | None = None,
+        max_body: int = 256 * 1024,
+    ) -> None:
+        if key is None and secret is None:
+            credentials = None
+        elif key is None or secret is None:
+            raise SvamlError("give both the application key and the application secret, or neither")
+        else:
+            credentials = Credentials(key=key, secret=secret)
+        if verify and credentials is None:
+            raise SvamlError(
+                "CallbackApp needs the application key and secret to verify Sinch's signatures;"
+                " pass verify=False to accept unsigned callbacks (local development only)"
+            )
+        if not verify:
+            _log.warning("svaml: callback signatures are NOT verified; anyone can steer these calls")
+        self._credentials = credentials if verify else None
+        self._max_age = max_age
+        self._allow_basic = allow_basic
+        self._signed_path = signed_path
+        self._max_body = max_body
+        self._functions: dict[str, Callable[[Any], Any]] = {}
+
+    def __repr__(self) -> str:
+        key = self._credentials.key if self._credentials is not None else None
+        events = ", ".join(self._functions) or "none"
+        return f"CallbackApp(key={key!r}, verify={key is not None}, functions: {events})"
+
+    # -- registration -------------------------------------------------------------------------
+
+    @overload
+    def on(self, event: str | Callback, function: None = None) -> Callable[[_F], _F]: ...
+    @overload
+    def on(self, event: str | Callback, function: _F) -> _F: ...
+
+    def on(self, event: str | Callback, function: _F | None = None) -> _F | Callable[[_F], _F]:
+        """Register ``function`` for ``event`` (``ice``, ``ace``, ``pie``, ``dice``, ``notify``).
+
+        Without ``function``, return a decorator. Registering a second function for an event is
+        an error.
+        """
+        name = str(event.value if isinstance(event, Callback) else event).casefold()
+        if name not in EVENT_CLASSES:
+            raise SvamlError(f"unknown event {event!r}; expected one of {_EVENT_NAMES}")
+
+        def register(fn: _F) -> _F:
+            if not callable(fn):
+                raise SvamlError(f"expected a function for {name}, got {type(fn).__name__}")
+            if name in self._functions:
+                raise SvamlError(f"a function is already registered for {name}")
+            self._functions[name] = fn
+            return fn
+
+        return register if function is None else register(function)
+
+    def ice(self, function: _Ice) -> _Ice:
+        """Register the function that answers Incoming Call Events with SVAML."""
+        return self.on("ice", function)
+
+    def ace(self, function: _Ace) -> _Ace:
+        """Register the function that answers Answered Call Events with SVAML."""
+        return self.on("ace", function)
+
+    def pie(self, function: _Pie) -> _Pie:
+        """Register the function that answers Prompt Input Events (menu results) with SVAML."""
+        return self.on("pie", function)
+
+    def dice(self, function: _Dice) -> _Dice:
+        """Register the function told of Disconnected Call Events (its result is ignored)."""
+        return self.on("dice", function)
+
+    def notify(self, function: _Notify) -> _Notify:
+        """Register the function told of Notify events (its result is ignored)."""
+        return self.on("notify", function)
+
+    # -- handling -----------------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes,
+    ) -> CallbackResponse:
+        """Answer one callback request: verify, read, call the function, check and write its SVAML.
+
+        ``path`` is the request's path (with its query string, if any), ``body`` the raw body.
+        Returns 200 with SVAML (or empty for DiCE and Notify); 401 with an empty body when the
+        signature does not verify; 400 when the body is not an event; 405 for a method other
+        than POST; 413 for a body over ``max_body``; 500 when the function raises or returns
+        something that is not valid SVAML for the event. Every refusal is logged on the
+        ``svaml.callbacks`` logger, never with a secret. Never raises.
+        """
+        if method.upper() != "POST":
+            return _NOT_ALLOWED
+        if len(body) > self._max_body:
+            return _TOO_LARGE
+        if self._credentials is not None:
+            try:
+                self._credentials.verify(
+                    method=method,
+                    path=self._signed(path),
+                    headers=headers,
+                    body=body,
+                    max_age=self._max_age,
+                    allow_basic=self._allow_basic,
+                )
+            except SignatureError as exc:
+                _log.warning("svaml: refused a callback to %s: %s", path[:200], exc)
+                return _UNAUTHORIZED
+        try:
+            event = parse_event(body)
+        except EventError as exc:
+            _log.warning("svaml: refused a callback to %s: %s", path[:200], exc)
+            reason = str(exc).split("\n", 1)[0][:200]
+            return CallbackResponse(400, _TEXT, reason.encode("utf-8", "replace"))
+        return self.respond(event)
+
+    def respond(self, event: Event) -> CallbackResponse:
+        """Call the function registered for ``event`` and turn its result into the response."""
+        function = self._functions.get(event.EVENT)
+        callback = event.CALLBACK
+        if function is None:
+            answer: object = _DEFAULTS.get(callback)
+            if callback is Callback.ICE:
+                _log.warning("svaml: no function for ice; answered hangup (call %s)", event.call_id)
+        else:
+            try:
+                answer = function(event)
+            except Exception:
+                _log.exception("svaml: the %s function raised (call %s)", event.EVENT, event.call_id)
+                return _FAILED
+        if callback is Callback.DICE or callback is Callback.NOTIFY:
+            return _OK_EMPTY
+        if not isinstance(answer, Svaml):
+            _log.error(
+                "svaml: the %s function returned %s, not a Svaml (call %s)",
+                event.EVENT,
+                type(answer).__name__,
+                event.call_id,
+            )
+            return _FAILED
+        if answer.callback is not callback:
+            answer = attrs.evolve(answer, callback=callback)
+        try:
+            text = answer.to_json()  # checks the document for this callback: errors raise
+        except SvamlError as exc:
+            _log.error("svaml: the %s function returned SVAML Sinch would reject (call %s): %s",
+                       event.EVENT, event.call_id, exc)
+            return _FAILED
+        return CallbackResponse(200, _JSON, text.encode("utf-8"))
+
+    def _signed(self, path: str) -> str:
+        signed = self._signed_path
+        if signed is None:
+            return path
+        return signed if isinstance(signed, str) else signed(path)
+
+    # -- adapters -----------------------------------------------------------------------------
+
+    def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve the application as a WSGI application (PEP 3333)."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            response = CallbackResponse(400, _TEXT, b"bad Content-Length")
+        elif length > self._max_body:
+            response = _TOO_LARGE
+        else:
+            body = environ["wsgi.input"].read(length) if length else b""
+            headers = [
+                (name[5:].replace("_", "-").lower(), value)
+                for name, value in environ.items()
+                if name.startswith("HTTP_")
+            ]
+            if "CONTENT_TYPE" in environ:
+                headers.append(("content-type", environ["CONTENT_TYPE"]))
+            response = self.handle(environ["REQUEST_METHOD"], _wsgi_path(environ), headers, body)
+        start_response(
+            _status_line(response.status),
+            [*response.headers, ("Content-Length", str(len(response.body)))],
+        )
+        return [response.body]
+
+    async def asgi(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        """Serve the application as an ASGI application (HTTP and lifespan)."""
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            raise SvamlError(f"the callback application serves HTTP only, not {scope['type']}")
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size <= self._max_body:
+                chunks.append(chunk)
+            more = message.get("more_body", False)
+        if size > self._max_body:
+            response = _TOO_LARGE
+        else:
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+            # The function may block (a database, a REST call): keep it off the event loop.
+            response = await asyncio.to_thread(
+                self.handle, scope["method"], _asgi_path(scope), headers, b"".join(chunks)
+            )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+                    (b"content-length", str(len(response.body)).encode("ascii")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+_PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {http.HTTPStatus(status).phrase}"
+
+
+def _wsgi_path(environ: WSGIEnvironment) -> str:
+    """The path Sinch signed: the raw request target when the server gives it, else rebuilt."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(raw, str) and raw.startswith("/"):
+        return raw
+    # PEP 3333 strings carry the URL-decoded bytes as latin-1; encode them back.
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
+    query = environ.get("QUERY_STRING", "")
+    return quote(path, safe=_PATH_SAFE) + (f"?{query}" if query else "")
+
+
+def _asgi_path(scope: _Scope) -> str:
+    """The path Sinch signed: ``raw_path`` when the server gives it, else rebuilt."""
+    raw = scope.get("raw_path")
+    if raw:
+        path = raw.decode("latin-1").split("?", 1)[0]
+    else:
+        path = quote((scope.get("root_path", "") + scope["path"]).encode("utf-8"), safe=_PATH_SAFE)
+    query = scope.get("query_string", b"").decode("latin-1")
+    return path + (f"?{query}" if query else "")

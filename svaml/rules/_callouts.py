@@ -1,0 +1,247 @@
+"""Callout request rules (SV9xx): the body of ``POST /calling/v1/callouts``.
+
+The E.164 numbers, ``maxDuration``, ``conferenceId``, DTMF and text length of a callout are
+checked by the number and limit rules; the prompts and locales by the prompt rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+
+from svaml import codec
+from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
+from svaml.model.callouts import CALLOUT_CLASSES, ConferenceCallout, CustomCallout, TtsCallout
+from svaml.model.enums import DestinationType
+from svaml.model.permissions import Callback
+from svaml.rules._context import Context
+from svaml.rules._prompts import url_problem
+from svaml.rules._registry import Finding, rule
+from svaml.rules._validate import is_callout, validate
+
+__all__ = ["inline_diagnostics"]
+
+_E, _W = Severity.ERROR, Severity.WARNING
+_METHODS = tuple(CALLOUT_CLASSES)
+_INLINE = (("ice", Callback.ICE, "ICE"), ("ace", Callback.ACE, "ACE"), ("pie", Callback.PIE, "PIE"))
+
+
+def _is_inline(value: str | None) -> bool:
+    """Whether a customCallout callback field holds JSON text rather than a URL."""
+    return value is not None and value.lstrip()[:1] in ("{", "[")
+
+
+@rule(
+    "SV901",
+    "tts-callout-without-cli",
+    _E,
+    summary="A ttsCallout without `cli`",
+    source="SKILL sinch-voice-api: a TTS callout never connects without cli; OAS ttsCallout.cli",
+    target="callout",
+    kinds=(TtsCallout,),
+)
+def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
+    """Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
+    party): the request is accepted and the phone never rings. Set ``cli`` to one of your Sinch
+    numbers in E.164 form (``+46...``).
+    """
+    tts = ctx.callout.tts_callout if ctx.callout is not None else None
+    if tts is None:
+        return
+    if tts.cli is None:
+        yield Finding(ctx.at("ttsCallout"), "the ttsCallout has no 'cli': Sinch never connects a TTS "
+                      "callout without one; set it to one of your Sinch numbers (E.164)")
+    elif not tts.cli.strip():
+        yield Finding(ctx.at("ttsCallout", "cli"), "'cli' is empty: Sinch never connects a TTS callout "
+                      "without one; set it to one of your Sinch numbers (E.164)")
+
+
+@rule(
+    "SV902",
+    "ace-never-sent",
+    _W,
+    summary="ACE or DiCE asked for a callout to a `username` destination",
+    source="OAS enableAce/enableDice: ACE and DiCE are not issued for username destinations",
+    target="callout",
+    kinds=(TtsCallout, ConferenceCallout, CustomCallout),
+)
+def ace_never_sent(ctx: Context) -> Iterator[Finding]:
+    """Sinch does not issue the Answered Call Event (ACE) or the Disconnected Call Event (DiCE)
+    for a callout to a ``username`` (in-app) destination, even with ``enableAce`` or
+    ``enableDice``; a custom callout's ``ace`` and ``dice`` callbacks are not called either.
+    Logic that waits for them never runs: act on the ICE or on a Notify event instead.
+    """
+    req = ctx.callout
+    if req is None:
+        return
+    for key, callout in (
+        ("ttsCallout", req.tts_callout),
+        ("conferenceCallout", req.conference_callout),
+        ("customCallout", req.custom_callout),
+    ):
+        if callout is None or callout.destination is None:
+            continue
+        if callout.destination.type is not DestinationType.USERNAME:
+            continue
+        if isinstance(callout, CustomCallout):
+            # Not in the schema, but Sinch's AMD example puts them in a customCallout.
+            flags = {name: callout.extras.get(name) in (True, "true") for name in ("enableAce", "enableDice")}
+            fields = {"ace": callout.ace is not None, "dice": callout.dice is not None}
+        else:
+            flags = {"enableAce": callout.enable_ace is True, "enableDice": callout.enable_dice is True}
+            fields = {}
+        for name, on in (*flags.items(), *fields.items()):
+            if on:
+                event = "DiCE" if "dice" in name.lower() else "ACE"
+                yield Finding(
+                    ctx.at(key, name),
+                    f"{name!r} is set, but the destination is a username: Sinch sends no {event} "
+                    "for username destinations",
+                )
+
+
+def inline_diagnostics(ctx: Context) -> Iterator[tuple[str, str, Diagnostic]]:
+    """Check the inline SVAML of a customCallout's ``ice``, ``ace`` and ``pie`` for its callback.
+
+    Yields ``(pointer, label, diagnostic)``: the pointer of the field (``/customCallout/ice``),
+    the callback's label (``ICE``) and each diagnostic of the inline document, with the pointer
+    inside it. Fields that are URLs or not a JSON object are left to :func:`invalid_inline_svaml`.
+    """
+    custom = ctx.callout.custom_callout if ctx.callout is not None else None
+    if custom is None:
+        return
+    for field, callback, label in _INLINE:
+        value = getattr(custom, field)
+        if _is_inline(value) and _decoded_problem(value, label) is None:
+            for found in validate(value, callback=callback):
+                yield ctx.at("customCallout", field), label, found
+
+
+def _decoded_problem(text: str, label: str) -> str | None:
+    """Why ``text`` is not JSON text of a SVAML object, or None."""
+    try:
+        decoded = json.loads(text)
+    except RecursionError:
+        return f"the inline {label} SVAML is nested too deeply to check"
+    except ValueError as exc:
+        return f"the inline {label} SVAML is not valid JSON: {exc}"
+    if not isinstance(decoded, Mapping):
+        return f"the inline {label} SVAML is a JSON {codec.typename(decoded)}, not a SVAML object"
+    if is_callout(decoded):
+        return f"the inline {label} SVAML is a callout request, not a SVAML document"
+    return None
+
+
+@rule(
+    "SV903",
+    "invalid-inline-svaml",
+    _E,
+    summary="A customCallout `ice`/`ace`/`pie` that is neither a URL nor valid SVAML; `dice` not a URL",
+    source="OAS customCallout: ice, ace, pie are a URL or JSON-escaped SVAML; dice is a URL only",
+    target="callout",
+    kinds=(CustomCallout,),
+)
+def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
+    """A custom callout's ``ice``, ``ace`` and ``pie`` are strings: the http(s) URL of your
+    callback, or the SVAML response itself as JSON text (``"{\\"action\\": {...}}"``); ``dice``
+    can only be a URL. Inline SVAML is checked for its callback (an ICE answer in ``ice``, and
+    so on), and each of its errors is reported here, with the pointer inside the inline document
+    and the code of the rule it breaks. Sinch cannot run a callout whose SVAML it rejects.
+    """
+    custom = ctx.callout.custom_callout if ctx.callout is not None else None
+    if custom is None:
+        return
+    for field, _, label in (*_INLINE, ("dice", None, "DiCE")):
+        value = getattr(custom, field)
+        if value is None:
+            continue
+        where = ctx.at("customCallout", field)
+        if not value.strip():
+            yield Finding(where, f"{field!r} is empty: give a callback URL or leave it out")
+        elif _is_inline(value):
+            if field == "dice":
+                yield Finding(where, "'dice' takes a callback URL only: DiCE takes no SVAML")
+                continue
+            problem = _decoded_problem(value, label)
+            if problem is not None:
+                yield Finding(where, problem)
+        else:
+            problem = url_problem(value)
+            if problem is not None:
+                what = "is not a URL" if field == "dice" else "is neither SVAML JSON nor an http(s) URL"
+                yield Finding(where, f"{field!r} {what}: {problem}")
+    for where, label, found in inline_diagnostics(ctx):
+        # The driver keeps one code per rule: inner errors carry their own code in the message.
+        if found.severity is Severity.ERROR:
+            yield Finding(where, f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message} "
+                          f"[{found.code}]")
+
+
+@rule(
+    "SV904",
+    "callout-method-mismatch",
+    _E,
+    summary="`method` is not a callout, or does not match the callout object of the body",
+    source="OAS POST /calling/v1/callouts: method ttsCallout|conferenceCallout|customCallout and its object",
+    target="callout",
+    fixable=True,
+)
+def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
+    """A callout request is ``{"method": "<name>", "<name>": {...}}`` with ``<name>`` one of
+    ``ttsCallout``, ``conferenceCallout`` and ``customCallout``. Sinch reads the object that
+    ``method`` names: an unknown method is rejected, a body without that object places no call,
+    and another callout object beside it is ignored. A method in another letter case is fixed by
+    writing its documented spelling.
+    """
+    req, data = ctx.callout, ctx.data
+    if req is None or not isinstance(data, Mapping):
+        return
+    method = req.method
+    if method not in _METHODS:
+        match = next((m for m in _METHODS if m.casefold() == method.strip().casefold()), None)
+        if match is None:
+            yield Finding(ctx.at("method"), f"method {method!r} is not a callout: use ttsCallout, "
+                          "conferenceCallout or customCallout")
+            return
+        yield Finding(
+            ctx.at("method"),
+            f"method {method!r} is not spelt as Sinch documents it: write {match!r}",
+            Fix(description=f"write {match!r}", edits=(Edit(op="replace", path=ctx.at("method"), value=match),)),
+        )
+        method = match
+    if data.get(method) is None:
+        yield Finding(ctx.at("method"), f"method is {method!r} but the body has no {method!r} object")
+    for other in _METHODS:
+        if other != method and data.get(other) is not None:
+            yield Finding(ctx.at(other), f"the body carries {other!r} but method is {method!r}: Sinch "
+                          f"reads only the {method!r} object; remove {other!r} or change the method")
+
+
+@rule(
+    "SV905",
+    "inline-ice-with-cli",
+    _W,
+    summary="A customCallout with inline ICE SVAML that also sets `cli` or `destination`",
+    source='OAS customCallout.ice (also the Node and .NET SDK docs): "If inline ICE SVAML is passed, '
+    'exclude cli and destination"',
+    target="callout",
+    fixable=True,
+    kinds=(CustomCallout,),
+)
+def inline_ice_with_cli(ctx: Context) -> Iterator[Finding]:
+    """When ``ice`` holds the ICE SVAML itself, its connect action says whom to call and with
+    which caller id: Sinch's docs say "If inline ICE SVAML is passed, exclude cli and
+    destination". Fixed by removing them (put the number and ``cli`` in the ICE action).
+    """
+    custom = ctx.callout.custom_callout if ctx.callout is not None else None
+    if custom is None or not _is_inline(custom.ice):
+        return
+    for name, value in (("cli", custom.cli), ("destination", custom.destination)):
+        if value is not None:
+            where = ctx.at("customCallout", name)
+            yield Finding(
+                where,
+                f"{name!r} is set although 'ice' is inline SVAML: Sinch's docs say to leave it out "
+                "and let the ICE action carry it",
+                Fix(description=f"remove {name!r}", edits=(Edit(op="remove", path=where),)),
+            )

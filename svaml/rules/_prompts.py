@@ -1,0 +1,376 @@
+"""Prompt rules (SV8xx): prompt strings, SSML, audio URLs and TTS locales.
+
+A prompt string (``playFiles`` ``ids``, a menu's ``mainPrompt``/``repeatPrompt``, park's
+``introPrompt``/``holdPrompt``, a TTS callout's ``prompts``, a conference callout's ``greeting``)
+holds one or more prompts separated by ``;``: ``#tts[text]``, ``#ssml[<speak>…</speak>]``,
+``#href[url]``, a bare URL or a recorded file id. A ``;`` inside the brackets (an SSML entity
+such as ``&amp;``) does not separate prompts.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from svaml._locales import transcription_locale_problem, tts_locale_problem
+from svaml.diagnostic import Severity
+from svaml.model._fields import SvamlObject
+from svaml.model.actions import ConnectPstn, Menu, Park, RunMenu
+from svaml.model.callouts import ConferenceCallout, TtsCallout
+from svaml.model.instructions import PlayFiles, Say, TranscriptionOptions
+from svaml.rules._context import Context
+from svaml.rules._numbers import callout_twin
+from svaml.rules._registry import Finding, rule
+
+__all__ = ["Prompt", "parse_prompts", "url_problem"]
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+_DIRECTIVES = frozenset({"tts", "ssml", "href"})
+_BRACKETS = re.compile(r"[\[\];]")
+_HEAD = re.compile(r"#([A-Za-z][\w-]*)\[")
+_INNER = re.compile(r"#(?:tts|ssml|href)\[", re.IGNORECASE)
+_URLISH = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|https?:)", re.IGNORECASE)
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
+_DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class Prompt(NamedTuple):
+    """One prompt of a prompt string.
+
+    ``kind`` is ``tts``, ``ssml``, ``href`` (also when malformed), ``url``, ``file`` or
+    ``malformed``; ``content`` is what is inside the brackets (or the URL, or the file id);
+    ``problem`` says why the prompt is malformed, or is None.
+    """
+
+    kind: str
+    text: str
+    content: str
+    problem: str | None = None
+
+
+def _split(value: str) -> list[str]:
+    """Split at each ``;`` outside brackets."""
+    if ";" not in value:
+        return [value]
+    parts: list[str] = []
+    depth = start = 0
+    for match in _BRACKETS.finditer(value):
+        char = match.group()
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            parts.append(value[start : match.start()])
+            start = match.end()
+    parts.append(value[start:])
+    return parts
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """Return the index of the ``]`` that closes the ``[`` at ``opening``, or None."""
+    depth = 0
+    for match in _BRACKETS.finditer(text, opening):
+        char = match.group()
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return match.start()
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _prompt(raw: str) -> Prompt:
+    text = raw.strip()
+    if not text:
+        return Prompt("malformed", text, "", "empty")
+    if text[0] == "#":
+        head = _HEAD.match(text)
+        if head is None:
+            return Prompt(
+                "malformed", text, text, "starts with '#' but is not #tts[…], #ssml[…] or #href[…]"
+            )
+        name = head.group(1)
+        kind = name.lower() if name.lower() in _DIRECTIVES else "malformed"
+        if name not in _DIRECTIVES:
+            if kind != "malformed":
+                return Prompt(kind, text, "", f"write '#{kind}[' in lower case, as Sinch documents it")
+            return Prompt(kind, text, "", f"unknown directive '#{name}['; Sinch knows #tts[…], #ssml[…], #href[…]")
+        close = _closing(text, head.end() - 1)
+        if close is None:
+            return Prompt(kind, text, "", f"'#{name}[' is not closed by ']'")
+        rest = text[close + 1 :].strip()
+        if rest:
+            return Prompt(
+                kind,
+                text,
+                "",
+                f"text after the closing ']' of '#{name}[…]': {_short(rest)!r}; separate prompts with ';'",
+            )
+        content = text[head.end() : close]
+        if not content.strip():
+            return Prompt(kind, text, content, f"'#{name}[]' is empty")
+        return Prompt(kind, text, content)
+    inner = _INNER.search(text)
+    if inner is not None:
+        return Prompt(
+            "malformed",
+            text,
+            text,
+            f"{inner.group()!r} inside the prompt: each prompt starts with its directive, "
+            "and prompts are separated by ';'",
+        )
+    if _URLISH.match(text):
+        return Prompt("url", text, text)
+    return Prompt("file", text, text)
+
+
+@functools.lru_cache(maxsize=2048)
+def parse_prompts(value: str) -> tuple[Prompt, ...]:
+    """Split a prompt string into its prompts (a ``;`` inside brackets does not split)."""
+    return tuple(_prompt(part) for part in _split(value))
+
+
+@functools.lru_cache(maxsize=512)
+def url_problem(url: str) -> str | None:
+    """Return why ``url`` is not an http or https URL with a host, or None when it is one."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        return f"{_short(url)!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
+        return f"{_short(url)!r} has {scheme}: Sinch fetches audio over http:// or https://"
+    if not host:
+        return f"{_short(url)!r} has no host"
+    if _SPACE.search(url):
+        return f"URL {_short(url)!r} contains a space or control character; percent-encode it (%20)"
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _ssml_problem(markup: str) -> str | None:
+    # Refused before parsing: svaml expands no entities (no "billion laughs"), Polly takes none.
+    if _DTD.search(markup):
+        return "SSML must not contain a <!DOCTYPE> or <!ENTITY> declaration"
+    try:
+        root = ET.fromstring(markup)  # DTDs refused above; expat fetches nothing
+    except ET.ParseError as exc:
+        return f"the SSML is not well-formed XML ({exc})"
+    tag = root.tag.rsplit("}", 1)[-1]
+    if tag != "speak":
+        return f"the SSML's root element is <{tag}>: wrap the markup in <speak>…</speak>"
+    return None
+
+
+# -- where prompts are ---------------------------------------------------------------------------
+
+_PROMPT_FIELDS: dict[type[SvamlObject], tuple[tuple[str, str], ...]] = {
+    Menu: (("main_prompt", "mainPrompt"), ("repeat_prompt", "repeatPrompt")),
+    Park: (("intro_prompt", "introPrompt"), ("hold_prompt", "holdPrompt")),
+    TtsCallout: (("prompts", "prompts"),),
+    ConferenceCallout: (("greeting", "greeting"),),
+}
+
+
+class _Strings(NamedTuple):
+    pointer: str
+    prompts: tuple[Prompt, ...]
+
+
+def _prompt_strings(ctx: Context) -> list[_Strings]:
+    """Every prompt string of the document with its pointer, parsed (once per document)."""
+    found: list[_Strings] | None = ctx.memo.get("prompt-strings")
+    if found is not None:
+        return found
+    found = []
+    for where, obj in ctx.walk():
+        if isinstance(obj, PlayFiles):
+            for index, value in enumerate(obj.ids):
+                found.append(_Strings(f"{where}/ids/{index}", parse_prompts(value)))
+            continue
+        for attr, name in _PROMPT_FIELDS.get(type(obj), ()):
+            value = getattr(obj, attr)
+            if isinstance(value, str):
+                found.append(_Strings(f"{where}/{name}", parse_prompts(value)))
+    ctx.memo["prompt-strings"] = found
+    return found
+
+
+def _which(prompts: tuple[Prompt, ...], index: int, problem: str) -> str:
+    """Say which prompt of a string has ``problem``, when the string holds several."""
+    if len(prompts) == 1:
+        return problem
+    return f"prompt {index + 1} of {len(prompts)} ({_short(prompts[index].text)!r}): {problem}"
+
+
+def _each(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[str, tuple[Prompt, ...], int, Prompt]]:
+    for strings in _prompt_strings(ctx):
+        for index, prompt in enumerate(strings.prompts):
+            if prompt.kind in kinds and prompt.problem is None:
+                yield strings.pointer, strings.prompts, index, prompt
+
+
+_PROMPT_KINDS = (PlayFiles, *_PROMPT_FIELDS)
+_LOCALE_KINDS = (Say, PlayFiles, ConnectPstn, RunMenu, Park, TtsCallout, ConferenceCallout, TranscriptionOptions)
+_PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #ssml[…], #href[…], ';'-separated"
+
+
+@rule(
+    "SV801",
+    "malformed-prompt",
+    _E,
+    summary="A prompt string with an unclosed or unknown #directive[ or an empty prompt",
+    source=_PROMPTS,
+    kinds=_PROMPT_KINDS,
+)
+def malformed_prompt(ctx: Context) -> Iterator[Finding]:
+    """A prompt is ``#tts[text]``, ``#ssml[<speak>…</speak>]``, ``#href[url]``, a URL or a recorded
+    file id; several prompts in one string are separated by ``;`` and played back to back. Sinch
+    reads a prompt it cannot parse as the id of a recorded file that does not exist, so the caller
+    hears nothing or an error. This rule reports a ``#tts[``, ``#ssml[`` or ``#href[`` without its
+    closing ``]``, text after the ``]``, a directive other than these three (or not in lower
+    case), an empty directive (``#tts[]``), and an empty prompt (``"a;;b"``, a trailing ``;``).
+    Fix the brackets, or remove the stray ``;``.
+    """
+    for strings in _prompt_strings(ctx):
+        prompts = strings.prompts
+        for index, prompt in enumerate(prompts):
+            if prompt.problem is None:
+                continue
+            if prompt.problem == "empty":
+                message = (
+                    "the prompt is empty" if len(prompts) == 1
+                    else f"prompt {index + 1} of {len(prompts)} is empty: remove the extra ';'"
+                )
+            else:
+                message = _which(prompts, index, prompt.problem)
+            yield Finding(strings.pointer, message)
+
+
+@rule(
+    "SV802",
+    "invalid-ssml",
+    _E,
+    summary="#ssml[…] that is not well-formed XML under a <speak> root",
+    source="OAS ttsCallout.prompts example #ssml[<speak>…</speak>]; Sinch TTS takes the Amazon Polly SSML subset",
+    kinds=_PROMPT_KINDS,
+)
+def invalid_ssml(ctx: Context) -> Iterator[Finding]:
+    """The content of ``#ssml[…]`` is an SSML document: well-formed XML whose root element is
+    ``<speak>``. The speech engine rejects anything else and the prompt is not played. Escape
+    ``&`` as ``&amp;`` and ``<`` as ``&lt;`` in text, close every tag, and wrap the markup in
+    ``<speak>…</speak>``. A ``<!DOCTYPE>`` or ``<!ENTITY>`` declaration is refused: SSML needs
+    none, and svaml never expands entities.
+    """
+    for where, prompts, index, prompt in _each(ctx, ("ssml",)):
+        problem = _ssml_problem(prompt.content)
+        if problem is not None:
+            yield Finding(where, _which(prompts, index, problem))
+
+
+@rule(
+    "SV803",
+    "invalid-href",
+    _E,
+    summary="#href[…] or a URL prompt that is not an http(s) URL with a host",
+    source="OAS playFiles.ids and menu prompts: #href[url] or a URL of an audio file",
+    kinds=_PROMPT_KINDS,
+)
+def invalid_href(ctx: Context) -> Iterator[Finding]:
+    """Sinch fetches the audio of ``#href[url]`` (or of a prompt that is a bare URL) over HTTP: the
+    URL must be absolute, ``http://`` or ``https://``, with a host, and without spaces
+    (percent-encode them as ``%20``). Any other URL cannot be played. A prompt that does not look
+    like a URL is the id of a recorded file and is not checked.
+    """
+    for where, prompts, index, prompt in _each(ctx, ("href", "url")):
+        problem = url_problem(prompt.content)
+        if problem is not None:
+            yield Finding(where, _which(prompts, index, problem))
+
+
+def _tts_prompt(obj: PlayFiles) -> Prompt | None:
+    for value in obj.ids:
+        for prompt in parse_prompts(value):
+            if prompt.kind in ("tts", "ssml"):
+                return prompt
+    return None
+
+
+def _has_locale(obj: PlayFiles) -> bool:
+    return obj.locale is not None and bool(obj.locale.strip())
+
+
+@rule(
+    "SV804",
+    "prompt-needs-locale",
+    _E,
+    summary="playFiles with a #tts[…] or #ssml[…] prompt but no locale",
+    source='OAS playFiles.locale: "If using SSML or TTS, this is a required field"',
+    kinds=(PlayFiles,),
+)
+def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
+    """Sinch's ``playFiles`` instruction needs a ``locale`` (a locale such as ``en-US``, a
+    ``locale/gender`` or a voice id) when any of its prompts is ``#tts[…]`` or ``#ssml[…]``:
+    "If using SSML or TTS, this is a required field". Add the locale of the text.
+    """
+    for index, instruction in ctx.instructions:
+        if isinstance(instruction, PlayFiles) and not _has_locale(instruction):
+            prompt = _tts_prompt(instruction)
+            if prompt is not None:
+                yield Finding(
+                    ctx.at("instructions", index),
+                    f"playFiles plays {_short(prompt.text)!r} but has no 'locale': Sinch requires one "
+                    "for TTS and SSML prompts; add one, for example \"locale\": \"en-US\"",
+                )
+
+
+@rule(
+    "SV805",
+    "unknown-locale",
+    _W,
+    summary="A locale that is not a TTS locale, locale/gender or voice Sinch lists",
+    source='DOCS voice-locales: locale, locale/gender or voice id, "Accepted values are not case-sensitive"',
+    kinds=_LOCALE_KINDS,
+)
+def unknown_locale(ctx: Context) -> Iterator[Finding]:
+    """A TTS ``locale`` (on say, playFiles, connectPstn, runMenu, park, TTS and conference callouts)
+    is a locale (``en-US``), a locale and gender (``en-US/female``) or a voice id (``Joanna``),
+    in any letter case, from Sinch's voice-locales page; a transcription locale
+    (``startRecording`` ``transcriptionOptions.locale``) is a locale from Sinch's transcription
+    list. Sinch's lists evolve, so a value svaml does not know is only a warning: check it
+    against the page (``en-UK`` is a common slip for ``en-GB``).
+    """
+    for where, obj in ctx.walk():
+        locale = getattr(obj, "locale", None)
+        if not isinstance(locale, str):
+            continue
+        if isinstance(obj, TranscriptionOptions):
+            problem = transcription_locale_problem(locale)
+        elif isinstance(obj, PlayFiles) and not locale.strip() and _tts_prompt(obj) is not None:
+            continue  # SV804 reports it
+        else:
+            problem = tts_locale_problem(locale)
+        if problem is not None:
+            yield Finding(f"{where}/locale", problem)
+
+
+# The driver runs a rule on SVAML or on callout requests: the callout forms have twin codes.
+_CALLOUT_PROMPTS = "ttsCallout `prompts` and conferenceCallout `greeting`"
+callout_twin("SV811", "callout-malformed-prompt", "SV801", _CALLOUT_PROMPTS)
+callout_twin("SV812", "callout-invalid-ssml", "SV802", _CALLOUT_PROMPTS)
+callout_twin("SV813", "callout-invalid-href", "SV803", _CALLOUT_PROMPTS)
+callout_twin("SV815", "callout-unknown-locale", "SV805", "ttsCallout and conferenceCallout `locale`")

@@ -41,7 +41,9 @@ def _is_inline(value: str | None) -> bool:
     kinds=(TtsCallout,),
 )
 def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
-    """Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
+    """Give every TTS callout a ``cli``.
+
+    Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
     party): the request is accepted and the phone never rings. Set ``cli`` to one of your Sinch
     numbers in E.164 form (``+46...``).
     """
@@ -66,7 +68,9 @@ def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
     kinds=(TtsCallout, ConferenceCallout, CustomCallout),
 )
 def ace_never_sent(ctx: Context) -> Iterator[Finding]:
-    """Sinch does not issue the Answered Call Event (ACE) or the Disconnected Call Event (DiCE)
+    """Do not wait for ACE or DiCE from a callout to a username.
+
+    Sinch does not issue the Answered Call Event (ACE) or the Disconnected Call Event (DiCE)
     for a callout to a ``username`` (in-app) destination, even with ``enableAce`` or
     ``enableDice``; a custom callout's ``ace`` and ``dice`` callbacks are not called either.
     Logic that waits for them never runs: act on the ICE or on a Notify event instead.
@@ -142,8 +146,10 @@ def _decoded_problem(text: str, label: str) -> str | None:
     kinds=(CustomCallout,),
 )
 def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
-    """A custom callout's ``ice``, ``ace`` and ``pie`` are strings: the http(s) URL of your
-    callback, or the SVAML response itself as JSON text (``"{\\"action\\": {...}}"``); ``dice``
+    """Give a custom callout's callbacks as URLs or as valid SVAML for that callback.
+
+    A custom callout's ``ice``, ``ace`` and ``pie`` are strings: the http(s) URL of your
+    callback, or the SVAML response itself as JSON text (``{"action": {...}}``, escaped); ``dice``
     can only be a URL. Inline SVAML is checked for its callback (an ICE answer in ``ice``, and
     so on), and each of its errors is reported here, with the pointer inside the inline document
     and the code of the rule it breaks. Sinch cannot run a callout whose SVAML it rejects.
@@ -187,7 +193,9 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
     fixable=True,
 )
 def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
-    """A callout request is ``{"method": "<name>", "<name>": {...}}`` with ``<name>`` one of
+    """Name in ``method`` the one callout object the request carries.
+
+    A callout request is ``{"method": "<name>", "<name>": {...}}`` with ``<name>`` one of
     ``ttsCallout``, ``conferenceCallout`` and ``customCallout``. Sinch reads the object that
     ``method`` names: an unknown method is rejected, a body without that object places no call,
     and another callout object beside it is ignored. A method in another letter case is fixed by
@@ -206,7 +214,10 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             ctx.at("method"),
             f"method {method!r} is not spelt as Sinch documents it: write {match!r}",
-            Fix(description=f"write {match!r}", edits=(Edit(op="replace", path=ctx.at("method"), value=match),)),
+            Fix(
+                description=f"write {match!r}",
+                edits=(Edit(op="replace", path=ctx.at("method"), value=match),),
+            ),
         )
         method = match
     if data.get(method) is None:
@@ -229,7 +240,9 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
     kinds=(CustomCallout,),
 )
 def inline_ice_with_cli(ctx: Context) -> Iterator[Finding]:
-    """When ``ice`` holds the ICE SVAML itself, its connect action says whom to call and with
+    """Leave out ``cli`` and ``destination`` when ``ice`` is inline SVAML.
+
+    When ``ice`` holds the ICE SVAML itself, its connect action says whom to call and with
     which caller id: Sinch's docs say "If inline ICE SVAML is passed, exclude cli and
     destination". Fixed by removing them (put the number and ``cli`` in the ICE action).
     """

@@ -105,7 +105,8 @@ def _prompt(raw: str) -> Prompt:
         if name not in _DIRECTIVES:
             if kind != "malformed":
                 return Prompt(kind, text, "", f"write '#{kind}[' in lower case, as Sinch documents it")
-            return Prompt(kind, text, "", f"unknown directive '#{name}['; Sinch knows #tts[…], #ssml[…], #href[…]")
+            known = "Sinch knows #tts[…], #ssml[…] and #href[…]"
+            return Prompt(kind, text, "", f"unknown directive '#{name}['; {known}")
         close = _closing(text, head.end() - 1)
         if close is None:
             return Prompt(kind, text, "", f"'#{name}[' is not closed by ']'")
@@ -224,9 +225,11 @@ def _each(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[str, tuple[Pro
                 yield strings.pointer, strings.prompts, index, prompt
 
 
-_PROMPT_KINDS = (PlayFiles, *_PROMPT_FIELDS)
-_LOCALE_KINDS = (Say, PlayFiles, ConnectPstn, RunMenu, Park, TtsCallout, ConferenceCallout, TranscriptionOptions)
-_PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #ssml[…], #href[…], ';'-separated"
+_PROMPT_KINDS: tuple[type, ...] = (PlayFiles, *_PROMPT_FIELDS)
+_LOCALE_KINDS: tuple[type, ...] = (
+    Say, PlayFiles, ConnectPstn, RunMenu, Park, TtsCallout, ConferenceCallout, TranscriptionOptions,
+)
+_PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #ssml[…], #href[…] joined by ;"
 
 
 @rule(
@@ -238,7 +241,9 @@ _PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #
     kinds=_PROMPT_KINDS,
 )
 def malformed_prompt(ctx: Context) -> Iterator[Finding]:
-    """A prompt is ``#tts[text]``, ``#ssml[<speak>…</speak>]``, ``#href[url]``, a URL or a recorded
+    """Write each prompt as ``#tts[…]``, ``#ssml[…]``, ``#href[…]``, a URL or a file id.
+
+    A prompt is ``#tts[text]``, ``#ssml[<speak>…</speak>]``, ``#href[url]``, a URL or a recorded
     file id; several prompts in one string are separated by ``;`` and played back to back. Sinch
     reads a prompt it cannot parse as the id of a recorded file that does not exist, so the caller
     hears nothing or an error. This rule reports a ``#tts[``, ``#ssml[`` or ``#href[`` without its
@@ -266,11 +271,13 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
     "invalid-ssml",
     _E,
     summary="#ssml[…] that is not well-formed XML under a <speak> root",
-    source="OAS ttsCallout.prompts example #ssml[<speak>…</speak>]; Sinch TTS takes the Amazon Polly SSML subset",
+    source="OAS ttsCallout.prompts example #ssml[<speak>…</speak>]; Sinch TTS: the Amazon Polly SSML subset",
     kinds=_PROMPT_KINDS,
 )
 def invalid_ssml(ctx: Context) -> Iterator[Finding]:
-    """The content of ``#ssml[…]`` is an SSML document: well-formed XML whose root element is
+    """Make the content of ``#ssml[…]`` well-formed XML under a ``<speak>`` root.
+
+    The content of ``#ssml[…]`` is an SSML document: well-formed XML whose root element is
     ``<speak>``. The speech engine rejects anything else and the prompt is not played. Escape
     ``&`` as ``&amp;`` and ``<`` as ``&lt;`` in text, close every tag, and wrap the markup in
     ``<speak>…</speak>``. A ``<!DOCTYPE>`` or ``<!ENTITY>`` declaration is refused: SSML needs
@@ -291,7 +298,9 @@ def invalid_ssml(ctx: Context) -> Iterator[Finding]:
     kinds=_PROMPT_KINDS,
 )
 def invalid_href(ctx: Context) -> Iterator[Finding]:
-    """Sinch fetches the audio of ``#href[url]`` (or of a prompt that is a bare URL) over HTTP: the
+    """Give audio prompts as absolute http(s) URLs.
+
+    Sinch fetches the audio of ``#href[url]`` (or of a prompt that is a bare URL) over HTTP: the
     URL must be absolute, ``http://`` or ``https://``, with a host, and without spaces
     (percent-encode them as ``%20``). Any other URL cannot be played. A prompt that does not look
     like a URL is the id of a recorded file and is not checked.
@@ -323,7 +332,9 @@ def _has_locale(obj: PlayFiles) -> bool:
     kinds=(PlayFiles,),
 )
 def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
-    """Sinch's ``playFiles`` instruction needs a ``locale`` (a locale such as ``en-US``, a
+    """Give ``playFiles`` a ``locale`` when it plays TTS or SSML.
+
+    Sinch's ``playFiles`` instruction needs a ``locale`` (a locale such as ``en-US``, a
     ``locale/gender`` or a voice id) when any of its prompts is ``#tts[…]`` or ``#ssml[…]``:
     "If using SSML or TTS, this is a required field". Add the locale of the text.
     """
@@ -347,7 +358,9 @@ def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
     kinds=_LOCALE_KINDS,
 )
 def unknown_locale(ctx: Context) -> Iterator[Finding]:
-    """A TTS ``locale`` (on say, playFiles, connectPstn, runMenu, park, TTS and conference callouts)
+    """Use a locale, locale/gender or voice that Sinch lists.
+
+    A TTS ``locale`` (on say, playFiles, connectPstn, runMenu, park, TTS and conference callouts)
     is a locale (``en-US``), a locale and gender (``en-US/female``) or a voice id (``Joanna``),
     in any letter case, from Sinch's voice-locales page; a transcription locale
     (``startRecording`` ``transcriptionOptions.locale``) is a locale from Sinch's transcription

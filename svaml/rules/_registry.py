@@ -77,7 +77,9 @@ def register(rule_: Rule) -> Rule:
 _ACTIVE: dict[tuple[str, Callback | None, bool, bool], tuple[Rule, ...]] = {}
 
 
-def active(target: str, callback: Callback | None, built: bool, errors_only: bool = False) -> tuple[Rule, ...]:
+def active(
+    target: str, callback: Callback | None, built: bool, errors_only: bool = False
+) -> tuple[Rule, ...]:
     """Return the rules with a check that run for this target and callback (cached)."""
     key = (target, callback, built, errors_only)
     found = _ACTIVE.get(key)

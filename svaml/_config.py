@@ -225,11 +225,15 @@ def selected(code: str, selectors: Iterable[str]) -> bool:
 
 
 def matches_path(path: str, pattern: str) -> bool:
-    """Match a relative POSIX path against a glob: the path, its name, or a parent directory."""
+    """Match a relative POSIX path against a glob: the path or a parent, or their names."""
     pattern = pattern.rstrip("/")
     if fnmatch.fnmatchcase(path, pattern):
         return True
     pure = PurePosixPath(path)
     if fnmatch.fnmatchcase(pure.name, pattern):
         return True
-    return any(fnmatch.fnmatchcase(str(parent), pattern) for parent in pure.parents if str(parent) != ".")
+    return any(
+        fnmatch.fnmatchcase(str(parent), pattern) or fnmatch.fnmatchcase(parent.name, pattern)
+        for parent in pure.parents
+        if parent.name
+    )

@@ -363,6 +363,16 @@ def _remove(text: str, path: str, member: bool) -> str | None:
     return text[:before] + text[after:]  # the only member: leave {} or []
 
 
+def _separator(text: str, starts: Sequence[int], style: Style) -> str:
+    """The whitespace between siblings: as between the last two, or as before a lone one."""
+    if len(starts) >= 2:
+        return text[_back(text, starts[-1]) : starts[-1]]
+    before = text[_back(text, starts[0]) : starts[0]]
+    if "\n" in before:
+        return before
+    return " " if style.indent is not None else style.separators[0][1:]
+
+
 def _add(text: str, edit: Edit, parent: Any, parent_path: str, token: str, style: Style) -> str | None:
     if not parent:
         # An empty container: write it anew with its one member.
@@ -372,32 +382,41 @@ def _add(text: str, edit: Edit, parent: Any, parent_path: str, token: str, style
         new = {token: edit.value} if isinstance(parent, dict) else [edit.value]
         return text[: spans[0]] + _render(new, text, spans[0], style) + text[spans[1] :]
     if isinstance(parent, dict):
-        last = _child(parent_path, list(parent)[-1])
+        names = list(parent)[-2:]
+        starts = []
+        for name in names:
+            keys = key_offsets(text, _child(parent_path, name))
+            if keys is None:
+                return None
+            starts.append(keys[0])
+        last = _child(parent_path, names[-1])
         keys = key_offsets(text, last)
         values = value_offsets(text, [last])[last]
         if keys is None or values is None:
             return None
-        separator = text[_back(text, keys[0]) : keys[0]]
         colon = text[keys[1] : values[0]]
         member = json.dumps(token, ensure_ascii=style.ensure_ascii) + colon
         rendered = _render(edit.value, text, keys[0], style)
+        separator = _separator(text, starts, style)
         return text[: values[1]] + "," + separator + member + rendered + text[values[1] :]
     index = len(parent) if token == "-" else int(token)
-    if index >= len(parent):
-        last = _child(parent_path, len(parent) - 1)
-        spans = value_offsets(text, [last])[last]
-        if spans is None:
+    anchor = min(index, len(parent) - 1)  # insert after the last item, or before item `index`
+    sample = [0, 1] if len(parent) >= 2 else [0]  # two neighbours show the separator
+    pointers = {i: _child(parent_path, i) for i in {anchor, *sample}}
+    found = value_offsets(text, pointers.values())
+    items: dict[int, tuple[int, int]] = {}
+    for i, p in pointers.items():
+        span = found[p]
+        if span is None:
             return None
-        separator = text[_back(text, spans[0]) : spans[0]]
-        rendered = _render(edit.value, text, spans[0], style)
-        return text[: spans[1]] + "," + separator + rendered + text[spans[1] :]
-    here = _child(parent_path, index)
-    spans = value_offsets(text, [here])[here]
-    if spans is None:
-        return None
-    separator = text[_back(text, spans[0]) : spans[0]]
-    rendered = _render(edit.value, text, spans[0], style)
-    return text[: spans[0]] + rendered + "," + separator + text[spans[0] :]
+        items[i] = span
+    starts = [items[i][0] for i in sample]
+    start, end = items[anchor]
+    separator = _separator(text, starts, style)
+    rendered = _render(edit.value, text, start, style)
+    if index >= len(parent):
+        return text[:end] + "," + separator + rendered + text[end:]
+    return text[:start] + rendered + "," + separator + text[start:]
 
 
 def _conflicts(paths: Sequence[str], touched: Sequence[str], shifted: Sequence[str]) -> bool:

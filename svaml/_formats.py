@@ -79,8 +79,8 @@ class Reporter:
         self.quiet = quiet
         self.version = version
 
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
-        """Write the diagnostics of one file (``source`` is its text, when it has one)."""
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
+        """Write the diagnostics of one file; ``lines`` holds the source lines they are on."""
 
     def finish(self, summary: Summary) -> None:
         """Write whatever closes the output."""
@@ -125,7 +125,7 @@ def _headline(filename: str, diagnostic: Diagnostic) -> str:
 
 
 class _Concise(Reporter):
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
             write(_headline(filename, diagnostic) + "\n")
@@ -136,16 +136,13 @@ class _Concise(Reporter):
 
 
 class _Full(_Concise):
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
-        if not diagnostics:
-            return
-        lines = source.split("\n") if source is not None else []
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
             write(_headline(filename, diagnostic) + "\n")
-            line = diagnostic.line or 1
-            if 0 < line <= len(lines) and lines[line - 1].strip():
-                write(_snippet(lines[line - 1], diagnostic))
+            source = lines.get(diagnostic.line or 1)
+            if source is not None and source.strip():
+                write(_snippet(source, diagnostic))
             if diagnostic.fix is not None:
                 write(f"  = help: {diagnostic.fix.description}\n")
             write("\n")
@@ -158,8 +155,10 @@ def _snippet(text: str, diagnostic: Diagnostic) -> str:
     start = max((diagnostic.column or 1) - 1, 0)
     if diagnostic.end_line == line and diagnostic.end_column is not None:
         end = max(diagnostic.end_column - 1, start + 1)
+    elif diagnostic.end_line is not None and diagnostic.end_line > line:
+        end = max(len(text), start + 1)  # a span over several lines: mark to the end of this one
     else:
-        end = max(len(text), start + 1)
+        end = start + 1
     cut = 0
     if len(text) > _WIDTH:
         cut = max(0, min(start - 20, len(text) - _WIDTH))
@@ -189,7 +188,7 @@ def _escape_property(text: str) -> str:
 
 
 class _GitHub(Reporter):
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         for d in diagnostics:
             level = "warning" if _severity(d) == "warning" else "error"
             props = [f"file={_escape_property(filename)}"]
@@ -251,7 +250,7 @@ def _edits(diagnostic: Diagnostic) -> list[dict[str, Any]]:
 
 
 class _Json(_JsonArray):
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         for d in diagnostics:
             fix = None
             if d.fix is not None:
@@ -281,7 +280,7 @@ class _GitLab(_JsonArray):
         super().__init__(stream, **kwargs)
         self.seen: dict[str, int] = {}
 
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         self.seen.clear()  # fingerprints are unique per file; the path is in them
         for d in diagnostics:
             # Not the line: a fingerprint survives edits above the problem.
@@ -331,7 +330,7 @@ class _Sarif(_JsonArray):
         self.stream.write(head)
         super().open()
 
-    def file(self, filename: str, source: str | None, diagnostics: Sequence[Diagnostic]) -> None:
+    def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         uri = _uri(filename)
         for d in diagnostics:
             region: dict[str, int] = {"startLine": d.line or 1, "startColumn": d.column or 1}

@@ -101,20 +101,31 @@ def _reject_constant(name: str) -> Any:
     raise _Constant(name)
 
 
+class _Repeated(Exception):
+    """A key repeated in an object: decoding starts again, keeping the last value."""
+
+
+def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Repeated
+    return obj
+
+
+# One shared decoder for the common case; its hook holds no state, so threads may share it.
+_DECODER = json.JSONDecoder(object_pairs_hook=_strict_pairs, parse_constant=_reject_constant)
+_LENIENT = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def decode(text: str) -> Decoded:
     """Decode JSON text into Python values, reporting duplicate keys and problems; never raises."""
-    seen_duplicate = False
-
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal seen_duplicate
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            seen_duplicate = True
-        return obj
-
-    decoder = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_constant=_reject_constant)
+    repeated = False
     try:
-        value = decoder.decode(text)
+        try:
+            value = _DECODER.decode(text)
+        except _Repeated:
+            repeated = True
+            value = _LENIENT.decode(text)
     except json.JSONDecodeError as exc:
         return Decoded(None, (), _syntax_problem(text, exc))
     except _Constant as exc:
@@ -130,7 +141,7 @@ def decode(text: str) -> Decoded:
             message = "integer too long to convert (more digits than Python allows by default)"
             return Decoded(None, (), _problem(text, message, _long_int_offset(text)))
         return Decoded(None, (), _problem(text, str(exc) or type(exc).__name__, 0))
-    duplicates = _duplicates(text) if seen_duplicate else ()
+    duplicates = _duplicates(text) if repeated else ()
     return Decoded(value, duplicates, None)
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 if TYPE_CHECKING:
     from svaml._config import Config
-    from svaml._formats import Reporter
     from svaml._jsontext import Decoded
     from svaml._markdown import Kind
     from svaml.diagnostic import Diagnostic
@@ -133,6 +133,9 @@ def _parser(plugins: bool) -> argparse.ArgumentParser:
     lint.add_argument("--stdin-filename", metavar="NAME", help="the name to report standard input as")
     lint.add_argument("--config", metavar="FILE", help="read [tool.svaml] from this pyproject.toml")
     lint.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    lint.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="check files in N processes (default: one per CPU)"
+    )
     lint.set_defaults(handler=_lint)
 
     rules = sub.add_parser("rules", help="list the rules", description="List every rule svaml checks.")
@@ -322,9 +325,7 @@ def _walk(top: str, settings: _Settings) -> Iterator[_Target]:
     top = _display(top)
     for directory, dirs, files in os.walk(top):
         dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
+            d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
         )
         prefix = "" if directory == "." else directory + os.sep
         for name in sorted(files):
@@ -346,11 +347,38 @@ def _suffix_callback(name: str) -> str | None:
 
 
 def _read(target: _Target) -> bytes:
-    """Read at most MAX_BYTES + 1 bytes, so that an endless device cannot hang the linter."""
+    """Read a file, or raise _TooLarge past MAX_BYTES: an endless device cannot hang the linter."""
+    data: bytes
     if target.path is None:
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
-    with open(target.path, "rb") as file:
-        return file.read(MAX_BYTES + 1)
+        data = _read_limited(sys.stdin.buffer)
+    else:
+        with open(target.path, "rb", buffering=0) as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > MAX_BYTES:
+                    raise _TooLarge
+                data = file.read()
+            else:
+                data = _read_limited(file)
+    if len(data) > MAX_BYTES:
+        raise _TooLarge
+    return data
+
+
+class _TooLarge(Exception):
+    """A file over MAX_BYTES: refused rather than read."""
+
+
+def _read_limited(file: Any) -> bytes:
+    chunks = []
+    size = 0
+    while size <= MAX_BYTES:
+        chunk = file.read(min(1 << 20, MAX_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 class _Content(NamedTuple):
@@ -429,6 +457,30 @@ def _lint(args: argparse.Namespace) -> int:
             stream.close()
 
 
+class _Options(NamedTuple):
+    settings: _Settings
+    fix: bool
+    quiet: bool
+
+
+class _Result(NamedTuple):
+    """What checking one file found; made in a worker process when linting in parallel."""
+
+    name: str
+    checked: bool = False
+    diagnostics: tuple[Diagnostic, ...] = ()
+    lines: Mapping[int, str] | None = None  # the source lines the diagnostics are on
+    messages: tuple[str, ...] = ()  # for standard error
+    failed: bool = False
+    fixed: int = 0
+    output: bytes | None = None  # --fix on standard input writes the document to stdout
+
+
+# Below this many files, starting worker processes costs more than it saves.
+_PARALLEL_MIN = 256
+_CHUNK = 64
+
+
 def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     from svaml import __version__
     from svaml._formats import Summary, make_reporter
@@ -439,12 +491,28 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
         settings.output_format, stream, rules=rules, quiet=args.quiet, version=__version__
     )
     tally = _Tally()
-    for target in _targets(args, settings, tally):
-        try:
-            _lint_target(target, args, settings, reporter, tally)
-        except Exception as exc:  # a bug is reported as an error, never a traceback
-            _error(f"{target.name}: internal error while checking: {type(exc).__name__}: {exc}")
-            tally.failed = True
+    options = _Options(settings, bool(args.fix), bool(args.quiet))
+    targets = _targets(args, settings, tally)
+    for result in _results(targets, options, args.jobs):
+        for message in result.messages:
+            sys.stderr.write(message + "\n")
+        if result.output is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result.output)
+            sys.stdout.buffer.flush()
+        tally.failed = tally.failed or result.failed
+        tally.fixed += result.fixed
+        if not result.checked:
+            continue
+        tally.files += 1
+        for diagnostic in result.diagnostics:
+            if diagnostic.severity.value == "warning":
+                tally.warnings += 1
+            else:
+                tally.errors += 1
+            if diagnostic.fix is not None:
+                tally.fixable += 1
+        reporter.file(result.name, result.diagnostics, result.lines or {})
     reporter.finish(
         Summary(
             errors=tally.errors,
@@ -462,6 +530,90 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     return 0
 
 
+def _jobs(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _results(targets: Iterator[_Target], options: _Options, jobs: int | None) -> Iterator[_Result]:
+    """Check the targets in order, in worker processes when there are many of them."""
+    import gc
+    import itertools
+
+    count = _jobs(jobs)
+    head = list(itertools.islice(targets, _PARALLEL_MIN))
+    parallel = (
+        count > 1
+        and len(head) == _PARALLEL_MIN
+        and all(t.path is not None for t in head)
+        and _fork_context() is not None
+    )
+    if not parallel:
+        for target in itertools.chain(head, targets):
+            yield _check_safely(target, options)
+        return
+    context = _fork_context()
+    assert context is not None
+    chunks = _chunked(itertools.chain(head, targets))
+    # Frozen objects are not scanned by the workers' garbage collector, so the pages the
+    # workers share with this process stay shared instead of being copied.
+    gc.freeze()
+    try:
+        with context.Pool(count, initializer=_start_worker, initargs=(options,)) as pool:
+            for batch in pool.imap(_check_batch, chunks):
+                yield from batch
+    finally:
+        gc.unfreeze()
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork (Windows): lint in one process
+        return None
+
+
+def _chunked(targets: Iterator[_Target]) -> Iterator[list[_Target]]:
+    chunk: list[_Target] = []
+    for target in targets:
+        if target.path is None:
+            yield chunk
+            chunk = []
+        chunk.append(target)
+        if len(chunk) >= _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER: _Options | None = None
+
+
+def _start_worker(options: _Options) -> None:
+    global _WORKER
+    _WORKER = options
+
+
+def _check_batch(batch: list[_Target]) -> list[_Result]:
+    assert _WORKER is not None
+    return [_check_safely(target, _WORKER) for target in batch]
+
+
+def _check_safely(target: _Target, options: _Options) -> _Result:
+    try:
+        return _check(target, options)
+    except Exception as exc:  # a bug is reported as an error, never a traceback
+        message = f"svaml: error: {target.name}: internal error while checking: {type(exc).__name__}: {exc}"
+        return _Result(target.name, messages=(message,), failed=True)
+
+
 def _enabled(settings: _Settings, target: _Target) -> frozenset[str]:
     if not settings.per_file:
         return settings.enabled
@@ -474,72 +626,113 @@ def _enabled(settings: _Settings, target: _Target) -> frozenset[str]:
     return frozenset(code for code in settings.enabled if not any(selected(code, codes) for codes in ignored))
 
 
-def _lint_target(
-    target: _Target,
-    args: argparse.Namespace,
-    settings: _Settings,
-    reporter: Reporter,
-    tally: _Tally,
-) -> None:
+def _failure(target: _Target, message: str) -> _Result:
+    return _Result(target.name, messages=(f"svaml: error: {target.name}: {message}",), failed=True)
+
+
+def _check(target: _Target, options: _Options) -> _Result:
+    """Read, decode, check, filter and (with --fix) fix one file."""
+    settings = options.settings
     try:
         data = _read(target)
     except IsADirectoryError:
-        _error(f"{target.name}: is a directory, not a file")
-        tally.failed = True
-        return
+        return _failure(target, "is a directory, not a file")
     except PermissionError:
-        _error(f"{target.name}: permission denied")
-        tally.failed = True
-        return
+        return _failure(target, "permission denied")
     except OSError as exc:
-        _error(f"{target.name}: cannot read: {exc.strerror or exc}")
-        tally.failed = True
-        return
-    if len(data) > MAX_BYTES:
-        _error(
-            f"{target.name}: too large to check (more than {MAX_BYTES // (1024 * 1024)} MiB); "
-            "svaml refuses files this big"
-        )
-        tally.failed = True
-        return
+        return _failure(target, f"cannot read: {exc.strerror or exc}")
+    except _TooLarge:
+        limit = MAX_BYTES // (1024 * 1024)
+        return _failure(target, f"too large to check (more than {limit} MiB); svaml refuses files this big")
+    stdin_fix = options.fix and target.path is None
     markdown = target.name.lower().endswith(_MARKDOWN)
-    enabled = _enabled(settings, target)
     if markdown and not data:
-        tally.files += 1
-        return  # an empty Markdown file holds no blocks, which is fine
+        # An empty Markdown file holds no blocks, which is fine.
+        return _Result(target.name, checked=True, output=b"" if stdin_fix else None)
+    enabled = _enabled(settings, target)
     content = _content(data)
-    text, bom = content.text, content.bom
+    text = content.text
     if text is None or (not markdown and not text.strip()):
-        tally.files += 1
-        diagnostics = [d for d in [_content_diagnostic(content)] if d.code in enabled]
-        if args.fix and target.path is None:
-            sys.stdout.buffer.write(data)
-        _report(target, None, diagnostics, reporter, tally)
-        return
+        bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
+        return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
     callback = settings.callback or _suffix_callback(target.name) or settings.fallback
-    if markdown:
-        diagnostics = _check_markdown(text, callback)
-    else:
+    found = _diagnostics(text, target, markdown, callback)
+    if found is None:
+        skipped = (
+            f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
+            "action or instruction name, or callout method)"
+        )
+        notes = (skipped,) if target.explicit and not options.quiet else ()
+        return _Result(target.name, messages=notes, output=data if stdin_fix else None)
+    diagnostics = [d for d in found if d.code in enabled]
+    messages: tuple[str, ...] = ()
+    failed = False
+    fixed = 0
+    if options.fix and any(d.fix is not None for d in diagnostics):
+        from svaml._fix import fix_markdown, fix_text, write_atomic
         from svaml._jsontext import decode
-        from svaml._markdown import check_decoded
 
-        decoded = decode(text)
-        kind = _json_kind(decoded, target)
-        if kind is None:
-            if target.explicit and not args.quiet:
-                _note(
-                    f"{target.name}: skipped, it holds no SVAML (no action, instructions, "
-                    "action or instruction name, or callout method)"
-                )
-            return
-        diagnostics = check_decoded(text, decoded, kind, callback=callback)
-    tally.files += 1
-    diagnostics = [d for d in diagnostics if d.code in enabled]
-    if args.fix and any(d.fix is not None for d in diagnostics):
-        text, diagnostics = _fix(target, text, bom, markdown, callback, enabled, tally)
-    elif args.fix and target.path is None:
-        sys.stdout.write(text)
-    _report(target, text, diagnostics, reporter, tally)
+        def wanted(diagnostic: Diagnostic) -> bool:
+            return diagnostic.code in enabled
+
+        if markdown:
+            outcome = fix_markdown(text, callback=callback, enabled=wanted)
+        else:
+            kind = _json_kind(decode(text), target) or "document"
+            outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
+        if outcome.problem is not None:
+            messages = (f"svaml: warning: {target.name}: not fixed, left as it was: {outcome.problem}",)
+        if outcome.text is not None:
+            if target.path is not None:
+                try:
+                    encoded = (("\ufeff" if content.bom else "") + outcome.text).encode("utf-8")
+                    write_atomic(Path(target.path), encoded)
+                except OSError as exc:
+                    messages += (
+                        f"svaml: error: {target.name}: cannot write the fixes: {exc.strerror or exc}",
+                    )
+                    failed = True
+            if not failed:
+                text = outcome.text
+                fixed = outcome.fixed
+                found = _diagnostics(text, target, markdown, callback) or []
+                diagnostics = [d for d in found if d.code in enabled]
+    diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
+    return _Result(
+        target.name,
+        checked=True,
+        diagnostics=tuple(diagnostics),
+        lines=_excerpt(text, diagnostics),
+        messages=messages,
+        failed=failed,
+        fixed=fixed,
+        output=text.encode("utf-8") if stdin_fix else None,
+    )
+
+
+def _diagnostics(text: str, target: _Target, markdown: bool, callback: str | None) -> list[Diagnostic] | None:
+    """Check a text; None for a JSON file that holds no SVAML."""
+    if markdown:
+        from svaml._markdown import check_markdown
+
+        return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
+    from svaml._jsontext import decode
+    from svaml._markdown import check_decoded
+
+    decoded = decode(text)
+    kind = _json_kind(decoded, target)
+    if kind is None:
+        return None
+    return check_decoded(text, decoded, kind, callback=callback)
+
+
+def _excerpt(text: str, diagnostics: Sequence[Diagnostic]) -> dict[int, str]:
+    """Return the source lines the diagnostics point at, for the full format's snippets."""
+    if not diagnostics:
+        return {}
+    lines = text.split("\n")
+    wanted = {d.line for d in diagnostics if d.line is not None and 0 < d.line <= len(lines)}
+    return {line: lines[line - 1] for line in wanted}
 
 
 def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
@@ -552,82 +745,6 @@ def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     if kind is None and (target.path is None or _suffix_callback(target.name)):
         return "document"  # standard input and *.ice.json files are SVAML whatever they hold
     return kind
-
-
-def _check_markdown(text: str, callback: str | None) -> list[Diagnostic]:
-    from svaml._markdown import check_markdown
-
-    return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
-
-
-def _fix(
-    target: _Target,
-    text: str,
-    bom: bool,
-    markdown: bool,
-    callback: str | None,
-    enabled: frozenset[str],
-    tally: _Tally,
-) -> tuple[str, list[Diagnostic]]:
-    from svaml._fix import fix_markdown, fix_text, write_atomic
-    from svaml._jsontext import decode
-
-    def wanted(diagnostic: Diagnostic) -> bool:
-        return diagnostic.code in enabled
-
-    if markdown:
-        outcome = fix_markdown(text, callback=callback, enabled=wanted)
-    else:
-        kind = _json_kind(decode(text), target) or "document"
-        outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
-    if outcome.problem is not None:
-        _note(f"warning: {target.name}: not fixed, left as it was: {outcome.problem}")
-    new_text = outcome.text if outcome.text is not None else text
-    if target.path is None:
-        sys.stdout.write(new_text)
-    elif outcome.text is not None:
-        data = ("\ufeff" if bom else "") + new_text
-        try:
-            write_atomic(Path(target.path), data.encode("utf-8"))
-        except OSError as exc:
-            _error(f"{target.name}: cannot write the fixes: {exc.strerror or exc}")
-            tally.failed = True
-            return text, _recheck(text, target, markdown, callback, enabled)
-    tally.fixed += outcome.fixed
-    return new_text, _recheck(new_text, target, markdown, callback, enabled)
-
-
-def _recheck(
-    text: str, target: _Target, markdown: bool, callback: str | None, enabled: frozenset[str]
-) -> list[Diagnostic]:
-    from svaml._jsontext import decode
-    from svaml._markdown import check_decoded
-
-    if markdown:
-        found = _check_markdown(text, callback)
-    else:
-        decoded = decode(text)
-        kind = _json_kind(decoded, target) or "document"
-        found = check_decoded(text, decoded, kind, callback=callback)
-    return [d for d in found if d.code in enabled]
-
-
-def _report(
-    target: _Target,
-    text: str | None,
-    diagnostics: list[Diagnostic],
-    reporter: Reporter,
-    tally: _Tally,
-) -> None:
-    diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
-    for diagnostic in diagnostics:
-        if diagnostic.severity.value == "warning":
-            tally.warnings += 1
-        else:
-            tally.errors += 1
-        if diagnostic.fix is not None:
-            tally.fixable += 1
-    reporter.file(target.name, text, diagnostics)
 
 
 # -- rules, rule, schema ----------------------------------------------------------------------

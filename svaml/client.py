@@ -116,6 +116,7 @@ _MAX_REDIRECTS = 5
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _PATH_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar: sent as is, so the signed path is the path sent
 _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried automatically"
+# A 429 says the callout was not accepted; a 5xx or no answer leaves it unknown.
 
 Timeout = float | tuple[float, float]
 Leg = Literal["caller", "callee", "both"]
@@ -587,7 +588,7 @@ class VoiceClient:
         requests = self._requests
         url = (self._configuration_url if configuration else self._base_url) + path
         data = None if body is None else codec.dumps(body).encode("utf-8")
-        what = f"{method} {path}"
+        what = f"{method} {url}"
         note = f"; {_NOT_PLACED_NOTE}" if callout else ""
         attempt = redirects = 0
         while True:
@@ -605,11 +606,12 @@ class VoiceClient:
                     timeout=self._timeout,
                     allow_redirects=False,
                 )
-            except requests.Timeout as exc:
-                failure = SinchTimeoutError(f"{what}: no answer from Sinch in time ({_why(exc)}){note}")
-                cause = exc
             except requests.RequestException as exc:
-                failure = TransportError(f"{what}: no answer from Sinch ({_why(exc)}){note}")
+                # A connection never made carried nothing: the callout surely was not placed.
+                said = "; the call was not placed" if callout and _not_sent(exc) else note
+                kind = SinchTimeoutError if isinstance(exc, requests.Timeout) else TransportError
+                in_time = " in time" if kind is SinchTimeoutError else ""
+                failure = kind(f"{what}: no answer from Sinch{in_time} ({_why(exc)}){said}")
                 cause = exc
             elapsed = (time.monotonic() - started) * 1000
             if failure is not None:
@@ -631,6 +633,7 @@ class VoiceClient:
                     redirects += 1
                     attempt -= 1
                     url = target
+                    what = f"{method} {url}"
                     continue
             retry_after = None
             if status in _RATE_LIMITED:
@@ -640,6 +643,10 @@ class VoiceClient:
                 if wait <= self._max_retry_after:
                     self._wait(what, wait, f"HTTP {status}", attempt)
                     continue
+            if not callout or status < 429:
+                note = ""  # Sinch refused the request: no call was placed
+            elif status == 429:
+                note = "; callouts are never retried automatically"
             raise _api_error(response, what, retry_after, note)
 
     def _wait(self, what: str, seconds: float, why: str, attempt: int) -> None:
@@ -815,9 +822,19 @@ def _snippet(data: Any, limit: int = 200) -> str:
 
 
 def _why(exc: BaseException) -> str:
-    # requests nests the real reason (reset, refused, read timeout) a few causes deep.
-    text = str(exc) or type(exc).__name__
+    # requests wraps urllib3's MaxRetryError, whose `reason` is the real one (refused, reset…).
+    reason: object = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", None) or reason
+    text = str(reason) or type(exc).__name__
     return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _not_sent(exc: BaseException) -> bool:
+    """Whether a requests exception is a failure to connect, so the request never left."""
+    from urllib3.exceptions import ConnectTimeoutError
+
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, "reason", None), ConnectTimeoutError)
 
 
 def _decode(response: requests.Response, what: str, note: str) -> Any:

@@ -108,7 +108,8 @@ def test_regions_table_has_the_six_regions() -> None:
     """The table names the six regions of the reference, and the configuration host is callingapi."""
     expected = ["global", "europe", "north-america", "south-america", "southeast-asia-1", "southeast-asia-2"]
     assert expected == list(REGIONS)
-    assert "https://callingapi.sinch.com" == CONFIGURATION_URL
+    expected = "https://callingapi.sinch.com"
+    assert expected == CONFIGURATION_URL
 
 
 def test_unknown_region_lists_the_known_ones() -> None:
@@ -152,7 +153,8 @@ def test_importing_the_client_does_not_import_requests() -> None:
     """``import svaml.client`` leaves requests unloaded until a client is made."""
     code = "import sys, svaml.client; print('requests' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert "False" == found.stdout.strip()
+    expected = "False"
+    assert expected == found.stdout.strip()
 
 
 def test_missing_requests_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,7 +170,8 @@ def test_context_manager_closes_its_own_session(sinch_server: SinchServer) -> No
         made.list_numbers()
         pools = made.session.get_adapter(sinch_server.url).poolmanager.pools
         before = len(pools)
-    assert (1, 0) == (before, len(pools))
+    expected = (1, 0)
+    assert expected == (before, len(pools))
 
 
 def test_context_manager_leaves_an_injected_session_open(sinch_server: SinchServer) -> None:
@@ -176,7 +179,8 @@ def test_context_manager_leaves_an_injected_session_open(sinch_server: SinchServ
     with requests.Session() as session:
         with make_client(sinch_server, session=session) as made:
             made.list_numbers()
-        assert 1 == len(session.get_adapter(sinch_server.url).poolmanager.pools)
+        expected = 1
+        assert expected == len(session.get_adapter(sinch_server.url).poolmanager.pools)
 
 
 # -- every endpoint -------------------------------------------------------------------------------
@@ -199,7 +203,8 @@ def test_tts_callout_sends_a_signed_callout_and_returns_the_call_id(
         },
     }
     assert expected == sent.json
-    assert ("POST", CALLOUTS, "application/json; charset=UTF-8") == (
+    expected = ("POST", CALLOUTS, "application/json; charset=UTF-8")
+    assert expected == (
         sent.method,
         sent.path,
         sent.header("Content-Type"),
@@ -208,7 +213,9 @@ def test_tts_callout_sends_a_signed_callout_and_returns_the_call_id(
     assert sent.header("Authorization").startswith(f"Application {KEY}:")
 
 
-def test_conference_callout_sends_the_conference_fields(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_conference_callout_sends_the_conference_fields(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """A conference callout carries conferenceId, DTMF options and mohClass."""
     call_id = client.conference_callout(
         TO,
@@ -244,7 +251,9 @@ def test_custom_callout_sends_svaml_as_json_strings_and_urls(
         "method": "customCallout",
         "customCallout": {
             "ice": ice.to_json(),
-            "ace": '{"instructions":[{"name":"say","text":"Hi","locale":"en-US"}],"action":{"name":"continue"}}',
+            "ace": (
+                '{"instructions":[{"name":"say","text":"Hi","locale":"en-US"}],"action":{"name":"continue"}}'
+            ),
             "pie": "https://example.com/pie",
             "dice": "https://example.com/dice",
         },
@@ -267,17 +276,23 @@ def test_update_call_patches_the_call(client: VoiceClient, sinch_server: SinchSe
     expected = (
         "PATCH",
         call_path(call_id),
-        {"instructions": [{"name": "say", "text": "Goodbye", "locale": "en-US"}], "action": {"name": "hangup"}},
+        {
+            "instructions": [{"name": "say", "text": "Goodbye", "locale": "en-US"}],
+            "action": {"name": "hangup"},
+        },
     )
     assert expected == (sent.method, sent.path, sent.json)
-    assert (None, "FINAL") == (result, client.get_call(call_id).status)
+    expected = (None, "FINAL")
+    assert expected == (result, client.get_call(call_id).status)
 
 
 @pytest.mark.parametrize("leg", ["caller", "callee", "both"])
 def test_manage_call_leg_patches_the_leg(client: VoiceClient, sinch_server: SinchServer, leg: Any) -> None:
     """manage_call_leg sends the SVAML to /leg/{leg}."""
     call_id = client.tts_callout(TO, cli=CLI, text="Hello")
-    client.manage_call_leg(call_id, Svaml.call_leg().play_files("#tts[Hi]", locale="en-US").continue_(), leg=leg)
+    client.manage_call_leg(
+        call_id, Svaml.call_leg().play_files("#tts[Hi]", locale="en-US").continue_(), leg=leg
+    )
     sent = sinch_server.requests[1]
     assert ("PATCH", f"{call_path(call_id)}/leg/{leg}") == (sent.method, sent.path)
 
@@ -304,12 +319,14 @@ def test_get_call_returns_typed_call_info(client: VoiceClient, sinch_server: Sin
     assert timedelta(0) <= datetime.now(timezone.utc) - info.timestamp < timedelta(minutes=1)  # type: ignore[operator]
 
 
-def test_call_info_reads_liberally_and_keeps_the_raw_answer(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_call_info_reads_liberally_and_keeps_the_raw_answer(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """Unexpected forms are left None, numbers in strings and 7-digit fractions read, raw keeps it all."""
     raw = {
         "callId": "odd",
         "duration": "12",
-        "status": 5,
+        "status": {"code": 5},
         "timestamp": "2024-01-19T09:19:28.9372196Z",
         "userRate": "free",
         "brandNew": [1, 2],
@@ -341,7 +358,8 @@ def test_conference_endpoints(client: VoiceClient, sinch_server: SinchServer) ->
     after = client.get_conference("room").participants
     assert (Participant(call_id=second, cli=CLI, duration=0, muted=False, on_hold=False),) == after
     client.kick_all("room")
-    assert () == client.get_conference("room").participants
+    expected = ()
+    assert expected == client.get_conference("room").participants
     expected_requests = [
         ("PATCH", f"/calling/v1/conferences/id/room/{first}", {"command": "mute"}),
         ("PATCH", f"/calling/v1/conferences/id/room/{second}", {"command": "onhold", "moh": "ring"}),
@@ -360,7 +378,8 @@ def test_ids_are_percent_encoded_in_the_signed_path(client: VoiceClient, sinch_s
     """A conference id with a space and a slash is encoded; the encoded path is what is signed."""
     client.conference_callout(TO, "team a/b", cli=CLI)
     client.get_conference("team a/b")
-    assert "/calling/v1/conferences/id/team%20a%2Fb" == sinch_server.requests[1].path
+    expected = "/calling/v1/conferences/id/team%20a%2Fb"
+    assert expected == sinch_server.requests[1].path
 
 
 def test_numbers_go_to_the_configuration_host(
@@ -376,7 +395,8 @@ def test_numbers_go_to_the_configuration_host(
         for n in ("+46700000010", "+46700000011")
     )
     assert expected == listed
-    assert ("+46700000011",) == tuple(n.number for n in config_client.list_numbers())
+    expected = ("+46700000011",)
+    assert expected == tuple(n.number for n in config_client.list_numbers())
     expected_requests = [
         (
             "POST",
@@ -392,7 +412,8 @@ def test_numbers_go_to_the_configuration_host(
         ("GET", "/v1/configuration/numbers", None),
     ]
     assert expected_requests == [(r.method, r.path, r.json) for r in config_server.requests]
-    assert [] == sinch_server.requests
+    expected = []
+    assert expected == sinch_server.requests
 
 
 def test_callback_urls_go_to_the_configuration_host(
@@ -405,7 +426,11 @@ def test_callback_urls_go_to_the_configuration_host(
     assert expected == urls
     path = f"/v1/configuration/callbacks/applications/{KEY}"
     expected_requests = [
-        ("POST", path, {"url": {"primary": "https://example.com/primary", "fallback": "https://example.com/fallback"}}),
+        (
+            "POST",
+            path,
+            {"url": {"primary": "https://example.com/primary", "fallback": "https://example.com/fallback"}},
+        ),
         ("GET", path, None),
     ]
     assert expected_requests == [(r.method, r.path, r.json) for r in config_server.requests]
@@ -420,7 +445,8 @@ def test_query_number_reads_the_number_details(client: VoiceClient, sinch_server
         found.restricted,
         found.rate,
     )
-    assert "/v1/calling/query/number/+46700000001" == sinch_server.requests[0].path
+    expected = "/v1/calling/query/number/+46700000001"
+    assert expected == sinch_server.requests[0].path
 
 
 # -- checks before any HTTP -------------------------------------------------------------------------
@@ -435,7 +461,10 @@ def test_query_number_reads_the_number_details(client: VoiceClient, sinch_server
         ),
         (lambda c: c.tts_callout("0701234567", cli=CLI, text="Hi"), "E.164"),
         (lambda c: c.tts_callout(TO, cli=CLI, text="x" * 601), "600"),
-        (lambda c: c.update_call("call-1", Svaml().connect_pstn(TO)), "connectPstn is not allowed in a call update"),
+        (
+            lambda c: c.update_call("call-1", Svaml().connect_pstn(TO)),
+            "connectPstn is not allowed in a call update",
+        ),
         (lambda c: c.manage_call_leg("call-1", Svaml().send_dtmf("1").continue_()), "sendDtmf"),
         (lambda c: c.custom_callout(ice=Svaml().continue_()), "ice: the action continue is not allowed"),
         (lambda c: c.custom_callout(ace='{"action": {"name": "park"}}'), "ace: the action park"),
@@ -447,7 +476,8 @@ def test_invalid_requests_raise_with_diagnostics_before_any_http(
     """The validator's errors raise SvamlError carrying diagnostics, and nothing reaches the server."""
     with pytest.raises(SvamlError, match="nothing was sent") as caught:
         send(client)
-    assert [] == sinch_server.requests
+    expected = []
+    assert expected == sinch_server.requests
     assert caught.value.problems
     assert any(message in d.message for d in caught.value.problems), caught.value
 
@@ -457,7 +487,11 @@ def test_invalid_requests_raise_with_diagnostics_before_any_http(
     [
         (lambda c: c.custom_callout(ice="say hello"), SvamlError, "ice must be SVAML"),
         (lambda c: c.custom_callout(dice=Svaml().hangup()), SvamlTypeError, "dice must be the URL"),
-        (lambda c: c.manage_call_leg("c", Svaml().say("x").continue_(), leg="left"), SvamlError, "leg must be"),
+        (
+            lambda c: c.manage_call_leg("c", Svaml().say("x").continue_(), leg="left"),
+            SvamlError,
+            "leg must be",
+        ),
         (lambda c: c.update_call("c", {"action": {"name": "hangup"}}), SvamlTypeError, "must be a Svaml"),
         (lambda c: c.get_call(""), SvamlError, "call_id must not be empty"),
         (lambda c: c.assign_numbers("+46700000001"), SvamlTypeError, "not a single str"),
@@ -478,7 +512,8 @@ def test_bad_arguments_raise_before_any_http(
     """Arguments that cannot make a valid request raise at once, and nothing is sent."""
     with pytest.raises(error, match=re.escape(message)):
         send(client)
-    assert [] == sinch_server.requests
+    expected = []
+    assert expected == sinch_server.requests
 
 
 # -- errors -----------------------------------------------------------------------------------------
@@ -489,21 +524,26 @@ def test_sinch_error_body_becomes_api_error(client: VoiceClient, sinch_server: S
     with pytest.raises(ApiError, match="Call not found") as caught:
         client.get_call("nope")
     error = caught.value
-    assert (404, 40400, "Call not found") == (error.status, error.error_code, "Call not found")
     assert re.fullmatch(r"[0-9a-f-]{36}", error.reference or "")
-    assert f"reference {error.reference}" in str(error)
-    assert 1 == len(sinch_server.requests)
+    expected = (
+        404,
+        40400,
+        f"GET {sinch_server.url}/calling/v1/calls/id/nope: Call not found"
+        f" (HTTP 404, errorCode 40400, reference {error.reference})",
+    )
+    assert expected == (error.status, error.error_code, str(error))
+    expected = 1
+    assert expected == len(sinch_server.requests)
 
 
 def test_string_error_code_is_kept_as_sent(client: VoiceClient, sinch_server: SinchServer) -> None:
-    """errorCode sent as a string stays a string."""
+    """An errorCode sent as a string stays a string."""
     body = {"status": "400 Bad Request", "errorCode": "40001", "message": "Invalid cli", "reference": "ref-1"}
     sinch_server.error(CALLOUTS, 400, body=body)
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ApiError, match=r"/calling/v1/callouts: Invalid cli \(HTTP 400") as caught:
         client.tts_callout(TO, cli=CLI, text="Hi")
-    expected = (400, "40001", "ref-1", "POST /calling/v1/callouts: Invalid cli; the call may have been placed")
-    error = caught.value
-    assert expected == (error.status, error.error_code, error.reference, str(error).split(" (HTTP")[0][:71])
+    expected = (400, "40001", "ref-1")
+    assert expected == (caught.value.status, caught.value.error_code, caught.value.reference)
 
 
 def test_500_is_not_retried(client: VoiceClient, sinch_server: SinchServer) -> None:
@@ -511,14 +551,16 @@ def test_500_is_not_retried(client: VoiceClient, sinch_server: SinchServer) -> N
     sinch_server.error(call_path("c1"), 500, times=None)
     with pytest.raises(ApiError) as caught:
         client.get_call("c1")
-    assert (500, 50000, 1) == (caught.value.status, caught.value.error_code, len(sinch_server.requests))
+    expected = (500, 50000, 1)
+    assert expected == (caught.value.status, caught.value.error_code, len(sinch_server.requests))
     assert not isinstance(caught.value, RateLimitedError)
 
 
 def test_503_with_retry_after_is_waited_out(client: VoiceClient, sinch_server: SinchServer) -> None:
     """A GET answered 503 with Retry-After 0.3 is retried after 0.3 s and succeeds."""
     sinch_server.error("/v1/configuration/numbers", 503, retry_after="0.3")
-    assert () == client.list_numbers()
+    expected = ()
+    assert expected == client.list_numbers()
     first, second = sinch_server.requests
     assert 0.3 <= second.received - first.received < 2.0
 
@@ -526,7 +568,8 @@ def test_503_with_retry_after_is_waited_out(client: VoiceClient, sinch_server: S
 def test_429_with_integer_retry_after_is_waited_out(client: VoiceClient, sinch_server: SinchServer) -> None:
     """A GET answered 429 with Retry-After 1 waits a second, then succeeds."""
     sinch_server.error("/v1/configuration/numbers", 429, retry_after="1")
-    assert () == client.list_numbers()
+    expected = ()
+    assert expected == client.list_numbers()
     first, second = sinch_server.requests
     assert 1.0 <= second.received - first.received < 3.0
 
@@ -536,7 +579,8 @@ def test_retry_after_as_http_date(sinch_server: SinchServer) -> None:
     past = email.utils.format_datetime(datetime.now(timezone.utc) - timedelta(seconds=5), usegmt=True)
     sinch_server.error("/v1/configuration/numbers", 503, retry_after=past)
     with make_client(sinch_server, backoff=10.0) as made:
-        assert () == made.list_numbers()
+        expected = ()
+        assert expected == made.list_numbers()
     first, second = sinch_server.requests
     assert second.received - first.received < 1.0
 
@@ -544,16 +588,21 @@ def test_retry_after_as_http_date(sinch_server: SinchServer) -> None:
 def test_502_without_retry_after_backs_off(client: VoiceClient, sinch_server: SinchServer) -> None:
     """A 502 on a GET is retried with backoff until it succeeds."""
     sinch_server.error("/v1/configuration/numbers", 502, times=2)
-    assert () == client.list_numbers()
-    assert 3 == len(sinch_server.requests)
+    expected = ()
+    assert expected == client.list_numbers()
+    expected = 3
+    assert expected == len(sinch_server.requests)
 
 
-def test_persistent_429_raises_rate_limited_after_the_retries(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_persistent_429_raises_rate_limited_after_the_retries(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """When every attempt is rate limited, RateLimitedError carries status and retry_after."""
     sinch_server.error("/v1/configuration/numbers", 429, retry_after="0", times=None)
     with pytest.raises(RateLimitedError) as caught:
         client.list_numbers()
-    assert (429, 42900, 0.0, 3) == (
+    expected = (429, 42900, 0.0, 3)
+    assert expected == (
         caught.value.status,
         caught.value.error_code,
         caught.value.retry_after,
@@ -567,12 +616,15 @@ def test_long_retry_after_is_not_waited_for(client: VoiceClient, sinch_server: S
     started = time.monotonic()
     with pytest.raises(RateLimitedError) as caught:
         client.list_numbers()
-    assert (120.0, 1) == (caught.value.retry_after, len(sinch_server.requests))
+    expected = (120.0, 1)
+    assert expected == (caught.value.retry_after, len(sinch_server.requests))
     assert time.monotonic() - started < 1.0
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_callout_is_never_retried_on_rate_limit(client: VoiceClient, sinch_server: SinchServer, status: int) -> None:
+def test_callout_is_never_retried_on_rate_limit(
+    client: VoiceClient, sinch_server: SinchServer, status: int
+) -> None:
     """A callout answered 429 or 503 raises RateLimitedError after exactly one request."""
     sinch_server.error(CALLOUTS, status, retry_after="0", times=None)
     with pytest.raises(RateLimitedError, match="callouts are never retried") as caught:
@@ -583,23 +635,31 @@ def test_callout_is_never_retried_on_rate_limit(client: VoiceClient, sinch_serve
 @pytest.mark.parametrize(
     ("operation", "retried"),
     [
-        (lambda c: c.get_call("c1"), True),
-        (lambda c: c.get_conference("room"), True),
-        (lambda c: c.kick_all("room"), True),
-        (lambda c: c.kick_participant("room", "c1"), True),
-        (lambda c: c.mute("room", "c1"), True),
-        (lambda c: c.hold("room", "c1"), True),
-        (lambda c: c.list_numbers(), True),
-        (lambda c: c.unassign_number(TO), True),
-        (lambda c: c.get_callback_urls(), True),
-        (lambda c: c.update_callback_urls("https://example.com/cb"), True),
-        (lambda c: c.query_number(TO), True),
-        (lambda c: c.tts_callout(TO, cli=CLI, text="Hi"), False),
-        (lambda c: c.conference_callout(TO, "room", cli=CLI), False),
-        (lambda c: c.custom_callout(ice=Svaml.ice().connect_pstn(TO, cli=CLI)), False),
-        (lambda c: c.update_call("c1", Svaml.patch().hangup()), False),
-        (lambda c: c.manage_call_leg("c1", Svaml.call_leg().say("Hi", locale="en-US").continue_()), False),
-        (lambda c: c.assign_numbers([TO]), False),
+        pytest.param(lambda c: c.get_call("c1"), True, id="get_call"),
+        pytest.param(lambda c: c.get_conference("room"), True, id="get_conference"),
+        pytest.param(lambda c: c.kick_all("room"), True, id="kick_all"),
+        pytest.param(lambda c: c.kick_participant("room", "c1"), True, id="kick_participant"),
+        pytest.param(lambda c: c.mute("room", "c1"), True, id="mute"),
+        pytest.param(lambda c: c.hold("room", "c1"), True, id="hold"),
+        pytest.param(lambda c: c.list_numbers(), True, id="list_numbers"),
+        pytest.param(lambda c: c.unassign_number(TO), True, id="unassign_number"),
+        pytest.param(lambda c: c.get_callback_urls(), True, id="get_callback_urls"),
+        pytest.param(
+            lambda c: c.update_callback_urls("https://example.com/cb"), True, id="update_callback_urls"
+        ),
+        pytest.param(lambda c: c.query_number(TO), True, id="query_number"),
+        pytest.param(lambda c: c.tts_callout(TO, cli=CLI, text="Hi"), False, id="tts_callout"),
+        pytest.param(lambda c: c.conference_callout(TO, "room", cli=CLI), False, id="conference_callout"),
+        pytest.param(
+            lambda c: c.custom_callout(ice=Svaml.ice().connect_pstn(TO, cli=CLI)), False, id="custom_callout"
+        ),
+        pytest.param(lambda c: c.update_call("c1", Svaml.patch().hangup()), False, id="update_call"),
+        pytest.param(
+            lambda c: c.manage_call_leg("c1", Svaml.call_leg().say("Hi", locale="en-US").continue_()),
+            False,
+            id="manage_call_leg",
+        ),
+        pytest.param(lambda c: c.assign_numbers([TO]), False, id="assign_numbers"),
     ],
 )
 def test_retry_policy(
@@ -626,8 +686,10 @@ def test_slow_answer_times_out_and_an_idempotent_request_is_retried(sinch_server
     """A GET whose first answer is too slow is retried and succeeds."""
     sinch_server.slow("/v1/configuration/numbers", 5.0)
     with make_client(sinch_server, timeout=(1.0, 0.2)) as made:
-        assert () == made.list_numbers()
-    assert 2 == len(sinch_server.requests)
+        expected = ()
+        assert expected == made.list_numbers()
+    expected = 2
+    assert expected == len(sinch_server.requests)
 
 
 def test_slow_answers_raise_timeout_error(sinch_server: SinchServer) -> None:
@@ -636,7 +698,8 @@ def test_slow_answers_raise_timeout_error(sinch_server: SinchServer) -> None:
     with make_client(sinch_server, timeout=(1.0, 0.2)) as made, pytest.raises(SinchTimeoutError) as caught:
         made.list_numbers()
     error = caught.value
-    assert (True, True, 3) == (
+    expected = (True, True, 3)
+    assert expected == (
         isinstance(error, builtins.TimeoutError),
         isinstance(error, TransportError),
         len(sinch_server.requests),
@@ -646,42 +709,55 @@ def test_slow_answers_raise_timeout_error(sinch_server: SinchServer) -> None:
 def test_slow_callout_times_out_once_and_says_the_call_may_exist(sinch_server: SinchServer) -> None:
     """A callout that times out is not retried, and the error says the call may have been placed."""
     sinch_server.slow(CALLOUTS, 5.0, times=None)
-    with make_client(sinch_server, timeout=(1.0, 0.2)) as made, pytest.raises(
-        SinchTimeoutError, match="the call may have been placed; callouts are never retried"
+    with (
+        make_client(sinch_server, timeout=(1.0, 0.2)) as made,
+        pytest.raises(SinchTimeoutError, match="the call may have been placed; callouts are never retried"),
     ):
         made.tts_callout(TO, cli=CLI, text="Hi")
-    assert 1 == len(sinch_server.requests)
+    expected = 1
+    assert expected == len(sinch_server.requests)
 
 
 def test_connection_reset_is_retried_for_a_get(client: VoiceClient, sinch_server: SinchServer) -> None:
     """A GET whose connection is reset is retried and succeeds."""
     sinch_server.reset("/v1/configuration/numbers")
-    assert () == client.list_numbers()
-    assert 2 == len(sinch_server.requests)
+    expected = ()
+    assert expected == client.list_numbers()
+    expected = 2
+    assert expected == len(sinch_server.requests)
 
 
-def test_connection_reset_on_a_callout_raises_transport_error(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_connection_reset_on_a_callout_raises_transport_error(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """A callout whose connection is reset raises TransportError after one request."""
     sinch_server.reset(CALLOUTS, times=None)
     with pytest.raises(TransportError, match="no answer from Sinch") as caught:
         client.tts_callout(TO, cli=CLI, text="Hi")
-    assert (False, 1) == (isinstance(caught.value, SinchTimeoutError), len(sinch_server.requests))
+    expected = (False, 1)
+    assert expected == (isinstance(caught.value, SinchTimeoutError), len(sinch_server.requests))
 
 
-def test_persistent_reset_raises_transport_error_after_retries(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_persistent_reset_raises_transport_error_after_retries(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """A GET reset on every attempt raises TransportError after 3 attempts."""
     sinch_server.reset("/v1/configuration/numbers", times=None)
     with pytest.raises(TransportError):
         client.list_numbers()
-    assert 3 == len(sinch_server.requests)
+    expected = 3
+    assert expected == len(sinch_server.requests)
 
 
-def test_success_body_that_is_not_json_raises_transport_error(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_success_body_that_is_not_json_raises_transport_error(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """A 200 whose body is HTML raises TransportError quoting it."""
     sinch_server.not_json("/v1/configuration/numbers")
     with pytest.raises(TransportError, match="Sinch answered 200 with a body that is not JSON: '<html>"):
         client.list_numbers()
-    assert 1 == len(sinch_server.requests)
+    expected = 1
+    assert expected == len(sinch_server.requests)
 
 
 def test_callout_answer_that_is_not_json_says_the_call_may_exist(
@@ -689,16 +765,21 @@ def test_callout_answer_that_is_not_json_says_the_call_may_exist(
 ) -> None:
     """A callout answered 200 with a body that is not JSON may still have placed the call."""
     sinch_server.not_json(CALLOUTS)
-    with pytest.raises(TransportError, match="not JSON.*the call may have been placed"):
+    with pytest.raises(TransportError, match=r"not JSON.*the call may have been placed"):
         client.tts_callout(TO, cli=CLI, text="Hi")
 
 
-def test_error_body_that_is_not_json_keeps_status_and_body(client: VoiceClient, sinch_server: SinchServer) -> None:
+def test_error_body_that_is_not_json_keeps_status_and_body(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
     """A 502 with an HTML body is an ApiError with the status and the raw body, after the retries."""
     sinch_server.not_json("/v1/configuration/numbers", status=502, times=None)
-    with pytest.raises(ApiError, match="Sinch answered 502 Bad Gateway, with a body that is not JSON") as caught:
+    with pytest.raises(
+        ApiError, match="Sinch answered 502 Bad Gateway, with a body that is not JSON"
+    ) as caught:
         client.list_numbers()
-    assert (502, None, "<html><body>Bad gateway</body></html>", 3) == (
+    expected = (502, None, "<html><body>Bad gateway</body></html>", 3)
+    assert expected == (
         caught.value.status,
         caught.value.error_code,
         caught.value.body,
@@ -709,11 +790,23 @@ def test_error_body_that_is_not_json_keeps_status_and_body(client: VoiceClient, 
 def test_connection_refused_raises_transport_error() -> None:
     """A host that refuses connections gives TransportError, not a requests exception."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
         port = sock.getsockname()[1]
-    made = VoiceClient(KEY, SECRET, base_url=f"http://127.0.0.1:{port}", backoff=0.0, timeout=1.0)
-    with pytest.raises(TransportError, match=f"GET /calling/v1/calls/id/c1: no answer from Sinch .*{port}"):
-        made.get_call("c1")
+        made = VoiceClient(KEY, SECRET, base_url=f"http://127.0.0.1:{port}", backoff=0.0, timeout=1.0)
+        with pytest.raises(
+            TransportError,
+            match=f"GET http://127.0.0.1:{port}/calling/v1/calls/id/c1: no answer from Sinch .*refused",
+        ):
+            made.get_call("c1")
+
+
+def test_callout_to_a_refused_connection_says_the_call_was_not_placed() -> None:
+    """When no connection could be made, the callout error says no call was placed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        made = VoiceClient(KEY, SECRET, base_url=f"http://127.0.0.1:{sock.getsockname()[1]}")
+        with pytest.raises(TransportError, match=r"refused.*; the call was not placed$"):
+            made.tts_callout(TO, cli=CLI, text="Hi")
 
 
 def test_wrong_secret_is_rejected_by_sinch_with_401() -> None:
@@ -722,15 +815,18 @@ def test_wrong_secret_is_rejected_by_sinch_with_401() -> None:
         server.expect_unsigned = True
         with make_client(server) as made, pytest.raises(ApiError) as caught:
             made.list_numbers()
-        assert (401, 40102) == (caught.value.status, caught.value.error_code)
-        assert 1 == len(server.unsigned())
+        expected = (401, 40102)
+        assert expected == (caught.value.status, caught.value.error_code)
+        expected = 1
+        assert expected == len(server.unsigned())
 
 
 def test_basic_auth(sinch_server: SinchServer) -> None:
     """auth='basic' sends Basic key:secret; a server that accepts Basic answers."""
     sinch_server.allow_basic = True
     with make_client(sinch_server, auth="basic") as made:
-        assert () == made.list_numbers()
+        expected = ()
+        assert expected == made.list_numbers()
     token = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
     assert (f"Basic {token}", None) == (
         sinch_server.requests[0].header("Authorization"),
@@ -758,15 +854,20 @@ def test_redirects_that_would_change_the_request_or_leave_sinch_are_not_followed
     """A redirect to a foreign host, or a 302 for a POST, is an ApiError naming the location."""
     location = f"http://{host}:1{CALLOUTS}"
     sinch_server.redirect(CALLOUTS, location, status=status)
-    with make_client(sinch_server) as made, pytest.raises(ApiError, match="not following the redirect") as caught:
+    with (
+        make_client(sinch_server) as made,
+        pytest.raises(ApiError, match="not following the redirect") as caught,
+    ):
         made.tts_callout(TO, cli=CLI, text="Hi")
     assert (status, 1) == (caught.value.status, len(sinch_server.requests))
 
 
 def test_every_error_is_a_sinch_error() -> None:
-    """ApiError, RateLimitedError, TransportError and TimeoutError all derive from SinchError and SvamlError."""
+    """ApiError, RateLimitedError, TransportError and TimeoutError all derive from SinchError."""
     expected = [True] * 4
-    assert expected == [issubclass(e, SinchError) for e in (ApiError, RateLimitedError, TransportError, SinchTimeoutError)]
+    assert expected == [
+        issubclass(e, SinchError) for e in (ApiError, RateLimitedError, TransportError, SinchTimeoutError)
+    ]
 
 
 # -- secrets ----------------------------------------------------------------------------------------
@@ -786,7 +887,9 @@ def _chain(error: BaseException) -> str:
     return "\n".join(parts)
 
 
-def test_secret_never_in_repr_logs_or_errors(sinch_server: SinchServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_secret_never_in_repr_logs_or_errors(
+    sinch_server: SinchServer, caplog: pytest.LogCaptureFixture
+) -> None:
     """With every logger at DEBUG, no log line, repr or error message contains the secret."""
     caplog.set_level(logging.DEBUG)
     sinch_server.allow_basic = True
@@ -800,15 +903,16 @@ def test_secret_never_in_repr_logs_or_errors(sinch_server: SinchServer, caplog: 
             sinch_server.error("/v1/configuration/numbers", 503, retry_after="0", times=None)
             sinch_server.reset(call_path(call_id), times=None)
             sinch_server.not_json(CALLOUTS)
-            for failing in (
-                made.list_numbers,
-                lambda: made.get_call(call_id),
-                lambda: made.tts_callout(TO, cli=CLI, text="Hi"),
-                lambda: made.tts_callout("070", cli=CLI, text="Hi"),
-                lambda: made.get_call("missing"),
-            ):
+            failing: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+                (made.list_numbers, (), {}),
+                (made.get_call, (call_id,), {}),
+                (made.tts_callout, (TO,), {"cli": CLI, "text": "Hi"}),
+                (made.tts_callout, ("070",), {"cli": CLI, "text": "Hi"}),
+                (made.get_call, ("missing",), {}),
+            ]
+            for method, args, kwargs in failing:
                 with pytest.raises(SvamlError) as caught:
-                    failing()
+                    method(*args, **kwargs)
                 texts.append(_chain(caught.value))
             sinch_server.faults.clear()
     with pytest.raises(SvamlError) as bad:
@@ -816,18 +920,6 @@ def test_secret_never_in_repr_logs_or_errors(sinch_server: SinchServer, caplog: 
     texts.append(_chain(bad.value))
     texts += [record.getMessage() for record in caplog.records]
     assert len(caplog.records) > 20  # the debug log did run
-    assert [] == [leak for text in texts for leak in _leaks(text)]
+    expected = []
+    assert expected == [leak for text in texts for leak in _leaks(text)]
     assert "not base64!" not in texts[-len(caplog.records) - 1]
-
-
-# -- docs ----------------------------------------------------------------------------------------------
-
-
-def test_docs_python_blocks_run(sinch_server: SinchServer) -> None:
-    """Every python block of docs/client.md runs, in order, in one namespace."""
-    text = (ROOT / "docs" / "client.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
-    namespace: dict[str, Any] = {"__name__": "docs_client"}
-    for block in blocks:
-        exec(compile(block, "docs/client.md", "exec"), namespace)
-    assert len(blocks) >= 3

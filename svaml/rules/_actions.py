@@ -25,6 +25,7 @@ _E, _W = Severity.ERROR, Severity.WARNING
     summary="Recording instructions with a `connectMxp` action, which does not record",
     source="SKILL sinch-voice-api: recording is not supported with connectMxp",
     fixable=True,
+    kinds=(ConnectMxp,),
 )
 def recording_with_connect_mxp(ctx: Context) -> Iterator[Finding]:
     """Do not record a ``connectMxp`` call: Sinch ignores the recording.
@@ -89,6 +90,7 @@ _STREAM = "OAS connectStream.destination: type Websocket, endpoint a wss:// URL 
     _E,
     summary="The `connectStream` endpoint is not a WebSocket URL",
     source=_STREAM,
+    kinds=(ConnectStream,),
 )
 def stream_endpoint_invalid(ctx: Context) -> Iterator[Finding]:
     """Give ``connectStream`` a WebSocket URL.
@@ -110,6 +112,7 @@ def stream_endpoint_invalid(ctx: Context) -> Iterator[Finding]:
     _W,
     summary="The `connectStream` endpoint uses unencrypted `ws://`",
     source=_STREAM,
+    kinds=(ConnectStream,),
 )
 def stream_endpoint_insecure(ctx: Context) -> Iterator[Finding]:
     """Use ``wss://``, not ``ws://``, for ``connectStream``.
@@ -138,6 +141,7 @@ _EXPECTED_TYPE = {
     summary="A connect action's destination type is not the one that action connects to",
     source="OAS connectMxp (username), connectSip (sip), connectStream (Websocket) destination type",
     fixable=True,
+    kinds=(ConnectMxp, ConnectSip, ConnectStream),
 )
 def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
     """Give each connect action the destination type it connects to.
@@ -181,6 +185,7 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
     summary="Answering machine detection asked for outside the ICE response of a custom callout",
     source="DOCS amd_v2: AMD works only when set in the ICE response of a customCallout",
     callbacks=frozenset(Callback) - {Callback.ICE},
+    kinds=(ConnectPstn,),
 )
 def amd_outside_custom_callout(ctx: Context) -> Iterator[Finding]:
     """Set answering machine detection only in a custom callout's ICE response.

@@ -6,6 +6,7 @@ checked by the number and limit rules; the prompts and locales by the prompt rul
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 
@@ -45,17 +46,18 @@ def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
 
     Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
     party): the request is accepted and the phone never rings. Set ``cli`` to one of your Sinch
-    numbers in E.164 form (``+46...``).
+    numbers in E.164 form (``+46...``). An empty ``cli`` is reported by SV411, as not E.164.
     """
     tts = ctx.callout.tts_callout if ctx.callout is not None else None
     if tts is None:
         return
+    # An empty cli is not E.164: SV411 reports it.
     if tts.cli is None:
-        yield Finding(ctx.at("ttsCallout"), "the ttsCallout has no 'cli': Sinch never connects a TTS "
-                      "callout without one; set it to one of your Sinch numbers (E.164)")
-    elif not tts.cli.strip():
-        yield Finding(ctx.at("ttsCallout", "cli"), "'cli' is empty: Sinch never connects a TTS callout "
-                      "without one; set it to one of your Sinch numbers (E.164)")
+        yield Finding(
+            ctx.at("ttsCallout"),
+            "the ttsCallout has no 'cli': Sinch never connects a TTS "
+            "callout without one; set it to one of your Sinch numbers (E.164)",
+        )
 
 
 @rule(
@@ -121,6 +123,7 @@ def inline_diagnostics(ctx: Context) -> Iterator[tuple[str, str, Diagnostic]]:
                 yield ctx.at("customCallout", field), label, found
 
 
+@functools.lru_cache(maxsize=64)
 def _decoded_problem(text: str, label: str) -> str | None:
     """Why ``text`` is not JSON text of a SVAML object, or None."""
     try:
@@ -152,7 +155,8 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
     callback, or the SVAML response itself as JSON text (``{"action": {...}}``, escaped); ``dice``
     can only be a URL. Inline SVAML is checked for its callback (an ICE answer in ``ice``, and
     so on), and each of its errors is reported here, with the pointer inside the inline document
-    and the code of the rule it breaks. Sinch cannot run a callout whose SVAML it rejects.
+    and the code of the rule it breaks (its warnings are not: this rule is an error). Sinch
+    cannot run a callout whose SVAML it rejects.
     """
     custom = ctx.callout.custom_callout if ctx.callout is not None else None
     if custom is None:
@@ -172,15 +176,17 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
             if problem is not None:
                 yield Finding(where, problem)
         else:
-            problem = url_problem(value)
+            problem = url_problem(value, "callbacks")
             if problem is not None:
                 what = "is not a URL" if field == "dice" else "is neither SVAML JSON nor an http(s) URL"
                 yield Finding(where, f"{field!r} {what}: {problem}")
     for where, label, found in inline_diagnostics(ctx):
         # The driver keeps one code per rule: inner errors carry their own code in the message.
         if found.severity is Severity.ERROR:
-            yield Finding(where, f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message} "
-                          f"[{found.code}]")
+            yield Finding(
+                where,
+                f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message} [{found.code}]",
+            )
 
 
 @rule(
@@ -208,8 +214,10 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
     if method not in _METHODS:
         match = next((m for m in _METHODS if m.casefold() == method.strip().casefold()), None)
         if match is None:
-            yield Finding(ctx.at("method"), f"method {method!r} is not a callout: use ttsCallout, "
-                          "conferenceCallout or customCallout")
+            yield Finding(
+                ctx.at("method"),
+                f"method {method!r} is not a callout: use ttsCallout, conferenceCallout or customCallout",
+            )
             return
         yield Finding(
             ctx.at("method"),
@@ -224,8 +232,11 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
         yield Finding(ctx.at("method"), f"method is {method!r} but the body has no {method!r} object")
     for other in _METHODS:
         if other != method and data.get(other) is not None:
-            yield Finding(ctx.at(other), f"the body carries {other!r} but method is {method!r}: Sinch "
-                          f"reads only the {method!r} object; remove {other!r} or change the method")
+            yield Finding(
+                ctx.at(other),
+                f"the body carries {other!r} but method is {method!r}: Sinch "
+                f"reads only the {method!r} object; remove {other!r} or change the method",
+            )
 
 
 @rule(

@@ -6,6 +6,7 @@ documents and callout requests alike (registered twice: SV50x and its callout tw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from svaml.diagnostic import Severity
@@ -23,7 +24,7 @@ from svaml.model.actions import (
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, SendDtmf
 from svaml.rules._context import Context
-from svaml.rules._numbers import callout_twin, objects
+from svaml.rules._numbers import callout_twin
 from svaml.rules._registry import Finding, rule
 
 __all__: list[str] = []
@@ -81,6 +82,7 @@ _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     _E,
     summary="`maxDuration` is not between 1 and 14400 seconds",
     source=f"{_OAS}: connectPstn/connectSip/connectStream maxDuration, maximum 14400",
+    kinds=_MAX_DURATION_FIELDS,
 )
 def max_duration_range(ctx: Context) -> Iterator[Finding]:
     """Keep ``maxDuration`` between 1 and 14400 seconds.
@@ -92,7 +94,7 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
     Checked in ``connectPstn``, ``connectSip``, ``connectStream``, ``park``, and in
     ``conferenceCallout`` and ``customCallout`` requests.
     """
-    for where, obj in objects(ctx):
+    for where, obj in ctx.walk():
         name = _MAX_DURATION_FIELDS.get(type(obj))
         if name is None:
             continue
@@ -107,7 +109,8 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
 
 
 # A prompt's content is shorter than the string that holds it: most strings are this short.
-_SHORT_PROMPT = TEXT_LIMIT + len("#tts[]")
+_SHORT_PROMPT = TEXT_LIMIT + len("#tts[")
+_PROMPT_START = re.compile(r"#(tts|ssml)\[", re.IGNORECASE)
 
 
 def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
@@ -116,20 +119,10 @@ def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
     if n <= _SHORT_PROMPT or "#" not in value:
         return
     pos = 0
-    while pos < n:
-        while pos < n and value[pos].isspace():
-            pos += 1
-        head = value[pos : pos + 6].lower()
-        if head.startswith("#tts["):
-            kind, start = "#tts", pos + 5
-        elif head == "#ssml[":
-            kind, start = "#ssml", pos + 6
-        else:
-            semi = value.find(";", pos)
-            if semi < 0:
-                return
-            pos = semi + 1
-            continue
+    for match in _PROMPT_START.finditer(value):
+        if match.start() < pos:
+            continue  # inside the previous prompt's text
+        start = match.end()
         # A prompt ends at `];` (the next prompt follows) or at the final `]`; SSML may hold `;`.
         end = value.find("];", start)
         if end < 0:
@@ -138,7 +131,7 @@ def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
             pos = end + 2
         length = max(end - start, 0)
         if length > TEXT_LIMIT:
-            yield kind, length
+            yield f"#{match[1].lower()}", length
 
 
 @rule(
@@ -147,6 +140,7 @@ def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
     _E,
     summary="Text-to-speech text over 600 characters",
     source=f"{_OAS}: say.text and ttsCallout.text, default maximum 600 characters per application",
+    kinds=_SAY_FIELDS,
 )
 def say_too_long(ctx: Context) -> Iterator[Finding]:
     """Keep text-to-speech text to 600 characters.
@@ -160,7 +154,7 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     Sinch support can raise the limit for an application; if yours has a higher one, ignore this
     rule (``--ignore SV502``, and ``SV512`` for callouts).
     """
-    for where, obj in objects(ctx):
+    for where, obj in ctx.walk():
         fields = _SAY_FIELDS.get(type(obj))
         if fields is None:
             continue
@@ -194,6 +188,7 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     _E,
     summary="`conferenceId` is empty or longer than 64 characters",
     source=f"{_OAS}: connectConf.conferenceId \"shouldn't exceed 64 characters\"; conferenceCallout",
+    kinds=_CONFERENCE_ID_TYPES,
 )
 def conference_id_length(ctx: Context) -> Iterator[Finding]:
     """Give a conference an id of 1 to 64 characters.
@@ -201,7 +196,7 @@ def conference_id_length(ctx: Context) -> Iterator[Finding]:
     A conference id names the room every participant joins; Sinch requires one, and it
     "shouldn't exceed 64 characters". Use a non-empty id of at most 64 characters (a UUID fits).
     """
-    for where, obj in objects(ctx):
+    for where, obj in ctx.walk():
         if isinstance(obj, _CONFERENCE_ID_TYPES):
             size = len(obj.conference_id)
             if size == 0:
@@ -224,6 +219,7 @@ _DTMF = frozenset("0123456789#w")
     summary="A DTMF string holds characters other than 0-9, # and w",
     source=f"{_OAS}: dtmf pattern [0-9#w] (connectPstn.dtmf, sendDtmf, menu option dtmf, callouts); "
     "Java SDK DualToneMultiFrequency",
+    kinds=_DTMF_FIELDS,
 )
 def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
     """Use only ``0``-``9``, ``#`` and ``w`` in DTMF strings.
@@ -233,7 +229,7 @@ def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
     nothing. Checked in ``sendDtmf.value``, ``connectPstn.dtmf``, each menu option's ``dtmf`` key
     and a callout's ``dtmf``.
     """
-    for where, obj in objects(ctx):
+    for where, obj in ctx.walk():
         found = _DTMF_FIELDS.get(type(obj))
         if found is None:
             continue
@@ -258,6 +254,7 @@ def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
     summary="A count, timeout or rate is negative",
     source=f"{_OAS}: integer fields dialTimeout, repeats, maxDigits, timeoutMills, maxTimeoutMills, "
     "streamingOptions, conferenceDtmfOptions",
+    kinds=_NON_NEGATIVE_FIELDS,
 )
 def negative_value(ctx: Context) -> Iterator[Finding]:
     """Keep counts, timeouts and rates at zero or more.
@@ -267,7 +264,7 @@ def negative_value(ctx: Context) -> Iterator[Finding]:
     ``version`` and ``sampleRate``; ``conferenceDtmfOptions`` ``maxDigits`` and ``timeoutMills``.
     Write 0 or more, or leave the field out for Sinch's default.
     """
-    for where, obj in objects(ctx):
+    for where, obj in ctx.walk():
         for attr, name in _NON_NEGATIVE_FIELDS.get(type(obj), ()):
             value = getattr(obj, attr)
             if value is not None and value < 0:

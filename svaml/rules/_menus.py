@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from svaml.diagnostic import Edit, Fix, Severity
-from svaml.model.actions import RunMenu
+from svaml.model.actions import MenuOption, RunMenu
 from svaml.rules._context import Context
 from svaml.rules._registry import Finding, rule
 
@@ -30,6 +31,7 @@ _OPTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
 _KEYWORD = re.compile(r"menu|return", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1024)
 def _option(action: str) -> _Option | None:
     """Read an option action, ``menu(<id>)`` or ``return(<value>)``; None if it is neither."""
     if action.endswith(")"):
@@ -43,16 +45,31 @@ def _option(action: str) -> _Option | None:
     return _Option(match[2], match[4], bool(match[1] or match[3] or match[5]))
 
 
-def _run_menu(ctx: Context) -> RunMenu | None:
-    action = ctx.action
-    return action if isinstance(action, RunMenu) else None
+class _Menus(NamedTuple):
+    """A ``runMenu`` read once per document for all the menu rules."""
+
+    run: RunMenu
+    ids: frozenset[str]
+    #: (menu index, option index, option, its action read) for every option of every menu.
+    options: list[tuple[int, int, MenuOption, _Option | None]]
 
 
-def _ids(menu: RunMenu) -> set[str]:
-    return {m.id for m in menu.menus}
+def _menus(ctx: Context) -> _Menus | None:
+    run = ctx.action
+    if not isinstance(run, RunMenu):
+        return None
+    found: _Menus | None = ctx.memo.get("menus")
+    if found is None:
+        options = [
+            (m, o, option, _option(option.action))
+            for m, menu in enumerate(run.menus)
+            for o, option in enumerate(menu.options)
+        ]
+        found = ctx.memo["menus"] = _Menus(run, frozenset(menu.id for menu in run.menus), options)
+    return found
 
 
-def _known(ids: set[str]) -> str:
+def _known(ids: frozenset[str]) -> str:
     if not ids:
         return "there are no menus"
     return "the menus are " + ", ".join(repr(i) for i in sorted(ids))
@@ -65,6 +82,7 @@ def _known(ids: set[str]) -> str:
     summary="`runMenu` has no `main` menu, or `mainMenu` names no menu",
     source=f'{_RUN_MENU}: "one menu must have id main", "If no menu has id main, an error is returned"; '
     "mainMenu selects the first menu",
+    kinds=(RunMenu,),
 )
 def missing_main_menu(ctx: Context) -> Iterator[Finding]:
     """Start ``runMenu`` with a menu that exists: ``main``, or the one ``mainMenu`` names.
@@ -74,10 +92,10 @@ def missing_main_menu(ctx: Context) -> Iterator[Finding]:
     neither, or whose ``mainMenu`` names a menu that does not exist, fails. Give the first menu the
     id ``main``, or set ``mainMenu`` to the id of an existing menu.
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None:
         return
-    ids = _ids(run)
+    run, ids = menus.run, menus.ids
     if run.main_menu is not None:
         if run.main_menu not in ids:
             yield Finding(
@@ -94,18 +112,18 @@ def missing_main_menu(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("SV702", "duplicate-menu-id", _E, summary="Two menus share an id", source=_RUN_MENU)
+@rule("SV702", "duplicate-menu-id", _E, summary="Two menus share an id", source=_RUN_MENU, kinds=(RunMenu,))
 def duplicate_menu_id(ctx: Context) -> Iterator[Finding]:
     """Give each menu its own id.
 
     Options reach menus by id (``menu(sales)``), so each menu's id must be unique; with two
     menus of one id, Sinch cannot tell which to play. Rename or merge one of them.
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None or len(menus.ids) == len(menus.run.menus):
         return
     first: dict[str, int] = {}
-    for index, menu in enumerate(run.menus):
+    for index, menu in enumerate(menus.run.menus):
         if menu.id in first:
             yield Finding(
                 ctx.at("action", "menus", index, "id"),
@@ -121,6 +139,7 @@ def duplicate_menu_id(ctx: Context) -> Iterator[Finding]:
     _E,
     summary="An option jumps to a menu that does not exist",
     source=f"{_RUN_MENU}: option action menu(<menuId>)",
+    kinds=(RunMenu,),
 )
 def missing_menu_target(ctx: Context) -> Iterator[Finding]:
     """Point every ``menu(x)`` option at a menu that exists.
@@ -128,19 +147,16 @@ def missing_menu_target(ctx: Context) -> Iterator[Finding]:
     An option ``menu(x)`` plays the menu whose id is ``x``; when no menu has that id, the caller
     who presses the key reaches nothing and the menu fails. Fix the id, or add the menu.
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None:
         return
-    ids = _ids(run)
-    for m, menu in enumerate(run.menus):
-        for o, option in enumerate(menu.options):
-            read = _option(option.action)
-            if read is not None and read.kind == "menu" and read.value not in ids:
-                yield Finding(
-                    ctx.at("action", "menus", m, "options", o, "action"),
-                    f"option {option.dtmf!r} jumps to the menu {read.value!r}, which does not exist; "
-                    f"{_known(ids)}",
-                )
+    for m, o, option, read in menus.options:
+        if read is not None and read.kind == "menu" and read.value not in menus.ids:
+            yield Finding(
+                ctx.at("action", "menus", m, "options", o, "action"),
+                f"option {option.dtmf!r} jumps to the menu {read.value!r}, which does not exist; "
+                f"{_known(menus.ids)}",
+            )
 
 
 @rule(
@@ -150,6 +166,7 @@ def missing_menu_target(ctx: Context) -> Iterator[Finding]:
     summary="An option's action is not `menu(<id>)` or `return(<value>)`",
     source=f"{_RUN_MENU}: option action grammar menu(<menuId>) | return(<value>); "
     "Java SDK MenuOptionActionFactory",
+    kinds=(RunMenu,),
 )
 def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     """Write option actions as ``menu(<id>)`` or ``return(<value>)``.
@@ -159,22 +176,21 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     and dashes: ``return(non-sip)``). Anything else is not understood by Sinch. The keywords are
     lower case.
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None:
         return
-    for m, menu in enumerate(run.menus):
-        for o, option in enumerate(menu.options):
-            if _option(option.action) is None:
-                lower = _option(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
-                hint = (
-                    f"write the keyword in lower case: '{lower.kind}({lower.value})'"
-                    if lower is not None
-                    else "write, for example, 'menu(sales)' or 'return(sales)'"
-                )
-                yield Finding(
-                    ctx.at("action", "menus", m, "options", o, "action"),
-                    f"option action {option.action!r} is neither menu(<id>) nor return(<value>): {hint}",
-                )
+    for m, o, option, read in menus.options:
+        if read is None:
+            lower = _option(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
+            hint = (
+                f"write the keyword in lower case: '{lower.kind}({lower.value})'"
+                if lower is not None
+                else "write, for example, 'menu(sales)' or 'return(sales)'"
+            )
+            yield Finding(
+                ctx.at("action", "menus", m, "options", o, "action"),
+                f"option action {option.action!r} is neither menu(<id>) nor return(<value>): {hint}",
+            )
 
 
 @rule(
@@ -183,6 +199,7 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     _E,
     summary="A DTMF key is used by two options of one menu",
     source=f"{_RUN_MENU}: option dtmf",
+    kinds=(RunMenu,),
 )
 def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
     """Use each DTMF key once per menu.
@@ -190,10 +207,10 @@ def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
     Each key of a menu leads to one action; two options with the same key (``1`` and ``"1"``
     are the same key) leave one of them unreachable. Give each option its own key.
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None:
         return
-    for m, menu in enumerate(run.menus):
+    for m, menu in enumerate(menus.run.menus):
         first: dict[str, int] = {}
         for o, option in enumerate(menu.options):
             if option.dtmf in first:
@@ -213,6 +230,7 @@ def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
     summary="An option's action has spaces around `menu`/`return`",
     source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; grammar and Java SDK `return(x)`",
     fixable=True,
+    kinds=(RunMenu,),
 )
 def option_action_spacing(ctx: Context) -> Iterator[Finding]:
     """Write option actions without spaces around the keyword.
@@ -221,23 +239,19 @@ def option_action_spacing(ctx: Context) -> Iterator[Finding]:
     Java SDK write ``return(value)``. svaml reads both; the fix writes the canonical form without
     spaces around the keyword (spaces inside the parentheses belong to the value and stay).
     """
-    run = _run_menu(ctx)
-    if run is None:
+    menus = _menus(ctx)
+    if menus is None:
         return
-    for m, menu in enumerate(run.menus):
-        for o, option in enumerate(menu.options):
-            read = _option(option.action)
-            if read is not None and read.spaced:
-                canonical = f"{read.kind}({read.value})"
-                where = ctx.at("action", "menus", m, "options", o, "action")
-                yield Finding(
-                    where,
-                    f"option action {option.action!r} has extra spaces: write {canonical!r}",
-                    Fix(
-                        description=f"write {canonical!r}",
-                        edits=(Edit(op="replace", path=where, value=canonical),),
-                    ),
-                )
+    for m, o, option, read in menus.options:
+        if read is not None and read.spaced:
+            canonical = f"{read.kind}({read.value})"
+            where = ctx.at("action", "menus", m, "options", o, "action")
+            edit = Edit(op="replace", path=where, value=canonical)
+            yield Finding(
+                where,
+                f"option action {option.action!r} has extra spaces: write {canonical!r}",
+                Fix(description=f"write {canonical!r}", edits=(edit,)),
+            )
 
 
 @rule(
@@ -246,6 +260,7 @@ def option_action_spacing(ctx: Context) -> Iterator[Finding]:
     _E,
     summary="`enableVoice` is true but `runMenu` has no `locale`",
     source=f"{_RUN_MENU}: locale is required when enableVoice is true",
+    kinds=(RunMenu,),
 )
 def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
     """Give ``runMenu`` a ``locale`` when ``enableVoice`` is true.
@@ -253,8 +268,8 @@ def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
     With ``enableVoice`` Sinch listens to what the caller says, which needs to know the language:
     ``locale`` is required when ``enableVoice`` is true. Add the ``locale`` (for example ``en-US``).
     """
-    run = _run_menu(ctx)
-    if run is not None and run.enable_voice and not run.locale:
+    run = ctx.action
+    if isinstance(run, RunMenu) and run.enable_voice and not run.locale:
         yield Finding(
             ctx.at("action", "enableVoice"),
             "enableVoice is true but runMenu has no locale: add one, for example \"locale\": \"en-US\"",
@@ -267,6 +282,7 @@ def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
     _W,
     summary="A menu that no option leads to from the first menu",
     source=f"{_RUN_MENU}: menus are reached from the first menu through options menu(<id>)",
+    kinds=(RunMenu,),
 )
 def unreachable_menu(ctx: Context) -> Iterator[Finding]:
     """Make every menu reachable from the first menu.
@@ -275,20 +291,18 @@ def unreachable_menu(ctx: Context) -> Iterator[Finding]:
     ``menu(<id>)``. A menu that no chain of options reaches is never played: link it from an
     option, or remove it. (Not reported while SV701 finds no first menu.)
     """
-    run = _run_menu(ctx)
-    if run is None or len(run.menus) < 2:
+    menus = _menus(ctx)
+    if menus is None or len(menus.run.menus) < 2:
         return
-    ids = _ids(run)
+    run = menus.run
     # Where sources disagree which menu plays first (mainMenu or main), both count as reached.
-    todo = [i for i in (run.main_menu, "main") if i is not None and i in ids]
+    todo = [i for i in (run.main_menu, "main") if i is not None and i in menus.ids]
     if not todo:
         return
     targets: dict[str, list[str]] = {}
-    for menu in run.menus:
-        for option in menu.options:
-            read = _option(option.action)
-            if read is not None and read.kind == "menu":
-                targets.setdefault(menu.id, []).append(read.value)
+    for m, _, _, read in menus.options:
+        if read is not None and read.kind == "menu":
+            targets.setdefault(run.menus[m].id, []).append(read.value)
     reached = set(todo)
     while todo:
         for target in targets.get(todo.pop(), ()):

@@ -1,7 +1,7 @@
 """Number rules (SV4xx): phone numbers in E.164, and whether such a number can exist.
 
-It also holds the helpers the SV4xx-SV7xx modules share: the document's objects walked once,
-the callouts of a callout request, and ``callout_twin``, which registers the callout-request form
+It also holds the helpers the SV4xx-SV7xx modules share: the callouts of a callout request,
+and ``callout_twin``, which registers the callout-request form
 of a SVAML rule. The driver runs a rule on SVAML documents or on callout requests, not both, so
 a check of a field found in both has two codes: SV40x for SVAML and SV41x for callouts, SV50x
 and SV51x.
@@ -16,9 +16,8 @@ from collections.abc import Iterator
 import attrs
 
 from svaml.diagnostic import Edit, Fix, Severity
-from svaml.model._fields import SvamlObject
 from svaml.model.actions import ConnectPstn, ConnectSip
-from svaml.model.callouts import Callout
+from svaml.model.callouts import Callout, ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.enums import DestinationType
 from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, register, rule
@@ -32,14 +31,8 @@ _E164 = re.compile(r"\+[0-9]{2,15}")
 # What people put between digits when they write a number for humans.
 _SEPARATORS = str.maketrans("", "", " -.()/\u00a0")
 _EXAMPLE = "+46701234567"
-
-
-def objects(ctx: Context) -> list[tuple[str, SvamlObject]]:
-    """Return ``(pointer, object)`` for every model object of the document, walked once per document."""
-    found: list[tuple[str, SvamlObject]] | None = ctx.memo.get("objects")
-    if found is None:
-        found = ctx.memo["objects"] = list(ctx.walk())
-    return found
+# The model classes that hold phone numbers: the rules skip documents without any.
+_NUMBER_KINDS = (ConnectPstn, ConnectSip, TtsCallout, ConferenceCallout, CustomCallout)
 
 
 def callouts(ctx: Context) -> Iterator[tuple[str, Callout]]:
@@ -140,6 +133,7 @@ def _not_e164(field: str, value: str) -> tuple[str, str | None]:
     source="OAS connectPstn.number, cli and callout destination (E.164 examples); "
     "REST error 40005 NumberMissingLeadingPlus",
     fixable=True,
+    kinds=_NUMBER_KINDS,
 )
 def number_not_e164(ctx: Context) -> Iterator[Finding]:
     """Write phone numbers in E.164: ``+``, the country code and the number.
@@ -174,8 +168,13 @@ def _impossible(number: str) -> str | None:
 
     try:
         parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return "no country calling code starts with these digits"
+    except phonenumbers.NumberParseException as exc:
+        errors = phonenumbers.NumberParseException
+        if exc.error_type == errors.INVALID_COUNTRY_CODE:
+            return "no country calling code starts with these digits"
+        if exc.error_type == errors.TOO_LONG:
+            return "it is too long"
+        return "it is too short"
     reason = phonenumbers.is_possible_number_with_reason(parsed)
     cc = f"+{parsed.country_code}"
     results = phonenumbers.ValidationResult
@@ -202,6 +201,7 @@ def _impossible(number: str) -> str | None:
     _W,
     summary="An E.164 number that cannot exist (wrong length, unknown country code or range)",
     source="ITU-T E.164 numbering plans, as the phonenumbers library (libphonenumber) records them",
+    kinds=_NUMBER_KINDS,
 )
 def number_impossible(ctx: Context) -> Iterator[Finding]:
     """Report an E.164 number that cannot exist.

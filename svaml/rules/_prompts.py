@@ -97,9 +97,7 @@ def _prompt(raw: str) -> Prompt:
     if text[0] == "#":
         head = _HEAD.match(text)
         if head is None:
-            return Prompt(
-                "malformed", text, text, "starts with '#' but is not #tts[…], #ssml[…] or #href[…]"
-            )
+            return Prompt("malformed", text, text, "starts with '#' but is not #tts[…], #ssml[…] or #href[…]")
         name = head.group(1)
         kind = name.lower() if name.lower() in _DIRECTIVES else "malformed"
         if name not in _DIRECTIVES:
@@ -143,8 +141,11 @@ def parse_prompts(value: str) -> tuple[Prompt, ...]:
 
 
 @functools.lru_cache(maxsize=512)
-def url_problem(url: str) -> str | None:
-    """Return why ``url`` is not an http or https URL with a host, or None when it is one."""
+def url_problem(url: str, fetched: str = "audio") -> str | None:
+    """Return why ``url`` is not an http or https URL with a host, or None when it is one.
+
+    ``fetched`` names what Sinch would fetch from it, for the message.
+    """
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -154,7 +155,7 @@ def url_problem(url: str) -> str | None:
         return f"{_short(url)!r} is not a valid URL ({exc})"
     if parts.scheme.lower() not in ("http", "https"):
         scheme = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
-        return f"{_short(url)!r} has {scheme}: Sinch fetches audio over http:// or https://"
+        return f"{_short(url)!r} has {scheme}: Sinch fetches {fetched} over http:// or https://"
     if not host:
         return f"{_short(url)!r} has no host"
     if _SPACE.search(url):
@@ -168,9 +169,16 @@ def _ssml_problem(markup: str) -> str | None:
     if _DTD.search(markup):
         return "SSML must not contain a <!DOCTYPE> or <!ENTITY> declaration"
     try:
+        markup.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"the SSML holds {markup[exc.start]!r}, a lone surrogate that is not a character"
+    try:
         root = ET.fromstring(markup)  # DTDs refused above; expat fetches nothing
     except ET.ParseError as exc:
-        return f"the SSML is not well-formed XML ({exc})"
+        line, column = exc.position
+        reason = str(exc).rsplit(": line ", 1)[0]
+        # expat counts columns from 0; editors count from 1.
+        return f"the SSML is not well-formed XML: {reason} at line {line}, column {column + 1} of the SSML"
     tag = root.tag.rsplit("}", 1)[-1]
     if tag != "speak":
         return f"the SSML's root element is <{tag}>: wrap the markup in <speak>…</speak>"
@@ -192,21 +200,38 @@ class _Strings(NamedTuple):
     prompts: tuple[Prompt, ...]
 
 
+@functools.lru_cache(maxsize=2048)
+def _notable(value: str) -> tuple[Prompt, ...] | None:
+    """The prompts of ``value`` if any has a problem, SSML or a URL to check; else None."""
+    found = parse_prompts(value)
+    for prompt in found:
+        if prompt.problem is not None or prompt.kind in ("ssml", "href", "url"):
+            return found
+    return None
+
+
 def _prompt_strings(ctx: Context) -> list[_Strings]:
-    """Every prompt string of the document with its pointer, parsed (once per document)."""
+    """The prompt strings of the document that the rules must look at, parsed (once per document).
+
+    Strings of plain ``#tts[…]`` prompts and file ids, the common case, are left out early.
+    """
     found: list[_Strings] | None = ctx.memo.get("prompt-strings")
     if found is not None:
         return found
     found = []
     for where, obj in ctx.walk():
-        if isinstance(obj, PlayFiles):
+        if obj.__class__ is PlayFiles:
             for index, value in enumerate(obj.ids):
-                found.append(_Strings(f"{where}/ids/{index}", parse_prompts(value)))
+                prompts = _notable(value)
+                if prompts is not None:
+                    found.append(_Strings(f"{where}/ids/{index}", prompts))
             continue
-        for attr, name in _PROMPT_FIELDS.get(type(obj), ()):
+        for attr, name in _PROMPT_FIELDS.get(obj.__class__, ()):
             value = getattr(obj, attr)
-            if isinstance(value, str):
-                found.append(_Strings(f"{where}/{name}", parse_prompts(value)))
+            if value is not None:
+                prompts = _notable(value)
+                if prompts is not None:
+                    found.append(_Strings(f"{where}/{name}", prompts))
     ctx.memo["prompt-strings"] = found
     return found
 
@@ -227,7 +252,14 @@ def _each(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[str, tuple[Pro
 
 _PROMPT_KINDS: tuple[type, ...] = (PlayFiles, *_PROMPT_FIELDS)
 _LOCALE_KINDS: tuple[type, ...] = (
-    Say, PlayFiles, ConnectPstn, RunMenu, Park, TtsCallout, ConferenceCallout, TranscriptionOptions,
+    Say,
+    PlayFiles,
+    ConnectPstn,
+    RunMenu,
+    Park,
+    TtsCallout,
+    ConferenceCallout,
+    TranscriptionOptions,
 )
 _PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #ssml[…], #href[…] joined by ;"
 
@@ -245,8 +277,8 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
 
     A prompt is ``#tts[text]``, ``#ssml[<speak>…</speak>]``, ``#href[url]``, a URL or a recorded
     file id; several prompts in one string are separated by ``;`` and played back to back. Sinch
-    reads a prompt it cannot parse as the id of a recorded file that does not exist, so the caller
-    hears nothing or an error. This rule reports a ``#tts[``, ``#ssml[`` or ``#href[`` without its
+    documents only these forms and does not say what it plays for anything else: at best the
+    caller hears nothing. This rule reports a ``#tts[``, ``#ssml[`` or ``#href[`` without its
     closing ``]``, text after the ``]``, a directive other than these three (or not in lower
     case), an empty directive (``#tts[]``), and an empty prompt (``"a;;b"``, a trailing ``;``).
     Fix the brackets, or remove the stray ``;``.
@@ -258,7 +290,8 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
                 continue
             if prompt.problem == "empty":
                 message = (
-                    "the prompt is empty" if len(prompts) == 1
+                    "the prompt is empty"
+                    if len(prompts) == 1
                     else f"prompt {index + 1} of {len(prompts)} is empty: remove the extra ';'"
                 )
             else:
@@ -278,7 +311,8 @@ def invalid_ssml(ctx: Context) -> Iterator[Finding]:
     """Make the content of ``#ssml[…]`` well-formed XML under a ``<speak>`` root.
 
     The content of ``#ssml[…]`` is an SSML document: well-formed XML whose root element is
-    ``<speak>``. The speech engine rejects anything else and the prompt is not played. Escape
+    ``<speak>``. Amazon Polly, whose SSML subset Sinch takes, refuses anything else, and the
+    prompt is not played. Escape
     ``&`` as ``&amp;`` and ``<`` as ``&lt;`` in text, close every tag, and wrap the markup in
     ``<speak>…</speak>``. A ``<!DOCTYPE>`` or ``<!ENTITY>`` declaration is refused: SSML needs
     none, and svaml never expands entities.
@@ -345,7 +379,7 @@ def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     ctx.at("instructions", index),
                     f"playFiles plays {_short(prompt.text)!r} but has no 'locale': Sinch requires one "
-                    "for TTS and SSML prompts; add one, for example \"locale\": \"en-US\"",
+                    'for TTS and SSML prompts; add one, for example "locale": "en-US"',
                 )
 
 

@@ -1,0 +1,101 @@
+"""The public surface: pinned names, sorted ``__all__``, docstrings everywhere, light imports."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import svaml
+
+PUBLIC_MODULES = sorted(
+    name
+    for _, name, _ in pkgutil.walk_packages(svaml.__path__, "svaml.")
+    if not any(part.startswith("_") for part in name.split("."))
+)
+
+
+def test_top_level_names_are_pinned() -> None:
+    """The everyday names re-exported by ``svaml`` are exactly these (a change here is an API change)."""
+    expected = [
+        "AceSvaml",
+        "Amd",
+        "CallHeader",
+        "CallLegSvaml",
+        "Callback",
+        "ConferenceDtmfOptions",
+        "Destination",
+        "Diagnostic",
+        "IceSvaml",
+        "Menu",
+        "MenuOption",
+        "PatchSvaml",
+        "PieSvaml",
+        "RecordingOptions",
+        "Severity",
+        "StreamingOptions",
+        "Svaml",
+        "SvamlError",
+        "SvamlTypeError",
+        "TranscriptionOptions",
+        "__version__",
+        "href",
+        "menu",
+        "prompts",
+        "return_",
+        "ssml",
+        "tts",
+        "validate",
+    ]
+    assert expected == svaml.__all__
+
+
+def test_public_modules_exist() -> None:
+    """The public modules of the layers in DESIGN.md are all there."""
+    expected = {
+        "svaml.callbacks",
+        "svaml.cli",
+        "svaml.client",
+        "svaml.codec",
+        "svaml.diagnostic",
+        "svaml.errors",
+        "svaml.model",
+        "svaml.rules",
+        "svaml.schema",
+        "svaml.signing",
+        "svaml.strategies",
+    }
+    assert expected <= set(PUBLIC_MODULES)
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_is_sorted_resolvable_and_documented(name: str) -> None:
+    """Each public module has a sorted ``__all__`` whose names exist and carry docstrings."""
+    module = importlib.import_module(name)
+    names = list(getattr(module, "__all__", []))
+    undocumented = [
+        n
+        for n in names
+        if (inspect.isclass(getattr(module, n)) or inspect.isfunction(getattr(module, n)))
+        and not inspect.getdoc(getattr(module, n))
+    ]
+    key = sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+    assert (key, [], bool(module.__doc__)) == (names, undocumented, True)
+
+
+def test_import_svaml_is_light() -> None:
+    """``import svaml`` and building a document load neither jsonschema, requests nor hypothesis."""
+    code = (
+        "import sys, svaml; from svaml import Svaml; Svaml.ice().answer().hangup().to_json();"
+        "print(sorted(m for m in ('jsonschema', 'requests', 'hypothesis') if m in sys.modules))"
+    )
+    assert (
+        "[]"
+        == subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )

@@ -144,7 +144,8 @@ class _Full(_Concise):
             if source is not None and source.strip():
                 write(_snippet(source, diagnostic))
             if diagnostic.fix is not None:
-                write(f"  = help: {diagnostic.fix.description}\n")
+                gutter = " " * len(str(diagnostic.line or 1))
+                write(f"{gutter} = help: {diagnostic.fix.description}\n")
             write("\n")
 
 

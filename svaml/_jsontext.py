@@ -420,9 +420,7 @@ def key_offsets(text: str, pointer: str, occurrence: int = -1) -> tuple[int, int
     return offsets[occurrence]
 
 
-def locate_many(
-    text: str, pointers: Iterable[str], *, nearest: bool = False
-) -> dict[str, Span | None]:
+def locate_many(text: str, pointers: Iterable[str], *, nearest: bool = False) -> dict[str, Span | None]:
     """Find the spans of the values at many JSON pointers in one pass over the text.
 
     A pointer that names no value maps to ``None``, or with ``nearest`` to the span of its

@@ -314,9 +314,7 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
     return found
 
 
-def _check_block(
-    block: Block, decoded: Decoded, kind: Kind, callback: str | None
-) -> list[Diagnostic]:
+def _check_block(block: Block, decoded: Decoded, kind: Kind, callback: str | None) -> list[Diagnostic]:
     import attrs
 
     found = []
@@ -326,8 +324,6 @@ def _check_block(
         if end_line is not None and end_column is not None:
             end_line, end_column = block.position(end_line, end_column)
         found.append(
-            attrs.evolve(
-                diagnostic, line=line, column=column, end_line=end_line, end_column=end_column
-            )
+            attrs.evolve(diagnostic, line=line, column=column, end_line=end_line, end_column=end_column)
         )
     return found

@@ -337,9 +337,7 @@ def _paths(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     indent=st.sampled_from([None, 2, 4, "\t"]),
     data=st.data(),
 )
-def test_patched_text_always_decodes_to_the_edited_value(
-    doc: dict[str, Any], indent: Any, data: Any
-) -> None:
+def test_patched_text_always_decodes_to_the_edited_value(doc: dict[str, Any], indent: Any, data: Any) -> None:
     """Whatever the edit and layout, the patched text is the edited document, or None."""
     from svaml._fix import _patch
 

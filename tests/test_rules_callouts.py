@@ -246,7 +246,7 @@ def test_invalid_inline_svaml_fires_on_bad_fields(
 
 
 def test_invalid_inline_svaml_reports_the_inner_errors_with_their_codes() -> None:
-    """Inline SVAML errors, checked for its callback, come back at the field with inner pointer and code."""
+    """Inline SVAML, checked for its callback, reports at the field with the inner pointer, code and severity."""
     ice = {
         "instructions": [{"name": "say", "text": "Hi", "locale": "en-US"}, {"name": "answer"}],
         "action": {"name": "connectPstn", "number": "+46707654321", "maxDuration": 20000},
@@ -255,18 +255,35 @@ def test_invalid_inline_svaml_reports_the_inner_errors_with_their_codes() -> Non
     body = _custom(ice=json.dumps(ice), ace=json.dumps(ace), pie=json.dumps({"action": {"name": "Hangup"}}))
     expected = [
         (
+            "SV301",
+            Severity.WARNING,
             "/customCallout/ice",
-            "in the inline ICE SVAML at /action/maxDuration: maxDuration is 20000; Sinch "
-            "allows at most 14400 (4 hours): lower it [SV501]",
+            "in the inline ICE SVAML at /instructions/0: this say plays before 'answer' (instruction 1); "
+            "the caller may not hear it",
         ),
         (
+            "SV501",
+            Severity.ERROR,
+            "/customCallout/ice",
+            "in the inline ICE SVAML at /action/maxDuration: maxDuration is 20000; Sinch "
+            "allows at most 14400 (4 hours): lower it",
+        ),
+        (
+            "SV202",
+            Severity.ERROR,
             "/customCallout/ace",
             "in the inline ACE SVAML at /instructions/0/name: the instruction answer is not "
             "allowed in an ACE response; Sinch allows it only in an ICE response or a call "
-            "update (PATCH) [SV202]",
+            "update (PATCH)",
+        ),
+        (
+            "SV020",
+            Severity.WARNING,
+            "/customCallout/pie",
+            "in the inline PIE SVAML at /action/name: name 'Hangup' is not the canonical form; write 'hangup'",
         ),
     ]
-    assert expected == [(d.pointer, d.message) for d in validate(body)]
+    assert expected == [(d.code, d.severity, d.pointer, d.message) for d in validate(body)]
 
 
 def test_inline_diagnostics_keep_their_codes_and_severities() -> None:
@@ -285,20 +302,20 @@ def test_inline_diagnostics_keep_their_codes_and_severities() -> None:
     assert expected == found
 
 
-def test_inline_warnings_are_not_reported_as_errors() -> None:
-    """Only inner errors surface through SV903: an inline warning does not make the callout invalid."""
+def test_inline_warnings_stay_warnings() -> None:
+    """An inline warning surfaces as that warning: it does not make the callout invalid."""
     ice = {
         "instructions": [{"name": "say", "text": "Hi", "locale": "en-US"}, {"name": "answer"}],
         "action": {"name": "hangup"},
     }
-    expected = []
-    assert expected == validate(_custom(ice=json.dumps(ice)))
+    found = validate(_custom(ice=json.dumps(ice)))
+    assert [("SV301", Severity.WARNING)] == [(d.code, d.severity) for d in found]
 
 
 def test_inline_svaml_is_checked_for_its_own_callback() -> None:
     """The same SVAML is fine as a PIE answer and refused as an ICE answer (continue is not ICE)."""
     svaml = json.dumps({"action": {"name": "continue"}})
-    expected = ([], ["SV903"])
+    expected = ([], ["SV201"])
     assert expected == (
         [d.code for d in validate(_custom(pie=svaml))],
         [d.code for d in validate(_custom(ice=svaml))],

@@ -94,6 +94,9 @@ class CustomCallout(SvamlObject):
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
+    # Not in the OpenAPI schema of customCallout, but in Sinch's own AMD custom callout example.
+    enable_ace: bool | None = attrs.field(default=None, validator=_opt_bool)
+    enable_dice: bool | None = attrs.field(default=None, validator=_opt_bool)
     ice: str | None = attrs.field(default=None, validator=_opt_str)
     ace: str | None = attrs.field(default=None, validator=_opt_str)
     pie: str | None = attrs.field(default=None, validator=_opt_str)

@@ -10,6 +10,8 @@ import functools
 import json
 from collections.abc import Iterator, Mapping
 
+import attrs
+
 from svaml import codec
 from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
 from svaml.model.callouts import CALLOUT_CLASSES, ConferenceCallout, CustomCallout, TtsCallout
@@ -89,13 +91,10 @@ def ace_never_sent(ctx: Context) -> Iterator[Finding]:
             continue
         if callout.destination.type is not DestinationType.USERNAME:
             continue
+        flags = {"enableAce": callout.enable_ace is True, "enableDice": callout.enable_dice is True}
+        fields = {}
         if isinstance(callout, CustomCallout):
-            # Not in the schema, but Sinch's AMD example puts them in a customCallout.
-            flags = {name: callout.extras.get(name) in (True, "true") for name in ("enableAce", "enableDice")}
             fields = {"ace": callout.ace is not None, "dice": callout.dice is not None}
-        else:
-            flags = {"enableAce": callout.enable_ace is True, "enableDice": callout.enable_dice is True}
-            fields = {}
         for name, on in (*flags.items(), *fields.items()):
             if on:
                 event = "DiCE" if "dice" in name.lower() else "ACE"
@@ -148,15 +147,15 @@ def _decoded_problem(text: str, label: str) -> str | None:
     target="callout",
     kinds=(CustomCallout,),
 )
-def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
+def invalid_inline_svaml(ctx: Context) -> Iterator[Finding | Diagnostic]:
     """Give a custom callout's callbacks as URLs or as valid SVAML for that callback.
 
     A custom callout's ``ice``, ``ace`` and ``pie`` are strings: the http(s) URL of your
     callback, or the SVAML response itself as JSON text (``{"action": {...}}``, escaped); ``dice``
     can only be a URL. Inline SVAML is checked for its callback (an ICE answer in ``ice``, and
     so on), and each of its errors is reported here, with the pointer inside the inline document
-    and the code of the rule it breaks (its warnings are not: this rule is an error). Sinch
-    cannot run a callout whose SVAML it rejects.
+    under the code of the rule it breaks, errors and warnings alike. Sinch cannot run a callout
+    whose SVAML it rejects.
     """
     custom = ctx.callout.custom_callout if ctx.callout is not None else None
     if custom is None:
@@ -181,12 +180,17 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding]:
                 what = "is not a URL" if field == "dice" else "is neither SVAML JSON nor an http(s) URL"
                 yield Finding(where, f"{field!r} {what}: {problem}")
     for where, label, found in inline_diagnostics(ctx):
-        # The driver keeps one code per rule: inner errors carry their own code in the message.
-        if found.severity is Severity.ERROR:
-            yield Finding(
-                where,
-                f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message} [{found.code}]",
-            )
+        # Each inner diagnostic keeps its own code and severity, so --select/--ignore treat it alike.
+        yield attrs.evolve(
+            found,
+            pointer=where,
+            message=f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message}",
+            line=None,
+            column=None,
+            end_line=None,
+            end_column=None,
+            fix=None,
+        )
 
 
 @rule(

@@ -126,6 +126,7 @@ def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
     summary="A prompt comes before `answer` in an ICE response",
     source="SKILL gotcha 6: instructions execute in array order; DOCS svaml/instructions (answer)",
     callbacks=(Callback.ICE,),
+    kinds=(Answer,),
 )
 def prompt_before_answer(ctx: Context) -> Iterator[Finding]:
     """Instructions run in order: prompts before ``answer`` play while the call still rings.
@@ -151,6 +152,7 @@ def prompt_before_answer(ctx: Context) -> Iterator[Finding]:
     summary="`answer` appears more than once",
     source="DOCS svaml/instructions: answer forces the call to be answered",
     fixable=True,
+    kinds=(Answer,),
 )
 def duplicate_answer(ctx: Context) -> Iterator[Finding]:
     """A call is answered once; a second ``answer`` does nothing. Fixed by removing it."""
@@ -170,6 +172,7 @@ def duplicate_answer(ctx: Context) -> Iterator[Finding]:
     _W,
     summary="`stopRecording` with no `startRecording` before it",
     source="DOCS svaml/instructions: stopRecording stops a recording started with startRecording",
+    kinds=(StopRecording,),
 )
 def stop_without_start(ctx: Context) -> Iterator[Finding]:
     """``stopRecording`` stops the recording that ``startRecording`` began.
@@ -191,6 +194,7 @@ def stop_without_start(ctx: Context) -> Iterator[Finding]:
     _W,
     summary="Recording starts in a document whose action is `hangup`",
     source="DOCS recording: a recording covers the call from startRecording to its end",
+    kinds=(StartRecording,),
 )
 def recording_with_hangup(ctx: Context) -> Iterator[Finding]:
     """A recording started in a document that hangs up records (almost) nothing.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import attrs
 
-from svaml.diagnostic import Fix, Severity
+from svaml.diagnostic import Diagnostic, Fix, Severity
 from svaml.model.permissions import Callback
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ __all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "active", "register", "rule"]
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
 
-Target = Literal["svaml", "callout"]
+Target = Literal["svaml", "callout", "any"]
 
 
 class Finding(NamedTuple):
@@ -29,7 +29,9 @@ class Finding(NamedTuple):
     fix: Fix | None = None
 
 
-Check = Callable[["Context"], Iterable[Finding]]
+#: A rule's check yields findings; a rule that checks embedded documents (a customCallout's
+#: inline SVAML) may also yield their diagnostics whole, so they keep their own codes.
+Check = Callable[["Context"], Iterable["Finding | Diagnostic"]]
 
 
 @attrs.frozen(kw_only=True)
@@ -88,7 +90,7 @@ def active(
             r
             for r in sorted(RULES.values(), key=lambda r: r.code)
             if r.check is not None
-            and r.target == target
+            and r.target in (target, "any")
             and r.applies(callback)
             and not (built and r.raw)
             and not (errors_only and r.severity is not Severity.ERROR)

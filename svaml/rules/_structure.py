@@ -102,6 +102,7 @@ _doc(
     _W,
     summary="A field svaml does not know (a typo, or a field Sinch does not document)",
     source=_OAS,
+    target="any",
 )
 def unknown_field(ctx: Context) -> Iterator[Finding]:
     """Sinch ignores fields it does not know: a misspelt field (``maxduration``) does nothing.
@@ -207,6 +208,7 @@ _FORMS = "the reference's policy table: liberal in what svaml reads, canonical i
     source="OAS customCallout.ace example (RunMenu); DOCS voice-recording (connectMXP); " + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def noncanonical_name(ctx: Context) -> Iterator[Finding]:
     """Names are camelCase (``runMenu``); other casings are read but not canonical.
@@ -226,6 +228,7 @@ def noncanonical_name(ctx: Context) -> Iterator[Finding]:
     source="OAS schema `callheaders` vs OAS example `callHeaders`; OAS startRecording example; " + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
     """A field spelt as one Sinch source spells it is read under its canonical name.
@@ -255,6 +258,7 @@ def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
     source="OAS runMenu example and Sinch skill examples use integers; OAS schema says string; " + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def integer_dtmf_key(ctx: Context) -> Iterator[Finding]:
     """The schema types ``dtmf`` as a string (``"1"``); Sinch's examples use ``1``. Fixed by quoting it."""
@@ -270,6 +274,7 @@ def integer_dtmf_key(ctx: Context) -> Iterator[Finding]:
     source="OAS example, skill and Node SDK test use `Sip` and `tls`; OAS schema `sip`, `TLS`; " + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
     """Enumerated values are read regardless of case; the canonical forms are those of the schema."""
@@ -285,6 +290,7 @@ def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
     source="OAS and Java SDK carry `false` (a YAML 1.1 accident) where Python SDK has `no`; " + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def indications_false(ctx: Context) -> Iterator[Finding]:
     """``indications: false`` means Norway; the canonical value is ``"no"``.
@@ -304,6 +310,7 @@ def indications_false(ctx: Context) -> Iterator[Finding]:
     source='OAS AMD custom callout example writes `"enabled": "true"`; ' + _FORMS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def string_boolean(ctx: Context) -> Iterator[Finding]:
     """Boolean fields such as ``amd.enabled`` are JSON booleans; one Sinch example quotes them."""
@@ -319,6 +326,7 @@ def string_boolean(ctx: Context) -> Iterator[Finding]:
     source=_OAS,
     fixable=True,
     raw=True,
+    target="any",
 )
 def integral_float(ctx: Context) -> Iterator[Finding]:
     """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers; ``60.0`` reads as ``60``."""

@@ -71,7 +71,7 @@ def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bo
             if rule.kinds.isdisjoint(kinds):
                 continue
         for finding in rule.check(ctx):  # type: ignore[misc]  # active() keeps rules with a check
-            out.append(_diagnostic(rule, finding))
+            out.append(finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding))
 
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:

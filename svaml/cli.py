@@ -3,7 +3,8 @@
 ``svaml lint`` checks SVAML files, the ``json`` blocks of Markdown files, and standard input,
 with the conventions of ruff (selection, per-file ignores, output formats, ``--fix``, exit
 codes 0 clean, 1 diagnostics, 2 usage, configuration or I/O error). It never touches the
-network, and imports the validator only when a file needs it.
+network. Everything heavy (the validator, the formats) is imported when a subcommand runs, and
+many files are checked in worker processes.
 
 Other subcommands plug in: a module ``svaml._callcli`` exposing ``register(subparsers)`` adds
 its parsers (``svaml call …``, ``svaml numbers …``); each sets ``handler``, a function of the
@@ -305,7 +306,7 @@ def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> It
             continue
         if os.path.isdir(raw):
             found = False
-            for target in _walk(raw, settings):
+            for target in _walk(raw, settings, tally):
                 found = True
                 yield target
             if not found and not args.quiet:
@@ -321,9 +322,13 @@ def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> It
             tally.failed = True
 
 
-def _walk(top: str, settings: _Settings) -> Iterator[_Target]:
+def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
+    def unlisted(error: OSError) -> None:
+        _error(f"{_display(error.filename or top)}: cannot list the directory: {error.strerror or error}")
+        tally.failed = True
+
     top = _display(top)
-    for directory, dirs, files in os.walk(top):
+    for directory, dirs, files in os.walk(top, onerror=unlisted):
         dirs[:] = sorted(
             d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
         )

@@ -411,17 +411,30 @@ def test_broken_symlink_is_a_read_error(capsys: pytest.CaptureFixture[str]) -> N
     assert expected == (status, err)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+WRITE_ONLY = "/proc/sys/vm/compact_memory"  # mode 0200: even root cannot read it
+
+
 def test_unreadable_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """A file without read permission is reported by name, exit 2."""
-    path = _write("a.json", CLEAN)
-    path.chmod(0)
-    try:
-        status, _, err = _lint(capsys, "a.json")
-    finally:
-        path.chmod(0o644)
-    denied = (2, "svaml: error: a.json: permission denied\n")
-    assert denied == (status, err)
+    if os.geteuid() == 0:
+        if not os.path.exists(WRITE_ONLY):
+            pytest.skip("root reads any file, and there is no write-only file here")
+        name = WRITE_ONLY
+    else:
+        name = "a.json"
+        _write(name, CLEAN).chmod(0)
+    status, _, err = _lint(capsys, name)
+    expected = (2, f"svaml: error: {name}: permission denied\n")
+    assert expected == (status, err)
+
+
+def test_output_file_that_is_a_directory_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """-o naming a directory is an I/O error naming it."""
+    _write("a.json", CLEAN)
+    Path("reports").mkdir()
+    status, _, err = _lint(capsys, "-o", "reports", "a.json")
+    expected = (2, "svaml: error: reports: cannot write: Is a directory\n")
+    assert expected == (status, err)
 
 
 def test_enormous_file_is_refused_without_reading(capsys: pytest.CaptureFixture[str]) -> None:
@@ -540,3 +553,30 @@ def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
         "",
     )
     assert expected == (result.returncode, result.stdout.splitlines(), result.stderr)
+
+
+def test_lint_does_not_load_the_other_subcommands(tmp_path: Path) -> None:
+    """`svaml lint` leaves svaml._callcli (and so the REST client) unimported; --help loads it."""
+    _write("a.json", CLEAN)
+    code = (
+        "import contextlib, io, sys\n"
+        "from svaml.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(sys.argv[1:])\n"
+        "print('svaml._callcli' in sys.modules, 'requests' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    loaded = [
+        subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+        for argv in (["lint", "a.json"], ["--help"])
+    ]
+    expected = "False False"
+    assert expected == loaded[0]
+    assert loaded[1].startswith("True")

@@ -95,8 +95,8 @@ def test_tts_callout_without_cli_fires() -> None:
 
 
 def test_empty_cli_is_left_to_the_number_rule() -> None:
-    """An empty cli is reported once, as not E.164 (SV411), not again by SV901."""
-    expected = ["SV411"]
+    """An empty cli is reported once, as not E.164 (SV401), not again by SV901."""
+    expected = ["SV401"]
     assert expected == [d.code for d in validate(_tts(cli=""))]
 
 

@@ -65,6 +65,11 @@ FIRES = [
         [("SV022", at(0, 0, "dtmf")), ("SV705", at(0, 1, "dtmf"))],
     ),
     (
+        "long-spaced-return",
+        run_menu({"id": "main", "options": [option("1", f"return ({'v' * 200})")]}),
+        [("SV706", at(0, 0))],
+    ),
+    (
         "spaced-return",
         run_menu({"id": "main", "options": [option("1", "return (x)")]}),
         [("SV706", at(0, 0))],
@@ -140,6 +145,7 @@ QUIET = [
         "voice-off-without-locale",
         {"action": {"name": "runMenu", "enableVoice": False, "menus": [MAIN, SALES]}},
     ),
+    ("long-return-value", run_menu({"id": "main", "options": [option("1", f"return({'v' * 200})")]})),
     (
         "cycle",
         run_menu(

@@ -1,4 +1,4 @@
-"""Tests for the prompt rules (SV801-SV805, and their callout forms SV811-SV815) and the locale lists."""
+"""Tests for the prompt rules (SV801-SV805, and their callout forms SV801-SV805) and the locale lists."""
 
 from __future__ import annotations
 
@@ -403,7 +403,7 @@ def test_locale_lists_agree_with_themselves() -> None:
     assert expected == [form for form in forms if not _locales.is_known_tts_locale(form)]
 
 
-# -- callout forms (SV811-SV815) ----------------------------------------------------------------
+# -- callout forms (SV801-SV805) ----------------------------------------------------------------
 
 
 def test_callout_prompt_rules_fire_with_their_twin_codes() -> None:
@@ -426,10 +426,10 @@ def test_callout_prompt_rules_fire_with_their_twin_codes() -> None:
         },
     }
     expected = [
-        ("SV811", "/ttsCallout/prompts"),
-        ("SV815", "/ttsCallout/locale"),
-        ("SV812", "/conferenceCallout/greeting"),
-        ("SV813", "/conferenceCallout/greeting"),
+        ("SV801", "/ttsCallout/prompts"),
+        ("SV805", "/ttsCallout/locale"),
+        ("SV802", "/conferenceCallout/greeting"),
+        ("SV803", "/conferenceCallout/greeting"),
     ]
     found = [(d.code, d.pointer) for body in (tts_body, conf_body) for d in validate(body)]
     assert expected == found

@@ -8,11 +8,12 @@ reference in ``docs/rules.md`` all read.
 
 from __future__ import annotations
 
+from svaml.model.permissions import Callback
+
 # Importing the rule modules registers their rules, in code order.
-from svaml.rules import _structure, _document, _numbers, _limits, _actions, _menus, _prompts, _callouts  # noqa: F401, I001
+from svaml.rules import _actions, _callouts, _document, _limits, _menus, _numbers, _prompts, _structure  # noqa: F401
 from svaml.rules._registry import DOCS_URL, RULES, Finding, Rule
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
-from svaml.model.permissions import Callback
 
 __all__ = [
     "DOCS_URL",

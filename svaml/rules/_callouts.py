@@ -48,12 +48,12 @@ def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
 
     Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
     party): the request is accepted and the phone never rings. Set ``cli`` to one of your Sinch
-    numbers in E.164 form (``+46...``). An empty ``cli`` is reported by SV411, as not E.164.
+    numbers in E.164 form (``+46...``). An empty ``cli`` is reported by SV401, as not E.164.
     """
     tts = ctx.callout.tts_callout if ctx.callout is not None else None
     if tts is None:
         return
-    # An empty cli is not E.164: SV411 reports it.
+    # An empty cli is not E.164: SV401 reports it.
     if tts.cli is None:
         yield Finding(
             ctx.at("ttsCallout"),

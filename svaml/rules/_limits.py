@@ -24,8 +24,7 @@ from svaml.model.actions import (
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, SendDtmf
 from svaml.rules._context import Context
-from svaml.rules._numbers import callout_twin
-from svaml.rules._registry import Finding, rule
+from svaml.rules._registry import Finding, extend_to_callouts, rule
 
 __all__: list[str] = []
 
@@ -36,16 +35,11 @@ MAX_DURATION = 14400
 TEXT_LIMIT = 600
 CONFERENCE_ID_LIMIT = 64
 
-# The fields each rule checks, by model class: the JSON name, or (attribute, JSON name) pairs.
-_MAX_DURATION_FIELDS: dict[type, str] = {
-    ConnectPstn: "maxDuration",
-    ConnectSip: "maxDuration",
-    ConnectStream: "maxDuration",
-    Park: "maxDuration",
-    ConferenceCallout: "maxDuration",
-    CustomCallout: "maxDuration",
-}
-# (attribute, JSON name, kind): plain text, one prompt string, or a list of prompt strings.
+# What each rule checks, by model class: the fields as (attribute, JSON name[, kind]).
+_MAX_DURATION_TYPES = frozenset(
+    {ConnectPstn, ConnectSip, ConnectStream, Park, ConferenceCallout, CustomCallout}
+)
+# The kind of a text field: plain text, one prompt string, or a list of prompt strings.
 _SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
     Say: (("text", "text", "text"),),
     PlayFiles: (("ids", "ids", "prompt list"),),
@@ -82,7 +76,7 @@ _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     _E,
     summary="`maxDuration` is not between 1 and 14400 seconds",
     source=f"{_OAS}: connectPstn/connectSip/connectStream maxDuration, maximum 14400",
-    kinds=_MAX_DURATION_FIELDS,
+    kinds=_MAX_DURATION_TYPES,
 )
 def max_duration_range(ctx: Context) -> Iterator[Finding]:
     """Keep ``maxDuration`` between 1 and 14400 seconds.
@@ -95,8 +89,7 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
     ``conferenceCallout`` and ``customCallout`` requests.
     """
     for where, obj in ctx.walk():
-        name = _MAX_DURATION_FIELDS.get(type(obj))
-        if name is None:
+        if type(obj) not in _MAX_DURATION_TYPES:
             continue
         value = getattr(obj, "max_duration", None)
         if value is None or 1 <= value <= MAX_DURATION:
@@ -105,7 +98,7 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
             why = f"Sinch allows at most {MAX_DURATION} (4 hours): lower it"
         else:
             why = f"write 1 to {MAX_DURATION} seconds, or leave it out for Sinch's default"
-        yield Finding(f"{where}/{name}", f"maxDuration is {value}; {why}")
+        yield Finding(f"{where}/maxDuration", f"maxDuration is {value}; {why}")
 
 
 # A prompt's content is shorter than the string that holds it: most strings are this short.
@@ -152,7 +145,7 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     ``say`` instructions or several prompts separated by ``;``.
 
     Sinch support can raise the limit for an application; if yours has a higher one, ignore this
-    rule (``--ignore SV502``, and ``SV512`` for callouts).
+    rule (``--ignore SV502``, and ``SV502`` for callouts).
     """
     for where, obj in ctx.walk():
         fields = _SAY_FIELDS.get(type(obj))
@@ -274,8 +267,8 @@ def negative_value(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-callout_twin("SV511", "callout-max-duration-range", "SV501", "`maxDuration`")
-callout_twin("SV512", "callout-text-too-long", "SV502", "`text`, `prompts`, `greeting`")
-callout_twin("SV513", "callout-conference-id-length", "SV503", "conferenceCallout `conferenceId`")
-callout_twin("SV514", "callout-invalid-dtmf", "SV504", "`dtmf`")
-callout_twin("SV515", "callout-negative-value", "SV505", "conferenceCallout `conferenceDtmfOptions`")
+extend_to_callouts("SV501", "`maxDuration`")
+extend_to_callouts("SV502", "`text`, `prompts`, `greeting`")
+extend_to_callouts("SV503", "conferenceCallout `conferenceId`")
+extend_to_callouts("SV504", "`dtmf`")
+extend_to_callouts("SV505", "conferenceCallout `conferenceDtmfOptions`")

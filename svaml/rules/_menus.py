@@ -31,9 +31,13 @@ _OPTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
 _KEYWORD = re.compile(r"menu|return", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=1024)
 def _option(action: str) -> _Option | None:
     """Read an option action, ``menu(<id>)`` or ``return(<value>)``; None if it is neither."""
+    # Cached, as menus repeat on every call; a long string is read afresh rather than kept alive.
+    return _read_cached(action) if len(action) <= 100 else _read(action)
+
+
+def _read(action: str) -> _Option | None:
     if action.endswith(")"):
         if action.startswith("menu("):
             return _Option("menu", action[5:-1], False)
@@ -43,6 +47,9 @@ def _option(action: str) -> _Option | None:
     if match is None:
         return None
     return _Option(match[2], match[4], bool(match[1] or match[3] or match[5]))
+
+
+_read_cached = functools.lru_cache(maxsize=1024)(_read)
 
 
 class _Menus(NamedTuple):

@@ -1,10 +1,7 @@
 """Number rules (SV4xx): phone numbers in E.164, and whether such a number can exist.
 
-It also holds the helpers the SV4xx-SV7xx modules share: the callouts of a callout request,
-and ``callout_twin``, which registers the callout-request form
-of a SVAML rule. The driver runs a rule on SVAML documents or on callout requests, not both, so
-a check of a field found in both has two codes: SV40x for SVAML and SV41x for callouts, SV50x
-and SV51x.
+It also holds a helper the SV4xx-SV7xx modules share: the callouts of a callout request. A rule
+about a field found both in SVAML and in callout requests checks both under one code.
 """
 
 from __future__ import annotations
@@ -13,14 +10,12 @@ import functools
 import re
 from collections.abc import Iterator
 
-import attrs
-
 from svaml.diagnostic import Edit, Fix, Severity
 from svaml.model.actions import ConnectPstn, ConnectSip
 from svaml.model.callouts import Callout, ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.enums import DestinationType
 from svaml.rules._context import Context
-from svaml.rules._registry import RULES, Finding, register, rule
+from svaml.rules._registry import Finding, extend_to_callouts, rule
 
 __all__: list[str] = []
 
@@ -43,22 +38,6 @@ def callouts(ctx: Context) -> Iterator[tuple[str, Callout]]:
     for callout in (request.tts_callout, request.conference_callout, request.custom_callout):
         if callout is not None:
             yield ctx.at(callout.method), callout
-
-
-def callout_twin(code: str, name: str, of: str, fields: str) -> None:
-    """Register the callout-request form of the SVAML rule ``of``: same check, severity and fix."""
-    base = RULES[of]
-    register(
-        attrs.evolve(
-            base,
-            code=code,
-            name=name,
-            summary=f"{base.summary} (callout request)",
-            target="callout",
-            doc=f"The callout-request form of {of} (`{base.name}`): the same check on {fields} in the "
-            f"body of `POST /calling/v1/callouts`.\n\n{base.doc}",
-        )
-    )
 
 
 def _numbers(ctx: Context) -> list[tuple[str, str, str]]:
@@ -222,5 +201,5 @@ def number_impossible(ctx: Context) -> Iterator[Finding]:
 
 
 _CALLOUT_NUMBERS = "`cli` and `destination.endpoint` (type `number` or not given)"
-callout_twin("SV411", "callout-number-not-e164", "SV401", _CALLOUT_NUMBERS)
-callout_twin("SV412", "callout-number-impossible", "SV402", _CALLOUT_NUMBERS)
+extend_to_callouts("SV401", _CALLOUT_NUMBERS)
+extend_to_callouts("SV402", _CALLOUT_NUMBERS)

@@ -23,8 +23,7 @@ from svaml.model.actions import ConnectPstn, Menu, Park, RunMenu
 from svaml.model.callouts import ConferenceCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, TranscriptionOptions
 from svaml.rules._context import Context
-from svaml.rules._numbers import callout_twin
-from svaml.rules._registry import Finding, rule
+from svaml.rules._registry import Finding, extend_to_callouts, rule
 
 __all__ = ["Prompt", "parse_prompts", "url_problem"]
 
@@ -417,7 +416,7 @@ def unknown_locale(ctx: Context) -> Iterator[Finding]:
 
 # The driver runs a rule on SVAML or on callout requests: the callout forms have twin codes.
 _CALLOUT_PROMPTS = "ttsCallout `prompts` and conferenceCallout `greeting`"
-callout_twin("SV811", "callout-malformed-prompt", "SV801", _CALLOUT_PROMPTS)
-callout_twin("SV812", "callout-invalid-ssml", "SV802", _CALLOUT_PROMPTS)
-callout_twin("SV813", "callout-invalid-href", "SV803", _CALLOUT_PROMPTS)
-callout_twin("SV815", "callout-unknown-locale", "SV805", "ttsCallout and conferenceCallout `locale`")
+extend_to_callouts("SV801", _CALLOUT_PROMPTS)
+extend_to_callouts("SV802", _CALLOUT_PROMPTS)
+extend_to_callouts("SV803", _CALLOUT_PROMPTS)
+extend_to_callouts("SV805", "ttsCallout and conferenceCallout `locale`")

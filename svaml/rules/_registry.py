@@ -13,7 +13,7 @@ from svaml.model.permissions import Callback
 if TYPE_CHECKING:
     from svaml.rules._context import Context
 
-__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "active", "register", "rule"]
+__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "active", "extend_to_callouts", "register", "rule"]
 
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
@@ -74,6 +74,20 @@ def register(rule_: Rule) -> Rule:
     RULES[rule_.code] = rule_
     _ACTIVE.clear()
     return rule_
+
+
+def extend_to_callouts(code: str, fields: str) -> None:
+    """Make the SVAML rule ``code`` check callout requests too, under the same code.
+
+    Its check already walks callout objects; ``fields`` names what it checks there, for its doc.
+    """
+    base = RULES[code]
+    RULES[code] = attrs.evolve(
+        base,
+        target="any",
+        doc=f"{base.doc}\n\nIn callout requests (`POST /calling/v1/callouts`) it checks {fields}.",
+    )
+    _ACTIVE.clear()
 
 
 _ACTIVE: dict[tuple[str, Callback | None, bool, bool], tuple[Rule, ...]] = {}

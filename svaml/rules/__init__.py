@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from svaml.model.permissions import Callback
 
-# Importing the rule modules registers their rules, in code order.
-from svaml.rules import _actions, _callouts, _document, _limits, _menus, _numbers, _prompts, _structure  # noqa: F401
+# Importing the rule modules registers their rules (the registry keeps them by code).
+from svaml.rules import (  # noqa: F401
+    _actions,
+    _callouts,
+    _document,
+    _limits,
+    _menus,
+    _numbers,
+    _prompts,
+    _structure,
+)
 from svaml.rules._registry import DOCS_URL, RULES, Finding, Rule
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
 

@@ -133,6 +133,10 @@ def _prompt(raw: str) -> Prompt:
     return Prompt("file", text, text)
 
 
+#: Past this many broken prompts in one string, SV801 reports them in one diagnostic.
+_MAX_PER_STRING = 20
+
+
 @functools.lru_cache(maxsize=2048)
 def parse_prompts(value: str) -> tuple[Prompt, ...]:
     """Split a prompt string into its prompts (a ``;`` inside brackets does not split)."""
@@ -284,9 +288,17 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
     """
     for strings in _prompt_strings(ctx):
         prompts = strings.prompts
-        for index, prompt in enumerate(prompts):
-            if prompt.problem is None:
-                continue
+        bad = [i for i, p in enumerate(prompts) if p.problem is not None]
+        if len(bad) > _MAX_PER_STRING:
+            # One line per broken prompt of a huge string helps nobody (and would take minutes).
+            yield Finding(
+                strings.pointer,
+                f"{len(bad)} of its {len(prompts)} prompts are malformed; the first: "
+                + _which(prompts, bad[0], prompts[bad[0]].problem or "empty"),
+            )
+            continue
+        for index in bad:
+            prompt = prompts[index]
             if prompt.problem == "empty":
                 message = (
                     "the prompt is empty"

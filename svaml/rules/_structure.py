@@ -112,7 +112,8 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
     """
     if isinstance(ctx.data, Mapping) and ctx.callout is None:
         for key in ctx.data:
-            if key not in ("instructions", "action"):
+            # `$schema` points editors at svaml's JSON Schema; Sinch ignores it.
+            if key not in ("instructions", "action", "$schema"):
                 yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
     for where, obj in ctx.walk():
         for key in obj.extras:

@@ -21,7 +21,7 @@ import cattrs
 
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
-from svaml.model._fields import SvamlObject
+from svaml.model._fields import SvamlObject, to_extras
 from svaml.model.actions import ACTION_CLASSES, Action
 from svaml.model.document import Svaml
 from svaml.model.instructions import INSTRUCTION_CLASSES, Instruction
@@ -96,10 +96,23 @@ def _str(value: Any, _: Any) -> str:
     raise _fail("type", f"expected a string, got {typename(value)}")
 
 
+#: How many non-canonical forms reading has accepted, ever: a name or enum value in another
+#: case, an alias field name, an integer menu key, a ``"true"`` boolean, ``indications: false``,
+#: an integral float. The validator compares it before and after reading a document: when it did
+#: not move, the document is in canonical form and the canonical-form rules have nothing to do.
+liberal_reads = 0
+
+
+def _liberal() -> None:
+    global liberal_reads
+    liberal_reads += 1
+
+
 def _int(value: Any, _: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
+        _liberal()
         return int(value)
     raise _fail("type", f"expected an integer, got {typename(value)}")
 
@@ -109,6 +122,7 @@ def _bool(value: Any, _: Any) -> bool:
         return value
     # Sinch's own AMD example writes "enabled": "true"; the validator warns about it.
     if value in ("true", "false"):
+        _liberal()
         return bool(value == "true")
     raise _fail("type", f"expected a boolean, got {typename(value)}")
 
@@ -131,7 +145,10 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
             return value
         if isinstance(value, str) or value is False:
             try:
-                return cls(value)
+                member = cls(value)
+                if member.value != value:
+                    _liberal()
+                return member
             except ValueError:
                 pass
         raise _fail("value", f"expected one of {allowed}, got {value!r}")
@@ -195,7 +212,10 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
 
         def read_converted(value: Any) -> Any:
             try:
-                return call(value)
+                converted = call(value)
+                if converted is not value and converted.__class__ is not value.__class__:
+                    _liberal()  # a menu key written as an integer
+                return converted
             except SvamlTypeError as exc:
                 raise _fail("type", str(exc)) from None
 
@@ -231,7 +251,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
     tagged = "name" in cls.__dict__ and not any(f.name == "name" for f in fields)
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if not (data.__class__ is dict or isinstance(data, Mapping)):
             raise _fail("type", f"expected an object, got {typename(data)}")
         kwargs: dict[str, Any] = {}
         extras: dict[str, Any] = {}
@@ -241,6 +261,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
             if entry is None:
                 canonical = aliases.get(key)
                 if canonical is not None and canonical not in data:
+                    _liberal()
                     entry = readers[canonical]
                 elif tagged and key == "name":
                     continue
@@ -258,13 +279,31 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
         if found:
             raise _Invalid(found)
         if extras:
-            kwargs["extras"] = extras
-        try:
-            return cls(**kwargs)
-        except SvamlTypeError as exc:
-            raise _fail("type", str(exc)) from None
+            kwargs["extras"] = to_extras(extras)
+        return make(kwargs)
 
+    make = _trusted_constructor(cls)
     return structure
+
+
+def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], Any]:
+    """Return a function that builds ``cls`` from values the field readers have already checked.
+
+    The readers check and convert every value, so running ``__init__``'s validators and
+    converters again would only double the cost of reading; missing fields get their defaults.
+    """
+    lines = ["def make(kw):", "    o = new(cls)", "    get = kw.get"]
+    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    for field in attrs.fields(cls):
+        if field.default is attrs.NOTHING:
+            lines.append(f"    set(o, {field.name!r}, kw[{field.name!r}])")
+        else:
+            scope[f"d_{field.name}"] = field.default
+            lines.append(f"    set(o, {field.name!r}, get({field.name!r}, d_{field.name}))")
+    lines.append("    return o")
+    exec("\n".join(lines), scope)
+    make: Callable[[dict[str, Any]], Any] = scope["make"]
+    return make
 
 
 def _leaf(tp: Any) -> tuple[str, Any]:
@@ -368,14 +407,18 @@ def _tagged(
     known = ", ".join(classes)
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if not (data.__class__ is dict or isinstance(data, Mapping)):
             raise _fail("type", f"expected an {what} object, got {typename(data)}")
         name = data.get("name")
         if name is None:
             raise _fail("no-name", f"the {what} has no 'name'")
         if not isinstance(name, str):
             raise _Invalid([(("name",), "type", f"expected a string, got {typename(name)}")])
-        cls = classes.get(name) or folded.get(name.casefold())
+        cls = classes.get(name)
+        if cls is None:
+            cls = folded.get(name.casefold())
+            if cls is not None:
+                _liberal()
         if cls is None:
             raise _Invalid([(("name",), kind, f"unknown {what} {name!r}; expected one of {known}")])
         return converter.structure(data, cls)
@@ -394,7 +437,7 @@ _unstructure_any = converter.unstructure
 
 
 def _structure_svaml(data: Any, _: Any) -> Svaml:
-    if not isinstance(data, Mapping):
+    if not (data.__class__ is dict or isinstance(data, Mapping)):
         raise _fail("type", f"expected a SVAML object, got {typename(data)}")
     found: list[tuple[tuple[str | int, ...], str, str]] = []
     instructions: list[Any] = []

@@ -12,9 +12,11 @@ diagnostics; the canonical-form warnings and the semantic rules are the validato
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +147,8 @@ def document_schema(callback: Callback | str | None = None) -> dict[str, Any]:
         "$schema": _DIALECT,
         "$id": f"{BASE_URL}svaml{suffix}.schema.json",
         "title": f"SVAML document{where}",
-        "description": "A Sinch Voice SVAML document: instructions, executed in order, and exactly one action. "
-        "Generated from the svaml model; svaml lint checks the documented rules beyond structure.",
+        "description": "A Sinch Voice SVAML document: instructions, executed in order, and exactly one "
+        "action. Generated from the svaml model; svaml lint checks the documented rules beyond structure.",
         "type": "object",
         "properties": {
             "$schema": {"type": "string"},
@@ -177,9 +179,9 @@ def callout_schema() -> dict[str, Any]:
 
 
 #: The files ``write_schemas`` writes, by name.
-FILES = {
-    "svaml.schema.json": lambda: document_schema(),
-    **{f"svaml-{cb.value}.schema.json": (lambda cb=cb: document_schema(cb)) for cb in _SVAML_CALLBACKS},
+FILES: dict[str, Callable[[], dict[str, Any]]] = {
+    "svaml.schema.json": document_schema,
+    **{f"svaml-{cb.value}.schema.json": functools.partial(document_schema, cb) for cb in _SVAML_CALLBACKS},
     "callout.schema.json": callout_schema,
 }
 

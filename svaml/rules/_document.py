@@ -27,7 +27,7 @@ def missing_action(ctx: Context) -> Iterator[Finding]:
     example ``hangup`` or ``continue``.
     """
     data = ctx.data
-    if isinstance(data, Mapping) and data.get("action") is None:
+    if (data.__class__ is dict or isinstance(data, Mapping)) and data.get("action") is None:
         state = "is null" if "action" in data else "is missing"
         yield Finding(ctx.at("action") if "action" in data else ctx.base, f"the action {state}: a SVAML "
                       "document needs exactly one action (for example hangup or continue)")
@@ -44,7 +44,7 @@ def action_not_object(ctx: Context) -> Iterator[Finding]:
     if isinstance(action, list):
         yield Finding(ctx.at("action"), f"'action' is a list of {len(action)}: a SVAML document has "
                       "exactly one action object")
-    elif action is not None and not isinstance(action, Mapping):
+    elif action is not None and not (action.__class__ is dict or isinstance(action, Mapping)):
         yield Finding(ctx.at("action"), f"'action' must be an object, got {codec.typename(action)}")
 
 

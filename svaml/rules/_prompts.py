@@ -306,7 +306,7 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
                     else f"prompt {index + 1} of {len(prompts)} is empty: remove the extra ';'"
                 )
             else:
-                message = _which(prompts, index, prompt.problem)
+                message = _which(prompts, index, prompt.problem or "empty")
             yield Finding(strings.pointer, message)
 
 

@@ -133,7 +133,8 @@ def _differences(ctx: Context) -> list[tuple[str, str, Any, Any]]:
         return found
     found = []
     data = ctx.data
-    if isinstance(data, Mapping):
+    # Reading counts the non-canonical forms it accepts: none, nothing to compare.
+    if (data.__class__ is dict or isinstance(data, Mapping)) and ctx.memo.get("liberal", True):
         pairs: list[tuple[str, Any, Any]] = []
         raw_instructions = data.get("instructions") or []
         for index, obj in ctx.instructions:

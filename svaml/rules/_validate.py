@@ -55,7 +55,7 @@ def emit(code: str, pointer: str, message: str) -> Diagnostic:
 def is_callout(data: Any) -> bool:
     """Whether decoded JSON looks like a callout request rather than a SVAML document."""
     return (
-        isinstance(data, Mapping)
+        (data.__class__ is dict or isinstance(data, Mapping))
         and "method" in data
         and "action" not in data
         and "instructions" not in data
@@ -76,7 +76,7 @@ def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bo
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:
     """Read the parts of a SVAML document one by one, so one broken part hides nothing else."""
-    if not isinstance(data, Mapping):
+    if not (data.__class__ is dict or isinstance(data, Mapping)):
         out.append(emit("SV002", ctx.base, f"expected a SVAML object, got {codec.typename(data)}"))
         return
     raw = data.get("instructions")
@@ -91,7 +91,7 @@ def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:
         else:
             out.append(emit("SV002", ctx.at("instructions"), f"expected a list, got {codec.typename(raw)}"))
     action = data.get("action")
-    if isinstance(action, Mapping):
+    if action.__class__ is dict or isinstance(action, Mapping):
         obj, found = codec.read(action, Action, "action")
         out.extend(_rebase(found, ctx.base))
         ctx.action = obj
@@ -114,17 +114,20 @@ def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
 
 def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    liberal = codec.liberal_reads
     if is_callout(data):
         ctx = Context(data, callback=None, base=base)
         obj, found = codec.read(data, CalloutRequest)
         out.extend(_rebase(found, base))
         ctx.callout = obj
+        ctx.memo["liberal"] = codec.liberal_reads != liberal
         if obj is not None:
             _run_rules(ctx, "callout", out)
         return out
     ctx = Context(data, callback=callback, base=base)
     _read_document(data, ctx, out)
-    if isinstance(data, Mapping):
+    ctx.memo["liberal"] = codec.liberal_reads != liberal
+    if data.__class__ is dict or isinstance(data, Mapping):
         _run_rules(ctx, "svaml", out)
     return out
 
@@ -246,7 +249,7 @@ def check(doc: Any, *, callback: Callback | str | None = None) -> None:
 def validate_callout(body: Any) -> list[Diagnostic]:
     """Return every diagnostic of a callout request body (decoded JSON, text or a request object)."""
     if isinstance(body, Mapping) and not is_callout(body):
-        method = body.get("method") if isinstance(body, Mapping) else None
+        method = body.get("method")
         return [emit("SV904", "/method", f"not a callout request: 'method' is {method!r}")]
     return validate(body)
 

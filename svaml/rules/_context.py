@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -52,21 +51,22 @@ class Context:
         """Return ``(pointer, object)`` for every model object of the document, outermost first."""
         walked = self._walked
         if walked is None:
-            walked = []
+            roots: list[tuple[str, SvamlObject]] = []
+            at = self.base + "/instructions/"
             for index, instruction in self.instructions:
-                walked.extend(_walk(instruction, self.at("instructions", index)))
+                roots.append((at + str(index), instruction))
             if self.action is not None:
-                walked.extend(_walk(self.action, self.at("action")))
+                roots.append((self.base + "/action", self.action))
             if self.callout is not None:
-                walked.extend(_walk(self.callout, self.base))
-            self._walked = walked
+                roots.append((self.base, self.callout))
+            walked = self._walked = _walk(roots)
         return walked
 
     def kinds(self) -> frozenset[type]:
         """Return the model classes present in the document."""
         found = self._kinds
         if found is None:
-            found = self._kinds = frozenset(type(obj) for _, obj in self.walk())
+            found = self._kinds = frozenset([obj.__class__ for _, obj in self.walk()])
         return found
 
 
@@ -84,13 +84,27 @@ def _nested(cls: type) -> tuple[tuple[str, str], ...]:
     return found
 
 
-def _walk(obj: SvamlObject, where: str) -> Iterator[tuple[str, SvamlObject]]:
-    yield where, obj
-    for attr, name in _nested(type(obj)):
-        value = getattr(obj, attr)
-        if isinstance(value, SvamlObject):
-            yield from _walk(value, f"{where}/{name}")
-        elif value.__class__ is tuple:
-            for index, item in enumerate(value):
-                if isinstance(item, SvamlObject):
-                    yield from _walk(item, f"{where}/{name}/{index}")
+def _walk(roots: list[tuple[str, SvamlObject]]) -> list[tuple[str, SvamlObject]]:
+    """Walk the objects below ``roots`` depth first, in document order, without recursion."""
+    out: list[tuple[str, SvamlObject]] = []
+    stack = roots[::-1]
+    while stack:
+        where, obj = stack.pop()
+        out.append((where, obj))
+        nested = _NESTED.get(obj.__class__)
+        if nested is None:
+            nested = _nested(obj.__class__)
+        below: list[tuple[str, SvamlObject]] = []
+        for attr, name in nested:
+            value = getattr(obj, attr)
+            if value is None:
+                continue
+            if value.__class__ is tuple:
+                prefix = f"{where}/{name}/"
+                for index, item in enumerate(value):
+                    below.append((prefix + str(index), item))
+            else:
+                below.append((f"{where}/{name}", value))
+        if below:
+            stack.extend(reversed(below))
+    return out

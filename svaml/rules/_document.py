@@ -8,7 +8,7 @@ from svaml import codec
 from svaml.diagnostic import Edit, Fix, Severity
 from svaml.model.actions import Hangup
 from svaml.model.instructions import Answer, PlayFiles, Say, StartRecording, StopRecording
-from svaml.model.permissions import Callback, refusal
+from svaml.model.permissions import ALLOWED_IN, Callback, refusal
 from svaml.rules._context import Context
 from svaml.rules._registry import Finding, Rule, register, rule
 
@@ -91,7 +91,7 @@ def action_not_allowed(ctx: Context) -> Iterator[Finding]:
     takes no SVAML (a lone hangup at most), and Notify's answer is discarded. Sinch rejects the
     response and the call fails.
     """
-    if ctx.action is not None and ctx.callback is not None:
+    if ctx.action is not None and ctx.callback is not None and ctx.action.name not in ALLOWED_IN[ctx.callback]:
         reason = refusal(ctx.action.name, ctx.callback)
         if reason is not None:
             yield Finding(ctx.at("action", "name"), reason)
@@ -113,7 +113,10 @@ def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.callback is None:
         return
+    allowed = ALLOWED_IN[ctx.callback]
     for index, instruction in ctx.instructions:
+        if instruction.name in allowed:
+            continue
         reason = refusal(instruction.name, ctx.callback)
         if reason is not None:
             yield Finding(ctx.at("instructions", index, "name"), reason)

@@ -91,8 +91,9 @@ def action_not_allowed(ctx: Context) -> Iterator[Finding]:
     takes no SVAML (a lone hangup at most), and Notify's answer is discarded. Sinch rejects the
     response and the call fails.
     """
-    if ctx.action is not None and ctx.callback is not None and ctx.action.name not in ALLOWED_IN[ctx.callback]:
-        reason = refusal(ctx.action.name, ctx.callback)
+    action, callback = ctx.action, ctx.callback
+    if action is not None and callback is not None and action.name not in ALLOWED_IN[callback]:
+        reason = refusal(action.name, callback)
         if reason is not None:
             yield Finding(ctx.at("action", "name"), reason)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 from urllib.parse import quote
@@ -68,7 +68,8 @@ def _with_timestamp(generated: Callable[[Any], dict[str, Any]]) -> Callable[[Any
 # The codec's generated code copies plain values as they are; a datetime needs writing as text.
 codec.converter.register_unstructure_hook(datetime, iso_timestamp)
 for _cls in EVENT_CLASSES.values():
-    codec.converter.register_unstructure_hook(_cls, _with_timestamp(codec.converter.get_unstructure_hook(_cls)))
+    _generated = codec.converter.get_unstructure_hook(_cls)
+    codec.converter.register_unstructure_hook(_cls, _with_timestamp(_generated))
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
         data: Any = body
     elif isinstance(body, (bytes, bytearray, memoryview, str)):
         try:
-            data = codec.decode_json(bytes(body) if isinstance(body, memoryview) else body)
+            data = codec.decode_json(body if isinstance(body, (bytes, str)) else bytes(body))
         except SvamlError as exc:
             raise EventError("the callback body is not JSON", exc.problems) from None
         except ValueError:  # e.g. an integer longer than Python's digit limit
@@ -392,8 +393,20 @@ class CallbackApp:
         )
         return [response.body]
 
-    async def asgi(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
-        """Serve the application as an ASGI application (HTTP and lifespan)."""
+    @property
+    def asgi(self) -> Callable[[_Scope, _Receive, _Send], Coroutine[Any, Any, None]]:
+        """The application as an ASGI 3 application (HTTP and lifespan).
+
+        A plain coroutine function, so servers such as uvicorn recognise it as ASGI 3.
+        """
+        serve = self._serve_asgi
+
+        async def application(scope: _Scope, receive: _Receive, send: _Send) -> None:
+            await serve(scope, receive, send)
+
+        return application
+
+    async def _serve_asgi(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -459,8 +472,10 @@ def _asgi_path(scope: _Scope) -> str:
     """The path Sinch signed: ``raw_path`` when the server gives it, else rebuilt."""
     raw = scope.get("raw_path")
     if raw:
-        path = raw.decode("latin-1").split("?", 1)[0]
+        path: str = raw.decode("latin-1").split("?", 1)[0]
     else:
-        path = quote((scope.get("root_path", "") + scope["path"]).encode("utf-8"), safe=_PATH_SAFE)
+        root, path = scope.get("root_path", ""), scope["path"]
+        # Servers differ on whether ``path`` already starts with ``root_path``.
+        path = quote((path if path.startswith(root) else root + path).encode("utf-8"), safe=_PATH_SAFE)
     query = scope.get("query_string", b"").decode("latin-1")
     return path + (f"?{query}" if query else "")

@@ -13,6 +13,7 @@ Read events with :func:`svaml.callbacks.parse_event`, or verify and read in one 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
@@ -218,26 +219,42 @@ def parse_timestamp(value: str | datetime) -> datetime:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             raise SvamlTypeError("a timestamp must be a timezone-aware datetime")
-        return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+        if value.tzinfo is timezone.utc:
+            return value
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:
+            raise SvamlTypeError(f"{value!r} cannot be expressed in UTC") from None
     if not isinstance(value, str):
         raise SvamlTypeError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
     match = _TIMESTAMP.fullmatch(value)
     if match is None:
         raise SvamlTypeError(f"expected an ISO-8601 timestamp like 2024-01-19T09:19:28Z, got {value[:40]!r}")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        tz = timezone.utc
-        if zone and zone not in "Zz":
-            digits = zone[1:].replace(":", "")
-            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-            tz = timezone(-offset if zone[0] == "-" else offset)
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second),
-            int((fraction or "0")[:6].ljust(6, "0")), tz,
-        )
-        return moment.astimezone(timezone.utc)
+        if _FROMISOFORMAT:  # the C parser, 10x faster; the pattern above keeps out the forms it adds
+            moment = datetime.fromisoformat(value[:-1] + "Z" if value[-1] == "z" else value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+        else:
+            moment = _construct(match)
+        return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise SvamlTypeError(f"{value[:40]!r} is not a valid date and time") from None
+
+
+# Python 3.11's fromisoformat reads every form the pattern admits (any fraction length, Z, ±hhmm).
+_FROMISOFORMAT = sys.version_info >= (3, 11)
+
+
+def _construct(match: re.Match[str]) -> datetime:
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    tz = timezone.utc
+    if zone and zone not in "Zz":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        tz = timezone(-offset if zone[0] == "-" else offset)
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
 
 
 def _opt_timestamp(value: Any) -> datetime | None:
@@ -333,9 +350,11 @@ class Event(SvamlObject):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as JSON-ready data, as Sinch would send it (canonical names)."""
-        from svaml.callbacks import event_to_dict
+        import svaml.callbacks  # noqa: F401  # registers how events write their timestamp
+        from svaml.codec import unstructure
 
-        return event_to_dict(self)
+        data: dict[str, Any] = unstructure(self)
+        return data
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Return the event as JSON text."""

@@ -114,7 +114,9 @@ def main() -> None:
         ("pstn forward + amd", pstn_forward, floor_pstn),
     ]
     for build, floor in ((b, f) for _, b, f in cases):
-        assert json.loads(build().to_json()) == floor(), "the builder and the floor must write the same document"
+        assert json.loads(build().to_json()) == floor(), (
+            "the builder and the floor must write the same document"
+        )
     print(f"{'document':<26}{'floor µs':>10}{'svaml µs':>10}{'ratio':>8}{'no check µs':>13}{'ratio':>8}")
     totals = [0.0, 0.0, 0.0]
     for name, build, floor in cases:
@@ -124,19 +126,27 @@ def main() -> None:
         totals = [totals[0] + f, totals[1] + s, totals[2] + n]
         print(f"{name:<26}{f:>10.2f}{s:>10.2f}{s / f:>8.2f}{n:>13.2f}{n / f:>8.2f}")
     f, s, n = totals
-    print(f"{'all three':<26}{f:>10.2f}{s:>10.2f}{s / f:>8.2f}{n:>13.2f}{n / f:>8.2f}   (target ≤ 1.5×)")
+    print(f"{'all three':<26}{f:>10.2f}{s:>10.2f}{s / f:>8.2f}{n:>13.2f}{n / f:>8.2f}   (target ≤ 1.5x)")
     print()
     cattrs_ms = import_time("import cattrs")
     svaml_ms = import_time("import svaml")
     first_ms = import_time("from svaml import Svaml")
     heavy = subprocess.check_output(
-        [sys.executable, "-c", "import sys, svaml; from svaml import Svaml; Svaml().hangup().to_json();"
-         "print(sorted(m for m in ('jsonschema', 'requests', 'hypothesis') if m in sys.modules))"],
+        [
+            sys.executable,
+            "-c",
+            "import sys, svaml; from svaml import Svaml; Svaml().hangup().to_json();"
+            "print(sorted(m for m in ('jsonschema', 'requests', 'hypothesis') if m in sys.modules))",
+        ],
         text=True,
     ).strip()
     print(f"import cattrs               {cattrs_ms:7.1f} ms")
-    print(f"import svaml                {svaml_ms:7.1f} ms   ratio {svaml_ms / cattrs_ms:.2f}  (target ≤ 1.1×)")
-    print(f"from svaml import Svaml     {first_ms:7.1f} ms   ratio {first_ms / cattrs_ms:.2f}  (model + converter)")
+    print(
+        f"import svaml                {svaml_ms:7.1f} ms   ratio {svaml_ms / cattrs_ms:.2f}  (target ≤ 1.1x)"
+    )
+    print(
+        f"from svaml import Svaml     {first_ms:7.1f} ms   ratio {first_ms / cattrs_ms:.2f}  (model + converter)"
+    )
     print(f"heavy modules loaded by building and serializing: {heavy}")
 
 

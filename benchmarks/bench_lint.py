@@ -67,11 +67,17 @@ def main() -> None:
         peaks = []
         for target in (small, tmp):
             out = subprocess.run(
-                [sys.executable, "-c",
-                 "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
-                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)",
-                 *svaml_cmd, str(target)],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    "-c",
+                    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
+                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)",
+                    *svaml_cmd,
+                    str(target),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             peaks.append(int(out.stdout.strip()))
         s_time, s_code, _ = run([*svaml_cmd, str(tmp)])
@@ -81,7 +87,7 @@ def main() -> None:
         print(f"files: {count} ({count // 20} broken on purpose)")
         print(f"check-jsonschema  {c_time:7.2f} s  {count / c_time:9.0f} files/s  (exit {c_code})")
         print(f"svaml lint        {s_time:7.2f} s  {count / s_time:9.0f} files/s  (exit {s_code})")
-        print(f"ratio             {c_time / s_time:7.1f}×  (target ≥ 10×)")
+        print(f"ratio             {c_time / s_time:7.1f}x  (target ≥ 10x)")
         print(f"svaml lint peak RSS: {peaks[0]} MiB at {count // 5} files, {peaks[1]} MiB at {count} files")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -33,7 +33,6 @@ from svaml.model.events import (
     IceEvent,
     NotifyEvent,
     PieEvent,
-    iso_timestamp,
 )
 from svaml.model.permissions import Callback
 from svaml.signing import Credentials
@@ -50,26 +49,6 @@ _log = logging.getLogger("svaml.callbacks")
 
 _DEFAULT_MAX_AGE = 300.0
 _EVENT_NAMES = ", ".join(EVENT_CLASSES)
-
-
-# -- the converter writes event timestamps as ISO-8601 UTC with Z --------------------------------
-
-
-def _with_timestamp(generated: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
-    def unstructure(event: Event) -> dict[str, Any]:
-        data = generated(event)
-        if event.timestamp is not None:
-            data["timestamp"] = iso_timestamp(event.timestamp)
-        return data
-
-    return unstructure
-
-
-# The codec's generated code copies plain values as they are; a datetime needs writing as text.
-codec.converter.register_unstructure_hook(datetime, iso_timestamp)
-for _cls in EVENT_CLASSES.values():
-    _generated = codec.converter.get_unstructure_hook(_cls)
-    codec.converter.register_unstructure_hook(_cls, _with_timestamp(_generated))
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -163,10 +142,10 @@ _TOO_LARGE = CallbackResponse(413, (), b"")
 _FAILED = CallbackResponse(500, (), b"")
 
 # With no function registered: refuse an incoming call; let an answered call or a menu go on.
-_DEFAULTS: Mapping[Callback, Svaml] = {
-    Callback.ICE: Svaml.ice().hangup(),  # type: ignore[dict-item]  # IceSvaml is a Svaml at run time
-    Callback.ACE: Svaml.ace().continue_(),  # type: ignore[dict-item]
-    Callback.PIE: Svaml.pie().continue_(),  # type: ignore[dict-item]
+_DEFAULTS: Mapping[Callback, object] = {
+    Callback.ICE: Svaml.ice().hangup(),
+    Callback.ACE: Svaml.ace().continue_(),
+    Callback.PIE: Svaml.pie().continue_(),
 }
 
 _Ice = TypeVar("_Ice", bound=Callable[[IceEvent], "IceSvaml"])

@@ -14,6 +14,7 @@ import json
 import types
 import typing
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -24,6 +25,7 @@ from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import SvamlObject, to_extras
 from svaml.model.actions import ACTION_CLASSES, Action
 from svaml.model.document import Svaml
+from svaml.model.events import iso_timestamp
 from svaml.model.instructions import INSTRUCTION_CLASSES, Instruction
 from svaml.model.permissions import Callback
 
@@ -306,6 +308,16 @@ def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], A
     return make
 
 
+def _enum_or_str(tp: Any) -> Any:
+    """Return the enum of ``Enum | str`` (a value Sinch may extend: kept as text when unknown)."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+        if len(enums) == 1 and set(args) == {enums[0], str}:
+            return enums[0]
+    return None
+
+
 def _leaf(tp: Any) -> tuple[str, Any]:
     """Classify a field type for unstructuring: (kind, class)."""
     inner = _is_optional(tp)
@@ -315,6 +327,10 @@ def _leaf(tp: Any) -> tuple[str, Any]:
         return ("objects" if attrs.has(item) else "values", item)
     if isinstance(target, type) and issubclass(target, enum.Enum):
         return ("enum", target)
+    if _enum_or_str(target) is not None:
+        return ("enum-or-str", _enum_or_str(target))
+    if target is datetime:
+        return ("datetime", target)
     if isinstance(target, type) and attrs.has(target):
         return ("object", target)
     return ("value", target)
@@ -362,7 +378,7 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
     tag = cls.__dict__.get("name") if isinstance(cls.__dict__.get("name"), str) else None
     lines = ["def unstructure(o):"]
     lines.append(f"    r = {{'name': {tag!r}}}" if tag else "    r = {}")
-    scope: dict[str, Any] = {}
+    scope: dict[str, Any] = {"iso": iso_timestamp}
     for field in _fields(cls):
         kind, target = _leaf(field.type)
         attr, key = field.name, json_name(field)
@@ -371,6 +387,8 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
         expr = {
             "value": "v",
             "enum": "v.value",
+            "enum-or-str": "v if v.__class__ is str else v.value",
+            "datetime": "iso(v)",
             "object": f"u_{attr}(v)",
             "values": "list(v)",
             "objects": f"[u_{attr}(i) for i in v]",
@@ -566,9 +584,15 @@ def decode_json(text: str | bytes) -> Any:
             column=exc.colno,
         )
         raise SvamlError("cannot read JSON", [found]) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
         code, name = STRUCTURE_CODES["json"]
-        why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
+        why = (
+            "not UTF-8"
+            if isinstance(exc, UnicodeDecodeError)
+            else "nested too deeply"
+            if isinstance(exc, RecursionError)
+            else "a number too long to read"
+        )
         found = Diagnostic(code=code, name=name, severity=Severity.ERROR, message=f"invalid JSON: {why}")
         raise SvamlError("cannot read JSON", [found]) from None
 

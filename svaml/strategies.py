@@ -88,6 +88,7 @@ __all__ = [
     "callout_requests",
     "callouts",
     "documents",
+    "events",
     "from_model",
     "instructions",
     "json_values",
@@ -625,12 +626,13 @@ def json_values(*, max_leaves: int = 30) -> _Strategy[Any]:
         st.text(max_size=20),
         words,
     )
-    return st.recursive(
-        scalars,
-        lambda inner: st.lists(inner, max_size=4)
-        | st.dictionaries(words | st.text(max_size=8), inner, max_size=5),
-        max_leaves=max_leaves,
-    )
+    keys = words | st.text(max_size=8)
+
+    def containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        # A named function: hypothesis reads a lambda's source, which is fragile.
+        return st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5)
+
+    return st.recursive(scalars, containers, max_leaves=max_leaves)
 
 
 def _spots(data: Any) -> Iterator[tuple[Any, Any]]:
@@ -689,3 +691,26 @@ def svaml_like() -> _Strategy[Any]:
         callout_requests().map(codec.unstructure),
     )
     return _mutated(base)
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+if typing.TYPE_CHECKING:
+    from svaml.model.events import Event
+
+
+def events(event: str | None = None) -> _Strategy[Event]:
+    """Return a strategy for callback events: of the kind ``event`` (``ice``, ``ace``, ``dice``, …) or any.
+
+    Each field is drawn from its type as for the SVAML model: known enum members, aware UTC
+    timestamps, free text, E.164 numbers for ``cli``. Every event round-trips through its
+    ``to_json()`` and :func:`svaml.callbacks.parse_event`.
+    """
+    from svaml.model.events import EVENT_CLASSES
+
+    if event is None:
+        return st.one_of([from_model(cls) for cls in EVENT_CLASSES.values()])
+    cls = EVENT_CLASSES.get(event.casefold())
+    if cls is None:
+        raise SvamlError(f"unknown event {event!r}; expected one of {', '.join(EVENT_CLASSES)}")
+    return from_model(cls)

@@ -94,8 +94,8 @@ def test_import_svaml_is_light() -> None:
         "print(sorted(m for m in ('jsonschema', 'requests', 'hypothesis') if m in sys.modules))"
     )
     assert (
-        "[]"
-        == subprocess.run(
+        subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout.strip()
+        == "[]"
     )

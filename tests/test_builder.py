@@ -11,7 +11,6 @@ import pytest
 
 from svaml import (
     Amd,
-    CallHeader,
     ConferenceDtmfOptions,
     Destination,
     Menu,
@@ -63,7 +62,9 @@ def test_chain_emits_canonical_json() -> None:
         Svaml()
         .answer()
         .say("Hi", locale="en-US")
-        .run_menu(Menu(id="main", main_prompt=tts("Press 1"), options=[MenuOption(dtmf=1, action=menu("main"))]))
+        .run_menu(
+            Menu(id="main", main_prompt=tts("Press 1"), options=[MenuOption(dtmf=1, action=menu("main"))])
+        )
     )
     expected = {
         "instructions": [{"name": "answer"}, {"name": "say", "text": "Hi", "locale": "en-US"}],
@@ -95,7 +96,7 @@ def test_shared_prefix_branches_independently() -> None:
     prefix = Svaml.ice().answer().say("Welcome", locale="en-US")
     left = prefix.hangup()
     right = prefix.say("Connecting", locale="en-US").connect_pstn("+46701234567")
-    assert (2, 3, None) == (len(left.instructions), len(right.instructions), prefix.action)
+    assert (len(left.instructions), len(right.instructions), prefix.action) == (2, 3, None)
 
 
 def test_second_action_names_both() -> None:
@@ -163,11 +164,21 @@ def test_connect_actions_take_strings_or_objects() -> None:
         "wss://s.example.com", streaming_options=StreamingOptions(version=1, sample_rate=16000)
     )
     expected = (
-        {"name": "connectMxp", "destination": {"type": "username", "endpoint": "alice"},
-         "callHeaders": [{"key": "x-app", "value": "1"}]},
-        {"name": "connectSip", "destination": {"type": "sip", "endpoint": "bob@example.com"}, "transport": "TLS"},
-        {"name": "connectStream", "destination": {"type": "Websocket", "endpoint": "wss://s.example.com"},
-         "streamingOptions": {"version": 1, "sampleRate": 16000}},
+        {
+            "name": "connectMxp",
+            "destination": {"type": "username", "endpoint": "alice"},
+            "callHeaders": [{"key": "x-app", "value": "1"}],
+        },
+        {
+            "name": "connectSip",
+            "destination": {"type": "sip", "endpoint": "bob@example.com"},
+            "transport": "TLS",
+        },
+        {
+            "name": "connectStream",
+            "destination": {"type": "Websocket", "endpoint": "wss://s.example.com"},
+            "streamingOptions": {"version": 1, "sampleRate": 16000},
+        },
     )
     assert expected == (mxp, sip["action"], stream.to_dict()["action"])
 
@@ -198,8 +209,11 @@ def test_recording_and_conference_options_serialize() -> None:
                 },
             }
         ],
-        "action": {"name": "connectConf", "conferenceId": "room",
-                   "conferenceDtmfOptions": {"mode": "detect", "maxDigits": 2}},
+        "action": {
+            "name": "connectConf",
+            "conferenceId": "room",
+            "conferenceDtmfOptions": {"mode": "detect", "maxDigits": 2},
+        },
     }
     assert expected == doc.to_dict()
 
@@ -218,8 +232,10 @@ def test_credentials_never_show_in_repr() -> None:
         (lambda: Svaml().connect_pstn(suppress_callbacks=1), "must be bool, got int"),  # type: ignore[arg-type]
         (lambda: Svaml().connect_sip("a@b", transport="SCTP"), "transport must be one of UDP, TCP, TLS"),
         (lambda: Svaml().play_files("welcome.wav"[0:0] or "x", locale=3), "PlayFiles.locale must be str"),  # type: ignore[arg-type]
-        (lambda: Svaml().run_menu(Menu(id="main", options=[MenuOption(dtmf=[1], action="x")])),  # type: ignore[arg-type]
-         "expected a DTMF key, got list"),
+        (
+            lambda: Svaml().run_menu(Menu(id="main", options=[MenuOption(dtmf=[1], action="x")])),  # type: ignore[arg-type]
+            "expected a DTMF key, got list",
+        ),
         (lambda: Svaml(instructions=["say"]), "must be an instruction, got str"),  # type: ignore[list-item]
         (lambda: Svaml().with_action("hangup"), "expected an action, got str"),  # type: ignore[arg-type]
         (lambda: Menu(id="main", options="1"), "expected a sequence, got str"),  # type: ignore[arg-type]

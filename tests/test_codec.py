@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError
 from svaml.codec import structure, unstructure
-from svaml.model import CalloutRequest, ConnectMxp, ConnectSip, Menu, MenuOption, RunMenu, TtsCallout
+from svaml.model import CalloutRequest, Menu, MenuOption, RunMenu, TtsCallout
 
 
 def test_unset_fields_are_omitted_and_order_kept() -> None:
@@ -48,7 +48,10 @@ LIBERAL_FORMS = [
     ({"name": "connectPstn", "indications": False}, {"name": "connectPstn", "indications": "no"}),
     ({"name": "connectPstn", "amd": {"enabled": "true"}}, {"name": "connectPstn", "amd": {"enabled": True}}),
     ({"name": "connectPstn", "maxDuration": 60.0}, {"name": "connectPstn", "maxDuration": 60}),
-    ({"name": "connectConf", "conferenceId": "r", "moh": "MUSIC1"}, {"name": "connectConf", "conferenceId": "r", "moh": "music1"}),
+    (
+        {"name": "connectConf", "conferenceId": "r", "moh": "MUSIC1"},
+        {"name": "connectConf", "conferenceId": "r", "moh": "music1"},
+    ),
 ]
 
 
@@ -60,9 +63,15 @@ def test_liberal_forms_read_and_write_canonically(liberal: dict[str, Any], canon
 
 def test_start_recording_destination_reads_as_destination_url() -> None:
     """The OAS example's startRecording `destination` is read as `destinationUrl`."""
-    doc = Svaml.from_dict({"instructions": [{"name": "startRecording", "options": {"destination": "s3://b"}}],
-                           "action": {"name": "continue"}})
-    assert [{"name": "startRecording", "options": {"destinationUrl": "s3://b"}}] == doc.to_dict()["instructions"]
+    doc = Svaml.from_dict(
+        {
+            "instructions": [{"name": "startRecording", "options": {"destination": "s3://b"}}],
+            "action": {"name": "continue"},
+        }
+    )
+    assert doc.to_dict()["instructions"] == [
+        {"name": "startRecording", "options": {"destinationUrl": "s3://b"}}
+    ]
 
 
 def test_unknown_fields_survive_a_round_trip() -> None:
@@ -72,7 +81,9 @@ def test_unknown_fields_survive_a_round_trip() -> None:
         "action": {
             "name": "runMenu",
             "record": True,
-            "menus": [{"id": "main", "future": [1, 2], "options": [{"dtmf": "1", "action": "return(a)", "x": None}]}],
+            "menus": [
+                {"id": "main", "future": [1, 2], "options": [{"dtmf": "1", "action": "return(a)", "x": None}]}
+            ],
         },
         "version": 2,
     }
@@ -89,16 +100,23 @@ def test_problems_list_every_pointer() -> None:
     """Reading a malformed document reports every problem with its JSON pointer in one error."""
     data = {
         "instructions": [{"name": "say"}, {"name": "shout"}, 7],
-        "action": {"name": "runMenu", "menus": [{"id": "main", "options": [{"dtmf": "1", "action": "x"},
-                                                                           {"dtmf": [1], "action": "y"}]}]},
+        "action": {
+            "name": "runMenu",
+            "menus": [
+                {"id": "main", "options": [{"dtmf": "1", "action": "x"}, {"dtmf": [1], "action": "y"}]}
+            ],
+        },
     }
     with pytest.raises(SvamlError) as info:
         Svaml.from_dict(data)
     expected = [
         ("/instructions/0", "SV003", "missing required field 'text'"),
-        ("/instructions/1/name", "SV005",
-         "unknown instruction 'shout'; expected one of playFiles, say, sendDtmf, setCookie, answer, "
-         "startRecording, stopRecording"),
+        (
+            "/instructions/1/name",
+            "SV005",
+            "unknown instruction 'shout'; expected one of playFiles, say, sendDtmf, setCookie, answer, "
+            "startRecording, stopRecording",
+        ),
         ("/instructions/2", "SV002", "expected an instruction object, got int"),
         ("/action/menus/0/options/1/dtmf", "SV002", "expected a DTMF key, got list"),
     ]
@@ -111,17 +129,15 @@ def test_invalid_json_gives_line_and_column() -> None:
     with pytest.raises(SvamlError) as info:
         Svaml.from_json('{\n  "action": {"name": "hangup",}\n}')
     problem = info.value.problems[0]
-    assert ("SV001", 2, 31) == (problem.code, problem.line, problem.column)
+    assert (problem.code, problem.line, problem.column) == ("SV001", 2, 31)
 
 
 @pytest.mark.parametrize("value", [None, [], "hangup", 3, 2.5, True, b"\xff\xfe"])
 def test_non_documents_raise_svaml_error(value: Any) -> None:
     """Anything that is not a SVAML object raises SvamlError, never a raw cattrs or json error."""
+    read = Svaml.from_json if isinstance(value, bytes) else Svaml.from_dict
     with pytest.raises(SvamlError):
-        if isinstance(value, bytes):
-            Svaml.from_json(value)
-        else:
-            Svaml.from_dict(value)
+        read(value)
 
 
 def test_deep_nesting_raises_svaml_error() -> None:
@@ -135,11 +151,29 @@ def test_deep_nesting_raises_svaml_error() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
-svaml_keys = st.sampled_from(["name", "action", "instructions", "text", "menus", "options", "dtmf", "id",
-                              "destination", "endpoint", "callHeaders", "amd", "enabled", "maxDuration"])
+svaml_keys = st.sampled_from(
+    [
+        "name",
+        "action",
+        "instructions",
+        "text",
+        "menus",
+        "options",
+        "dtmf",
+        "id",
+        "destination",
+        "endpoint",
+        "callHeaders",
+        "amd",
+        "enabled",
+        "maxDuration",
+    ]
+)
 svaml_names = st.sampled_from(["say", "RunMenu", "hangup", "connectPstn", "connectSip", "playFiles", "park"])
 svaml_like = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5) | svaml_names,
@@ -149,30 +183,42 @@ svaml_like = st.recursive(
 
 
 @settings(max_examples=300)
-@given(st.one_of(json_values, svaml_like, st.fixed_dictionaries({"action": svaml_like, "instructions": svaml_like})))
+@given(
+    st.one_of(
+        json_values, svaml_like, st.fixed_dictionaries({"action": svaml_like, "instructions": svaml_like})
+    )
+)
 def test_reading_anything_raises_only_svaml_error(data: Any) -> None:
     """from_dict on arbitrary JSON either reads or raises SvamlError with at least one problem."""
     try:
         doc = Svaml.from_dict(data)
     except SvamlError as exc:
-        assert len(exc.problems) >= 1
+        problems = len(exc.problems)
+        assert problems >= 1
     else:
         assert doc == Svaml.from_dict(json.loads(doc.to_json(check=False)))
 
 
 def test_callout_requests_round_trip() -> None:
     """A callout request body reads into the model and writes back unchanged."""
-    data = {"method": "ttsCallout", "ttsCallout": {"cli": "+12015550123", "destination": {"type": "number",
-            "endpoint": "+46701234567"}, "locale": "en-US", "text": "Hello", "enableAce": True}, "pop": "x"}
+    data = {
+        "method": "ttsCallout",
+        "ttsCallout": {
+            "cli": "+12015550123",
+            "destination": {"type": "number", "endpoint": "+46701234567"},
+            "locale": "en-US",
+            "text": "Hello",
+            "enableAce": True,
+        },
+        "pop": "x",
+    }
     request = structure(data, CalloutRequest)
     assert (data, TtsCallout) == (unstructure(request), type(request.callout))
 
 
 def test_model_objects_unstructure_alone() -> None:
-    """Any single model object converts to its JSON form through the one converter."""
-    expected = {"name": "connectMxp", "destination": {"endpoint": "bob"}}
-    assert expected == unstructure(ConnectMxp(destination=structure({"endpoint": "bob"}, type(ConnectSip(
-        destination=structure({"endpoint": "x"}, ConnectSip.__attrs_attrs__.destination.type)).destination))))
-    assert {"id": "m", "options": [{"dtmf": "#", "action": "return(x)"}]} == unstructure(
-        Menu(id="m", options=[MenuOption(dtmf="#", action="return(x)")]))
-    assert {"name": "runMenu"} == unstructure(RunMenu())
+    """Any single model object converts to and from its JSON form through the one converter."""
+    menu = Menu(id="m", options=[MenuOption(dtmf="#", action="return(x)")])
+    expected = ({"id": "m", "options": [{"dtmf": "#", "action": "return(x)"}]}, {"name": "runMenu"})
+    assert expected == (unstructure(menu), unstructure(RunMenu()))
+    assert menu == structure(unstructure(menu), Menu)

@@ -38,4 +38,4 @@ def test_docs_example_runs(where: str, code: str, tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        exec(compile(code, where, "exec"), {"__name__": "__docs__"})  # noqa: S102
+        exec(compile(code, where, "exec"), {"__name__": "__docs__"})

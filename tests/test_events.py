@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-import types
-import typing
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 
 from svaml.callbacks import parse_event
 from svaml.codec import field_info
-from svaml.errors import EventError, SvamlTypeError
+from svaml.errors import EventError, SvamlError, SvamlTypeError
 from svaml.model import (
     EVENT_CLASSES,
     AceEvent,
@@ -41,6 +39,7 @@ from svaml.model import (
     Price,
 )
 from svaml.model.events import iso_timestamp, parse_timestamp
+from svaml.strategies import events
 
 UTC = timezone.utc
 
@@ -421,7 +420,7 @@ def test_random_bytes_raise_only_event_error(body: bytes) -> None:
     assert isinstance(event, Event)
 
 
-# -- hypothesis: events built from the model's own field types round-trip ------------------------
+# -- hypothesis: events from svaml.strategies, with unknown fields added, round-trip --------------
 
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False) | TEXT
@@ -430,43 +429,18 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=6,
 )
-ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))])
 
 
-def values(tp: Any) -> st.SearchStrategy[Any]:
-    """Return a strategy for a value of the annotated type ``tp`` of a model field."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        return st.one_of(*[values(arg) for arg in typing.get_args(tp)])
-    if typing.get_origin(tp) is tuple:
-        return st.lists(values(typing.get_args(tp)[0]), max_size=2).map(tuple)
-    if tp is type(None):
-        return st.none()
-    if tp is str:
-        return TEXT
-    if tp is int:
-        return st.integers(-(2**53), 2**53)
-    if tp is float:
-        return st.integers(-1000, 1000) | st.floats(allow_nan=False, allow_infinity=False)
-    if tp is datetime:
-        return st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1), timezones=ZONES)
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return st.sampled_from(list(tp))
-    if isinstance(tp, type) and attrs.has(tp):
-        return objects(tp)
-    raise AssertionError(f"no strategy for {tp!r}")
+@st.composite
+def with_extras(draw: st.DrawFn, event: Event) -> Event:
+    """Add unknown top-level fields (never a known name or alias) to ``event``."""
+    infos = field_info(type(event))
+    known = {"event", *(info.json for info in infos), *(alias for info in infos for alias in info.aliases)}
+    extras = draw(st.dictionaries(TEXT.filter(lambda key: key not in known), JSON_VALUES, max_size=2))
+    return attrs.evolve(event, extras=extras)
 
 
-def objects(cls: type[Any]) -> st.SearchStrategy[Any]:
-    """Return a strategy for instances of a model class, with unknown fields in ``extras``."""
-    attrs.resolve_types(cls)
-    known = {"event"} | {info.json for info in field_info(cls)}
-    known |= {alias for info in field_info(cls) for alias in info.aliases}
-    fields = {f.name: values(f.type) for f in attrs.fields(cls) if f.name not in ("extras", "event")}
-    extras = st.dictionaries(TEXT.filter(lambda k: k not in known), JSON_VALUES, max_size=2)
-    return st.builds(lambda kw, ex: cls(**kw, extras=ex), st.fixed_dictionaries(fields), extras)
-
-
-EVENTS = st.one_of(*[objects(cls) for cls in EVENT_CLASSES.values()])
+EVENTS = events().flatmap(with_extras)
 
 
 @given(EVENTS)
@@ -492,3 +466,24 @@ def test_random_field_values_raise_only_event_error(name: str, fields: dict[str,
     except EventError:
         return
     assert name == event.event
+
+
+@pytest.mark.parametrize("name", list(EVENT_CLASSES))
+def test_the_events_strategy_draws_the_kind_asked_for(name: str) -> None:
+    """``svaml.strategies.events(name)`` draws events of that class only."""
+    expected = {EVENT_CLASSES[name]}
+    found: set[type] = set()
+
+    @settings(max_examples=20)
+    @given(events(name.upper()))
+    def draw(event: Event) -> None:
+        found.add(type(event))
+
+    draw()
+    assert expected == found
+
+
+def test_the_events_strategy_refuses_an_unknown_kind() -> None:
+    """Asking for an event kind that does not exist raises at once."""
+    with pytest.raises(SvamlError, match="unknown event 'ring'; expected one of ice, ace, dice, pie, notify"):
+        events("ring")

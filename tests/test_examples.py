@@ -36,4 +36,4 @@ def test_example_script_runs_as_a_user_would() -> None:
     """Running an example script prints its SVAML."""
     out = subprocess.run([sys.executable, str(EXAMPLES / "pstn_forward.py")], capture_output=True, text=True,
                          check=True).stdout
-    assert "connectPstn" == json.loads(out)["action"]["name"]
+    assert json.loads(out)["action"]["name"] == "connectPstn"

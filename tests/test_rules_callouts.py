@@ -246,7 +246,7 @@ def test_invalid_inline_svaml_fires_on_bad_fields(
 
 
 def test_invalid_inline_svaml_reports_the_inner_errors_with_their_codes() -> None:
-    """Inline SVAML, checked for its callback, reports at the field with the inner pointer, code and severity."""
+    """Inline SVAML, checked for its callback, reports at its field with the inner pointer, code, severity."""
     ice = {
         "instructions": [{"name": "say", "text": "Hi", "locale": "en-US"}, {"name": "answer"}],
         "action": {"name": "connectPstn", "number": "+46707654321", "maxDuration": 20000},
@@ -280,7 +280,8 @@ def test_invalid_inline_svaml_reports_the_inner_errors_with_their_codes() -> Non
             "SV020",
             Severity.WARNING,
             "/customCallout/pie",
-            "in the inline PIE SVAML at /action/name: name 'Hangup' is not the canonical form; write 'hangup'",
+            "in the inline PIE SVAML at /action/name: name 'Hangup' is not the canonical form; "
+            "write 'hangup'",
         ),
     ]
     assert expected == [(d.code, d.severity, d.pointer, d.message) for d in validate(body)]
@@ -309,7 +310,7 @@ def test_inline_warnings_stay_warnings() -> None:
         "action": {"name": "hangup"},
     }
     found = validate(_custom(ice=json.dumps(ice)))
-    assert [("SV301", Severity.WARNING)] == [(d.code, d.severity) for d in found]
+    assert [(d.code, d.severity) for d in found] == [("SV301", Severity.WARNING)]
 
 
 def test_inline_svaml_is_checked_for_its_own_callback() -> None:

@@ -24,7 +24,8 @@ def test_mypy_rejects_disallowed_methods(tmp_path: Path) -> None:
         from svaml import AceSvaml, IceSvaml, Menu, MenuOption, Svaml, return_
 
         def on_ice() -> IceSvaml:
-            return Svaml.ice().answer().say("Hi").run_menu(Menu(id="main", options=[MenuOption(dtmf=1, action=return_("a"))]))
+            menu = Menu(id="main", options=[MenuOption(dtmf=1, action=return_("a"))])
+            return Svaml.ice().answer().say("Hi").run_menu(menu)
 
         def on_ace() -> AceSvaml:
             return Svaml().continue_()          # a plain Svaml fits every callback's type

@@ -18,14 +18,63 @@ json_values = st.recursive(
     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
     max_leaves=30,
 )
-names = st.sampled_from(["say", "RunMenu", "hangup", "connectPstn", "connectSip", "playFiles", "park",
-                         "answer", "startRecording", "connectMxp", "connectStream", "ttsCallout", "customCallout"])
-keys = st.sampled_from(["name", "action", "instructions", "text", "menus", "options", "dtmf", "id", "locale",
-                        "destination", "endpoint", "type", "callHeaders", "callheaders", "amd", "enabled",
-                        "maxDuration", "cli", "number", "ids", "mainPrompt", "mainMenu", "method", "ttsCallout",
-                        "customCallout", "ice", "conferenceId", "value", "options", "transport"])
+names = st.sampled_from(
+    [
+        "say",
+        "RunMenu",
+        "hangup",
+        "connectPstn",
+        "connectSip",
+        "playFiles",
+        "park",
+        "answer",
+        "startRecording",
+        "connectMxp",
+        "connectStream",
+        "ttsCallout",
+        "customCallout",
+    ]
+)
+keys = st.sampled_from(
+    [
+        "name",
+        "action",
+        "instructions",
+        "text",
+        "menus",
+        "options",
+        "dtmf",
+        "id",
+        "locale",
+        "destination",
+        "endpoint",
+        "type",
+        "callHeaders",
+        "callheaders",
+        "amd",
+        "enabled",
+        "maxDuration",
+        "cli",
+        "number",
+        "ids",
+        "mainPrompt",
+        "mainMenu",
+        "method",
+        "ttsCallout",
+        "customCallout",
+        "ice",
+        "conferenceId",
+        "value",
+        "options",
+        "transport",
+    ]
+)
 svaml_like = st.recursive(
-    st.none() | st.booleans() | st.integers(-20000, 20000) | st.text(max_size=6) | names
+    st.none()
+    | st.booleans()
+    | st.integers(-20000, 20000)
+    | st.text(max_size=6)
+    | names
     | st.sampled_from(["menu(main)", "return(x)", "#tts[hi]", "#ssml[<speak>", "+46701234567", "wss://x"]),
     lambda c: st.lists(c, max_size=3) | st.dictionaries(keys, c, max_size=6),
     max_leaves=40,
@@ -39,8 +88,12 @@ def assert_diagnostics(found: Any) -> None:
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(json_values, svaml_like, st.fixed_dictionaries({"action": svaml_like, "instructions": svaml_like})),
-       callbacks)
+@given(
+    st.one_of(
+        json_values, svaml_like, st.fixed_dictionaries({"action": svaml_like, "instructions": svaml_like})
+    ),
+    callbacks,
+)
 def test_validate_never_raises_on_json(data: Any, callback: str | None) -> None:
     """Any decoded JSON, for any callback, gives a list of registered diagnostics, never an exception."""
     assert_diagnostics(validate(data, callback=callback))
@@ -56,8 +109,17 @@ def test_validate_never_raises_on_bytes(data: bytes) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [object(), {1, 2}, 3 + 4j, Svaml, float("nan"), {"action": {"name": "say", "text": object()}},
-     {"action": {"name": "hangup"}, "instructions": "say"}, {"action": "hangup"}, ""],
+    [
+        object(),
+        {1, 2},
+        3 + 4j,
+        Svaml,
+        float("nan"),
+        {"action": {"name": "say", "text": object()}},
+        {"action": {"name": "hangup"}, "instructions": "say"},
+        {"action": "hangup"},
+        "",
+    ],
     ids=repr,
 )
 def test_validate_takes_anything(value: Any) -> None:
@@ -80,7 +142,11 @@ def test_broken_instruction_hides_nothing_else() -> None:
     """A malformed instruction gets its diagnostic and its siblings and the action are still checked."""
     found = validate(
         {
-            "instructions": [{"name": "say", "text": 5}, {"name": "answer"}, {"name": "sendDtmf", "value": "12"}],
+            "instructions": [
+                {"name": "say", "text": 5},
+                {"name": "answer"},
+                {"name": "sendDtmf", "value": "12"},
+            ],
             "action": {"name": "continue"},
         },
         callback="ace",
@@ -97,27 +163,27 @@ def test_text_input_carries_positions() -> None:
     """Diagnostics of JSON text carry the line and column of the offending value."""
     text = '{\n  "instructions": [{"name": "answer"}],\n  "action": {"name": "continue"}\n}\n'
     found = validate(text, callback="ice")
-    assert [("SV201", 3, 22, 3, 32)] == [(d.code, d.line, d.column, d.end_line, d.end_column) for d in found]
+    assert [(d.code, d.line, d.column, d.end_line, d.end_column) for d in found] == [("SV201", 3, 22, 3, 32)]
 
 
 def test_decoded_input_has_no_positions() -> None:
     """Diagnostics of a dict have pointers but no line or column."""
     found = validate({"instructions": [{"name": "answer"}], "action": {"name": "continue"}}, callback="ice")
-    assert [("/action/name", None)] == [(d.pointer, d.line) for d in found]
+    assert [(d.pointer, d.line) for d in found] == [("/action/name", None)]
 
 
 def test_svaml_object_uses_its_own_callback() -> None:
     """A Svaml built for a callback is validated for it unless another callback is given."""
     doc = Svaml().answer().continue_()
-    assert ([], ["SV201"]) == (validate(doc), [d.code for d in validate(doc, callback="ice")])
+    assert (validate(doc), [d.code for d in validate(doc, callback="ice")]) == ([], ["SV201"])
 
 
 def test_triad_agrees() -> None:
     """is_valid, iter_diagnostics and check agree with validate, warnings not counting as errors."""
     warning_only = {"action": {"name": "RunMenu", "menus": [{"id": "main"}]}}
     bad = {"action": {"name": "continue"}}
-    assert (True, ["SV020"]) == (is_valid(warning_only), [d.code for d in iter_diagnostics(warning_only)])
-    assert Severity.WARNING == validate(warning_only)[0].severity
+    assert (is_valid(warning_only), [d.code for d in iter_diagnostics(warning_only)]) == (True, ["SV020"])
+    assert validate(warning_only)[0].severity == Severity.WARNING
     check(warning_only)
     with pytest.raises(SvamlError, match="continue is not allowed in an ICE response"):
         check(bad, callback="ice")
@@ -134,16 +200,16 @@ def test_builder_to_json_raises_with_diagnostics() -> None:
     doc = Svaml(callback="ice", action=Svaml().continue_().action)  # the constructor does not check
     with pytest.raises(SvamlError) as info:
         doc.to_json()
-    assert ["SV201"] == [d.code for d in info.value.problems]
+    assert [d.code for d in info.value.problems] == ["SV201"]
 
 
 def test_builder_check_false_skips_the_validator() -> None:
     """check=False writes even a document without an action."""
-    assert "{}" == Svaml().to_json(check=False)
+    assert Svaml().to_json(check=False) == "{}"
     with pytest.raises(SvamlError, match="SV101"):
         Svaml().to_json()
 
 
 def test_validate_callout_rejects_a_svaml_document() -> None:
     """validate_callout on something that is not a callout request says so."""
-    assert ["SV904"] == [d.code for d in validate_callout({"action": {"name": "hangup"}})]
+    assert [d.code for d in validate_callout({"action": {"name": "hangup"}})] == ["SV904"]

@@ -70,6 +70,8 @@ def _dtmf_key(value: str | int) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, float) and float.is_integer(value):
+        return str(int(value))  # 1.0 is the integer 1 in JSON, as elsewhere in the codec
     if isinstance(value, str):
         return str(value)
     raise SvamlTypeError(f"expected a DTMF key, got {type(value).__name__}")

@@ -350,7 +350,6 @@ class Event(SvamlObject):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as JSON-ready data, as Sinch would send it (canonical names)."""
-        import svaml.callbacks  # noqa: F401  # registers how events write their timestamp
         from svaml.codec import unstructure
 
         data: dict[str, Any] = unstructure(self)

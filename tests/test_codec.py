@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError
 from svaml.codec import structure, unstructure
 from svaml.model import CalloutRequest, Menu, MenuOption, RunMenu, TtsCallout
+from svaml.strategies import json_values, svaml_like
 
 
 def test_unset_fields_are_omitted_and_order_kept() -> None:
@@ -149,45 +150,8 @@ def test_deep_nesting_raises_svaml_error() -> None:
         Svaml.from_dict({"action": {"name": "hangup", "extra": [deep]}, "instructions": [deep]})
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-svaml_keys = st.sampled_from(
-    [
-        "name",
-        "action",
-        "instructions",
-        "text",
-        "menus",
-        "options",
-        "dtmf",
-        "id",
-        "destination",
-        "endpoint",
-        "callHeaders",
-        "amd",
-        "enabled",
-        "maxDuration",
-    ]
-)
-svaml_names = st.sampled_from(["say", "RunMenu", "hangup", "connectPstn", "connectSip", "playFiles", "park"])
-svaml_like = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | svaml_names,
-    lambda c: st.lists(c, max_size=3) | st.dictionaries(svaml_keys, c, max_size=5),
-    max_leaves=25,
-)
-
-
-@settings(max_examples=300)
-@given(
-    st.one_of(
-        json_values, svaml_like, st.fixed_dictionaries({"action": svaml_like, "instructions": svaml_like})
-    )
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(json_values(), svaml_like()))
 def test_reading_anything_raises_only_svaml_error(data: Any) -> None:
     """from_dict on arbitrary JSON either reads or raises SvamlError with at least one problem."""
     try:

@@ -193,144 +193,114 @@ def _replace(where: str, raw: Any, canonical: Any, what: str) -> Finding:
     )
 
 
-def _forms(ctx: Context, kind: str) -> Iterator[tuple[str, Any, Any]]:
-    for k, where, raw, canonical in _differences(ctx):
-        if k == kind:
-            yield where, raw, canonical
+def _rename(where: str, raw: Any, canonical: Any, what: str) -> Finding:
+    parent = where.rsplit("/", 1)[0]
+    new = f"{parent}/{escape_pointer(canonical)}"
+    return Finding(
+        where,
+        f"{what} {raw!r} is read as {canonical!r}, its canonical name",
+        Fix(description=f"rename {raw!r} to {canonical!r}", edits=(Edit(op="move", path=new, from_=where),)),
+    )
 
 
 _FORMS = "the reference's policy table: liberal in what svaml reads, canonical in what it writes"
 
 
-@rule(
-    "SV020",
-    "noncanonical-name",
-    _W,
-    summary="An action or instruction name in another letter case than Sinch's camelCase",
-    source="OAS customCallout.ace example (RunMenu); DOCS voice-recording (connectMXP); " + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def noncanonical_name(ctx: Context) -> Iterator[Finding]:
-    """Names are camelCase (``runMenu``); other casings are read but not canonical.
+def _canonical_form_rule(
+    code: str, name: str, kind: str, what: str, summary: str, source: str, doc: str
+) -> None:
+    """Register the rule that reports one kind of difference from the canonical form, with its fix."""
+    finding = _rename if kind == "field-name" else _replace
 
-    Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform
-    appears to match names regardless of case. Fixed by writing the canonical name.
-    """
-    for where, raw, canonical in _forms(ctx, "name"):
-        yield _replace(where, raw, canonical, "name")
+    def check(ctx: Context) -> Iterator[Finding]:
+        for k, where, raw, canonical in _differences(ctx):
+            if k == kind:
+                yield finding(where, raw, canonical, what)
+
+    check.__doc__ = doc
+    rule(code, name, _W, summary=summary, source=f"{source}; {_FORMS}", fixable=True, raw=True, target="any")(
+        check
+    )
 
 
-@rule(
-    "SV021",
-    "noncanonical-field-name",
-    _W,
-    summary="A field spelt as some Sinch sources spell it (callheaders, destination), not canonically",
-    source="OAS schema `callheaders` vs OAS example `callHeaders`; OAS startRecording example; " + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def noncanonical_field_name(ctx: Context) -> Iterator[Finding]:
-    """A field spelt as one Sinch source spells it is read under its canonical name.
+# (code, name, kind of difference, what the message calls it, summary, source, doc)
+for _args in (
+    (
+        "SV020",
+        "noncanonical-name",
+        "name",
+        "name",
+        "An action or instruction name in another letter case than Sinch's camelCase",
+        "OAS customCallout.ace example (RunMenu); DOCS voice-recording (connectMXP)",
+        """Names are camelCase (``runMenu``); other casings are read but not canonical.
 
-    ``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``,
-    and ``startRecording`` ``destination`` (one OpenAPI example) as ``destinationUrl``. Fixed by
-    renaming the field.
-    """
-    for where, raw, canonical in _forms(ctx, "field-name"):
-        parent = where.rsplit("/", 1)[0]
-        new = f"{parent}/{escape_pointer(canonical)}"
-        yield Finding(
-            where,
-            f"field {raw!r} is read as {canonical!r}, its canonical name",
-            Fix(
-                description=f"rename {raw!r} to {canonical!r}",
-                edits=(Edit(op="move", path=new, from_=where),),
-            ),
-        )
+        Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform
+        appears to match names regardless of case. Fixed by writing the canonical name.""",
+    ),
+    (
+        "SV021",
+        "noncanonical-field-name",
+        "field-name",
+        "field",
+        "A field spelt as some Sinch sources spell it (callheaders, destination), not canonically",
+        "OAS schema `callheaders` vs OAS example `callHeaders`; OAS startRecording example",
+        """A field spelt as one Sinch source spells it is read under its canonical name.
 
+        ``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``,
+        and ``startRecording`` ``destination`` (one OpenAPI example) as ``destinationUrl``. Fixed by
+        renaming the field.""",
+    ),
+    (
+        "SV022",
+        "integer-dtmf-key",
+        "dtmf-key",
+        "DTMF key",
+        "A menu option's DTMF key written as a JSON integer",
+        "OAS runMenu example and Sinch skill examples use integers; OAS schema says string",
+        """The schema types ``dtmf`` as a string (``"1"``); Sinch's examples use ``1``.
 
-@rule(
-    "SV022",
-    "integer-dtmf-key",
-    _W,
-    summary="A menu option's DTMF key written as a JSON integer",
-    source="OAS runMenu example and Sinch skill examples use integers; OAS schema says string; " + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def integer_dtmf_key(ctx: Context) -> Iterator[Finding]:
-    """The schema types ``dtmf`` as a string (``"1"``); Sinch's examples use ``1``. Fixed by quoting it."""
-    for where, raw, canonical in _forms(ctx, "dtmf-key"):
-        yield _replace(where, raw, canonical, "DTMF key")
+        Fixed by quoting it.""",
+    ),
+    (
+        "SV023",
+        "noncanonical-enum-case",
+        "enum-case",
+        "value",
+        "An enumerated value in another letter case (Sip, tls, Username)",
+        "OAS example, skill and Node SDK test use `Sip` and `tls`; OAS schema `sip`, `TLS`",
+        """Enumerated values are read regardless of case; the canonical forms are those of the schema.""",
+    ),
+    (
+        "SV024",
+        "indications-false",
+        "norway",
+        "indications",
+        "`indications: false` for Norway",
+        "OAS and Java SDK carry `false` (a YAML 1.1 accident) where Python SDK has `no`",
+        """``indications: false`` means Norway; the canonical value is ``"no"``.
 
+        Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read
+        ``no`` (Norway) as a boolean. svaml reads ``false`` as ``no``; fixed by writing ``"no"``.""",
+    ),
+    (
+        "SV025",
+        "string-boolean",
+        "boolean",
+        "boolean",
+        'A boolean written as the string "true" or "false"',
+        'OAS AMD custom callout example writes `"enabled": "true"`',
+        """Boolean fields such as ``amd.enabled`` are JSON booleans; one Sinch example quotes them.""",
+    ),
+    (
+        "SV026",
+        "integral-float",
+        "number",
+        "number",
+        "An integer field written as a number with a fraction part (60.0)",
+        _OAS,
+        """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers.
 
-@rule(
-    "SV023",
-    "noncanonical-enum-case",
-    _W,
-    summary="An enumerated value in another letter case (Sip, tls, Username)",
-    source="OAS example, skill and Node SDK test use `Sip` and `tls`; OAS schema `sip`, `TLS`; " + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def noncanonical_enum_case(ctx: Context) -> Iterator[Finding]:
-    """Enumerated values are read regardless of case; the canonical forms are those of the schema."""
-    for where, raw, canonical in _forms(ctx, "enum-case"):
-        yield _replace(where, raw, canonical, "value")
-
-
-@rule(
-    "SV024",
-    "indications-false",
-    _W,
-    summary="`indications: false` for Norway",
-    source="OAS and Java SDK carry `false` (a YAML 1.1 accident) where Python SDK has `no`; " + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def indications_false(ctx: Context) -> Iterator[Finding]:
-    """``indications: false`` means Norway; the canonical value is ``"no"``.
-
-    Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read
-    ``no`` (Norway) as a boolean. svaml reads ``false`` as ``no``; fixed by writing ``"no"``.
-    """
-    for where, raw, canonical in _forms(ctx, "norway"):
-        yield _replace(where, raw, canonical, "indications")
-
-
-@rule(
-    "SV025",
-    "string-boolean",
-    _W,
-    summary='A boolean written as the string "true" or "false"',
-    source='OAS AMD custom callout example writes `"enabled": "true"`; ' + _FORMS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def string_boolean(ctx: Context) -> Iterator[Finding]:
-    """Boolean fields such as ``amd.enabled`` are JSON booleans; one Sinch example quotes them."""
-    for where, raw, canonical in _forms(ctx, "boolean"):
-        yield _replace(where, raw, canonical, "boolean")
-
-
-@rule(
-    "SV026",
-    "integral-float",
-    _W,
-    summary="An integer field written as a number with a fraction part (60.0)",
-    source=_OAS,
-    fixable=True,
-    raw=True,
-    target="any",
-)
-def integral_float(ctx: Context) -> Iterator[Finding]:
-    """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers; ``60.0`` reads as ``60``."""
-    for where, raw, canonical in _forms(ctx, "number"):
-        yield _replace(where, raw, canonical, "number")
+        ``60.0`` is read as ``60``; fixed by writing the integer.""",
+    ),
+):
+    _canonical_form_rule(*_args)

@@ -13,7 +13,17 @@ from svaml.model.permissions import Callback
 if TYPE_CHECKING:
     from svaml.rules._context import Context
 
-__all__ = ["DOCS_URL", "RULES", "Finding", "Rule", "active", "extend_to_callouts", "register", "rule"]
+__all__ = [
+    "DOCS_URL",
+    "RULES",
+    "Finding",
+    "Rule",
+    "active",
+    "applicable",
+    "extend_to_callouts",
+    "register",
+    "rule",
+]
 
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
@@ -73,6 +83,7 @@ def register(rule_: Rule) -> Rule:
         raise ValueError(f"rule {rule_.code} {rule_.name} is registered twice")
     RULES[rule_.code] = rule_
     _ACTIVE.clear()
+    _APPLICABLE.clear()
     return rule_
 
 
@@ -88,25 +99,31 @@ def extend_to_callouts(code: str, fields: str) -> None:
         doc=f"{base.doc}\n\nIn callout requests (`POST /calling/v1/callouts`) it checks {fields}.",
     )
     _ACTIVE.clear()
+    _APPLICABLE.clear()
 
 
-_ACTIVE: dict[tuple[str, Callback | None, bool, bool], tuple[Rule, ...]] = {}
+_Active = tuple[tuple[Check, "frozenset[type] | None", Rule], ...]
+_ACTIVE: dict[tuple[str, Callback | None, bool, bool], _Active] = {}
 
 
 def active(
-    target: str, callback: Callback | None, built: bool, errors_only: bool = False
-) -> tuple[Rule, ...]:
-    """Return the rules with a check that run for this target and callback (cached)."""
-    key = (target, callback, built, errors_only)
+    target: str, callback: Callback | None, canonical: bool, errors_only: bool = False
+) -> _Active:
+    """Return ``(check, kinds, rule)`` of the rules that run for this target and callback (cached).
+
+    ``canonical`` leaves out the ``raw`` rules: the document is in canonical form (built from the
+    model, or read without any liberal form), so they have nothing to report.
+    """
+    key = (target, callback, canonical, errors_only)
     found = _ACTIVE.get(key)
     if found is None:
         found = _ACTIVE[key] = tuple(
-            r
+            (r.check, r.kinds, r)
             for r in sorted(RULES.values(), key=lambda r: r.code)
             if r.check is not None
             and r.target in (target, "any")
             and r.applies(callback)
-            and not (built and r.raw)
+            and not (canonical and r.raw)
             and not (errors_only and r.severity is not Severity.ERROR)
         )
     return found
@@ -158,3 +175,28 @@ def _dedent(text: str) -> str:
     import inspect
 
     return inspect.cleandoc(text)
+
+
+_Shape = tuple[str, Callback | None, bool, bool, frozenset[type]]
+_APPLICABLE: dict[_Shape, tuple[tuple[Check, Rule], ...]] = {}
+
+
+def applicable(
+    target: str, callback: Callback | None, canonical: bool, errors_only: bool, kinds: frozenset[type]
+) -> tuple[tuple[Check, Rule], ...]:
+    """Return ``(check, rule)`` of the active rules that inspect a class in ``kinds`` (cached).
+
+    Documents of one shape (the same model classes) share the list, so a rule about menus costs
+    nothing for a document without one.
+    """
+    key = (target, callback, canonical, errors_only, kinds)
+    found = _APPLICABLE.get(key)
+    if found is None:
+        if len(_APPLICABLE) > 4096:  # bounded: shapes are few in practice, but never unbounded
+            _APPLICABLE.clear()
+        found = _APPLICABLE[key] = tuple(
+            (check, rule)
+            for check, rule_kinds, rule in active(target, callback, canonical, errors_only)
+            if rule_kinds is None or not rule_kinds.isdisjoint(kinds)
+        )
+    return found

@@ -15,16 +15,22 @@ from svaml.model.document import Svaml
 from svaml.model.instructions import Instruction
 from svaml.model.permissions import Callback
 from svaml.rules._context import Context
-from svaml.rules._registry import RULES, Finding, Rule, active
+from svaml.rules._registry import RULES, Finding, Rule, applicable
 
 __all__ = ["check", "check_built", "is_valid", "iter_diagnostics", "validate", "validate_callout"]
 
 _log = logging.getLogger("svaml.rules")
 
 
+_BY_VALUE = {c.value: c for c in Callback}
+
+
 def _callback(value: Callback | str | None) -> Callback | None:
     if value is None or isinstance(value, Callback):
         return value
+    found = _BY_VALUE.get(value)
+    if found is not None:
+        return found
     if isinstance(value, str):
         if value.strip().casefold() in ("", "unknown", "auto", "none"):
             return None
@@ -63,15 +69,12 @@ def is_callout(data: Any) -> bool:
 
 
 def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bool = False) -> None:
-    kinds = None
-    for rule in active(target, ctx.callback, ctx.built, errors_only):
-        if rule.kinds is not None:
-            if kinds is None:
-                kinds = ctx.kinds()
-            if rule.kinds.isdisjoint(kinds):
-                continue
-        for finding in rule.check(ctx):  # type: ignore[misc]  # active() keeps rules with a check
-            out.append(finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding))
+    # The raw-form rules report what reading accepted liberally: nothing to say for built
+    # documents, nor when the codec read no liberal form at all.
+    canonical = ctx.built or not ctx.memo.get("liberal", True)
+    for check_, rule in applicable(target, ctx.callback, canonical, errors_only, ctx.kinds()):
+        for finding in check_(ctx):
+            out.append(finding if finding.__class__ is Diagnostic else _diagnostic(rule, finding))  # type: ignore[arg-type]
 
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:

@@ -227,6 +227,16 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
         hook = _enum_hook(target)
     else:
         hook = converter.get_structure_hook(target)
+    if target in (str, int, bool):
+        # The common case, a value of exactly the right type, costs no second call.
+        exact, optional = target, inner is not None
+
+        def read_primitive(value: Any) -> Any:
+            if value.__class__ is exact or (optional and value is None):
+                return value
+            return hook(value, exact)
+
+        return read_primitive
     if inner is None:
         return lambda value: hook(value, target)
     return lambda value: None if value is None else hook(value, target)

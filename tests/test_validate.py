@@ -119,10 +119,11 @@ def test_triad_agrees() -> None:
         check(bad, callback="ice")
 
 
-def test_unknown_callback_is_a_usage_error() -> None:
-    """A callback name svaml does not know is the caller's mistake, reported at once."""
+@pytest.mark.parametrize("callback", ["cie", ["ice"], 3])
+def test_unknown_callback_is_a_usage_error(callback: Any) -> None:
+    """A callback svaml does not know (or not a string at all) is the caller's mistake, reported at once."""
     with pytest.raises(SvamlError, match="callback must be one of"):
-        validate({}, callback="cie")
+        validate({}, callback=callback)
 
 
 def test_builder_to_json_raises_with_diagnostics() -> None:

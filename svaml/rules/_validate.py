@@ -28,7 +28,7 @@ _BY_VALUE = {c.value: c for c in Callback}
 def _callback(value: Callback | str | None) -> Callback | None:
     if value is None or isinstance(value, Callback):
         return value
-    found = _BY_VALUE.get(value)
+    found = _BY_VALUE.get(value) if value.__class__ is str else None
     if found is not None:
         return found
     if isinstance(value, str):

@@ -22,7 +22,7 @@ import cattrs
 
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
-from svaml.model._fields import SvamlObject, to_extras
+from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
 from svaml.model.actions import ACTION_CLASSES, Action
 from svaml.model.document import Svaml
 from svaml.model.events import iso_timestamp
@@ -295,7 +295,152 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
         return make(kwargs)
 
     make = _trusted_constructor(cls)
-    return structure
+    _GENERAL[cls] = structure
+    fast = _FAST[cls] = _fast_reader(
+        cls, fields, {field.name: readers[json_name(field)][1] for field in fields}, tagged
+    )
+
+    def read(data: Any, _: Any) -> Any:
+        if data.__class__ is dict:
+            found = fast(data)
+            if found is not None:
+                return found
+        return structure(data, _)
+
+    return read
+
+
+_MISSING = object()
+#: The fast reader of each model class, once its structure hook is made, and the general one
+#: that reports problems (the tests hold the two to the same results).
+_FAST: dict[type, Callable[[dict[str, Any]], Any]] = {}
+_GENERAL: dict[type, Callable[[Any, Any], Any]] = {}
+
+
+def _default(field: attrs.Attribute[Any], scope: dict[str, Any]) -> str:
+    """The expression of ``field``'s default in generated code (``o`` is the object being made)."""
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        scope[f"d_{field.name}"] = default.factory
+        return f"d_{field.name}(o)" if default.takes_self else f"d_{field.name}()"
+    scope[f"d_{field.name}"] = default
+    return f"d_{field.name}"
+
+
+def _fast_reader(
+    cls: type[SvamlObject],
+    fields: list[attrs.Attribute[Any]],
+    readers: dict[str, Callable[[Any], Any]],
+    tagged: bool,
+) -> Callable[[dict[str, Any]], Any]:
+    """Return generated code that reads a canonical object in one pass, or None for anything else.
+
+    Most documents are canonical: every key known, every value of exactly its type. This path
+    reads them without a call per field. Anything else (an unknown key, an alias, a value of
+    another type, a problem) returns None, and the general reader, which reports problems and
+    counts liberal forms, reads the object instead. Fields of other kinds go through their
+    general reader here too, which counts what it accepts liberally itself.
+    """
+    known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "set": object.__setattr__,
+        "cls": cls,
+        "known": known,
+        "M": _MISSING,
+        "NO_EXTRAS": NO_EXTRAS,
+        "Invalid": _Invalid,
+        "SvamlTypeError": SvamlTypeError,
+    }
+    lines = ["def fast(data):", "    if not data.keys() <= known: return None", "    o = new(cls)"]
+    lines += ["    try:", "        pass"]
+    for field in fields:
+        attr, key, tp = field.name, json_name(field), typing.cast(Any, field.type)
+        inner = _is_optional(tp)
+        target: Any = inner if inner is not None else tp
+        item: Any = _item_type(tp)
+        absent = (
+            "return None" if field.default is attrs.NOTHING else f"set(o, {attr!r}, {_default(field, scope)})"
+        )
+        lines.append(f"        v = data.get({key!r}, M)")
+        lines.append(f"        if v is M: {absent}")
+        # The kinds read here; an enum field's converter is the general reader's business too.
+        plain = field.converter is None and (target in (str, int, bool) or _is_model(target))
+        simple = (
+            (item is not None and (item in (str, int) or _is_model(item)))
+            or (item is None and _is_enum(target))
+            or (item is None and plain)
+        )
+        if not simple:
+            # Read as the general reader does, null included.
+            scope[f"r_{attr}"] = readers[attr]
+            lines.append(f"        else: set(o, {attr!r}, r_{attr}(v))")
+            continue
+        null = f"set(o, {attr!r}, None)" if inner is not None else "return None"
+        lines.append(f"        elif v is None: {null}")
+        if item is not None and not _is_model(item):
+            scope[f"t_{attr}"] = item
+            lines += [
+                "        elif v.__class__ is list:",
+                "            for i in v:",
+                f"                if i.__class__ is not t_{attr}: return None",
+                f"            set(o, {attr!r}, tuple(v))",
+            ]
+        elif item is not None:
+            scope[f"f_{attr}"] = _fast_of(item)
+            lines += [
+                "        elif v.__class__ is list:",
+                f"            r = f_{attr}()",
+                "            t = []",
+                "            for i in v:",
+                "                x = r(i) if i.__class__ is dict else None",
+                "                if x is None: return None",
+                "                t.append(x)",
+                f"            set(o, {attr!r}, tuple(t))",
+            ]
+        elif target in (str, int, bool):
+            scope[f"t_{attr}"] = target
+            lines.append(f"        elif v.__class__ is t_{attr}: set(o, {attr!r}, v)")
+        elif _is_enum(target):
+            scope[f"e_{attr}"] = {m.value: m for m in target}
+            lines += [
+                "        elif v.__class__ is str:",
+                f"            x = e_{attr}.get(v)",
+                "            if x is None: return None",
+                f"            set(o, {attr!r}, x)",
+            ]
+        else:
+            scope[f"f_{attr}"] = _fast_of(target)
+            lines += [
+                "        elif v.__class__ is dict:",
+                f"            x = f_{attr}()(v)",
+                "            if x is None: return None",
+                f"            set(o, {attr!r}, x)",
+            ]
+        lines.append("        else: return None")
+    lines.append("    except (Invalid, SvamlTypeError): return None")
+    lines.append("    set(o, 'extras', NO_EXTRAS)")
+    lines.append("    return o")
+    exec("\n".join(lines), scope)
+    fast: Callable[[dict[str, Any]], Any] = scope["fast"]
+    return fast
+
+
+def _is_enum(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _fast_of(cls: type[SvamlObject]) -> Callable[[], Callable[[dict[str, Any]], Any]]:
+    """Return a getter of the fast reader of ``cls``, made on first use (classes nest in any order)."""
+
+    def get() -> Callable[[dict[str, Any]], Any]:
+        found = _FAST.get(cls)
+        if found is None:
+            _hook(cls)  # makes the class's hooks, its fast reader among them
+            found = _FAST[cls]
+        return found
+
+    return get
 
 
 def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], Any]:
@@ -435,7 +580,16 @@ def _tagged(
     known = ", ".join(classes)
 
     def structure(data: Any, _: Any) -> Any:
-        if not (data.__class__ is dict or isinstance(data, Mapping)):
+        if data.__class__ is dict:
+            # The common case first: a known name, exactly as written, and a canonical object.
+            name = data.get("name")
+            cls = classes.get(name) if name.__class__ is str else None
+            fast = None if cls is None else _FAST.get(cls)
+            if fast is not None:
+                found = fast(data)
+                if found is not None:
+                    return found
+        elif not isinstance(data, Mapping):
             raise _fail("type", f"expected an {what} object, got {typename(data)}")
         name = data.get("name")
         if name is None:
@@ -449,9 +603,20 @@ def _tagged(
                 _liberal()
         if cls is None:
             raise _Invalid([(("name",), kind, f"unknown {what} {name!r}; expected one of {known}")])
-        return converter.structure(data, cls)
+        return _hook(cls)(data, cls)
 
     return structure
+
+
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
+def _hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """Return the converter's structure hook for ``cls``, skipping its dispatch on every call."""
+    found = _HOOKS.get(cls)
+    if found is None:
+        found = _HOOKS[cls] = converter.get_structure_hook(cls)
+    return found
 
 
 converter.register_structure_hook(Action, _tagged(ACTION_CLASSES, "action-name", "action"))
@@ -528,7 +693,7 @@ def _diagnostics(exc: _Invalid) -> list[Diagnostic]:
 def read(data: Any, cls: Any, *prefix: str | int) -> tuple[Any, list[Diagnostic]]:
     """Read ``data`` into ``cls``: (object, []) or (None, every problem under ``prefix``); never raises."""
     try:
-        return converter.structure(data, cls), []
+        return _hook(cls)(data, cls), []
     except _Invalid as exc:
         found = [((*prefix, *tokens), kind, message) for tokens, kind, message in exc.found]
         return None, _diagnostics(_Invalid(found))
@@ -539,7 +704,7 @@ def read(data: Any, cls: Any, *prefix: str | int) -> tuple[Any, list[Diagnostic]
 def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:
     """Return what keeps ``data`` from reading into ``cls`` (empty if it reads); never raises."""
     try:
-        converter.structure(data, cls)
+        _hook(cls)(data, cls)
     except _Invalid as exc:
         return _diagnostics(exc)
     except RecursionError:
@@ -560,7 +725,7 @@ def _too_deep() -> Diagnostic:
 def structure(data: Any, cls: type[_T]) -> _T:
     """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
     try:
-        return converter.structure(data, cls)
+        return typing.cast(_T, _hook(cls)(data, cls))
     except _Invalid as exc:
         found = _diagnostics(exc)
     except RecursionError:

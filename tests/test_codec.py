@@ -9,10 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svaml import Svaml, SvamlError
+from svaml import Svaml, SvamlError, codec, validate
 from svaml.codec import structure, unstructure
 from svaml.model import CalloutRequest, Menu, MenuOption, RunMenu, TtsCallout
-from svaml.strategies import json_values, svaml_like
+from svaml.model.actions import ACTION_CLASSES
+from svaml.model.instructions import INSTRUCTION_CLASSES
+from svaml.strategies import documents, json_values, svaml_like
 
 
 def test_unset_fields_are_omitted_and_order_kept() -> None:
@@ -186,3 +188,43 @@ def test_model_objects_unstructure_alone() -> None:
     expected = ({"id": "m", "options": [{"dtmf": "#", "action": "return(x)"}]}, {"name": "runMenu"})
     assert expected == (unstructure(menu), unstructure(RunMenu()))
     assert menu == structure(unstructure(menu), Menu)
+
+
+@pytest.mark.parametrize("name", [["hangup"], {"x": 1}, 3, None, True])
+@pytest.mark.parametrize("where", ["action", "instruction"])
+def test_a_name_of_the_wrong_type_is_a_type_problem(name: Any, where: str) -> None:
+    """An action or instruction whose `name` is not a string gets SV002/SV008, never an internal error."""
+    part = {"name": name}
+    data = {"action": part} if where == "action" else {"instructions": [part], "action": {"name": "hangup"}}
+    pointer = "/action" if where == "action" else "/instructions/0"
+    expected = [("SV008", pointer)] if name is None else [("SV002", pointer + "/name")]
+    assert expected == [(d.code, d.pointer) for d in validate(data)]
+
+
+def _parts(data: Any) -> list[tuple[type, dict[str, Any]]]:
+    """The action and instruction objects of decoded SVAML whose name is one svaml knows exactly."""
+    found = []
+    if isinstance(data, dict):
+        candidates = [data.get("action")]
+        if isinstance(data.get("instructions"), list):
+            candidates += data["instructions"]
+        for part in candidates:
+            if isinstance(part, dict) and isinstance(part.get("name"), str):
+                cls = ACTION_CLASSES.get(part["name"]) or INSTRUCTION_CLASSES.get(part["name"])
+                if cls is not None:
+                    found.append((cls, part))
+    return found
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
+def test_the_fast_reader_agrees_with_the_general_one(data: Any) -> None:
+    """What the fast reader accepts, the general reader reads to the same object, with no liberal form."""
+    for cls, part in _parts(data):
+        codec.converter.get_structure_hook(cls)  # makes both readers
+        fast = codec._FAST[cls](part)
+        if fast is None:
+            continue
+        before = codec.liberal_reads
+        general = codec._GENERAL[cls](part, cls)
+        assert (general, general.extras, before) == (fast, fast.extras, codec.liberal_reads)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from svaml.diagnostic import pointer
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import Action
@@ -16,7 +14,6 @@ from svaml.model.permissions import Callback
 __all__ = ["Context"]
 
 
-@attrs.define(slots=True)
 class Context:
     """The document under validation.
 
@@ -26,16 +23,41 @@ class Context:
     the canonical ``to_dict`` form.
     """
 
-    data: Any
-    callback: Callback | None = None
-    instructions: list[tuple[int, Instruction]] = attrs.field(factory=list)
-    action: Action | None = None
-    callout: CalloutRequest | None = None
-    base: str = ""
-    built: bool = False
-    memo: dict[str, Any] = attrs.field(factory=dict)
-    _walked: list[tuple[str, SvamlObject]] | None = None
-    _kinds: frozenset[type] | None = None
+    # A plain slotted class: one is made per validated document, on every webhook answer.
+    __slots__ = (
+        "_by_class",
+        "_walked",
+        "action",
+        "base",
+        "built",
+        "callback",
+        "callout",
+        "data",
+        "instructions",
+        "memo",
+    )
+
+    def __init__(
+        self,
+        data: Any,
+        callback: Callback | None = None,
+        *,
+        base: str = "",
+        built: bool = False,
+        instructions: list[tuple[int, Instruction]] | None = None,
+        action: Action | None = None,
+        callout: CalloutRequest | None = None,
+    ) -> None:
+        self.data = data
+        self.callback = callback
+        self.base = base
+        self.built = built
+        self.instructions: list[tuple[int, Instruction]] = [] if instructions is None else instructions
+        self.action = action
+        self.callout = callout
+        self.memo: dict[str, Any] = {}
+        self._walked: list[tuple[str, SvamlObject]] | None = None
+        self._by_class: dict[type, list[tuple[str, SvamlObject]]] = {}
 
     def at(self, *tokens: str | int) -> str:
         """Return the JSON pointer of ``tokens`` below the document's base."""
@@ -51,60 +73,84 @@ class Context:
         """Return ``(pointer, object)`` for every model object of the document, outermost first."""
         walked = self._walked
         if walked is None:
-            roots: list[tuple[str, SvamlObject]] = []
+            walked = self._walked = []
+            by_class = self._by_class
             at = self.base + "/instructions/"
             for index, instruction in self.instructions:
-                roots.append((at + str(index), instruction))
+                _walk(at + str(index), instruction, walked, by_class)
             if self.action is not None:
-                roots.append((self.base + "/action", self.action))
+                _walk(self.base + "/action", self.action, walked, by_class)
             if self.callout is not None:
-                roots.append((self.base, self.callout))
-            walked = self._walked = _walk(roots)
+                _walk(self.base, self.callout, walked, by_class)
         return walked
+
+    def of(self, kinds: tuple[type, ...]) -> list[tuple[str, SvamlObject]]:
+        """Return ``(pointer, object)`` of the document's objects of exactly these classes, in order."""
+        if self._walked is None:
+            self.walk()
+        by_class = self._by_class
+        present = [kind for kind in kinds if kind in by_class]
+        if not present:
+            return _NONE
+        if len(present) == 1:
+            return by_class[present[0]]
+        wanted = frozenset(present)
+        return [item for item in self.walk() if item[1].__class__ in wanted]
 
     def kinds(self) -> frozenset[type]:
         """Return the model classes present in the document."""
-        found = self._kinds
-        if found is None:
-            found = self._kinds = frozenset([obj.__class__ for _, obj in self.walk()])
-        return found
+        if self._walked is None:
+            self.walk()
+        return frozenset(self._by_class)
 
 
-_NESTED: dict[type, tuple[tuple[str, str], ...]] = {}
+_NONE: list[tuple[str, SvamlObject]] = []
+_NESTED: dict[type, tuple[tuple[str, str, bool], ...]] = {}
 
 
-def _nested(cls: type) -> tuple[tuple[str, str], ...]:
-    """The (attribute, JSON name) of the fields of ``cls`` that hold model objects."""
+def _nested(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """The (attribute, pointer step, holds a list) of the fields of ``cls`` that hold model objects."""
     found = _NESTED.get(cls)
     if found is None:
         from svaml.codec import field_info
 
-        found = tuple((f.attr, f.json) for f in field_info(cls) if f.kind in ("object", "objects"))
+        found = tuple(
+            (f.attr, f"/{f.json}/" if f.kind == "objects" else f"/{f.json}", f.kind == "objects")
+            for f in field_info(cls)
+            if f.kind in ("object", "objects")
+        )
         _NESTED[cls] = found
     return found
 
 
-def _walk(roots: list[tuple[str, SvamlObject]]) -> list[tuple[str, SvamlObject]]:
-    """Walk the objects below ``roots`` depth first, in document order, without recursion."""
-    out: list[tuple[str, SvamlObject]] = []
-    stack = roots[::-1]
-    while stack:
-        where, obj = stack.pop()
-        out.append((where, obj))
-        nested = _NESTED.get(obj.__class__)
-        if nested is None:
-            nested = _nested(obj.__class__)
-        below: list[tuple[str, SvamlObject]] = []
-        for attr, name in nested:
-            value = getattr(obj, attr)
-            if value is None:
-                continue
-            if value.__class__ is tuple:
-                prefix = f"{where}/{name}/"
-                for index, item in enumerate(value):
-                    below.append((prefix + str(index), item))
-            else:
-                below.append((f"{where}/{name}", value))
-        if below:
-            stack.extend(reversed(below))
-    return out
+def _walk(
+    where: str,
+    obj: SvamlObject,
+    out: list[tuple[str, SvamlObject]],
+    by_class: dict[type, list[tuple[str, SvamlObject]]],
+) -> None:
+    """Add ``obj`` and the objects below it, depth first in document order.
+
+    Recursion is bounded: no model class holds itself, so the depth is the model's, a handful.
+    """
+    cls = obj.__class__
+    item = (where, obj)
+    out.append(item)
+    same = by_class.get(cls)
+    if same is None:
+        by_class[cls] = [item]
+    else:
+        same.append(item)
+    nested = _NESTED.get(cls)
+    if nested is None:
+        nested = _nested(cls)
+    for attr, step, many in nested:
+        value = getattr(obj, attr)
+        if value is None:
+            continue
+        if many:
+            at = where + step
+            for index, below in enumerate(value):
+                _walk(at + str(index), below, out, by_class)
+        else:
+            _walk(where + step, value, out, by_class)

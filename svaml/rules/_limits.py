@@ -36,9 +36,7 @@ TEXT_LIMIT = 600
 CONFERENCE_ID_LIMIT = 64
 
 # What each rule checks, by model class: the fields as (attribute, JSON name[, kind]).
-_MAX_DURATION_TYPES = frozenset(
-    {ConnectPstn, ConnectSip, ConnectStream, Park, ConferenceCallout, CustomCallout}
-)
+_MAX_DURATION_KINDS = (ConnectPstn, ConnectSip, ConnectStream, Park, ConferenceCallout, CustomCallout)
 # The kind of a text field: plain text, one prompt string, or a list of prompt strings.
 _SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
     Say: (("text", "text", "text"),),
@@ -48,6 +46,7 @@ _SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
     TtsCallout: (("text", "text", "text"), ("prompts", "prompts", "prompt")),
     ConferenceCallout: (("greeting", "greeting", "prompt"),),
 }
+_SAY_KINDS = tuple(_SAY_FIELDS)
 _CONFERENCE_ID_TYPES = (ConnectConf, ConferenceCallout)
 _DTMF_FIELDS: dict[type, tuple[str, str]] = {
     SendDtmf: ("value", "value"),
@@ -57,6 +56,7 @@ _DTMF_FIELDS: dict[type, tuple[str, str]] = {
     ConferenceCallout: ("dtmf", "dtmf"),
     CustomCallout: ("dtmf", "dtmf"),
 }
+_DTMF_KINDS = tuple(_DTMF_FIELDS)
 _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     ConnectPstn: (("dial_timeout", "dialTimeout"),),
     Menu: (
@@ -68,6 +68,7 @@ _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     StreamingOptions: (("version", "version"), ("sample_rate", "sampleRate")),
     ConferenceDtmfOptions: (("max_digits", "maxDigits"), ("timeout_mills", "timeoutMills")),
 }
+_NON_NEGATIVE_KINDS = tuple(_NON_NEGATIVE_FIELDS)
 
 
 @rule(
@@ -76,7 +77,7 @@ _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     _E,
     summary="`maxDuration` is not between 1 and 14400 seconds",
     source=f"{_OAS}: connectPstn/connectSip/connectStream maxDuration, maximum 14400",
-    kinds=_MAX_DURATION_TYPES,
+    kinds=_MAX_DURATION_KINDS,
 )
 def max_duration_range(ctx: Context) -> Iterator[Finding]:
     """Keep ``maxDuration`` between 1 and 14400 seconds.
@@ -88,9 +89,7 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
     Checked in ``connectPstn``, ``connectSip``, ``connectStream``, ``park``, and in
     ``conferenceCallout`` and ``customCallout`` requests.
     """
-    for where, obj in ctx.walk():
-        if type(obj) not in _MAX_DURATION_TYPES:
-            continue
+    for where, obj in ctx.of(_MAX_DURATION_KINDS):
         value = getattr(obj, "max_duration", None)
         if value is None or 1 <= value <= MAX_DURATION:
             continue
@@ -147,11 +146,8 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     Sinch support can raise the limit for an application; if yours has a higher one, ignore this
     rule (``--ignore SV502``, and ``SV502`` for callouts).
     """
-    for where, obj in ctx.walk():
-        fields = _SAY_FIELDS.get(type(obj))
-        if fields is None:
-            continue
-        for attr, name, kind in fields:
+    for where, obj in ctx.of(_SAY_KINDS):
+        for attr, name, kind in _SAY_FIELDS[obj.__class__]:
             value = getattr(obj, attr)
             if value is None:
                 continue
@@ -189,8 +185,8 @@ def conference_id_length(ctx: Context) -> Iterator[Finding]:
     A conference id names the room every participant joins; Sinch requires one, and it
     "shouldn't exceed 64 characters". Use a non-empty id of at most 64 characters (a UUID fits).
     """
-    for where, obj in ctx.walk():
-        if isinstance(obj, _CONFERENCE_ID_TYPES):
+    for where, obj in ctx.of(_CONFERENCE_ID_TYPES):
+        if isinstance(obj, _CONFERENCE_ID_TYPES):  # always: narrows the type
             size = len(obj.conference_id)
             if size == 0:
                 yield Finding(f"{where}/conferenceId", "conferenceId is empty: name the conference room")
@@ -222,11 +218,8 @@ def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
     nothing. Checked in ``sendDtmf.value``, ``connectPstn.dtmf``, each menu option's ``dtmf`` key
     and a callout's ``dtmf``.
     """
-    for where, obj in ctx.walk():
-        found = _DTMF_FIELDS.get(type(obj))
-        if found is None:
-            continue
-        attr, name = found
+    for where, obj in ctx.of(_DTMF_KINDS):
+        attr, name = _DTMF_FIELDS[obj.__class__]
         value = getattr(obj, attr)
         if value is None:
             continue
@@ -257,8 +250,8 @@ def negative_value(ctx: Context) -> Iterator[Finding]:
     ``version`` and ``sampleRate``; ``conferenceDtmfOptions`` ``maxDigits`` and ``timeoutMills``.
     Write 0 or more, or leave the field out for Sinch's default.
     """
-    for where, obj in ctx.walk():
-        for attr, name in _NON_NEGATIVE_FIELDS.get(type(obj), ()):
+    for where, obj in ctx.of(_NON_NEGATIVE_KINDS):
+        for attr, name in _NON_NEGATIVE_FIELDS[obj.__class__]:
             value = getattr(obj, attr)
             if value is not None and value < 0:
                 yield Finding(

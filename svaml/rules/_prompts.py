@@ -222,14 +222,14 @@ def _prompt_strings(ctx: Context) -> list[_Strings]:
     if found is not None:
         return found
     found = []
-    for where, obj in ctx.walk():
+    for where, obj in ctx.of(_PROMPT_KINDS):
         if obj.__class__ is PlayFiles:
             for index, value in enumerate(obj.ids):
                 prompts = _notable(value)
                 if prompts is not None:
                     found.append(_Strings(f"{where}/ids/{index}", prompts))
             continue
-        for attr, name in _PROMPT_FIELDS.get(obj.__class__, ()):
+        for attr, name in _PROMPT_FIELDS[obj.__class__]:
             value = getattr(obj, attr)
             if value is not None:
                 prompts = _notable(value)
@@ -412,7 +412,7 @@ def unknown_locale(ctx: Context) -> Iterator[Finding]:
     list. Sinch's lists evolve, so a value svaml does not know is only a warning: check it
     against the page (``en-UK`` is a common slip for ``en-GB``).
     """
-    for where, obj in ctx.walk():
+    for where, obj in ctx.of(_LOCALE_KINDS):
         locale = getattr(obj, "locale", None)
         if not isinstance(locale, str):
             continue

@@ -206,9 +206,13 @@ def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
 
 def _validate_built(doc: Svaml, callback: Callback | None) -> list[Diagnostic]:
     """Validate a document built from the model: its parts are known to read, run the rules only."""
-    ctx = Context(codec.unstructure_document(doc, check=False), callback=callback, built=True)
-    ctx.instructions = list(enumerate(doc.instructions))
-    ctx.action = doc.action
+    ctx = Context(
+        codec.unstructure_document(doc, check=False),
+        callback,
+        built=True,
+        instructions=list(enumerate(doc.instructions)),
+        action=doc.action,
+    )
     out: list[Diagnostic] = []
     _run_rules(ctx, "svaml", out)
     return out
@@ -259,9 +263,9 @@ def validate_callout(body: Any) -> list[Diagnostic]:
 
 def check_built(doc: Svaml, data: dict[str, Any]) -> None:
     """Raise if a built document has errors for its callback (the guard of ``to_dict``)."""
-    ctx = Context(data, callback=doc.callback, built=True)
-    ctx.instructions = list(enumerate(doc.instructions))
-    ctx.action = doc.action
+    ctx = Context(
+        data, doc.callback, built=True, instructions=list(enumerate(doc.instructions)), action=doc.action
+    )
     errors: list[Diagnostic] = []
     _run_rules(ctx, "svaml", errors, errors_only=True)
     if errors:

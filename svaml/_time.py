@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from svaml.errors import SvamlTypeError
 
-__all__ = ["iso_timestamp", "parse_timestamp"]
+__all__ = ["iso_timestamp", "parse_strict", "parse_timestamp"]
 
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
@@ -36,6 +36,10 @@ def parse_timestamp(value: str | datetime) -> datetime:
             return value.astimezone(timezone.utc)
         except OverflowError:
             raise SvamlTypeError(f"{value!r} cannot be expressed in UTC") from None
+    if value.__class__ is str:
+        moment = parse_strict(value)  # the form Sinch sends, read without a regex
+        if moment is not None:
+            return moment
     if not isinstance(value, str):
         raise SvamlTypeError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
     match = _TIMESTAMP.fullmatch(value)
@@ -57,6 +61,78 @@ def parse_timestamp(value: str | datetime) -> datetime:
 _FROMISOFORMAT = sys.version_info >= (3, 11)
 
 
+def parse_strict(text: str) -> datetime | None:
+    """Return ``text`` as an aware UTC ``datetime`` if it has the exact form signers send, else None.
+
+    That form is ``YYYY-MM-DDThh:mm:ss``, then 1 to 9 fractional digits after a ``.`` or none,
+    then ``Z`` or ``±hh:mm`` (``T`` and ``Z`` in either case). None also for an impossible date
+    (February 30) or one that leaves the calendar in UTC. Checked character by character: this
+    runs on every callback, and a regex costs more than the parse.
+    """
+    if (
+        not 20 <= len(text) <= 35
+        or not text.isascii()
+        or text[4] != "-"
+        or text[7] != "-"
+        or text[10] not in "Tt"
+        or text[13] != ":"
+        or text[16] != ":"
+    ):
+        return None
+    zone = text[-1]
+    if zone in "Zz":
+        fraction = text[19:-1]
+    elif text[-6] in "+-" and text[-3] == ":" and (text[-5:-3] + text[-2:]).isdigit():
+        fraction = text[19:-6]
+    else:
+        return None
+    # ASCII (checked above) makes isdigit() mean 0-9.
+    if fraction and not (fraction[0] == "." and 2 <= len(fraction) <= 10 and fraction[1:].isdigit()):
+        return None
+    try:  # the date and time digits are checked as they are read
+        moment = _strict(text, fraction)
+        return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _from_isoformat(text: str, fraction: str) -> datetime:
+    """Read a strict timestamp with the C parser (Python 3.11+), 10x faster than by hand.
+
+    Its shape is checked but for the digits of date and time: the parser rejects anything else
+    there with ValueError itself.
+    """
+    return datetime.fromisoformat(text[:-1] + "Z" if text[-1] == "z" else text)
+
+
+def _from_slices(text: str, fraction: str) -> datetime:
+    """Read a strict timestamp field by field (Python 3.10's fromisoformat lacks Z).
+
+    Its shape is checked but for the digits of date and time, which ``int`` alone would let
+    through with a sign or spaces: raise ValueError unless they are digits.
+    """
+    if not (text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]).isdigit():
+        raise ValueError("not a digit")
+    tz = timezone.utc
+    if text[-1] not in "Zz":
+        offset = timedelta(hours=int(text[-5:-3]), minutes=int(text[-2:]))
+        tz = timezone(-offset if text[-6] == "-" else offset)
+    micros = int(fraction[1:7].ljust(6, "0")) if fraction else 0
+    return datetime(
+        int(text[:4]),
+        int(text[5:7]),
+        int(text[8:10]),
+        int(text[11:13]),
+        int(text[14:16]),
+        int(text[17:19]),
+        micros,
+        tz,
+    )
+
+
+_strict = _from_isoformat if _FROMISOFORMAT else _from_slices
+
+
 def _construct(match: re.Match[str]) -> datetime:
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     tz = timezone.utc
@@ -66,7 +142,6 @@ def _construct(match: re.Match[str]) -> datetime:
         tz = timezone(-offset if zone[0] == "-" else offset)
     micros = int((fraction or "0")[:6].ljust(6, "0"))
     return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
-
 
 
 def iso_timestamp(moment: datetime) -> str:

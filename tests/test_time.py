@@ -1,0 +1,128 @@
+"""Tests for svaml._time's strict reader: the exact form signers send, read without a regex."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from svaml._time import _from_isoformat, _from_slices, parse_strict, parse_timestamp
+from svaml.errors import SvamlTypeError
+
+UTC = timezone.utc
+
+# What the x-timestamp header was read with before parse_strict: a regex, then parse_timestamp.
+_REFERENCE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:]{8}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def reference(text: str) -> datetime | None:
+    """Read ``text`` as the regex-based reader did: a datetime, or None when it is not strict."""
+    if _REFERENCE.fullmatch(text) is None:
+        return None
+    try:
+        return parse_timestamp(text)
+    except SvamlTypeError:
+        return None
+
+
+STRICT = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+# Near misses too: other separators, fraction lengths and zones, which must all read as None.
+NEARLY = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]{0,11})?"
+    r"([Zz]|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-19T09:19:28Z", datetime(2024, 1, 19, 9, 19, 28, tzinfo=UTC)),
+        ("2024-01-19T09:19:28.9372196Z", datetime(2024, 1, 19, 9, 19, 28, 937219, tzinfo=UTC)),
+        ("2024-01-19T09:19:28.937219612z", datetime(2024, 1, 19, 9, 19, 28, 937219, tzinfo=UTC)),
+        ("2024-01-19t11:19:28.5+02:00", datetime(2024, 1, 19, 9, 19, 28, 500000, tzinfo=UTC)),
+        ("2024-01-19T04:19:28-05:00", datetime(2024, 1, 19, 9, 19, 28, tzinfo=UTC)),
+        ("2024-01-19 09:19:28Z", None),
+        ("2024-01-19T09:19:28", None),
+        ("2024-01-19T09:19:28+0200", None),
+        ("2024-01-19T09:19:28,5Z", None),
+        ("2024-01-19T09:19:28.Z", None),
+        ("2024-01-19T09:19:28.1234567890Z", None),
+        ("2024-02-30T09:19:28Z", None),
+        ("2024-01-19T24:00:00Z", None),
+        ("2024-01-19T09:19:28+24:00", None),
+        ("0001-01-01T00:30:00+01:00", None),
+        ("2024-01-1\uff19T09:19:28Z", None),  # a fullwidth nine
+        ("+024-01-19T09:19:28Z", None),
+        ("2024-01-19T09:19: 8Z", None),
+        ("", None),
+    ],
+)
+def test_parse_strict_reads_the_signers_form_only(text: str, expected: datetime | None) -> None:
+    """The exact form reads as aware UTC; any other form, or an impossible time, is None."""
+    actual = parse_strict(text)
+    assert (expected, expected) == (actual, reference(text))
+
+
+@pytest.mark.parametrize("read", [_from_isoformat, _from_slices])
+@pytest.mark.parametrize("text", ["2024-01-19T09:19:28Z", "2024-01-19T09:19:28.5+02:00"])
+def test_both_readers_refuse_a_non_digit_in_the_date_and_time(
+    read: Callable[[str, str], datetime], text: str
+) -> None:
+    """Whatever the Python version's reader, a non-digit where a digit belongs is a ValueError."""
+    refused = []
+    for position in (p for p in range(19) if p not in (4, 7, 10, 13, 16)):
+        for character in string.printable:
+            if not character.isdigit():
+                try:
+                    read(text[:position] + character + text[position + 1 :], "")
+                except ValueError:
+                    refused.append(True)
+                else:
+                    refused.append(False)
+    expected = [True] * len(refused)
+    assert expected == refused
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.from_regex(STRICT, fullmatch=True), st.from_regex(NEARLY, fullmatch=True), st.text(max_size=40)
+    )
+)
+def test_parse_strict_agrees_with_the_regex_reader(text: str) -> None:
+    """For any text, parse_strict gives what the regex-based reader gave, and never raises."""
+    expected = reference(text)
+    assert expected == parse_strict(text)
+
+
+@settings(max_examples=300)
+@given(st.from_regex(STRICT, fullmatch=True))
+def test_the_two_readers_agree(text: str) -> None:
+    """Python 3.10's field-by-field reader and 3.11's fromisoformat read the same times."""
+    fraction = text[19:-1] if text[-1] in "Zz" else text[19:-6]
+
+    def read(reader: Callable[[str, str], datetime]) -> object:
+        try:
+            return reader(text, fraction)
+        except (ValueError, OverflowError):
+            return ValueError
+
+    expected = read(_from_isoformat)
+    assert expected == read(_from_slices)
+
+
+def test_parse_timestamp_still_reads_the_liberal_forms() -> None:
+    """Forms parse_strict refuses still read through the liberal path of parse_timestamp."""
+    expected = datetime(2024, 1, 19, 9, 19, 28, 500000, tzinfo=UTC)
+    actual = [parse_timestamp(t) for t in ("2024-01-19 09:19:28,5", "2024-01-19T11:19:28.5+0200")]
+    assert [expected, expected] == actual

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import hashlib
 import hmac
 import os
+import pickle
 import subprocess
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -414,6 +419,7 @@ def test_verify_says_why_it_rejects(changes: dict[str, Any], match: str) -> None
         ({"path": "sinch/callback/ace"}, "starting with '/'"),
         ({"path": b"/sinch/callback/ace"}, "starting with '/'"),
         ({"max_age": -1}, "max_age must not be negative"),
+        ({"max_age": -1.0}, "max_age must not be negative"),
         ({"max_age": float("nan")}, "max_age must not be negative"),
         ({"max_age": "300"}, "max_age must be seconds, a timedelta, or None"),
         ({"max_age": True}, "max_age must be seconds, a timedelta, or None"),
@@ -488,6 +494,88 @@ def test_credentials_sign_and_verify() -> None:
     other = attrs.evolve(credentials, secret=REQUEST_SECRET)
     with pytest.raises(SignatureError, match="signature does not match"):
         other.verify(method="POST", path=PATH, headers=callback_headers(), body=BODY, now=SENT)
+
+
+@pytest.mark.parametrize("copy", [lambda c: pickle.loads(pickle.dumps(c)), copy.deepcopy, copy.copy])
+def test_credentials_copy_and_pickle(copy: Callable[[Credentials], Credentials]) -> None:
+    """Copied or pickled Credentials equal the original and still verify (their keyed HMAC is remade)."""
+    credentials = Credentials(key=KEY, secret=SECRET)
+    copied = copy(credentials)
+    copied.verify(method="POST", path=PATH, headers=callback_headers(), body=BODY, now=SENT)
+    assert credentials == copied
+
+
+def test_credentials_verify_as_the_function_does() -> None:
+    """Credentials.verify accepts and rejects exactly as verify with the same key and secret."""
+    credentials = Credentials(key=KEY, secret=SECRET)
+    outcomes = []
+    for path in (PATH, PATH + "?attempt=2", "/other"):
+        for check in (credentials.verify, functools.partial(verify, key=KEY, secret=SECRET)):
+            try:
+                check(method="POST", path=path, headers=callback_headers(), body=BODY, now=SENT)
+                outcomes.append("ok")
+            except SignatureError as error:
+                outcomes.append(str(error))
+    mismatch = (
+        "signature does not match: check the secret, and that the path, body and headers"
+        " are passed exactly as received"
+    )
+    expected = ["ok", "ok", "ok", "ok", mismatch, mismatch]
+    assert expected == outcomes
+
+
+class _Headers(Mapping[str, str]):
+    """A read-only mapping that is not a dict, as some frameworks hand headers over."""
+
+    def __init__(self, items: dict[str, str]) -> None:
+        self._items = items
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class _OddItems(_Headers):
+    """A broken mapping whose items are not (name, value) pairs."""
+
+    def items(self) -> Any:
+        return ["authorization"]
+
+
+@pytest.mark.parametrize(
+    "wrap", [dict, MappingProxyType, _Headers, lambda h: list(h.items()), lambda h: tuple(h.items())]
+)
+def test_verify_reads_headers_from_any_mapping_or_pairs(wrap: Callable[[dict[str, str]], Any]) -> None:
+    """Dicts, other mappings and (name, value) pairs are read alike, duplicates refused alike."""
+    verify_example(headers=wrap(callback_headers()))
+    doubled = {**callback_headers(), "X-Timestamp": TIMESTAMP}
+    with pytest.raises(SignatureError) as caught:
+        verify_example(headers=wrap(doubled))
+    expected = "malformed request: more than one x-timestamp header"
+    assert expected == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("headers", "match"),
+    [
+        ([(b"authorization", "x"), "not a pair"], "^header names and values must be str"),
+        (["not a pair", (b"authorization", "x")], "^headers must be a mapping or an iterable"),
+        ({"authorization": "x", b"content-type": "y"}, "^header names and values must be str"),
+        (MappingProxyType({"authorization": "x", "content-type": 7}), "^header names and values must be str"),
+
+        (_OddItems({"authorization": "x"}), "^headers must be a mapping or an iterable"),
+    ],
+)
+def test_verify_reports_the_first_bad_header(headers: Any, match: str) -> None:
+    """Headers are checked in order: the first bad pair names the rejection."""
+    with pytest.raises(SignatureError, match=match) as caught:
+        verify_example(headers=headers)
+    assert leaks(caught.value) == []
 
 
 @pytest.mark.parametrize(

@@ -62,18 +62,16 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
     object, has no or an unknown ``event``, or has a field of the wrong type (its ``problems``
     say where). This does not check the signature: see :func:`construct_event`.
     """
-    if isinstance(body, Mapping):
-        data: Any = body
+    # Raw bytes first: what every request brings, tested before the slower Mapping ABC.
+    if body.__class__ is bytes or body.__class__ is str:
+        data: Any = _decode(body)
+    elif isinstance(body, Mapping):
+        data = body
     elif isinstance(body, (bytes, bytearray, memoryview, str)):
-        try:
-            data = codec.decode_json(body if isinstance(body, (bytes, str)) else bytes(body))
-        except SvamlError as exc:
-            raise EventError("the callback body is not JSON", exc.problems) from None
-        except ValueError:  # e.g. an integer longer than Python's digit limit
-            raise EventError("the callback body is not JSON that Python can read") from None
+        data = _decode(body if isinstance(body, (bytes, str)) else bytes(body))
     else:
         raise EventError(f"expected the callback body as bytes, str or a mapping, got {type(body).__name__}")
-    if not isinstance(data, Mapping):
+    if not (data.__class__ is dict or isinstance(data, Mapping)):
         raise EventError(f"the callback body is not a JSON object but {codec.typename(data)}")
     name = data.get("event")
     if name is None:
@@ -85,6 +83,16 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
         return codec.structure(data, cls)
     except SvamlError as exc:
         raise EventError(f"cannot read the {cls.EVENT} event:", exc.problems) from None
+
+
+def _decode(body: bytes | str) -> Any:
+    """Decode a JSON body; raise :class:`~svaml.errors.EventError` when it is not JSON."""
+    try:
+        return codec.decode_json(body)
+    except SvamlError as exc:
+        raise EventError("the callback body is not JSON", exc.problems) from None
+    except ValueError:  # e.g. an integer longer than Python's digit limit
+        raise EventError("the callback body is not JSON that Python can read") from None
 
 
 def construct_event(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -226,7 +228,50 @@ def test_parse_returns_the_class_of_the_event(name: str) -> None:
     assert (EVENT_CLASSES[name.lower()], name.lower()) == (type(event), event.event)
 
 
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda b: b,
+        bytes.decode,
+        bytearray,
+        memoryview,
+        json.loads,
+        lambda b: MappingProxyType(json.loads(b)),
+    ],
+)
+def test_every_body_type_reads_the_same_event(convert: Callable[[bytes], Any]) -> None:
+    """Bytes, text, bytearray, memoryview and decoded mappings all read into the same event."""
+    body = json.dumps(ICE_BODY).encode()
+    expected = parse_event(ICE_BODY)
+    assert expected == parse_event(convert(body))
+
+
 # -- liberal reading ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pstn", Domain.PSTN),
+        ("PSTN", Domain.PSTN),
+        (Domain.MXP, Domain.MXP),
+        ("satellite", "satellite"),
+        (None, None),
+    ],
+)
+def test_enum_fields_convert_when_constructed(value: Any, expected: Domain | str | None) -> None:
+    """Built directly, an event converts enum values as reading does: any case, unknown kept."""
+    actual = IceEvent(domain=value).domain
+    assert (expected, type(expected)) == (actual, type(actual))
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-01-19T09:19:28.5Z", "2024-01-19t11:19:28.5+02:00", "2024-01-19 09:19:28,5"]
+)
+def test_timestamps_convert_when_constructed(text: str) -> None:
+    """Built directly, an event reads a timestamp string in the strict or any liberal form."""
+    expected = datetime(2024, 1, 19, 9, 19, 28, 500000, tzinfo=UTC)
+    assert expected == AceEvent(timestamp=text).timestamp
 
 
 @pytest.mark.parametrize("key", ["callid", "callId"])

@@ -12,13 +12,14 @@ Read events with :func:`svaml.callbacks.parse_event`, or verify and read in one 
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from svaml._time import iso_timestamp, parse_timestamp
+from svaml._time import iso_timestamp, parse_strict, parse_timestamp
 from svaml.errors import SvamlTypeError
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
 from svaml.model.actions import CallHeader
@@ -140,6 +141,11 @@ class NotifyType(_SvamlEnum):
 
 def _liberal(cls: type[_E], value: Any) -> _E | str | None:
     """Return ``value`` as a member of ``cls``, any case; an unknown string is kept as it is."""
+    if value.__class__ is str:
+        # The usual case, Sinch's own spelling, found without the enum call's machinery.
+        member = cls._value2member_map_.get(value)
+        if member is not None:
+            return typing.cast(_E, member)
     if value is None or isinstance(value, cls):
         return value
     if isinstance(value, str):
@@ -203,6 +209,10 @@ def _opt_text(value: Any) -> str | None:
 
 
 def _opt_timestamp(value: Any) -> datetime | None:
+    if value.__class__ is str:
+        moment = parse_strict(value)  # the form Sinch sends, read at once
+        if moment is not None:
+            return moment
     return None if value is None else parse_timestamp(value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from svaml.diagnostic import pointer
@@ -55,7 +56,7 @@ class Context:
         self.instructions: list[tuple[int, Instruction]] = [] if instructions is None else instructions
         self.action = action
         self.callout = callout
-        self.memo: dict[str, Any] = {}
+        self.memo: dict[object, Any] = {}
         self._walked: list[tuple[str, SvamlObject]] | None = None
         self._by_class: dict[type, list[tuple[str, SvamlObject]]] = {}
 
@@ -77,11 +78,11 @@ class Context:
             by_class = self._by_class
             at = self.base + "/instructions/"
             for index, instruction in self.instructions:
-                _walk(at + str(index), instruction, walked, by_class)
+                _WALKERS[instruction.__class__](at + str(index), instruction, walked, by_class)
             if self.action is not None:
-                _walk(self.base + "/action", self.action, walked, by_class)
+                _WALKERS[self.action.__class__](self.base + "/action", self.action, walked, by_class)
             if self.callout is not None:
-                _walk(self.base, self.callout, walked, by_class)
+                _WALKERS[self.callout.__class__](self.base, self.callout, walked, by_class)
         return walked
 
     def of(self, kinds: tuple[type, ...]) -> list[tuple[str, SvamlObject]]:
@@ -94,8 +95,13 @@ class Context:
             return _NONE
         if len(present) == 1:
             return by_class[present[0]]
-        wanted = frozenset(present)
-        return [item for item in self.walk() if item[1].__class__ in wanted]
+        # Several rules ask for the same classes: filter the walk once per document.
+        memo = self.memo
+        found: list[tuple[str, SvamlObject]] | None = memo.get(kinds)
+        if found is None:
+            wanted = frozenset(present)
+            found = memo[kinds] = [item for item in self.walk() if item[1].__class__ in wanted]
+        return found
 
     def kinds(self) -> frozenset[type]:
         """Return the model classes present in the document."""
@@ -123,34 +129,46 @@ def _nested(cls: type) -> tuple[tuple[str, str, bool], ...]:
     return found
 
 
-def _walk(
-    where: str,
-    obj: SvamlObject,
-    out: list[tuple[str, SvamlObject]],
-    by_class: dict[type, list[tuple[str, SvamlObject]]],
-) -> None:
-    """Add ``obj`` and the objects below it, depth first in document order.
+_Walker = Callable[
+    [str, SvamlObject, list[tuple[str, SvamlObject]], dict[type, list[tuple[str, SvamlObject]]]], None
+]
 
-    Recursion is bounded: no model class holds itself, so the depth is the model's, a handful.
+
+class _Walkers(dict[type, _Walker]):
+    """The walker of each model class, generated on first use."""
+
+    def __missing__(self, cls: type) -> _Walker:
+        walker = self[cls] = _walker(cls)
+        return walker
+
+
+_WALKERS = _Walkers()
+
+
+def _walker(cls: type) -> _Walker:
+    """Generate the function that adds an object of ``cls`` and the objects below it, in document order.
+
+    It adds ``(pointer, object)`` to the walk and to the list of its class, then walks each field
+    that holds model objects. Recursion is bounded: no model class holds itself, so the depth is the
+    model's, a handful.
     """
-    cls = obj.__class__
-    item = (where, obj)
-    out.append(item)
-    same = by_class.get(cls)
-    if same is None:
-        by_class[cls] = [item]
-    else:
-        same.append(item)
-    nested = _NESTED.get(cls)
-    if nested is None:
-        nested = _nested(cls)
-    for attr, step, many in nested:
-        value = getattr(obj, attr)
-        if value is None:
-            continue
+    lines = [
+        "def walk(where, obj, out, by_class):",
+        "    item = (where, obj)",
+        "    out.append(item)",
+        "    same = by_class.get(cls)",
+        "    if same is None: by_class[cls] = [item]",
+        "    else: same.append(item)",
+    ]
+    for attr, step, many in _nested(cls):
+        lines.append(f"    v = obj.{attr}")
         if many:
-            at = where + step
-            for index, below in enumerate(value):
-                _walk(at + str(index), below, out, by_class)
+            lines.append("    if v:")
+            lines.append(f"        at = where + {step!r}")
+            lines.append("        for i, x in enumerate(v): W[x.__class__](at + str(i), x, out, by_class)")
         else:
-            _walk(where + step, value, out, by_class)
+            lines.append(f"    if v is not None: W[v.__class__](where + {step!r}, v, out, by_class)")
+    scope: dict[str, Any] = {"cls": cls, "W": _WALKERS}
+    exec("\n".join(lines), scope)
+    walker: _Walker = scope["walk"]
+    return walker

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import attrs
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 
+from _timing import best_of  # noqa: E402
 from conference import conference  # noqa: E402
 from ivr_menu import ivr_menu  # noqa: E402
 from pstn_forward import pstn_forward  # noqa: E402
@@ -94,22 +94,6 @@ def floor_pstn() -> dict[str, Any]:
             "amd": {"enabled": True},
         }
     }
-
-
-def best_of(fns: dict[str, Callable[[], object]], number: int = 500, rounds: int = 15) -> dict[str, float]:
-    """Return the best time of one call of each function, in µs, over interleaved rounds.
-
-    The machines are shared: interleaving puts the floor and svaml under the same load, and the
-    best round is the one least disturbed.
-    """
-    found = dict.fromkeys(fns, float("inf"))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            found[name] = min(found[name], (time.perf_counter() - start) / number * 1e6)
-    return found
 
 
 @attrs.frozen(kw_only=True)

@@ -15,8 +15,9 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Callable
+
+from _timing import best_of
 
 from svaml import IceSvaml, Menu, MenuOption, Svaml, return_, tts
 from svaml.callbacks import CallbackApp, parse_event
@@ -119,33 +120,10 @@ PARTS: dict[str, Callable[[], object]] = {
 }
 
 
-def per_op(fn: Callable[[], object], number: int) -> float:
-    """Return the time of one call in microseconds, averaged over ``number`` calls."""
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number * 1e6
-
-
-def measure(cases: dict[str, Callable[[], object]], rounds: int = 9, number: int = 1000) -> dict[str, float]:
-    """Return the best µs per call of each case over ``rounds`` rounds that run every case in turn.
-
-    Interleaving puts each case under the same load of a shared, noisy machine; the best of
-    several rounds is the run least disturbed by it.
-    """
-    best = dict.fromkeys(cases, float("inf"))
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            best[name] = min(best[name], per_op(fn, number))
-    return best
-
-
 def main() -> None:
     """Measure and print µs per operation and the ratio."""
     assert json.loads(app.handle("POST", PATH, HEADERS, BODY).body) == RESPONSE
-    for fn in (floor, full, *PARTS.values()):
-        fn()  # warm up: the first call fills caches that every later request finds full
-    best = measure({"floor": floor, "full": full, **PARTS})
+    best = best_of({"floor": floor, "full": full, **PARTS}, number=1000, rounds=9)
     floor_us, full_us = best["floor"], best["full"]
     print(f"{'floor (json.loads + hmac + json.dumps)':<40} {floor_us:8.1f} µs/op")
     print(f"{'full ICE round trip (CallbackApp.handle)':<40} {full_us:8.1f} µs/op")

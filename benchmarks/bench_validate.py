@@ -6,11 +6,11 @@ Run: ``python benchmarks/bench_validate.py``. The floor is measured in the same 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
+from _timing import best_of
 
 from svaml import validate
 from svaml.rules import RULES
@@ -18,22 +18,6 @@ from svaml.schema import document_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ["ivr_menu", "conference", "pstn_forward"]
-
-
-def best_of(fns: dict[str, Callable[[], object]], number: int = 200, rounds: int = 15) -> dict[str, float]:
-    """Return the best time of one call of each function, in µs, over interleaved rounds.
-
-    The machines are shared: interleaving puts the floor and svaml under the same load, and the
-    best round is the one least disturbed.
-    """
-    found = dict.fromkeys(fns, float("inf"))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            found[name] = min(found[name], (time.perf_counter() - start) / number * 1e6)
-    return found
 
 
 def main() -> None:
@@ -52,7 +36,7 @@ def main() -> None:
         fns[f"jsonschema {name}"] = lambda doc=doc: validator.is_valid(doc)
         fns[f"svaml {name}"] = lambda doc=doc: validate(doc, callback="ice")
         fns[f"bytes {name}"] = lambda b=text[name]: validate(b, callback="ice")
-    found = best_of(fns)
+    found = best_of(fns, number=200)
     total_j = total_s = total_b = 0.0
     for name in docs:
         j, s, b = found[f"jsonschema {name}"], found[f"svaml {name}"], found[f"bytes {name}"]

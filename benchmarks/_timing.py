@@ -1,0 +1,26 @@
+"""The one way the benchmarks time code: interleaved rounds, the best round of each case.
+
+The machines are shared and noisy: interleaving puts the floor and svaml under the same load, and
+the best of several rounds is the run least disturbed by it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+def best_of(
+    cases: dict[str, Callable[[], object]], number: int = 500, rounds: int = 15
+) -> dict[str, float]:
+    """Return the best µs per call of each case over ``rounds`` rounds that run every case in turn."""
+    for fn in cases.values():
+        fn()  # warm up: the first call fills caches that every later call finds full
+    found = dict.fromkeys(cases, float("inf"))
+    for _ in range(rounds):
+        for name, fn in cases.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            found[name] = min(found[name], (time.perf_counter() - start) / number * 1e6)
+    return found

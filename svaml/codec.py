@@ -139,6 +139,11 @@ converter.register_structure_hook(bool, _bool)
 converter.register_structure_hook(Any, _any)
 
 
+def _is_enum(tp: Any) -> typing.TypeGuard[type[enum.Enum]]:
+    """Whether ``tp`` is an enum class."""
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
 def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
     allowed = ", ".join(str(m.value) for m in cls)
 
@@ -159,7 +164,7 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
 
 
 converter.register_structure_hook_factory(
-    lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
+    _is_enum, _enum_hook
 )
 
 
@@ -208,7 +213,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     inner = _is_optional(tp)
     target = inner if inner is not None else tp
     convert = field.converter
-    if convert is not None and not (isinstance(target, type) and issubclass(target, enum.Enum)):
+    if convert is not None and not _is_enum(target):
         # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
         call = typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
 
@@ -222,11 +227,8 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
                 raise _fail("type", str(exc)) from None
 
         return read_converted
-    if isinstance(target, type) and issubclass(target, enum.Enum):
-        # Not through dispatch: the enums are str subclasses, and str's hook would win.
-        hook = _enum_hook(target)
-    else:
-        hook = converter.get_structure_hook(target)
+    # Enums not through dispatch: they are str subclasses, and str's hook would win.
+    hook = _enum_hook(target) if _is_enum(target) else converter.get_structure_hook(target)
     if target in (str, int, bool):
         # The common case, a value of exactly the right type, costs no second call.
         exact, optional = target, inner is not None
@@ -402,7 +404,7 @@ def _fast_reader(
             scope[f"t_{attr}"] = target
             lines.append(f"        elif v.__class__ is t_{attr}: set(o, {attr!r}, v)")
         elif _is_enum(target):
-            scope[f"e_{attr}"] = {m.value: m for m in target}
+            scope[f"e_{attr}"] = target._value2member_map_  # canonical spelling -> member
             lines += [
                 "        elif v.__class__ is str:",
                 f"            x = e_{attr}.get(v)",
@@ -424,10 +426,6 @@ def _fast_reader(
     exec("\n".join(lines), scope)
     fast: Callable[[dict[str, Any]], Any] = scope["fast"]
     return fast
-
-
-def _is_enum(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
 def _fast_of(cls: type[SvamlObject]) -> Callable[[], Callable[[dict[str, Any]], Any]]:
@@ -467,7 +465,7 @@ def _enum_or_str(tp: Any) -> Any:
     """Return the enum of ``Enum | str`` (a value Sinch may extend: kept as text when unknown)."""
     if typing.get_origin(tp) in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+        enums = [a for a in args if _is_enum(a)]
         if len(enums) == 1 and set(args) == {enums[0], str}:
             return enums[0]
     return None
@@ -480,7 +478,7 @@ def _leaf(tp: Any) -> tuple[str, Any]:
     item = _item_type(target)
     if item is not None:
         return ("objects" if attrs.has(item) else "values", item)
-    if isinstance(target, type) and issubclass(target, enum.Enum):
+    if _is_enum(target):
         return ("enum", target)
     if _enum_or_str(target) is not None:
         return ("enum-or-str", _enum_or_str(target))

@@ -7,7 +7,8 @@ always writes the canonical value, as the reference's policy table says.
 from __future__ import annotations
 
 import enum
-from typing import Any, TypeVar
+import typing
+from typing import TypeVar
 
 __all__ = [
     "Capability",
@@ -139,19 +140,13 @@ class Indications(_SvamlEnum):
         return found if isinstance(found, Indications) else None
 
 
-_LOOKUP: dict[type, dict[object, Any]] = {}
-
-
 def coerce(cls: type[_E], value: object, owner: str) -> _E:
     """Return ``value`` as a member of ``cls``, or raise a type error that names the field."""
     if value.__class__ is cls:
         return value
-    table = _LOOKUP.get(cls)
-    if table is None:
-        table = _LOOKUP[cls] = {m.value: m for m in cls}
-    found = table.get(value) if isinstance(value, str) else None
+    found = cls._value2member_map_.get(value) if isinstance(value, str) else None
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return typing.cast(_E, found)
     from svaml.errors import SvamlTypeError
 
     if isinstance(value, str) or value is False:

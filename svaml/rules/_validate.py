@@ -6,6 +6,8 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
+
 from svaml import _jsontext, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
@@ -105,14 +107,7 @@ def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
         yield from found
         return
     for d in found:
-        yield Diagnostic(
-            code=d.code,
-            name=d.name,
-            severity=d.severity,
-            message=d.message,
-            pointer=base + d.pointer,
-            fix=d.fix,
-        )
+        yield attrs.evolve(d, pointer=base + d.pointer)
 
 
 def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list[Diagnostic]:
@@ -183,17 +178,8 @@ def _duplicates(duplicates: Iterable[_jsontext.Duplicate]) -> list[Diagnostic]:
 def _located(d: Diagnostic, span: _jsontext.Span | None) -> Diagnostic:
     if span is None:
         return d
-    return Diagnostic(
-        code=d.code,
-        name=d.name,
-        severity=d.severity,
-        message=d.message,
-        pointer=d.pointer,
-        line=span.line,
-        column=span.column,
-        end_line=span.end_line,
-        end_column=span.end_column,
-        fix=d.fix,
+    return attrs.evolve(
+        d, line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column
     )
 
 

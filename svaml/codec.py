@@ -792,10 +792,26 @@ def unstructure_document(doc: Svaml, *, check: bool = True) -> dict[str, Any]:
 
 
 _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# json's C encoder, made once: ``JSONEncoder.encode`` makes a new one per call, which costs more
+# than writing a small webhook answer. It is made without the circular-reference bookkeeping
+# (that state would be shared between threads); a circular value ends in RecursionError, and is
+# then written again by ``_compact`` to get json's own error. None where json has no C part (PyPy).
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_escape: Any = getattr(json.encoder, "c_encode_basestring", None)
+_c_compact: Any = (
+    None
+    if _c_make_encoder is None or _c_escape is None
+    else _c_make_encoder(None, _compact.default, _c_escape, None, ":", ",", False, False, True)
+)
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
     """Write JSON-ready data as text: compact, or indented for humans."""
-    if indent is None:
+    if indent is not None:
+        return json.dumps(data, indent=indent, ensure_ascii=False)
+    if _c_compact is None or data.__class__ is not dict:
         return _compact.encode(data)
-    return json.dumps(data, indent=indent, ensure_ascii=False)
+    try:
+        return "".join(_c_compact(data, 0))
+    except RecursionError:
+        return _compact.encode(data)

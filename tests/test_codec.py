@@ -241,3 +241,20 @@ def test_the_fast_reader_reads_every_part_of_a_canonical_document(name: str) -> 
     expected = [codec._GENERAL[cls](part, cls) for cls, part in parts]
     assert expected == [codec._FAST[cls](part) for cls, part in parts]
     assert len(parts) == len(data.get("instructions", [])) + 1
+
+
+@given(st.dictionaries(st.text(max_size=5), json_values(max_leaves=15), max_size=5))
+def test_dumps_writes_what_json_writes(data: dict[str, Any]) -> None:
+    """The encoder made once writes exactly what a fresh compact json encoder writes."""
+    expected = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    assert expected == codec.dumps(data)
+
+
+def test_dumps_reports_a_circular_value_as_json_does() -> None:
+    """A value that contains itself raises json's own ValueError, not a RecursionError."""
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference detected") as caught:
+        codec.dumps({"extras": loop})
+    expected = ValueError
+    assert expected == caught.type

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError, codec, validate
@@ -219,16 +219,21 @@ def _parts(data: Any) -> list[tuple[type, dict[str, Any]]]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
+@example(  # found by hypothesis: a DTMF key written as a number, read by the field's converter
+    {"action": {"name": "runMenu", "menus": [{"id": "m", "options": [{"dtmf": -1, "action": "return(x)"}]}]}}
+)
 def test_the_fast_reader_agrees_with_the_general_one(data: Any) -> None:
-    """What the fast reader accepts, the general reader reads to the same object, with no liberal form."""
+    """What the fast reader accepts, the general reader reads alike, counting the same liberal forms."""
     for cls, part in _parts(data):
         codec.converter.get_structure_hook(cls)  # makes both readers
+        before = codec.liberal_reads
         fast = codec._FAST[cls](part)
         if fast is None:
             continue
-        before = codec.liberal_reads
+        # A field with a converter (a DTMF key written as a number) counts its liberal form itself.
+        middle = codec.liberal_reads
         general = codec._GENERAL[cls](part, cls)
-        assert (general, general.extras, before) == (fast, fast.extras, codec.liberal_reads)
+        assert (general, general.extras, middle - before) == (fast, fast.extras, codec.liberal_reads - middle)
 
 
 @pytest.mark.parametrize("name", ["ivr_menu", "conference", "pstn_forward"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from svaml.model import _init
 from svaml.model.actions import (
     ACTION_CLASSES,
     Action,
@@ -77,6 +78,9 @@ from svaml.model.instructions import (
 from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback
 from svaml.model.strings import href, menu, prompts, return_, ssml, tts
 from svaml.model.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
+
+# Every model class is defined by now: give each the generated __init__ (see svaml.model._init).
+_init.install_all()
 
 __all__ = [
     "ACTIONS_ALLOWED",

@@ -21,41 +21,38 @@ def _describe(value: object) -> str:
 def is_(*types: type, optional: bool = False, wanted: str | None = None) -> Any:
     """Return a validator that checks the value's type (and allows None when ``optional``).
 
-    A plain closure with an exact-class fast path: validators run on every object the builder
-    makes, the hot path of every webhook. ``bool`` never counts as ``int``.
+    ``bool`` never counts as ``int``. The generated ``__init__`` of the model classes inlines the
+    validator's exact-class test (``exact``) and calls it only for other values.
     """
-    wanted = wanted or " or ".join(t.__name__ for t in types)
-    exact = frozenset(types)
-    reject_bool = bool not in types
+    return IsType(types, optional, wanted or " or ".join(t.__name__ for t in types))
 
-    def slow(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+
+class IsType:
+    """Validator: the value is an instance of ``types``, not a bool unless it is one (see :func:`is_`)."""
+
+    __slots__ = ("exact", "optional", "reject_bool", "types", "wanted")
+
+    def __init__(self, types: tuple[type, ...], optional: bool, wanted: str) -> None:
+        self.types = types
+        self.exact = frozenset(types)
+        self.optional = optional
+        self.reject_bool = bool not in types
+        self.wanted = wanted
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None:
-            if optional:
+            if self.optional:
                 return
-        elif isinstance(value, types) and not (reject_bool and value.__class__ is bool):
+        elif value.__class__ in self.exact or (
+            isinstance(value, self.types) and not (self.reject_bool and value.__class__ is bool)
+        ):
             return
         owner = f"{type(inst).__name__}.{attribute.name}"
-        raise SvamlTypeError(f"{owner} must be {wanted}, got {_describe(value)}")
-
-    if optional:
-
-        def check_optional(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-            if value is None or value.__class__ in exact:
-                return
-            slow(inst, attribute, value)
-
-        return check_optional
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value.__class__ in exact:
-            return
-        slow(inst, attribute, value)
-
-    return check
+        raise SvamlTypeError(f"{owner} must be {self.wanted}, got {_describe(value)}")
 
 
-class _Each:
-    """Validator: every item of a tuple is an instance of ``types``."""
+class Each:
+    """Validator: every item of a tuple is an instance of ``types`` (made by :func:`each`)."""
 
     __slots__ = ("types", "wanted")
 
@@ -72,9 +69,9 @@ class _Each:
                 )
 
 
-def each(*types: type, wanted: str | None = None) -> _Each:
+def each(*types: type, wanted: str | None = None) -> Each:
     """Return a validator that checks the type of every item of a tuple field."""
-    return _Each(types, wanted or " or ".join(t.__name__ for t in types))
+    return Each(types, wanted or " or ".join(t.__name__ for t in types))
 
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

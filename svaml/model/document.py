@@ -9,6 +9,7 @@ import attrs
 
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
+from svaml.model._init import setters
 from svaml.model.actions import (
     Action,
     Amd,
@@ -194,12 +195,11 @@ class Svaml(SvamlObject):
 
     def _replace(self, instructions: tuple[Instruction, ...], action: Action | None) -> Svaml:
         # The builder's hot path: skip __init__'s conversions, the parts are already checked.
-        new = object.__new__(Svaml)
-        set_ = object.__setattr__
-        set_(new, "extras", self.extras)
-        set_(new, "instructions", instructions)
-        set_(new, "action", action)
-        set_(new, "callback", self.callback)
+        new = _new(Svaml)
+        _SET["extras"](new, self.extras)
+        _SET["instructions"](new, instructions)
+        _SET["action"](new, action)
+        _SET["callback"](new, self.callback)
         return new
 
     # -- instructions -------------------------------------------------------------------------
@@ -382,6 +382,9 @@ class Svaml(SvamlObject):
         )
 
 
+
+_new = object.__new__
+_SET = setters(Svaml)
 
 #: The empty document of each callback: immutable, so the entry points can share them.
 _EMPTY = {callback: Svaml(callback=callback) for callback in Callback}

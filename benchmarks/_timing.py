@@ -2,18 +2,27 @@
 
 The machines are shared and noisy: interleaving puts the floor and svaml under the same load, and
 the best of several rounds is the run least disturbed by it.
+
+With ``SVAML_BENCH_QUICK=1`` in the environment every case runs once: the test suite runs each
+benchmark that way to keep it working, and its figures then mean nothing.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+
+#: Run each case once (set by the test suite's smoke run of the benchmarks).
+QUICK = os.environ.get("SVAML_BENCH_QUICK") == "1"
 
 
 def best_of(
     cases: dict[str, Callable[[], object]], number: int = 500, rounds: int = 15
 ) -> dict[str, float]:
     """Return the best µs per call of each case over ``rounds`` rounds that run every case in turn."""
+    if QUICK:
+        number = rounds = 1
     for fn in cases.values():
         fn()  # warm up: the first call fills caches that every later call finds full
     found = dict.fromkeys(cases, float("inf"))

@@ -23,6 +23,7 @@ import cattrs
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
+from svaml.model._init import setters
 from svaml.model.actions import ACTION_CLASSES, Action
 from svaml.model.document import Svaml
 from svaml.model.events import iso_timestamp
@@ -346,7 +347,7 @@ def _fast_reader(
     known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
     scope: dict[str, Any] = {
         "new": object.__new__,
-        "set": object.__setattr__,
+        **_setters(cls),
         "cls": cls,
         "known": known,
         "M": _MISSING,
@@ -362,7 +363,7 @@ def _fast_reader(
         target: Any = inner if inner is not None else tp
         item: Any = _item_type(tp)
         absent = (
-            "return None" if field.default is attrs.NOTHING else f"set(o, {attr!r}, {_default(field, scope)})"
+            "return None" if field.default is attrs.NOTHING else f"s_{attr}(o, {_default(field, scope)})"
         )
         lines.append(f"        v = data.get({key!r}, M)")
         lines.append(f"        if v is M: {absent}")
@@ -376,9 +377,9 @@ def _fast_reader(
         if not simple:
             # Read as the general reader does, null included.
             scope[f"r_{attr}"] = readers[attr]
-            lines.append(f"        else: set(o, {attr!r}, r_{attr}(v))")
+            lines.append(f"        else: s_{attr}(o, r_{attr}(v))")
             continue
-        null = f"set(o, {attr!r}, None)" if inner is not None else "return None"
+        null = f"s_{attr}(o, None)" if inner is not None else "return None"
         lines.append(f"        elif v is None: {null}")
         if item is not None and not _is_model(item):
             scope[f"t_{attr}"] = item
@@ -386,7 +387,7 @@ def _fast_reader(
                 "        elif v.__class__ is list:",
                 "            for i in v:",
                 f"                if i.__class__ is not t_{attr}: return None",
-                f"            set(o, {attr!r}, tuple(v))",
+                f"            s_{attr}(o, tuple(v))",
             ]
         elif item is not None:
             scope[f"f_{attr}"] = _fast_of(item)
@@ -398,18 +399,18 @@ def _fast_reader(
                 "                x = r(i) if i.__class__ is dict else None",
                 "                if x is None: return None",
                 "                t.append(x)",
-                f"            set(o, {attr!r}, tuple(t))",
+                f"            s_{attr}(o, tuple(t))",
             ]
         elif target in (str, int, bool):
             scope[f"t_{attr}"] = target
-            lines.append(f"        elif v.__class__ is t_{attr}: set(o, {attr!r}, v)")
+            lines.append(f"        elif v.__class__ is t_{attr}: s_{attr}(o, v)")
         elif _is_enum(target):
             scope[f"e_{attr}"] = target._value2member_map_  # canonical spelling -> member
             lines += [
                 "        elif v.__class__ is str:",
                 f"            x = e_{attr}.get(v)",
                 "            if x is None: return None",
-                f"            set(o, {attr!r}, x)",
+                f"            s_{attr}(o, x)",
             ]
         else:
             scope[f"f_{attr}"] = _fast_of(target)
@@ -417,11 +418,11 @@ def _fast_reader(
                 "        elif v.__class__ is dict:",
                 f"            x = f_{attr}()(v)",
                 "            if x is None: return None",
-                f"            set(o, {attr!r}, x)",
+                f"            s_{attr}(o, x)",
             ]
         lines.append("        else: return None")
     lines.append("    except (Invalid, SvamlTypeError): return None")
-    lines.append("    set(o, 'extras', NO_EXTRAS)")
+    lines.append("    s_extras(o, NO_EXTRAS)")
     lines.append("    return o")
     exec("\n".join(lines), scope)
     fast: Callable[[dict[str, Any]], Any] = scope["fast"]
@@ -441,6 +442,11 @@ def _fast_of(cls: type[SvamlObject]) -> Callable[[], Callable[[dict[str, Any]], 
     return get
 
 
+def _setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
+    """``s_<field>``: the setter of each field's slot, for generated code (past the frozen __setattr__)."""
+    return {f"s_{name}": setter for name, setter in setters(cls).items()}
+
+
 def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], Any]:
     """Return a function that builds ``cls`` from values the field readers have already checked.
 
@@ -448,13 +454,13 @@ def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], A
     converters again would only double the cost of reading; missing fields get their defaults.
     """
     lines = ["def make(kw):", "    o = new(cls)", "    get = kw.get"]
-    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, **_setters(cls)}
     for field in attrs.fields(cls):
         if field.default is attrs.NOTHING:
-            lines.append(f"    set(o, {field.name!r}, kw[{field.name!r}])")
+            lines.append(f"    s_{field.name}(o, kw[{field.name!r}])")
         else:
             scope[f"d_{field.name}"] = field.default
-            lines.append(f"    set(o, {field.name!r}, get({field.name!r}, d_{field.name}))")
+            lines.append(f"    s_{field.name}(o, get({field.name!r}, d_{field.name}))")
     lines.append("    return o")
     exec("\n".join(lines), scope)
     make: Callable[[dict[str, Any]], Any] = scope["make"]

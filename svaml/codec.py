@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import json.scanner
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -740,8 +741,32 @@ def structure_document(data: Any, callback: Callback | None = None) -> Svaml:
     return doc
 
 
+# What a decoder with json.loads' own settings scans a document with, as JSONDecoder makes it
+# (typeshed expects another scanner as the argument; the decoder is what the scanner reads).
+_scan_once = json.scanner.make_scanner(typing.cast(Any, json.JSONDecoder()))
+
+
 def decode_json(text: str | bytes) -> Any:
     """Decode JSON text; raise :class:`SvamlError` with the line and column of a syntax error."""
+    # A callback body is a JSON object in UTF-8: scanned here without json.loads' layers. Its
+    # first two bytes keep out what json.loads would read as a BOM, UTF-16 or UTF-32.
+    try:
+        plain = None
+        if type(text) is bytes and text[:1] == b"{" and text[1:2] != b"\0":
+            plain = text.decode("utf-8", "surrogatepass")  # as json.loads decodes UTF-8
+        elif type(text) is str and text[:1] == "{":
+            plain = text
+        if plain is not None:
+            value, end = _scan_once(plain, 0)
+            if end == len(plain) or not plain[end:].strip(" \t\n\r"):  # json.loads' whitespace
+                return value
+    except (ValueError, StopIteration, RecursionError):  # a UnicodeDecodeError is a ValueError
+        pass  # the general reader says what is wrong, as it always has
+    return _decode_json(text)
+
+
+def _decode_json(text: str | bytes) -> Any:
+    """Decode JSON text through json.loads: the general reader, and the judge of every error."""
     if not isinstance(text, (str, bytes, bytearray)):
         raise SvamlTypeError(f"expected JSON text (str or bytes), got {typename(text)}")
     try:

@@ -347,7 +347,6 @@ def _fast_reader(
     known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
     scope: dict[str, Any] = {
         "new": object.__new__,
-        "set": object.__setattr__,
         "cls": cls,
         "known": known,
         "M": _MISSING,
@@ -355,7 +354,7 @@ def _fast_reader(
         "Invalid": _Invalid,
         "SvamlTypeError": SvamlTypeError,
     }
-    lines = ["def fast(data):", "    if not data.keys() <= known: return None", "    o = new(cls)"]
+    lines = ["def fast(data):", "    if not known.issuperset(data): return None", "    o = new(cls)"]
     lines += ["    try:", "        pass"]
     for field in fields:
         attr, key, tp = field.name, json_name(field), typing.cast(Any, field.type)
@@ -363,10 +362,18 @@ def _fast_reader(
         target: Any = inner if inner is not None else tp
         item: Any = _item_type(tp)
         absent = (
-            "return None" if field.default is attrs.NOTHING else f"set(o, {attr!r}, {_default(field, scope)})"
+            "return None" if field.default is attrs.NOTHING else f"s_{attr}(o, {_default(field, scope)})"
         )
+        scope[f"s_{attr}"] = _setter(cls, attr)
         lines.append(f"        v = data.get({key!r}, M)")
-        lines.append(f"        if v is M: {absent}")
+        primitive = item is None and field.converter is None and target in (str, int, bool)
+        if primitive:
+            # The usual case first: a value of exactly its type (the sentinel M is of none).
+            scope[f"t_{attr}"] = target
+            lines.append(f"        if v.__class__ is t_{attr}: s_{attr}(o, v)")
+            lines.append(f"        elif v is M: {absent}")
+        else:
+            lines.append(f"        if v is M: {absent}")
         # The kinds read here; an enum field's converter is the general reader's business too.
         plain = field.converter is None and (target in (str, int, bool) or _is_model(target))
         simple = (
@@ -377,9 +384,9 @@ def _fast_reader(
         if not simple:
             # Read as the general reader does, null included.
             scope[f"r_{attr}"] = readers[attr]
-            lines.append(f"        else: set(o, {attr!r}, r_{attr}(v))")
+            lines.append(f"        else: s_{attr}(o, r_{attr}(v))")
             continue
-        null = f"set(o, {attr!r}, None)" if inner is not None else "return None"
+        null = f"s_{attr}(o, None)" if inner is not None else "return None"
         lines.append(f"        elif v is None: {null}")
         if item is not None and not _is_model(item):
             scope[f"t_{attr}"] = item
@@ -387,59 +394,79 @@ def _fast_reader(
                 "        elif v.__class__ is list:",
                 "            for i in v:",
                 f"                if i.__class__ is not t_{attr}: return None",
-                f"            set(o, {attr!r}, tuple(v))",
+                f"            s_{attr}(o, tuple(v))",
             ]
         elif item is not None:
-            scope[f"f_{attr}"] = _fast_of(item)
+            scope[f"f_{attr}"] = _fast_of(item, scope, f"f_{attr}")
             lines += [
                 "        elif v.__class__ is list:",
-                f"            r = f_{attr}()",
+                f"            r = f_{attr}",
                 "            t = []",
                 "            for i in v:",
                 "                x = r(i) if i.__class__ is dict else None",
                 "                if x is None: return None",
                 "                t.append(x)",
-                f"            set(o, {attr!r}, tuple(t))",
+                f"            s_{attr}(o, tuple(t))",
             ]
-        elif target in (str, int, bool):
-            scope[f"t_{attr}"] = target
-            lines.append(f"        elif v.__class__ is t_{attr}: set(o, {attr!r}, v)")
+        elif primitive:
+            pass  # its type was tested first
         elif _is_enum(target):
             scope[f"e_{attr}"] = target._value2member_map_  # canonical spelling -> member
             lines += [
                 "        elif v.__class__ is str:",
                 f"            x = e_{attr}.get(v)",
                 "            if x is None: return None",
-                f"            set(o, {attr!r}, x)",
+                f"            s_{attr}(o, x)",
             ]
         else:
-            scope[f"f_{attr}"] = _fast_of(target)
+            scope[f"f_{attr}"] = _fast_of(target, scope, f"f_{attr}")
             lines += [
                 "        elif v.__class__ is dict:",
-                f"            x = f_{attr}()(v)",
+                f"            x = f_{attr}(v)",
                 "            if x is None: return None",
-                f"            set(o, {attr!r}, x)",
+                f"            s_{attr}(o, x)",
             ]
         lines.append("        else: return None")
     lines.append("    except (Invalid, SvamlTypeError): return None")
-    lines.append("    set(o, 'extras', NO_EXTRAS)")
+    scope["s_extras"] = _setter(cls, "extras")
+    lines.append("    s_extras(o, NO_EXTRAS)")
     lines.append("    return o")
     exec("\n".join(lines), scope)
     fast: Callable[[dict[str, Any]], Any] = scope["fast"]
     return fast
 
 
-def _fast_of(cls: type[SvamlObject]) -> Callable[[], Callable[[dict[str, Any]], Any]]:
-    """Return a getter of the fast reader of ``cls``, made on first use (classes nest in any order)."""
+def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """Return a function that sets attribute ``name`` on a new, frozen instance of ``cls``.
 
-    def get() -> Callable[[dict[str, Any]], Any]:
+    That is the slot's own setter where ``cls`` has one: cheaper than ``object.__setattr__``,
+    which looks the slot up by name on every call.
+    """
+    for klass in cls.__mro__:
+        slot = klass.__dict__.get(name)
+        if slot is not None:
+            if isinstance(slot, types.MemberDescriptorType):
+                return slot.__set__
+            break
+    return lambda o, value: object.__setattr__(o, name, value)
+
+
+def _fast_of(cls: type[SvamlObject], scope: dict[str, Any], name: str) -> Callable[[dict[str, Any]], Any]:
+    """Return a stand-in for the fast reader of ``cls`` in generated code, known as ``name`` in ``scope``.
+
+    Classes nest in any order, so the reader is made on first use; the stand-in then puts it in
+    its own place in ``scope``, and later reads call it directly.
+    """
+
+    def first(data: dict[str, Any]) -> Any:
         found = _FAST.get(cls)
         if found is None:
             _hook(cls)  # makes the class's hooks, its fast reader among them
             found = _FAST[cls]
-        return found
+        scope[name] = found
+        return found(data)
 
-    return get
+    return first
 
 
 def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], Any]:
@@ -724,6 +751,13 @@ def _too_deep() -> Diagnostic:
 def structure(data: Any, cls: type[_T]) -> _T:
     """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
     try:
+        if data.__class__ is dict:
+            # The fast reader straight away (once the hook has made it): a callback's usual case.
+            fast = _FAST.get(cls)
+            if fast is not None:
+                found_fast: _T | None = fast(data)
+                if found_fast is not None:
+                    return found_fast
         return typing.cast(_T, _hook(cls)(data, cls))
     except _Invalid as exc:
         found = _diagnostics(exc)

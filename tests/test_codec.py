@@ -315,3 +315,23 @@ def test_decode_json_agrees_with_json_loads_at_the_edges(text: Any) -> None:
     except SvamlTypeError as exc:
         actual = str(exc)
     assert expected == actual
+
+
+def _structured(data: Any, read: Any) -> Any:
+    """What reading ``data`` gives: the object, or each problem's code, pointer and message."""
+    try:
+        return read(data)
+    except SvamlError as exc:
+        return [(d.code, d.pointer, d.message) for d in exc.problems]
+    except codec._Invalid as exc:
+        return [(codec.STRUCTURE_CODES[kind][0], codec.pointer(*tokens), m) for tokens, kind, m in exc.found]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
+def test_structure_reads_as_the_general_reader(data: Any) -> None:
+    """structure(), which tries the fast reader first, reads every part as the general reader does."""
+    for cls, part in _parts(data):
+        codec.converter.get_structure_hook(cls)  # makes both readers
+        expected = _structured(part, lambda p, cls=cls: codec._GENERAL[cls](p, cls))
+        assert expected == _structured(part, lambda p, cls=cls: structure(p, cls))

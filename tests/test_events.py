@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svaml import codec
 from svaml.callbacks import parse_event
 from svaml.codec import field_info
 from svaml.errors import EventError, SvamlError, SvamlTypeError
@@ -532,3 +533,53 @@ def test_the_events_strategy_refuses_an_unknown_kind() -> None:
     """Asking for an event kind that does not exist raises at once."""
     with pytest.raises(SvamlError, match="unknown event 'ring'; expected one of ice, ace, dice, pie, notify"):
         events("ring")
+
+
+# -- the fast reader of events --------------------------------------------------------------------
+
+
+def _shape(value: Any) -> Any:
+    """``value`` with the type of every leaf: an enum member and its text, or two zones, differ."""
+    if attrs.has(type(value)):
+        fields = {f.name: _shape(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        return (type(value).__name__, fields)
+    if isinstance(value, tuple):
+        return tuple(_shape(item) for item in value)
+    return repr(value)
+
+
+# JSON values of every kind, and texts that are enum values or timestamps in several spellings.
+_ANY_VALUES: list[Any] = [
+    None, True, False, 0, 7, -1, 2**70, 0.0, 2.5, "", "x", "PSTN", "pstn", "Number", "number", "amd",
+    "ice", "ICE", "2024-01-19T09:19:28Z", "2024-01-19T09:19:28.9372196+01:00", "2024-01-19 09:19:28",
+    [], ["x"], [{"key": "k", "value": "v"}], {}, {"x": 1}, {"currencyId": "EUR", "amount": 1},
+]
+
+
+def _counted(read: Callable[[dict[str, Any]], Any], body: dict[str, Any]) -> tuple[Any, int]:
+    """What ``read`` returns for ``body`` (or "problem"), and how many liberal forms it counted."""
+    before = codec.liberal_reads
+    try:
+        found = read(body)
+    except codec._Invalid:
+        found = "problem"
+    return found, codec.liberal_reads - before
+
+
+@pytest.mark.parametrize(
+    "cls", [*EVENT_CLASSES.values(), Price, EventDestination, AmdResult, MenuResult, CallHeader]
+)
+def test_the_fast_reader_agrees_with_the_general_one_on_any_value(cls: type[Any]) -> None:
+    """Any JSON value in any one field: the fast reader declines, or reads and counts as the general one."""
+    codec.converter.get_structure_hook(cls)  # makes both readers
+    expected, actual = [], []
+    for info in field_info(cls):
+        for value in _ANY_VALUES:
+            body = {"event": cls.EVENT} if cls in EVENT_CLASSES.values() else {}
+            body[info.json] = value
+            fast, fast_count = _counted(codec._FAST[cls], body)
+            if fast is not None:
+                general, general_count = _counted(lambda b: codec._GENERAL[cls](b, cls), body)
+                expected.append((info.json, repr(value), _shape(general), general_count))
+                actual.append((info.json, repr(value), _shape(fast), fast_count))
+    assert expected == actual

@@ -21,6 +21,7 @@ from typing import Any, TypeVar, Union
 import attrs
 import cattrs
 
+from svaml._time import parse_strict
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
@@ -216,7 +217,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     convert = field.converter
     if convert is not None and not _is_enum(target):
         # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
-        call = typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
+        call = _converter_of(field)
 
         def read_converted(value: Any) -> Any:
             try:
@@ -227,7 +228,19 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
             except SvamlTypeError as exc:
                 raise _fail("type", str(exc)) from None
 
-        return read_converted
+        canonical = _canonical_text(field)
+        if canonical is None:
+            return read_converted
+
+        def read_canonical(value: Any) -> Any:
+            # Sinch's own spelling of an enum value or a timestamp is no liberal form.
+            if value.__class__ is str:
+                found = canonical(value)
+                if found is not None:
+                    return found
+            return read_converted(value)
+
+        return read_canonical
     # Enums not through dispatch: they are str subclasses, and str's hook would win.
     hook = _enum_hook(target) if _is_enum(target) else converter.get_structure_hook(target)
     if target in (str, int, bool):
@@ -243,6 +256,37 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     if inner is None:
         return lambda value: hook(value, target)
     return lambda value: None if value is None else hook(value, target)
+
+
+def _converter_of(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
+    """Return the function that converts ``field``'s values (attrs may wrap it)."""
+    convert = field.converter
+    return typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
+
+
+def _canonical_text(field: attrs.Attribute[Any]) -> Callable[[str], Any] | None:
+    """Return a reader of the canonical text of a converted ``Enum | str`` or ``datetime`` field, else None.
+
+    The reader returns what the field's converter returns for that text, or None for any other
+    text (which the converter reads, liberally). For an enum it is the enum's own value-to-member
+    table, checked here against the converter for every member; for a timestamp it is
+    :func:`~svaml._time.parse_strict`, the form every timestamp converter reads first.
+    """
+    if field.converter is None:
+        return None
+    inner = _is_optional(field.type)
+    target = inner if inner is not None else field.type
+    if target is datetime:
+        sample = "2024-01-19T09:19:28.9372196Z"
+        return parse_strict if _converter_of(field)(sample) == parse_strict(sample) else None
+    enum_cls = _enum_or_str(target)
+    if enum_cls is None:
+        return None
+    call = _converter_of(field)
+    if any(call(member.value) is not member for member in enum_cls):
+        return None
+    table: dict[str, Any] = enum_cls._value2member_map_
+    return table.get
 
 
 def _fields(cls: type[SvamlObject]) -> list[attrs.Attribute[Any]]:
@@ -341,8 +385,9 @@ def _fast_reader(
     Most documents are canonical: every key known, every value of exactly its type. This path
     reads them without a call per field. Anything else (an unknown key, an alias, a value of
     another type, a problem) returns None, and the general reader, which reports problems and
-    counts liberal forms, reads the object instead. Fields of other kinds go through their
-    general reader here too, which counts what it accepts liberally itself.
+    counts liberal forms, reads the object instead. Fields with converters are read as
+    :func:`_converted_lines` says; fields of other kinds go through their general reader here
+    too, which counts what it accepts liberally itself.
     """
     known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
     scope: dict[str, Any] = {
@@ -382,9 +427,7 @@ def _fast_reader(
             or (item is None and plain)
         )
         if not simple:
-            # Read as the general reader does, null included.
-            scope[f"r_{attr}"] = readers[attr]
-            lines.append(f"        else: s_{attr}(o, r_{attr}(v))")
+            lines += _converted_lines(field, item, target, scope, readers[attr])
             continue
         null = f"s_{attr}(o, None)" if inner is not None else "return None"
         lines.append(f"        elif v is None: {null}")
@@ -434,6 +477,50 @@ def _fast_reader(
     exec("\n".join(lines), scope)
     fast: Callable[[dict[str, Any]], Any] = scope["fast"]
     return fast
+
+
+def _converted_lines(
+    field: attrs.Attribute[Any], item: Any, target: Any, scope: dict[str, Any], read: Callable[[Any], Any]
+) -> list[str]:
+    """Return the fast reader's lines for a field read by a converter or a general reader.
+
+    Sinch's own spelling of an enum value or a timestamp, and a number of exactly its type, are
+    read inline; any other value of a converted field goes to the converter itself, which is
+    one call where the general reader would make two. A value the converter turns into another
+    type (a menu key written as an integer) is a liberal form: the general reader counts it.
+    """
+    attr = field.name
+    scope[f"r_{attr}"] = read
+    if field.converter is None or item is not None:
+        # Read as the general reader does, null included.
+        return [f"        else: s_{attr}(o, r_{attr}(v))"]
+    lines = []
+    canonical = _canonical_text(field)
+    if canonical is not None:
+        scope[f"c_{attr}"] = canonical
+        lines += [
+            f"        elif v.__class__ is str and (x := c_{attr}(v)) is not None: s_{attr}(o, x)",
+            f"        else: s_{attr}(o, r_{attr}(v))",
+        ]
+        return lines
+    if target is float and _keeps_numbers(_converter_of(field)):
+        lines.append(f"        elif v.__class__ is float or v.__class__ is int: s_{attr}(o, v)")
+    scope[f"k_{attr}"] = _converter_of(field)
+    lines += [
+        "        else:",
+        f"            x = k_{attr}(v)",
+        "            if x is not v and x.__class__ is not v.__class__: return None",
+        f"            s_{attr}(o, x)",
+    ]
+    return lines
+
+
+def _keeps_numbers(convert: Callable[[Any], Any]) -> bool:
+    """Whether a number field's converter returns an int or a float as it is (checked on samples)."""
+    try:
+        return all(convert(n) is n for n in (0, 7, 2**70, 0.0, 0.25, 1e300))
+    except SvamlTypeError:
+        return False
 
 
 def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:

@@ -412,8 +412,38 @@ def _window_seconds(max_age: object) -> float | None:
     return seconds
 
 
+# The usual spellings of the relevant names, read without lower-casing them, and the lengths of
+# the names: an ASCII name of another length (ASCII keeps its length in lower case) is not one.
+_SPELLINGS = {spelling: name for name in _RELEVANT_HEADERS for spelling in (name, name.title(), name.upper())}
+_RELEVANT_LENGTHS = frozenset(len(name) for name in _RELEVANT_HEADERS)
+
+
 def _relevant(headers: object) -> dict[str, str]:
-    """Return the headers verification reads, by lower-case name; reject duplicates and non-str."""
+    """Return the headers verification reads, by lower-case name; reject duplicates and non-str.
+
+    A dict of str is read here in one pass; anything else by :func:`_relevant_pairs`.
+    """
+    if headers.__class__ is not dict:
+        return _relevant_pairs(headers)
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.__class__ is not str or value.__class__ is not str:
+            return _relevant_pairs(headers)  # which says what is wrong, or reads a str subclass
+        lower = _SPELLINGS.get(name)
+        if lower is None:
+            if name.isascii() and len(name) not in _RELEVANT_LENGTHS:
+                continue
+            lower = name.lower()
+            if lower not in _RELEVANT_HEADERS:
+                continue
+        if lower in found:
+            raise SignatureError(f"malformed request: more than one {lower} header")
+        found[lower] = value
+    return found
+
+
+def _relevant_pairs(headers: object) -> dict[str, str]:
+    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs."""
     shape = "headers must be a mapping or an iterable of (name, value) pairs"
     pairs: Iterable[Any]
     # A dict's items are pairs by construction: no copy, and no need to check their shape.

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svaml import signing
 from svaml.errors import SignatureError, SvamlError, SvamlTypeError
 from svaml.signing import (
     Credentials,
@@ -788,3 +789,52 @@ def test_sign_then_verify_round_trips(
         secret=SECRET,
         now=now,
     )
+
+
+# -- the fast paths of verifying ------------------------------------------------------------------
+
+
+class _Name(str):
+    """A str subclass, as some frameworks make header names."""
+
+
+_RELEVANT_SPELLINGS = st.sampled_from(["authorization", "content-type", "x-timestamp"]).flatmap(
+    lambda name: st.lists(st.booleans(), min_size=len(name), max_size=len(name)).map(
+        lambda upper: "".join(c.upper() if u else c for c, u in zip(name, upper, strict=True))
+    )
+)
+# Names near the relevant ones: a Cyrillic e, a Kelvin sign, dotted capital Is (two characters in
+# lower case), one letter more, and none.
+_ODD_NAMES = st.sampled_from(
+    [
+        "Host",
+        "X-Timestamps",
+        "Content-Typ\u0435",
+        "\u212authorization",
+        "\u0130-timestamp",
+        "AUTHOR\u0130ZATION",
+        "",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(_RELEVANT_SPELLINGS, _ODD_NAMES, st.text(max_size=14), _RELEVANT_SPELLINGS.map(_Name)),
+            st.one_of(st.text(max_size=10), st.text(max_size=10).map(_Name), hashable_garbage),
+        ),
+        max_size=6,
+    ).map(dict)
+)
+def test_relevant_reads_a_dict_as_the_general_reader(headers: dict[Any, Any]) -> None:
+    """A dict of headers gives the same names and values, or the same rejection, as the pairs reader."""
+
+    def outcome(read: Callable[[object], dict[str, str]]) -> object:
+        try:
+            return read(headers)
+        except SignatureError as error:
+            return str(error)
+
+    assert outcome(signing._relevant_pairs) == outcome(signing._relevant)

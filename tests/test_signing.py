@@ -838,3 +838,59 @@ def test_relevant_reads_a_dict_as_the_general_reader(headers: dict[Any, Any]) ->
             return str(error)
 
     assert outcome(signing._relevant_pairs) == outcome(signing._relevant)
+
+
+@settings(max_examples=100)
+@given(st.binary(max_size=200))
+def test_credentials_hmac_signs_as_hmac_new(text: bytes) -> None:
+    """The keyed HMAC Credentials keep (OpenSSL's own where it can) gives hmac.new's digest."""
+    expected = hmac.new(base64.b64decode(SECRET), text, hashlib.sha256).digest()
+    signer = Credentials(key=KEY, secret=SECRET)._mac.copy()
+    signer.update(text)
+    assert expected == signer.digest()
+
+
+class _PlainMac:
+    """An HMAC wrapper with no OpenSSL object inside, as another Python's hmac might be."""
+
+    def __init__(self, mac: Any) -> None:
+        self.mac = mac
+
+    def copy(self) -> _PlainMac:
+        return _PlainMac(self.mac.copy())
+
+    def update(self, data: bytes) -> None:
+        self.mac.update(data)
+
+    def digest(self) -> bytes:
+        return bytes(self.mac.digest())
+
+
+def test_credentials_use_the_hmac_wrapper_without_an_openssl_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where hmac.HMAC holds no OpenSSL object, Credentials verify through the wrapper alike."""
+    real_new = hmac.new
+    monkeypatch.setattr(hmac, "new", lambda *args, **kwargs: _PlainMac(real_new(*args, **kwargs)))
+    credentials = Credentials(key=KEY, secret=SECRET)
+    credentials.verify(method="POST", path=PATH, headers=callback_headers(), body=BODY, now=SENT)
+    expected = _PlainMac
+    assert expected is type(credentials._mac)
+
+
+@pytest.mark.parametrize("seconds", [-100_000.0, -310.0, -290.0, 0.0, 290.0, 310.0, 100_000.0])
+def test_verify_without_now_judges_the_window_as_with_the_current_time(seconds: float) -> None:
+    """Without ``now``, the clock's time decides the replay window as datetime.now() would."""
+    sent = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    headers = sign(
+        method="POST", path=PATH, body=BODY, content_type="application/json", key=KEY, secret=SECRET,
+        timestamp=sent,
+    )
+    headers["Content-Type"] = "application/json"
+
+    def outcome(**now: datetime) -> str:
+        try:
+            verify(method="POST", path=PATH, headers=headers, body=BODY, key=KEY, secret=SECRET, **now)
+            return "ok"
+        except SignatureError as error:
+            return str(error)
+
+    assert outcome(now=datetime.now(timezone.utc)) == outcome()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import json.scanner
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -20,6 +21,7 @@ from typing import Any, TypeVar, Union
 import attrs
 import cattrs
 
+from svaml._time import parse_strict
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
@@ -216,7 +218,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     convert = field.converter
     if convert is not None and not _is_enum(target):
         # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
-        call = typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
+        call = _converter_of(field)
 
         def read_converted(value: Any) -> Any:
             try:
@@ -227,7 +229,19 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
             except SvamlTypeError as exc:
                 raise _fail("type", str(exc)) from None
 
-        return read_converted
+        canonical = _canonical_text(field)
+        if canonical is None:
+            return read_converted
+
+        def read_canonical(value: Any) -> Any:
+            # Sinch's own spelling of an enum value or a timestamp is no liberal form.
+            if value.__class__ is str:
+                found = canonical(value)
+                if found is not None:
+                    return found
+            return read_converted(value)
+
+        return read_canonical
     # Enums not through dispatch: they are str subclasses, and str's hook would win.
     hook = _enum_hook(target) if _is_enum(target) else converter.get_structure_hook(target)
     if target in (str, int, bool):
@@ -243,6 +257,37 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     if inner is None:
         return lambda value: hook(value, target)
     return lambda value: None if value is None else hook(value, target)
+
+
+def _converter_of(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
+    """Return the function that converts ``field``'s values (attrs may wrap it)."""
+    convert = field.converter
+    return typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
+
+
+def _canonical_text(field: attrs.Attribute[Any]) -> Callable[[str], Any] | None:
+    """Return a reader of the canonical text of a converted ``Enum | str`` or ``datetime`` field, else None.
+
+    The reader returns what the field's converter returns for that text, or None for any other
+    text (which the converter reads, liberally). For an enum it is the enum's own value-to-member
+    table, checked here against the converter for every member; for a timestamp it is
+    :func:`~svaml._time.parse_strict`, the form every timestamp converter reads first.
+    """
+    if field.converter is None:
+        return None
+    inner = _is_optional(field.type)
+    target = inner if inner is not None else field.type
+    if target is datetime:
+        sample = "2024-01-19T09:19:28.9372196Z"
+        return parse_strict if _converter_of(field)(sample) == parse_strict(sample) else None
+    enum_cls = _enum_or_str(target)
+    if enum_cls is None:
+        return None
+    call = _converter_of(field)
+    if any(call(member.value) is not member for member in enum_cls):
+        return None
+    table: dict[str, Any] = enum_cls._value2member_map_
+    return table.get
 
 
 def _fields(cls: type[SvamlObject]) -> list[attrs.Attribute[Any]]:
@@ -341,8 +386,9 @@ def _fast_reader(
     Most documents are canonical: every key known, every value of exactly its type. This path
     reads them without a call per field. Anything else (an unknown key, an alias, a value of
     another type, a problem) returns None, and the general reader, which reports problems and
-    counts liberal forms, reads the object instead. Fields of other kinds go through their
-    general reader here too, which counts what it accepts liberally itself.
+    counts liberal forms, reads the object instead. Fields with converters are read as
+    :func:`_converted_lines` says; fields of other kinds go through their general reader here
+    too, which counts what it accepts liberally itself.
     """
     known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
     scope: dict[str, Any] = {
@@ -355,7 +401,7 @@ def _fast_reader(
         "Invalid": _Invalid,
         "SvamlTypeError": SvamlTypeError,
     }
-    lines = ["def fast(data):", "    if not data.keys() <= known: return None", "    o = new(cls)"]
+    lines = ["def fast(data):", "    if not known.issuperset(data): return None", "    o = new(cls)"]
     lines += ["    try:", "        pass"]
     for field in fields:
         attr, key, tp = field.name, json_name(field), typing.cast(Any, field.type)
@@ -366,7 +412,14 @@ def _fast_reader(
             "return None" if field.default is attrs.NOTHING else f"s_{attr}(o, {_default(field, scope)})"
         )
         lines.append(f"        v = data.get({key!r}, M)")
-        lines.append(f"        if v is M: {absent}")
+        primitive = item is None and field.converter is None and target in (str, int, bool)
+        if primitive:
+            # The usual case first: a value of exactly its type (the sentinel M is of none).
+            scope[f"t_{attr}"] = target
+            lines.append(f"        if v.__class__ is t_{attr}: s_{attr}(o, v)")
+            lines.append(f"        elif v is M: {absent}")
+        else:
+            lines.append(f"        if v is M: {absent}")
         # The kinds read here; an enum field's converter is the general reader's business too.
         plain = field.converter is None and (target in (str, int, bool) or _is_model(target))
         simple = (
@@ -375,9 +428,7 @@ def _fast_reader(
             or (item is None and plain)
         )
         if not simple:
-            # Read as the general reader does, null included.
-            scope[f"r_{attr}"] = readers[attr]
-            lines.append(f"        else: s_{attr}(o, r_{attr}(v))")
+            lines += _converted_lines(field, item, target, scope, readers[attr])
             continue
         null = f"s_{attr}(o, None)" if inner is not None else "return None"
         lines.append(f"        elif v is None: {null}")
@@ -390,10 +441,10 @@ def _fast_reader(
                 f"            s_{attr}(o, tuple(v))",
             ]
         elif item is not None:
-            scope[f"f_{attr}"] = _fast_of(item)
+            scope[f"f_{attr}"] = _fast_of(item, scope, f"f_{attr}")
             lines += [
                 "        elif v.__class__ is list:",
-                f"            r = f_{attr}()",
+                f"            r = f_{attr}",
                 "            t = []",
                 "            for i in v:",
                 "                x = r(i) if i.__class__ is dict else None",
@@ -401,9 +452,8 @@ def _fast_reader(
                 "                t.append(x)",
                 f"            s_{attr}(o, tuple(t))",
             ]
-        elif target in (str, int, bool):
-            scope[f"t_{attr}"] = target
-            lines.append(f"        elif v.__class__ is t_{attr}: s_{attr}(o, v)")
+        elif primitive:
+            pass  # its type was tested first
         elif _is_enum(target):
             scope[f"e_{attr}"] = target._value2member_map_  # canonical spelling -> member
             lines += [
@@ -413,10 +463,10 @@ def _fast_reader(
                 f"            s_{attr}(o, x)",
             ]
         else:
-            scope[f"f_{attr}"] = _fast_of(target)
+            scope[f"f_{attr}"] = _fast_of(target, scope, f"f_{attr}")
             lines += [
                 "        elif v.__class__ is dict:",
-                f"            x = f_{attr}()(v)",
+                f"            x = f_{attr}(v)",
                 "            if x is None: return None",
                 f"            s_{attr}(o, x)",
             ]
@@ -429,17 +479,66 @@ def _fast_reader(
     return fast
 
 
-def _fast_of(cls: type[SvamlObject]) -> Callable[[], Callable[[dict[str, Any]], Any]]:
-    """Return a getter of the fast reader of ``cls``, made on first use (classes nest in any order)."""
+def _converted_lines(
+    field: attrs.Attribute[Any], item: Any, target: Any, scope: dict[str, Any], read: Callable[[Any], Any]
+) -> list[str]:
+    """Return the fast reader's lines for a field read by a converter or a general reader.
 
-    def get() -> Callable[[dict[str, Any]], Any]:
+    Sinch's own spelling of an enum value or a timestamp, and a number of exactly its type, are
+    read inline; any other value of a converted field goes to the converter itself, which is
+    one call where the general reader would make two. A value the converter turns into another
+    type (a menu key written as an integer) is a liberal form: the general reader counts it.
+    """
+    attr = field.name
+    scope[f"r_{attr}"] = read
+    if field.converter is None or item is not None:
+        # Read as the general reader does, null included.
+        return [f"        else: s_{attr}(o, r_{attr}(v))"]
+    lines = []
+    canonical = _canonical_text(field)
+    if canonical is not None:
+        scope[f"c_{attr}"] = canonical
+        lines += [
+            f"        elif v.__class__ is str and (x := c_{attr}(v)) is not None: s_{attr}(o, x)",
+            f"        else: s_{attr}(o, r_{attr}(v))",
+        ]
+        return lines
+    if target is float and _keeps_numbers(_converter_of(field)):
+        lines.append(f"        elif v.__class__ is float or v.__class__ is int: s_{attr}(o, v)")
+    scope[f"k_{attr}"] = _converter_of(field)
+    lines += [
+        "        else:",
+        f"            x = k_{attr}(v)",
+        "            if x is not v and x.__class__ is not v.__class__: return None",
+        f"            s_{attr}(o, x)",
+    ]
+    return lines
+
+
+def _keeps_numbers(convert: Callable[[Any], Any]) -> bool:
+    """Whether a number field's converter returns an int or a float as it is (checked on samples)."""
+    try:
+        return all(convert(n) is n for n in (0, 7, 2**70, 0.0, 0.25, 1e300))
+    except SvamlTypeError:
+        return False
+
+
+def _fast_of(cls: type[SvamlObject], scope: dict[str, Any], name: str) -> Callable[[dict[str, Any]], Any]:
+    """Return a stand-in for the fast reader of ``cls`` in generated code, known as ``name`` in ``scope``.
+
+    Classes nest in any order, so the reader is made on first use; the stand-in then puts it in
+    its own place in ``scope``, and later reads call it directly.
+    """
+
+    def first(data: dict[str, Any]) -> Any:
         found = _FAST.get(cls)
         if found is None:
             _hook(cls)  # makes the class's hooks, its fast reader among them
             found = _FAST[cls]
-        return found
+        scope[name] = found
+        return found(data)
 
-    return get
+    return first
 
 
 def _setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
@@ -729,6 +828,13 @@ def _too_deep() -> Diagnostic:
 def structure(data: Any, cls: type[_T]) -> _T:
     """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
     try:
+        if data.__class__ is dict:
+            # The fast reader straight away (once the hook has made it): a callback's usual case.
+            fast = _FAST.get(cls)
+            if fast is not None:
+                found_fast: _T | None = fast(data)
+                if found_fast is not None:
+                    return found_fast
         return typing.cast(_T, _hook(cls)(data, cls))
     except _Invalid as exc:
         found = _diagnostics(exc)
@@ -746,8 +852,32 @@ def structure_document(data: Any, callback: Callback | None = None) -> Svaml:
     return doc
 
 
+# What a decoder with json.loads' own settings scans a document with, as JSONDecoder makes it
+# (typeshed expects another scanner as the argument; the decoder is what the scanner reads).
+_scan_once = json.scanner.make_scanner(typing.cast(Any, json.JSONDecoder()))
+
+
 def decode_json(text: str | bytes) -> Any:
     """Decode JSON text; raise :class:`SvamlError` with the line and column of a syntax error."""
+    # A callback body is a JSON object in UTF-8: scanned here without json.loads' layers. Its
+    # first two bytes keep out what json.loads would read as a BOM, UTF-16 or UTF-32.
+    try:
+        plain = None
+        if type(text) is bytes and text[:1] == b"{" and text[1:2] != b"\0":
+            plain = text.decode("utf-8", "surrogatepass")  # as json.loads decodes UTF-8
+        elif type(text) is str and text[:1] == "{":
+            plain = text
+        if plain is not None:
+            value, end = _scan_once(plain, 0)
+            if end == len(plain) or not plain[end:].strip(" \t\n\r"):  # json.loads' whitespace
+                return value
+    except (ValueError, StopIteration, RecursionError):  # a UnicodeDecodeError is a ValueError
+        pass  # the general reader says what is wrong, as it always has
+    return _decode_json(text)
+
+
+def _decode_json(text: str | bytes) -> Any:
+    """Decode JSON text through json.loads: the general reader, and the judge of every error."""
     if not isinstance(text, (str, bytes, bytearray)):
         raise SvamlTypeError(f"expected JSON text (str or bytes), got {typename(text)}")
     try:

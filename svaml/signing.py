@@ -19,9 +19,10 @@ import hashlib
 import hmac
 import math
 import re
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol, cast
 
 import attrs
 
@@ -176,22 +177,24 @@ def _verify(
     body: object,
     key: str,
     secret: str,
-    mac: hmac.HMAC,
+    mac: _Mac,
     max_age: object,
     allow_basic: bool,
     now: object,
 ) -> None:
-    """Do :func:`verify`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
-    window = _window_seconds(max_age)
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif not isinstance(now, datetime) or now.utcoffset() is None:
+    """Do :func:`verify`'s work once the key and secret are checked; ``mac`` is keyed with the secret.
+
+    This runs on every callback: the usual case of each helper's work is done inline.
+    """
+    # The default, a non-negative float, needs no conversion.
+    window = max_age if max_age.__class__ is float and max_age >= 0 else _window_seconds(max_age)
+    if now is not None and (not isinstance(now, datetime) or now.utcoffset() is None):
         raise SignatureError("now must be a timezone-aware datetime")
     if not isinstance(method, str):
         raise SignatureError("the method must be a str")
     if not isinstance(path, str) or not path.startswith("/"):
         raise SignatureError("the path must be the URL path of the callback, starting with '/'")
-    raw_body = _body_bytes(body, _VERIFYING)
+    raw_body = body if body.__class__ is bytes else _body_bytes(body, _VERIFYING)
     found = _relevant(headers)
 
     authorization = found.get("authorization")
@@ -224,7 +227,8 @@ def _verify(
     if moment is None:
         raise SignatureError("the x-timestamp header is not an ISO-8601 date and time")
     if window is not None:
-        skew = (moment - now).total_seconds()
+        # Without a given now, the clock's seconds: what datetime.now() reads, without a datetime.
+        skew = moment.timestamp() - time.time() if now is None else (moment - now).total_seconds()
         if abs(skew) > window:
             when = "in the past" if skew < 0 else "in the future"
             raise SignatureError(
@@ -232,20 +236,14 @@ def _verify(
                 f" x-timestamp {timestamp} is {abs(skew):.0f} seconds {when}"
             )
 
-    md5 = _md5(raw_body)
-    content_type = found.get("content-type", "")
+    # string_to_sign's text, its Content-MD5 and path left to fill in (_md5 inline).
+    md5 = binascii.b2a_base64(hashlib.md5(raw_body).digest(), newline=False).decode() if raw_body else ""
+    head = f"{method.upper()}\n{md5}\n{found.get('content-type', '')}\nx-timestamp:{timestamp}\n"
     received = signature.encode("utf-8", "surrogatepass")
     matched = False
     # Sinch signs the path alone; some SDKs (.NET's PathAndQuery) sign it with the query.
-    without_query = path.partition("?")[0]
-    for candidate in (path, without_query) if without_query != path else (path,):
-        text = string_to_sign(
-            method,
-            content_md5=md5,
-            content_type=content_type,
-            timestamp=timestamp,
-            path=candidate,
-        )
+    for candidate in (path, path.partition("?")[0]) if "?" in path else (path,):
+        text = head + candidate
         signer = mac.copy()  # keyed already: only the text is left to hash
         # surrogatepass: a garbage callback must fail to match, not raise UnicodeEncodeError.
         signer.update(text.encode("utf-8", "surrogatepass"))
@@ -271,11 +269,11 @@ class Credentials:
     secret: str
     # Made once: verifying a callback should not re-check and re-decode constant settings, and
     # copying a keyed HMAC skips the key schedule that every fresh HMAC costs.
-    _mac: hmac.HMAC = attrs.field(init=False, repr=False, eq=False)
+    _mac: _Mac = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         secret = _check_credentials(self.key, self.secret, _SIGNING)
-        object.__setattr__(self, "_mac", hmac.new(secret, digestmod=hashlib.sha256))
+        object.__setattr__(self, "_mac", _keyed_mac(secret))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # An HMAC object cannot be pickled nor deep-copied: rebuild from the key and secret.
@@ -332,6 +330,34 @@ class Credentials:
     def basic_authorization(self) -> dict[str, str]:
         """Return the Basic Authorization header; see :func:`svaml.signing.basic_authorization`."""
         return basic_authorization(self.key, self.secret)
+
+
+class _Mac(Protocol):
+    """What verifying uses of a keyed HMAC: a copy to feed one text to, and its digest."""
+
+    def copy(self) -> _Mac: ...
+    def update(self, data: bytes, /) -> None: ...
+    def digest(self) -> bytes: ...
+
+
+def _keyed_mac(secret: bytes) -> _Mac:
+    """Return an HMAC-SHA256 keyed with ``secret``, to copy for each callback.
+
+    Where ``hmac.HMAC`` wraps OpenSSL's HMAC object, that object itself: its copy, update and
+    digest are the same but for a Python layer each. It is checked to sign as the wrapper does;
+    on a Python without it, the wrapper serves.
+    """
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    inner = getattr(mac, "_hmac", None)
+    try:
+        probe, expected = inner.copy(), mac.copy()  # type: ignore[union-attr]
+        probe.update(b"svaml")
+        expected.update(b"svaml")
+        if probe.digest() == expected.digest():
+            return cast(_Mac, inner)
+    except Exception:  # any other object, or none: the wrapper serves
+        pass
+    return mac
 
 
 def _credentials(key: str, secret: str) -> Credentials:
@@ -412,8 +438,38 @@ def _window_seconds(max_age: object) -> float | None:
     return seconds
 
 
+# The usual spellings of the relevant names, read without lower-casing them, and the lengths of
+# the names: an ASCII name of another length (ASCII keeps its length in lower case) is not one.
+_SPELLINGS = {spelling: name for name in _RELEVANT_HEADERS for spelling in (name, name.title(), name.upper())}
+_RELEVANT_LENGTHS = frozenset(len(name) for name in _RELEVANT_HEADERS)
+
+
 def _relevant(headers: object) -> dict[str, str]:
-    """Return the headers verification reads, by lower-case name; reject duplicates and non-str."""
+    """Return the headers verification reads, by lower-case name; reject duplicates and non-str.
+
+    A dict of str is read here in one pass; anything else by :func:`_relevant_pairs`.
+    """
+    if headers.__class__ is not dict:
+        return _relevant_pairs(headers)
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.__class__ is not str or value.__class__ is not str:
+            return _relevant_pairs(headers)  # which says what is wrong, or reads a str subclass
+        lower = _SPELLINGS.get(name)
+        if lower is None:
+            if name.isascii() and len(name) not in _RELEVANT_LENGTHS:
+                continue
+            lower = name.lower()
+            if lower not in _RELEVANT_HEADERS:
+                continue
+        if lower in found:
+            raise SignatureError(f"malformed request: more than one {lower} header")
+        found[lower] = value
+    return found
+
+
+def _relevant_pairs(headers: object) -> dict[str, str]:
+    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs."""
     shape = "headers must be a mapping or an iterable of (name, value) pairs"
     pairs: Iterable[Any]
     # A dict's items are pairs by construction: no copy, and no need to check their shape.

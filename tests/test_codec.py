@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError, codec, validate
 from svaml.codec import structure, unstructure
+from svaml.errors import SvamlTypeError
 from svaml.model import CalloutRequest, Menu, MenuOption, RunMenu, TtsCallout
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES
@@ -263,3 +264,96 @@ def test_dumps_reports_a_circular_value_as_json_does() -> None:
         codec.dumps({"extras": loop})
     expected = ValueError
     assert expected == caught.type
+
+
+def _decoded(decode: Any, text: Any) -> tuple[str, str]:
+    """What decoding ``text`` gives: the value's repr, or the error's type, message and problems."""
+    try:
+        return ("value", repr(decode(text)))
+    except SvamlError as exc:
+        return (type(exc).__name__, f"{exc} {exc.problems!r}")
+
+
+_OBJECT_TEXTS = st.dictionaries(st.text(max_size=6), json_values(max_leaves=8), max_size=4).map(json.dumps)
+_TAILS = st.sampled_from(["", " ", "\n\t\r ", " x", "}", "\x0c", "\u00a0", "\ud800", '"'])
+_JSON_TEXTS = st.one_of(
+    st.tuples(st.sampled_from(["", " ", "\ufeff"]), _OBJECT_TEXTS, _TAILS).map("".join),
+    st.text(max_size=30).map(lambda text: "{" + text),
+)
+_ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1"])
+
+
+def _encode(text_and_encoding: tuple[str, str]) -> bytes:
+    """Encode text as a sender might: lone surrogates kept in the UTFs, replaced in Latin-1."""
+    text, encoding = text_and_encoding
+    return text.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace")
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        _JSON_TEXTS,
+        st.tuples(_JSON_TEXTS, _ENCODINGS).map(_encode),
+        st.binary(max_size=40),
+        st.binary(max_size=40).map(lambda data: b"{" + data),
+    )
+)
+def test_decode_json_agrees_with_json_loads(text: str | bytes) -> None:
+    """Any text or bytes decode as json.loads decodes them, or fail with the same error."""
+    assert _decoded(codec._decode_json, text) == _decoded(codec.decode_json, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a": 1' + b"0" * 5000 + b"}",
+        '{"a": 1' + "0" * 5000 + "}",
+        b'{"a": "\xed\xa0\x80"}',
+        b'{"a": 1}\xff',
+        b'{"a": "\xff"}',
+        b"{" * 100_000,
+        b'{"a": [' * 2000 + b"]" * 2000 + b"}",
+        b'{"a": NaN, "b": -Infinity}',
+        b'{"a": 1, "a": 2}',
+        b"{\x00\x00\x00",
+        b"{\x00",
+        b"{",
+        "{",
+        b"",
+        "",
+        bytearray(b'{"a": 1}'),
+        memoryview(b'{"a": 1}'),
+        None,
+    ],
+)
+def test_decode_json_agrees_with_json_loads_at_the_edges(text: Any) -> None:
+    """Huge numbers, bad UTF-8, deep nesting, NaN, repeated keys and odd types read as through json.loads."""
+    try:
+        expected: Any = _decoded(codec._decode_json, text)
+    except SvamlTypeError as exc:
+        expected = str(exc)
+    try:
+        actual: Any = _decoded(codec.decode_json, text)
+    except SvamlTypeError as exc:
+        actual = str(exc)
+    assert expected == actual
+
+
+def _structured(data: Any, read: Any) -> Any:
+    """What reading ``data`` gives: the object, or each problem's code, pointer and message."""
+    try:
+        return read(data)
+    except SvamlError as exc:
+        return [(d.code, d.pointer, d.message) for d in exc.problems]
+    except codec._Invalid as exc:
+        return [(codec.STRUCTURE_CODES[kind][0], codec.pointer(*tokens), m) for tokens, kind, m in exc.found]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
+def test_structure_reads_as_the_general_reader(data: Any) -> None:
+    """structure(), which tries the fast reader first, reads every part as the general reader does."""
+    for cls, part in _parts(data):
+        codec.converter.get_structure_hook(cls)  # makes both readers
+        expected = _structured(part, lambda p, cls=cls: codec._GENERAL[cls](p, cls))
+        assert expected == _structured(part, lambda p, cls=cls: structure(p, cls))

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svaml import codec
 from svaml.callbacks import parse_event
 from svaml.codec import field_info
 from svaml.errors import EventError, SvamlError, SvamlTypeError
@@ -532,3 +533,159 @@ def test_the_events_strategy_refuses_an_unknown_kind() -> None:
     """Asking for an event kind that does not exist raises at once."""
     with pytest.raises(SvamlError, match="unknown event 'ring'; expected one of ice, ace, dice, pie, notify"):
         events("ring")
+
+
+# -- the fast reader of events --------------------------------------------------------------------
+
+
+def _shape(value: Any) -> Any:
+    """``value`` with the type of every leaf: an enum member and its text, or two zones, differ."""
+    if attrs.has(type(value)):
+        fields = {f.name: _shape(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        return (type(value).__name__, fields)
+    if isinstance(value, tuple):
+        return tuple(_shape(item) for item in value)
+    return repr(value)
+
+
+# Other spellings a reader meets: enum values in another case, timestamps in other forms, numbers.
+_RESPELL: list[Callable[[Any], Any]] = [
+    str.upper,
+    str.lower,
+    lambda text: text[:-1] + "+00:00" if text.endswith("Z") else text,
+    lambda text: text.replace("T", " ") if text[:4].isdigit() else text,
+    lambda text: text[:-1] + "z" if text.endswith("Z") else text,
+]
+
+
+@st.composite
+def event_bodies(draw: st.DrawFn) -> dict[str, Any]:
+    """The JSON of any event, some of its values spelled as another sender might."""
+
+    def respell(data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: respell(value) for key, value in data.items()}
+        if isinstance(data, list):
+            return [respell(item) for item in data]
+        if draw(st.integers(0, 9)) == 0:
+            return draw(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT)
+        if isinstance(data, str) and draw(st.integers(0, 3)) == 0:
+            return draw(st.sampled_from(_RESPELL))(data)
+        if isinstance(data, float) and data.is_integer() and draw(st.booleans()):
+            return int(data)
+        return data
+
+    body: dict[str, Any] = draw(EVENTS).to_dict()
+    return {"event": body.pop("event"), **respell(body)}
+
+
+@settings(max_examples=300)
+@given(event_bodies())
+def test_the_fast_reader_agrees_with_the_general_one_on_events(body: dict[str, Any]) -> None:
+    """An event the fast reader reads, the general reader reads the same, counting the same liberal forms."""
+    cls = EVENT_CLASSES[body["event"]]
+    codec.converter.get_structure_hook(cls)  # makes both readers
+    start = codec.liberal_reads
+    fast = codec._FAST[cls](body)
+    middle = codec.liberal_reads
+    if fast is None:
+        return
+    general = codec._GENERAL[cls](body, cls)
+    expected = (_shape(general), codec.liberal_reads - middle)
+    assert expected == (_shape(fast), middle - start)
+
+
+def test_the_fast_reader_reads_sinch_bodies() -> None:
+    """Sinch's bodies read on the fast path, enums and timestamps inline, as the general reader reads them."""
+    ice = {"callid" if key == "callId" else key: value for key, value in ICE_BODY.items()}
+    bodies = [ice, DICE_BODY, PIE_BODY, NOTIFY_ERROR, NOTIFY_RECORDING, json.loads(ACE_EXAMPLE)]
+    classes = [EVENT_CLASSES[body["event"]] for body in bodies]
+    for cls in classes:
+        codec.converter.get_structure_hook(cls)
+    expected = [_shape(codec._GENERAL[cls](body, cls)) for cls, body in zip(classes, bodies, strict=True)]
+    assert expected == [_shape(codec._FAST[cls](body)) for cls, body in zip(classes, bodies, strict=True)]
+
+
+# The fields whose values have a canonical text read without the converter, with that reader.
+_CONVERTED: list[tuple[attrs.Attribute[Any], Callable[[str], Any]]] = [
+    (field, reader)
+    for cls in (*EVENT_CLASSES.values(), Price, EventDestination, AmdResult, MenuResult)
+    for field in attrs.fields(cls)
+    if (reader := codec._canonical_text(field)) is not None
+]
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(_CONVERTED),
+    st.one_of(
+        st.sampled_from([m.value for e in (Domain, DestinationType, DiceReason, NotifyType) for m in e]),
+        st.sampled_from(_RESPELL).map(lambda respell: respell("2024-01-19T09:19:28.9372196Z")),
+        st.datetimes(timezones=st.just(UTC)).map(iso_timestamp),
+        TEXT,
+    ).flatmap(lambda text: st.sampled_from([text, text.upper(), text.lower()])),
+)
+def test_canonical_text_reads_as_the_converter_does(
+    converted: tuple[attrs.Attribute[Any], Callable[[str], Any]], text: str
+) -> None:
+    """What a field's canonical-text reader reads, its converter reads the same; other text it declines."""
+    field, reader = converted
+    found = reader(text)
+    expected = None if found is None else field.converter(text)  # type: ignore[misc]
+    assert _shape(expected) == _shape(found)
+
+
+def test_the_canonical_text_readers_cover_enums_and_timestamps() -> None:
+    """Every ``Enum | str`` and timestamp field of the events has a canonical-text reader."""
+    expected = {"type", "domain", "origination_type", "reason", "result", "status", "input_method"}
+    expected.add("timestamp")
+    assert expected == {field.name for field, _ in _CONVERTED}
+
+
+def test_sinch_spellings_are_no_liberal_forms() -> None:
+    """An enum value spelled as its enum does and a strict timestamp are no liberal reads; others are."""
+    dice = {**DICE_BODY, "to": {"type": "number", "endpoint": "+46700000000"}}
+    expected = [0, 1, 1]
+    actual = []
+    for body in (dice, {**dice, "reason": "callerHangup"}, {**dice, "timestamp": "2024-01-19 09:21:00"}):
+        before = codec.liberal_reads
+        codec._GENERAL[DiceEvent](body, DiceEvent)
+        actual.append(codec.liberal_reads - before)
+    assert expected == actual
+
+
+# JSON values of every kind, and texts that are enum values or timestamps in several spellings.
+_ANY_VALUES: list[Any] = [
+    None, True, False, 0, 7, -1, 2**70, 0.0, 2.5, "", "x", "PSTN", "pstn", "Number", "number", "amd",
+    "ice", "ICE", "2024-01-19T09:19:28Z", "2024-01-19T09:19:28.9372196+01:00", "2024-01-19 09:19:28",
+    [], ["x"], [{"key": "k", "value": "v"}], {}, {"x": 1}, {"currencyId": "EUR", "amount": 1},
+]
+
+
+def _counted(read: Callable[[dict[str, Any]], Any], body: dict[str, Any]) -> tuple[Any, int]:
+    """What ``read`` returns for ``body`` (or "problem"), and how many liberal forms it counted."""
+    before = codec.liberal_reads
+    try:
+        found = read(body)
+    except codec._Invalid:
+        found = "problem"
+    return found, codec.liberal_reads - before
+
+
+@pytest.mark.parametrize(
+    "cls", [*EVENT_CLASSES.values(), Price, EventDestination, AmdResult, MenuResult, CallHeader]
+)
+def test_the_fast_reader_agrees_with_the_general_one_on_any_value(cls: type[Any]) -> None:
+    """Any JSON value in any one field: the fast reader declines, or reads and counts as the general one."""
+    codec.converter.get_structure_hook(cls)  # makes both readers
+    expected, actual = [], []
+    for info in field_info(cls):
+        for value in _ANY_VALUES:
+            body = {"event": cls.EVENT} if cls in EVENT_CLASSES.values() else {}
+            body[info.json] = value
+            fast, fast_count = _counted(codec._FAST[cls], body)
+            if fast is not None:
+                general, general_count = _counted(lambda b: codec._GENERAL[cls](b, cls), body)
+                expected.append((info.json, repr(value), _shape(general), general_count))
+                actual.append((info.json, repr(value), _shape(fast), fast_count))
+    assert expected == actual

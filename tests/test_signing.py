@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svaml import signing
 from svaml.errors import SignatureError, SvamlError, SvamlTypeError
 from svaml.signing import (
     Credentials,
@@ -788,3 +789,108 @@ def test_sign_then_verify_round_trips(
         secret=SECRET,
         now=now,
     )
+
+
+# -- the fast paths of verifying ------------------------------------------------------------------
+
+
+class _Name(str):
+    """A str subclass, as some frameworks make header names."""
+
+
+_RELEVANT_SPELLINGS = st.sampled_from(["authorization", "content-type", "x-timestamp"]).flatmap(
+    lambda name: st.lists(st.booleans(), min_size=len(name), max_size=len(name)).map(
+        lambda upper: "".join(c.upper() if u else c for c, u in zip(name, upper, strict=True))
+    )
+)
+# Names near the relevant ones: a Cyrillic e, a Kelvin sign, dotted capital Is (two characters in
+# lower case), one letter more, and none.
+_ODD_NAMES = st.sampled_from(
+    [
+        "Host",
+        "X-Timestamps",
+        "Content-Typ\u0435",
+        "\u212authorization",
+        "\u0130-timestamp",
+        "AUTHOR\u0130ZATION",
+        "",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(_RELEVANT_SPELLINGS, _ODD_NAMES, st.text(max_size=14), _RELEVANT_SPELLINGS.map(_Name)),
+            st.one_of(st.text(max_size=10), st.text(max_size=10).map(_Name), hashable_garbage),
+        ),
+        max_size=6,
+    ).map(dict)
+)
+def test_relevant_reads_a_dict_as_the_general_reader(headers: dict[Any, Any]) -> None:
+    """A dict of headers gives the same names and values, or the same rejection, as the pairs reader."""
+
+    def outcome(read: Callable[[object], dict[str, str]]) -> object:
+        try:
+            return read(headers)
+        except SignatureError as error:
+            return str(error)
+
+    assert outcome(signing._relevant_pairs) == outcome(signing._relevant)
+
+
+@settings(max_examples=100)
+@given(st.binary(max_size=200))
+def test_credentials_hmac_signs_as_hmac_new(text: bytes) -> None:
+    """The keyed HMAC Credentials keep (OpenSSL's own where it can) gives hmac.new's digest."""
+    expected = hmac.new(base64.b64decode(SECRET), text, hashlib.sha256).digest()
+    signer = Credentials(key=KEY, secret=SECRET)._mac.copy()
+    signer.update(text)
+    assert expected == signer.digest()
+
+
+class _PlainMac:
+    """An HMAC wrapper with no OpenSSL object inside, as another Python's hmac might be."""
+
+    def __init__(self, mac: Any) -> None:
+        self.mac = mac
+
+    def copy(self) -> _PlainMac:
+        return _PlainMac(self.mac.copy())
+
+    def update(self, data: bytes) -> None:
+        self.mac.update(data)
+
+    def digest(self) -> bytes:
+        return bytes(self.mac.digest())
+
+
+def test_credentials_use_the_hmac_wrapper_without_an_openssl_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where hmac.HMAC holds no OpenSSL object, Credentials verify through the wrapper alike."""
+    real_new = hmac.new
+    monkeypatch.setattr(hmac, "new", lambda *args, **kwargs: _PlainMac(real_new(*args, **kwargs)))
+    credentials = Credentials(key=KEY, secret=SECRET)
+    credentials.verify(method="POST", path=PATH, headers=callback_headers(), body=BODY, now=SENT)
+    expected = _PlainMac
+    assert expected is type(credentials._mac)
+
+
+@pytest.mark.parametrize("seconds", [-100_000.0, -310.0, -290.0, 0.0, 290.0, 310.0, 100_000.0])
+def test_verify_without_now_judges_the_window_as_with_the_current_time(seconds: float) -> None:
+    """Without ``now``, the clock's time decides the replay window as datetime.now() would."""
+    sent = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    headers = sign(
+        method="POST", path=PATH, body=BODY, content_type="application/json", key=KEY, secret=SECRET,
+        timestamp=sent,
+    )
+    headers["Content-Type"] = "application/json"
+
+    def outcome(**now: datetime) -> str:
+        try:
+            verify(method="POST", path=PATH, headers=headers, body=BODY, key=KEY, secret=SECRET, **now)
+            return "ok"
+        except SignatureError as error:
+            return str(error)
+
+    assert outcome(now=datetime.now(timezone.utc)) == outcome()

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svaml import _time
 from svaml._time import _from_isoformat, _from_slices, parse_strict, parse_timestamp
 from svaml.errors import SvamlTypeError
 
@@ -126,3 +127,42 @@ def test_parse_timestamp_still_reads_the_liberal_forms() -> None:
     expected = datetime(2024, 1, 19, 9, 19, 28, 500000, tzinfo=UTC)
     actual = [parse_timestamp(t) for t in ("2024-01-19 09:19:28,5", "2024-01-19T11:19:28.5+0200")]
     assert [expected, expected] == actual
+
+
+@st.composite
+def strict_times(draw: st.DrawFn) -> str:
+    """A possible date and time in the signers' form: any fraction length, zone, and case of T and Z."""
+    moment = draw(st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)))
+    digits = draw(st.integers(0, 9))
+    fraction = f".{draw(st.integers(0, 10**digits - 1)):0{digits}}" if digits else ""
+    minutes = draw(st.integers(-(24 * 60 - 1), 24 * 60 - 1))
+    offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
+    zone = draw(st.sampled_from(["Z", "z", offset]))
+    date = f"{moment.year:04}-{moment.month:02}-{moment.day:02}"
+    return f"{date}{draw(st.sampled_from('Tt'))}{moment:%H:%M:%S}{fraction}{zone}"
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        strict_times(),
+        st.from_regex(STRICT, fullmatch=True),
+        st.from_regex(NEARLY, fullmatch=True),
+        st.text(max_size=40),
+    )
+)
+def test_parse_strict_reads_the_same_on_python_3_10(text: str) -> None:
+    """Without 3.11's fromisoformat, parse_strict reads field by field and gives the same result."""
+    expected = parse_strict(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_time, "_FROMISOFORMAT", False)
+        actual = parse_strict(text)
+    assert expected == actual
+
+
+@settings(max_examples=300)
+@given(strict_times())
+def test_parse_strict_agrees_with_the_regex_reader_on_possible_times(text: str) -> None:
+    """On times that exist, in every strict spelling, parse_strict reads what the regex reader read."""
+    expected = reference(text)
+    assert expected == parse_strict(text)

@@ -16,7 +16,6 @@ a converter object) keeps attrs' ``__init__``. The tests hold both to the same r
 
 from __future__ import annotations
 
-import importlib
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,9 +25,6 @@ import attrs
 from svaml.model._fields import NO_EXTRAS, Each, IsType, SvamlObject, to_extras, to_tuple
 
 __all__ = ["ATTRS_INIT", "install", "install_all", "model_classes", "setters"]
-
-# attrs' switch for ``attrs.validators.set_disabled``, which its own __init__ reads at every call.
-_config: Any = importlib.import_module("attr._config")
 
 #: attrs' own ``__init__`` of each class whose ``__init__`` was replaced (the tests compare them).
 ATTRS_INIT: dict[type, Callable[..., None]] = {}
@@ -97,7 +93,11 @@ def _source(cls: type) -> tuple[str, dict[str, Any]] | None:
         slots = setters(cls)
     except TypeError:
         return None
-    scope: dict[str, Any] = {"NOTHING": attrs.NOTHING, "NO_EXTRAS": NO_EXTRAS, "_config": _config}
+    scope: dict[str, Any] = {
+        "NOTHING": attrs.NOTHING,
+        "NO_EXTRAS": NO_EXTRAS,
+        "validators_disabled": attrs.validators.get_disabled,
+    }
     params: list[str] = []
     body: list[str] = []
     checks: list[str] = []
@@ -129,7 +129,8 @@ def _source(cls: type) -> tuple[str, dict[str, Any]] | None:
             checks.append(_check(f.validator, name, arg, scope))
     lines = [f"def __init__(self, *, {', '.join(params)}):", *body]
     if checks:
-        lines += ["    if _config._run_validators is True:", *checks]
+        # attrs.validators.set_disabled() switches the checks off, as in attrs' own __init__.
+        lines += ["    if not validators_disabled():", *checks]
     if "__attrs_post_init__" in dir(cls):
         lines.append("    self.__attrs_post_init__()")
     return "\n".join(lines), scope

@@ -88,36 +88,26 @@ def parse_strict(text: str) -> datetime | None:
     ):
         return None
     try:
-        if _FROMISOFORMAT:  # _from_isoformat, inline: a call less on every callback
+        if _FROMISOFORMAT:  # the C parser (3.11+), 10x faster than by hand
             moment = datetime.fromisoformat(text if text[-1] != "z" else text[:-1] + "Z")
         else:
-            moment = _from_slices(text, text[19:-1] if text[-1] in "Zz" else text[19:-6])
+            moment = _from_slices(text)
         return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
 
 
-def _from_isoformat(text: str, fraction: str) -> datetime:
-    """Read a strict timestamp with the C parser (Python 3.11+), 10x faster than by hand.
+def _from_slices(text: str) -> datetime:
+    """Read a timestamp of a strict shape field by field (Python 3.10's fromisoformat lacks Z).
 
-    Its shape is checked but for the digits of date and time: the parser rejects anything else
-    there with ValueError itself.
+    The shape table has already checked every character: only the values are left to check,
+    which ``datetime`` does, raising ValueError for February 30.
     """
-    return datetime.fromisoformat(text[:-1] + "Z" if text[-1] == "z" else text)
-
-
-def _from_slices(text: str, fraction: str) -> datetime:
-    """Read a strict timestamp field by field (Python 3.10's fromisoformat lacks Z).
-
-    Its shape is checked but for the digits of date and time, which ``int`` alone would let
-    through with a sign or spaces: raise ValueError unless they are digits.
-    """
-    if not (text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]).isdigit():
-        raise ValueError("not a digit")
     tz = timezone.utc
     if text[-1] not in "Zz":
         offset = timedelta(hours=int(text[-5:-3]), minutes=int(text[-2:]))
         tz = timezone(-offset if text[-6] == "-" else offset)
+    fraction = text[19:-1] if text[-1] in "Zz" else text[19:-6]
     micros = int(fraction[1:7].ljust(6, "0")) if fraction else 0
     return datetime(
         int(text[:4]),

@@ -688,10 +688,10 @@ def _tagged(
             name = data.get("name")
             cls = classes.get(name) if name.__class__ is str else None
             fast = None if cls is None else _FAST.get(cls)
-            if fast is not None:
+            if cls is not None and fast is not None:
                 found = fast(data)
-                if found is not None:
-                    return found
+                # Declined: the general reader says why (the hook would try the fast one again).
+                return found if found is not None else _GENERAL[cls](data, cls)
         elif not isinstance(data, Mapping):
             raise _fail("type", f"expected an {what} object, got {typename(data)}")
         name = data.get("name")
@@ -833,8 +833,8 @@ def structure(data: Any, cls: type[_T]) -> _T:
             fast = _FAST.get(cls)
             if fast is not None:
                 found_fast: _T | None = fast(data)
-                if found_fast is not None:
-                    return found_fast
+                # Declined: the general reader says why (the hook would try the fast one again).
+                return found_fast if found_fast is not None else typing.cast(_T, _GENERAL[cls](data, cls))
         return typing.cast(_T, _hook(cls)(data, cls))
     except _Invalid as exc:
         found = _diagnostics(exc)

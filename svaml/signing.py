@@ -182,19 +182,15 @@ def _verify(
     allow_basic: bool,
     now: object,
 ) -> None:
-    """Do :func:`verify`'s work once the key and secret are checked; ``mac`` is keyed with the secret.
-
-    This runs on every callback: the usual case of each helper's work is done inline.
-    """
-    # The default, a non-negative float, needs no conversion.
-    window = max_age if max_age.__class__ is float and max_age >= 0 else _window_seconds(max_age)
+    """Do :func:`verify`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
+    window = _window_seconds(max_age)
     if now is not None and (not isinstance(now, datetime) or now.utcoffset() is None):
         raise SignatureError("now must be a timezone-aware datetime")
     if not isinstance(method, str):
         raise SignatureError("the method must be a str")
     if not isinstance(path, str) or not path.startswith("/"):
         raise SignatureError("the path must be the URL path of the callback, starting with '/'")
-    raw_body = body if body.__class__ is bytes else _body_bytes(body, _VERIFYING)
+    raw_body = _body_bytes(body, _VERIFYING)
     found = _relevant(headers)
 
     authorization = found.get("authorization")
@@ -236,14 +232,15 @@ def _verify(
                 f" x-timestamp {timestamp} is {abs(skew):.0f} seconds {when}"
             )
 
-    # string_to_sign's text, its Content-MD5 and path left to fill in (_md5 inline).
-    md5 = binascii.b2a_base64(hashlib.md5(raw_body).digest(), newline=False).decode() if raw_body else ""
-    head = f"{method.upper()}\n{md5}\n{found.get('content-type', '')}\nx-timestamp:{timestamp}\n"
+    md5 = _md5(raw_body)
+    content_type = found.get("content-type", "")
     received = signature.encode("utf-8", "surrogatepass")
     matched = False
     # Sinch signs the path alone; some SDKs (.NET's PathAndQuery) sign it with the query.
     for candidate in (path, path.partition("?")[0]) if "?" in path else (path,):
-        text = head + candidate
+        text = string_to_sign(
+            method, content_md5=md5, content_type=content_type, timestamp=timestamp, path=candidate
+        )
         signer = mac.copy()  # keyed already: only the text is left to hash
         # surrogatepass: a garbage callback must fail to match, not raise UnicodeEncodeError.
         signer.update(text.encode("utf-8", "surrogatepass"))
@@ -471,24 +468,19 @@ def _relevant(headers: object) -> dict[str, str]:
 def _relevant_pairs(headers: object) -> dict[str, str]:
     """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs."""
     shape = "headers must be a mapping or an iterable of (name, value) pairs"
-    pairs: Iterable[Any]
-    # A dict's items are pairs by construction: no copy, and no need to check their shape.
-    if headers.__class__ is dict:
-        pairs, is_dict = headers.items(), True
-    else:
-        is_dict = False
-        try:
-            if isinstance(headers, Mapping):
-                pairs = list(headers.items())
-            elif isinstance(headers, Iterable):
-                pairs = list(headers)
-            else:
-                raise SignatureError(shape)
-        except (TypeError, ValueError):
-            raise SignatureError(shape) from None
+    pairs: list[Any]
+    try:
+        if isinstance(headers, Mapping):
+            pairs = list(headers.items())
+        elif isinstance(headers, Iterable):
+            pairs = list(headers)
+        else:
+            raise SignatureError(shape)
+    except (TypeError, ValueError):
+        raise SignatureError(shape) from None
     found: dict[str, str] = {}
     for pair in pairs:
-        if not is_dict and (not isinstance(pair, (tuple, list)) or len(pair) != 2):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise SignatureError(shape)
         name, value = pair
         if not isinstance(name, str) or not isinstance(value, str):

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from svaml._time import iso_timestamp, parse_strict, parse_timestamp
+from svaml._time import iso_timestamp, parse_timestamp
 from svaml.errors import SvamlTypeError
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
 from svaml.model.actions import CallHeader
@@ -209,10 +209,6 @@ def _opt_text(value: Any) -> str | None:
 
 
 def _opt_timestamp(value: Any) -> datetime | None:
-    if value.__class__ is str:
-        moment = parse_strict(value)  # the form Sinch sends, read at once
-        if moment is not None:
-            return moment
     return None if value is None else parse_timestamp(value)
 
 

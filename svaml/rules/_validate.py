@@ -190,15 +190,16 @@ def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
     return located
 
 
+def _built_context(doc: Svaml, data: dict[str, Any], callback: Callback | None) -> Context:
+    """What the rules see of a built document: its parts are known to read."""
+    return Context(
+        data, callback, built=True, instructions=list(enumerate(doc.instructions)), action=doc.action
+    )
+
+
 def _validate_built(doc: Svaml, callback: Callback | None) -> list[Diagnostic]:
     """Validate a document built from the model: its parts are known to read, run the rules only."""
-    ctx = Context(
-        codec.unstructure_document(doc, check=False),
-        callback,
-        built=True,
-        instructions=list(enumerate(doc.instructions)),
-        action=doc.action,
-    )
+    ctx = _built_context(doc, codec.unstructure_document(doc, check=False), callback)
     out: list[Diagnostic] = []
     _run_rules(ctx, "svaml", out)
     return out
@@ -249,9 +250,7 @@ def validate_callout(body: Any) -> list[Diagnostic]:
 
 def check_built(doc: Svaml, data: dict[str, Any]) -> None:
     """Raise if a built document has errors for its callback (the guard of ``to_dict``)."""
-    ctx = Context(
-        data, doc.callback, built=True, instructions=list(enumerate(doc.instructions)), action=doc.action
-    )
+    ctx = _built_context(doc, data, doc.callback)
     errors: list[Diagnostic] = []
     _run_rules(ctx, "svaml", errors, errors_only=True)
     if errors:

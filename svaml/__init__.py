@@ -14,23 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic, Severity
+    from svaml.document import Svaml
     from svaml.errors import SvamlError, SvamlTypeError
     from svaml.model import (
-        AceSvaml,
         Amd,
         Callback,
         CallHeader,
-        CallLegSvaml,
         ConferenceDtmfOptions,
         Destination,
-        IceSvaml,
         Menu,
         MenuOption,
-        PatchSvaml,
-        PieSvaml,
         RecordingOptions,
         StreamingOptions,
-        Svaml,
         TranscriptionOptions,
         href,
         menu,
@@ -40,6 +35,7 @@ if TYPE_CHECKING:
         tts,
     )
     from svaml.rules import validate
+    from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
 
 __all__ = [
     "AceSvaml",
@@ -80,14 +76,14 @@ _HOMES = {
     "SvamlError": "svaml.errors",
     "SvamlTypeError": "svaml.errors",
     "validate": "svaml.rules",
+    "Svaml": "svaml.document",
+    **dict.fromkeys(("AceSvaml", "CallLegSvaml", "IceSvaml", "PatchSvaml", "PieSvaml"), "svaml.typed"),
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__ and name != "__version__":
         module = importlib.import_module(_HOMES.get(name, "svaml.model"))
-        if module.__name__ == "svaml.model":
-            importlib.import_module("svaml.codec")  # registers the model's hooks on the converter
         value = getattr(module, name)
         globals()[name] = value
         return value

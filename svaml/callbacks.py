@@ -23,8 +23,8 @@ from urllib.parse import quote
 import attrs
 
 from svaml import codec
+from svaml.document import Svaml
 from svaml.errors import EventError, SignatureError, SvamlError
-from svaml.model.document import Svaml
 from svaml.model.events import (
     EVENT_CLASSES,
     AceEvent,
@@ -41,7 +41,7 @@ from svaml.signing import verify as verify_signature
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from svaml.model.typed import AceSvaml, IceSvaml, PieSvaml
+    from svaml.typed import AceSvaml, IceSvaml, PieSvaml
 
 __all__ = ["CallbackApp", "CallbackResponse", "construct_event", "parse_event"]
 

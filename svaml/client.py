@@ -49,6 +49,7 @@ from svaml._results import (
     read_result,
 )
 from svaml.diagnostic import Diagnostic, Severity
+from svaml.document import Svaml
 from svaml.errors import (
     ApiError,
     RateLimitedError,
@@ -60,7 +61,6 @@ from svaml.errors import (
 from svaml.errors import TimeoutError as SinchTimeoutError
 from svaml.model.actions import ConferenceDtmfOptions, Destination
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout, callout_request
-from svaml.model.document import Svaml
 from svaml.model.enums import Capability, DestinationType, Domain, Moh, coerce
 from svaml.model.permissions import Callback
 from svaml.signing import Credentials
@@ -771,7 +771,8 @@ def _document(svaml: Svaml, callback: Callback, what: str) -> dict[str, Any]:
     from svaml.rules import validate
 
     _raise_errors(f"the SVAML is not valid for {callback.phrase}", validate(svaml, callback=callback))
-    return codec.unstructure_document(svaml, check=False)
+    data: dict[str, Any] = codec.unstructure(svaml)
+    return data
 
 
 def _inline(
@@ -784,7 +785,7 @@ def _inline(
 
     if isinstance(value, Svaml):
         found = validate(value, callback=callback)
-        text: str = codec.dumps(codec.unstructure_document(value, check=False))
+        text: str = codec.dumps(codec.unstructure(value))
     elif isinstance(value, str) and value.lstrip().startswith("{"):
         found = validate(value, callback=callback)
         text = value

@@ -21,16 +21,14 @@ from typing import Any, TypeVar, Union
 import attrs
 import cattrs
 
-from svaml._time import parse_strict
+from svaml._time import iso_timestamp, parse_strict
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
 from svaml.model._init import setters
 from svaml.model.actions import ACTION_CLASSES, Action
-from svaml.model.document import Svaml
-from svaml.model.events import iso_timestamp
+from svaml.model.document import Document
 from svaml.model.instructions import INSTRUCTION_CLASSES, Instruction
-from svaml.model.permissions import Callback
 
 __all__ = [
     "STRUCTURE_CODES",
@@ -43,10 +41,9 @@ __all__ = [
     "problems",
     "read",
     "structure",
-    "structure_document",
+    "to_json",
     "typename",
     "unstructure",
-    "unstructure_document",
 ]
 
 _T = TypeVar("_T")
@@ -666,7 +663,7 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
 
 
 def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, SvamlObject) and tp is not Svaml
+    return isinstance(tp, type) and issubclass(tp, SvamlObject) and not issubclass(tp, Document)
 
 
 converter.register_structure_hook_factory(_is_model, _structure_factory)
@@ -732,7 +729,7 @@ _read_instruction = converter.get_structure_hook(Instruction)
 _unstructure_any = converter.unstructure
 
 
-def _structure_svaml(data: Any, _: Any) -> Svaml:
+def _structure_document(data: Any, _: Any) -> Document:
     if not (data.__class__ is dict or isinstance(data, Mapping)):
         raise _fail("type", f"expected a SVAML object, got {typename(data)}")
     found: list[tuple[tuple[str | int, ...], str, str]] = []
@@ -756,10 +753,10 @@ def _structure_svaml(data: Any, _: Any) -> Svaml:
             found.extend((("action", *t), k, m) for t, k, m in exc.found)
     if found:
         raise _Invalid(found)
-    return Svaml(instructions=instructions, action=action, extras=extras)
+    return Document(instructions=instructions, action=action, extras=extras)
 
 
-def _unstructure_svaml(doc: Svaml) -> dict[str, Any]:
+def _unstructure_document(doc: Document) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if doc.instructions:
         out["instructions"] = [_unstructure_any(i) for i in doc.instructions]
@@ -770,8 +767,10 @@ def _unstructure_svaml(doc: Svaml) -> dict[str, Any]:
     return out
 
 
-converter.register_structure_hook(Svaml, _structure_svaml)
-converter.register_unstructure_hook(Svaml, _unstructure_svaml)
+converter.register_structure_hook(Document, _structure_document)
+converter.register_unstructure_hook_func(
+    lambda tp: isinstance(tp, type) and issubclass(tp, Document), _unstructure_document
+)
 
 
 # -- the public face ----------------------------------------------------------------------------
@@ -840,16 +839,9 @@ def structure(data: Any, cls: type[_T]) -> _T:
         found = _diagnostics(exc)
     except RecursionError:
         found = [_too_deep()]
-    what = "a SVAML document" if cls is Svaml else getattr(cls, "__name__", str(cls))
+    what = "a SVAML document" if cls is Document else getattr(cls, "__name__", str(cls))
     raise SvamlError(f"cannot read {what}:", found)
 
-
-def structure_document(data: Any, callback: Callback | None = None) -> Svaml:
-    """Read a decoded SVAML document (optionally remembering its callback)."""
-    doc = structure(data, Svaml)
-    if callback is not None:
-        doc = attrs.evolve(doc, callback=callback)
-    return doc
 
 
 # What a decoder with json.loads' own settings scans a document with, as JSONDecoder makes it
@@ -911,20 +903,10 @@ def unstructure(obj: Any) -> Any:
     return converter.unstructure(obj)
 
 
-_check: Callable[[Svaml, dict[str, Any]], None] | None = None
+def to_json(obj: Any, *, indent: int | None = None) -> str:
+    """Return any model object (an event, a callout request…) as JSON text, unchecked."""
+    return dumps(converter.unstructure(obj), indent=indent)
 
-
-def unstructure_document(doc: Svaml, *, check: bool = True) -> dict[str, Any]:
-    """Return a document as JSON-ready data; with ``check``, raise if the validator finds errors."""
-    data = _unstructure_svaml(doc)
-    if check:
-        global _check
-        if _check is None:
-            from svaml.rules import check_built
-
-            _check = check_built
-        _check(doc, data)
-    return data
 
 
 _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

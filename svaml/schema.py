@@ -31,10 +31,10 @@ from typing import Any
 import attrs
 
 from svaml.codec import field_info, json_name
+from svaml.document import Svaml
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CALLOUT_CLASSES, CalloutRequest
-from svaml.model.document import Svaml
 from svaml.model.enums import Indications
 from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback

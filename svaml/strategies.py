@@ -44,6 +44,7 @@ import attrs
 
 from svaml import codec
 from svaml._locales import TRANSCRIPTION_LOCALES, TTS_LOCALES, is_known_tts_locale
+from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model import strings
 from svaml.model._fields import SvamlObject
@@ -69,7 +70,6 @@ from svaml.model.callouts import (
     TtsCallout,
     callout_request,
 )
-from svaml.model.document import Svaml
 from svaml.model.enums import DestinationType
 from svaml.model.instructions import (
     INSTRUCTION_CLASSES,
@@ -81,7 +81,7 @@ from svaml.model.instructions import (
     StopRecording,
     TranscriptionOptions,
 )
-from svaml.model.permissions import ALLOWED_IN, Callback
+from svaml.model.permissions import ALLOWED_IN, Callback, callback_of
 
 __all__ = [
     "actions",
@@ -485,9 +485,6 @@ def menus() -> _Strategy[RunMenu]:
 # -- instructions, actions, documents -------------------------------------------------------------
 
 
-def _callback(callback: Callback | str | None) -> Callback | None:
-    return None if callback is None else Callback(callback)
-
 
 def _allowed(callback: Callback | None, table: Mapping[str, type[_T]]) -> list[type[_T]]:
     return [cls for name, cls in table.items() if callback is None or name in ALLOWED_IN[callback]]
@@ -495,7 +492,7 @@ def _allowed(callback: Callback | None, table: Mapping[str, type[_T]]) -> list[t
 
 def instructions(callback: Callback | str | None = None) -> _Strategy[Instruction]:
     """Return a strategy for single instructions, only those ``callback`` allows (any when None)."""
-    cb = _callback(callback)
+    cb = callback_of(callback)
     allowed = _allowed(cb, INSTRUCTION_CLASSES)
     if not allowed:
         raise SvamlError(f"{cb.phrase if cb else 'this callback'} takes no instructions")
@@ -512,7 +509,7 @@ def _action(cls: type[Action], callback: Callback | None) -> _Strategy[Action]:
 
 def actions(callback: Callback | str | None = None) -> _Strategy[Action]:
     """Return a strategy for actions, only those ``callback`` allows (any when None)."""
-    cb = _callback(callback)
+    cb = callback_of(callback)
     allowed = _allowed(cb, ACTION_CLASSES)
     if not allowed:
         raise SvamlError(f"{cb.phrase if cb else 'this callback'} takes no action")
@@ -573,7 +570,7 @@ def documents(callback: Callback | str | None = None) -> _Strategy[Svaml]:
     Every document validates with no diagnostic for its callback, and its ``callback`` is set.
     Notify takes no SVAML: ``documents("notify")`` raises :class:`~svaml.errors.SvamlError`.
     """
-    return _documents(_callback(callback))
+    return _documents(callback_of(callback))
 
 
 # -- callouts -------------------------------------------------------------------------------------

@@ -556,14 +556,14 @@ def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
 
 
 def test_lint_does_not_load_the_other_subcommands(tmp_path: Path) -> None:
-    """`svaml lint` leaves svaml._callcli (and so the REST client) unimported; --help loads it."""
+    """`svaml lint` leaves svaml.cli.call (and so the REST client) unimported; --help loads it."""
     _write("a.json", CLEAN)
     code = (
         "import contextlib, io, sys\n"
         "from svaml.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(sys.argv[1:])\n"
-        "print('svaml._callcli' in sys.modules, 'requests' in sys.modules)\n"
+        "print('svaml.cli.call' in sys.modules, 'requests' in sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     loaded = [

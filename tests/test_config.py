@@ -1,4 +1,4 @@
-"""Tests for svaml._config: reading [tool.svaml], and selecting rules the way ruff does."""
+"""Tests for svaml.cli.config: reading [tool.svaml], and selecting rules the way ruff does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from svaml._config import (
+from svaml.cli.config import (
     CALLBACKS,
     Config,
     ConfigError,

@@ -1,4 +1,4 @@
-"""Tests for svaml._fix: applying JSON Patch fixes, keeping the file's layout, writing safely."""
+"""Tests for svaml.cli.fix: applying JSON Patch fixes, keeping the file's layout, writing safely."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from svaml._fix import (
+from svaml.cli.fix import (
     FixError,
     FixOutcome,
     Style,
@@ -295,7 +295,7 @@ NESTED = '"y": [1, 2],\n    "z": {\n      "k": [\n        1\n      ]\n    }'
 )
 def test_patch_edits_text_next_to_its_neighbours(edits: list[Edit], old: str, new: str) -> None:
     """Added members follow the layout of their siblings; removals take their comma along."""
-    from svaml._fix import _patch
+    from svaml.cli.fix import _patch
 
     doc = json.loads(BASE)
     patched = _patch(BASE, doc, edits, detect_style(BASE))
@@ -306,7 +306,7 @@ def test_patch_edits_text_next_to_its_neighbours(edits: list[Edit], old: str, ne
 
 def test_patch_gives_up_on_the_whole_document() -> None:
     """An edit of the root is not patched in the text (the caller then writes the document)."""
-    from svaml._fix import _patch
+    from svaml.cli.fix import _patch
 
     assert None is _patch("[1]", [1], [Edit(op="replace", path="", value=[2])], Style())
 
@@ -339,7 +339,7 @@ def _paths(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 )
 def test_patched_text_always_decodes_to_the_edited_value(doc: dict[str, Any], indent: Any, data: Any) -> None:
     """Whatever the edit and layout, the patched text is the edited document, or None."""
-    from svaml._fix import _patch
+    from svaml.cli.fix import _patch
 
     text = json.dumps(doc, indent=indent)
     path, target = data.draw(st.sampled_from([p for p in _paths(doc) if p[0]]))

@@ -1,4 +1,4 @@
-"""Tests for svaml._formats: every output format of ``svaml lint``, parsed back where it is data."""
+"""Tests for svaml.cli.formats: every output format of ``svaml lint``, parsed back where it is data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from svaml._formats import FORMATS, Summary, make_reporter, summary_line
+from svaml.cli.formats import FORMATS, Summary, make_reporter, summary_line
 from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
 from svaml.rules import RULES
 

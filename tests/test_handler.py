@@ -24,8 +24,8 @@ from svaml import Menu, MenuOption, Svaml, return_, tts
 from svaml.callbacks import CallbackApp, CallbackResponse
 from svaml.errors import SvamlError
 from svaml.model import AceEvent, Callback, DiceEvent, IceEvent, NotifyEvent, PieEvent
-from svaml.model.typed import AceSvaml, IceSvaml, PieSvaml
 from svaml.signing import content_md5, format_timestamp, sign, string_to_sign
+from svaml.typed import AceSvaml, IceSvaml, PieSvaml
 
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
 SECRET = "BeIukql3pTKJ8RGL5zo0DA=="

@@ -1,4 +1,4 @@
-"""Tests for svaml._markdown: finding json blocks in Markdown and checking the SVAML in them."""
+"""Tests for svaml.cli.markdown: finding json blocks in Markdown and checking the SVAML in them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from svaml._markdown import (
+from svaml.cli.markdown import (
     ACTION_NAMES,
     CALLOUT_METHODS,
     INSTRUCTION_NAMES,

@@ -62,5 +62,5 @@ def test_callout_requests_round_trip(request: CalloutRequest) -> None:
 def test_every_model_class_is_covered() -> None:
     """The round trip covers the documents, the actions, the instructions and the callouts."""
     names = {cls.__name__ for cls in MODEL_CLASSES}
-    expected = {"Svaml", "CalloutRequest", "RunMenu", "MenuOption", "StartRecording", "TtsCallout"}
+    expected = {"Document", "CalloutRequest", "RunMenu", "MenuOption", "StartRecording", "TtsCallout"}
     assert set() == expected - names

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from svaml import Amd, Destination, Svaml, SvamlError, validate
-from svaml._fix import apply_edits
+from svaml.cli.fix import apply_edits
 
 GOOD = "+46701234567"
 RECORD = {"name": "startRecording", "options": {"destinationUrl": "s3://bucket/calls"}}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from svaml import Menu, MenuOption, Svaml, SvamlError, menu, return_, validate
-from svaml._fix import apply_edits
+from svaml.cli.fix import apply_edits
 
 
 def found(doc: Any, callback: str | None = None) -> list[tuple[str, str]]:

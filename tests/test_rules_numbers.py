@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from svaml import Svaml, SvamlError, validate
-from svaml._fix import apply_edits
+from svaml.cli.fix import apply_edits
 from svaml.rules import RULES
 
 GOOD = "+46701234567"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from svaml import _locales
 from svaml.diagnostic import Severity
+from svaml.document import Svaml
 from svaml.errors import SvamlError
-from svaml.model.document import Svaml
 from svaml.model.strings import href, prompts, ssml, tts
 from svaml.rules import validate
 from svaml.rules._prompts import Prompt, parse_prompts, url_problem

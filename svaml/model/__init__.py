@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from svaml.model import _init
 from svaml.model.actions import (
     ACTION_CLASSES,
     Action,
@@ -32,7 +31,7 @@ from svaml.model.callouts import (
     TtsCallout,
     callout_request,
 )
-from svaml.model.document import Svaml
+from svaml.model.document import Document
 from svaml.model.enums import (
     Capability,
     ConferenceDtmfMode,
@@ -77,10 +76,6 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback
 from svaml.model.strings import href, menu, prompts, return_, ssml, tts
-from svaml.model.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
-
-# Every model class is defined by now: give each the generated __init__ (see svaml.model._init).
-_init.install_all()
 
 __all__ = [
     "ACTIONS_ALLOWED",
@@ -90,7 +85,6 @@ __all__ = [
     "INSTRUCTIONS_ALLOWED",
     "INSTRUCTION_CLASSES",
     "AceEvent",
-    "AceSvaml",
     "Action",
     "Amd",
     "AmdReason",
@@ -98,7 +92,6 @@ __all__ = [
     "AmdStatus",
     "Answer",
     "CallHeader",
-    "CallLegSvaml",
     "Callback",
     "Callout",
     "CalloutRequest",
@@ -118,12 +111,12 @@ __all__ = [
     "DiceEvent",
     "DiceReason",
     "DiceResult",
+    "Document",
     "Domain",
     "Event",
     "EventDestination",
     "Hangup",
     "IceEvent",
-    "IceSvaml",
     "Indications",
     "InputMethod",
     "Instruction",
@@ -135,9 +128,7 @@ __all__ = [
     "NotifyEvent",
     "NotifyType",
     "Park",
-    "PatchSvaml",
     "PieEvent",
-    "PieSvaml",
     "PlayFiles",
     "Price",
     "RecordingOptions",
@@ -148,7 +139,6 @@ __all__ = [
     "StartRecording",
     "StopRecording",
     "StreamingOptions",
-    "Svaml",
     "TranscriptionOptions",
     "Transport",
     "TtsCallout",

@@ -293,19 +293,6 @@ class Event(SvamlObject):
     custom: str | None = attrs.field(default=None, validator=_opt_str)
     application_key: str | None = attrs.field(default=None, validator=_opt_str)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the event as JSON-ready data, as Sinch would send it (canonical names)."""
-        from svaml.codec import unstructure
-
-        data: dict[str, Any] = unstructure(self)
-        return data
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """Return the event as JSON text."""
-        from svaml.codec import dumps
-
-        return dumps(self.to_dict(), indent=indent)
-
 
 _each_header = each(CallHeader, wanted="a CallHeader")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-__all__ = ["ACTIONS_ALLOWED", "INSTRUCTIONS_ALLOWED", "Callback", "refusal"]
+from svaml.errors import SvamlTypeError
+
+__all__ = ["ACTIONS_ALLOWED", "INSTRUCTIONS_ALLOWED", "Callback", "callback_of", "refusal"]
 
 
 class Callback(str, enum.Enum):
@@ -41,6 +43,29 @@ class Callback(str, enum.Enum):
     def phrase(self) -> str:
         """How the docs name a document used here, e.g. ``an ACE response``."""
         return _PHRASES[self]
+
+
+#: What a user writes for "the callback is not known" (``--callback unknown``, ``callback="auto"``).
+_UNKNOWN = frozenset(("", "unknown", "auto", "none"))
+
+
+def callback_of(value: Callback | str | None) -> Callback | None:
+    """Return the callback ``value`` names (any case, ``call_leg``, ``update``); None when not known.
+
+    This is the one reading of a callback name, for the builder, the validator, the strategies
+    and the command line; anything else raises :class:`~svaml.errors.SvamlTypeError`.
+    """
+    if value is None or isinstance(value, Callback):
+        return value
+    if isinstance(value, str):
+        if value.strip().casefold() in _UNKNOWN:
+            return None
+        try:
+            return Callback(value)
+        except ValueError:
+            pass
+    allowed = ", ".join(c.value for c in Callback)
+    raise SvamlTypeError(f"callback must be one of {allowed} or unknown; got {value!r}")
 
 
 _PHRASES = {

@@ -13,9 +13,9 @@ from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.actions import Action
 from svaml.model.callouts import CalloutRequest
-from svaml.model.document import Svaml
+from svaml.model.document import Document
 from svaml.model.instructions import Instruction
-from svaml.model.permissions import Callback
+from svaml.model.permissions import Callback, callback_of
 from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, Rule, applicable
 
@@ -24,24 +24,6 @@ __all__ = ["check", "check_built", "is_valid", "iter_diagnostics", "validate", "
 _log = logging.getLogger("svaml.rules")
 
 
-_BY_VALUE = {c.value: c for c in Callback}
-
-
-def _callback(value: Callback | str | None) -> Callback | None:
-    if value is None or isinstance(value, Callback):
-        return value
-    found = _BY_VALUE.get(value) if value.__class__ is str else None
-    if found is not None:
-        return found
-    if isinstance(value, str):
-        if value.strip().casefold() in ("", "unknown", "auto", "none"):
-            return None
-        try:
-            return Callback(value)
-        except ValueError:
-            pass
-    allowed = ", ".join(c.value for c in Callback)
-    raise SvamlError(f"callback must be one of {allowed} or unknown; got {value!r}")
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
@@ -131,7 +113,7 @@ def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list
 
 
 def _validate(doc: Any, callback: Callback | None) -> list[Diagnostic]:
-    if isinstance(doc, Svaml):
+    if isinstance(doc, Document):
         return _validate_built(doc, callback if callback is not None else doc.callback)
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None)
@@ -190,16 +172,16 @@ def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
     return located
 
 
-def _built_context(doc: Svaml, data: dict[str, Any], callback: Callback | None) -> Context:
+def _built_context(doc: Document, data: dict[str, Any], callback: Callback | None) -> Context:
     """What the rules see of a built document: its parts are known to read."""
     return Context(
         data, callback, built=True, instructions=list(enumerate(doc.instructions)), action=doc.action
     )
 
 
-def _validate_built(doc: Svaml, callback: Callback | None) -> list[Diagnostic]:
+def _validate_built(doc: Document, callback: Callback | None) -> list[Diagnostic]:
     """Validate a document built from the model: its parts are known to read, run the rules only."""
-    ctx = _built_context(doc, codec.unstructure_document(doc, check=False), callback)
+    ctx = _built_context(doc, codec.unstructure(doc), callback)
     out: list[Diagnostic] = []
     _run_rules(ctx, "svaml", out)
     return out
@@ -213,7 +195,7 @@ def validate(doc: Any, *, callback: Callback | str | None = None) -> list[Diagno
     the document is used (``ice``, ``ace``, ``pie``, ``patch``, ``call-leg``, ``dice``, ``notify``),
     or None when not known; it defaults to a ``Svaml``'s own callback.
     """
-    cb = _callback(callback)
+    cb = callback_of(callback)
     try:
         return _validate(doc, cb)
     except RecursionError:
@@ -248,7 +230,7 @@ def validate_callout(body: Any) -> list[Diagnostic]:
     return validate(body)
 
 
-def check_built(doc: Svaml, data: dict[str, Any]) -> None:
+def check_built(doc: Document, data: dict[str, Any]) -> None:
     """Raise if a built document has errors for its callback (the guard of ``to_dict``)."""
     ctx = _built_context(doc, data, doc.callback)
     errors: list[Diagnostic] = []

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from svaml._jsontext import decode, key_offsets, value_offsets
-from svaml._markdown import Kind, json_blocks, svaml_kind, wrap_value
+from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
 from svaml.errors import SvamlError
 
 if TYPE_CHECKING:

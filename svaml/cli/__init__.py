@@ -6,7 +6,7 @@ codes 0 clean, 1 diagnostics, 2 usage, configuration or I/O error). It never tou
 network. Everything heavy (the validator, the formats) is imported when a subcommand runs, and
 many files are checked in worker processes.
 
-Other subcommands plug in: a module ``svaml._callcli`` exposing ``register(subparsers)`` adds
+Other subcommands plug in: a module ``svaml.cli.call`` exposing ``register(subparsers)`` adds
 its parsers (``svaml call …``, ``svaml numbers …``); each sets ``handler``, a function of the
 parsed :class:`argparse.Namespace` returning the exit status, with ``set_defaults``.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 if TYPE_CHECKING:
-    from svaml._config import Config
     from svaml._jsontext import Decoded
-    from svaml._markdown import Kind
+    from svaml.cli.config import Config
+    from svaml.cli.markdown import Kind
     from svaml.diagnostic import Diagnostic
 
 __all__ = ["MAX_BYTES", "main"]
@@ -154,7 +154,7 @@ def _parser(plugins: bool) -> argparse.ArgumentParser:
 
     if plugins:
         try:
-            from svaml import _callcli  # type: ignore[attr-defined,unused-ignore]
+            from svaml.cli import call as _callcli  # type: ignore[attr-defined,unused-ignore]
         except ImportError:
             pass
         else:
@@ -218,7 +218,7 @@ class _Tally:
 
 
 def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
-    from svaml._config import (
+    from svaml.cli.config import (
         Config,
         ConfigError,
         Layer,
@@ -284,7 +284,7 @@ def _relative(path: str, root: Path) -> str:
 def _excluded(path: str, settings: _Settings) -> bool:
     if not settings.exclude:
         return False
-    from svaml._config import matches_path
+    from svaml.cli.config import matches_path
 
     relative = _relative(path, settings.config.root)
     return any(matches_path(relative, pattern) for pattern in settings.exclude)
@@ -434,7 +434,7 @@ def _content_diagnostic(content: _Content) -> Diagnostic:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from svaml._config import ConfigError
+    from svaml.cli.config import ConfigError
     from svaml.rules import RULES
 
     if args.stdin_filename and not args.paths:
@@ -488,7 +488,7 @@ _CHUNK = 64
 
 def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     from svaml import __version__
-    from svaml._formats import Summary, make_reporter
+    from svaml.cli.formats import Summary, make_reporter
     from svaml.rules import RULES
 
     rules = {code: RULES[code] for code in RULES if code in settings.enabled}
@@ -622,7 +622,7 @@ def _check_safely(target: _Target, options: _Options) -> _Result:
 def _enabled(settings: _Settings, target: _Target) -> frozenset[str]:
     if not settings.per_file:
         return settings.enabled
-    from svaml._config import matches_path, selected
+    from svaml.cli.config import matches_path, selected
 
     relative = _relative(target.path, settings.config.root) if target.path else target.name
     ignored = [codes for glob, codes in settings.per_file if matches_path(relative, glob)]
@@ -674,8 +674,8 @@ def _check(target: _Target, options: _Options) -> _Result:
     failed = False
     fixed = 0
     if options.fix and any(d.fix is not None for d in diagnostics):
-        from svaml._fix import fix_markdown, fix_text, write_atomic
         from svaml._jsontext import decode
+        from svaml.cli.fix import fix_markdown, fix_text, write_atomic
 
         def wanted(diagnostic: Diagnostic) -> bool:
             return diagnostic.code in enabled
@@ -718,11 +718,11 @@ def _check(target: _Target, options: _Options) -> _Result:
 def _diagnostics(text: str, target: _Target, markdown: bool, callback: str | None) -> list[Diagnostic] | None:
     """Check a text; None for a JSON file that holds no SVAML."""
     if markdown:
-        from svaml._markdown import check_markdown
+        from svaml.cli.markdown import check_markdown
 
         return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
     from svaml._jsontext import decode
-    from svaml._markdown import check_decoded
+    from svaml.cli.markdown import check_decoded
 
     decoded = decode(text)
     kind = _json_kind(decoded, target)
@@ -742,7 +742,7 @@ def _excerpt(text: str, diagnostics: Sequence[Diagnostic]) -> dict[int, str]:
 
 def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     """Say what a JSON file holds; None for a file that holds no SVAML and is not forced."""
-    from svaml._markdown import svaml_kind
+    from svaml.cli.markdown import svaml_kind
 
     if decoded.problem is not None:
         return "document"

@@ -1,4 +1,4 @@
-"""Per-callback views of :class:`~svaml.model.document.Svaml` for the type checker.
+"""Per-callback views of :class:`~svaml.document.Svaml` for the type checker.
 
 ``Svaml.ice()`` returns a ``Svaml`` at run time, typed as :class:`IceSvaml`: a protocol that has
 only the methods an ICE response allows, so mypy rejects ``Svaml.ace().answer()`` just as the

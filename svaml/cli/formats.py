@@ -18,12 +18,12 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
+from typing import Any, NamedTuple, TextIO
 
-if TYPE_CHECKING:
-    from svaml.diagnostic import Diagnostic
+from svaml.diagnostic import Diagnostic
+from svaml.rules import Rule
 
-__all__ = ["FORMATS", "Reporter", "RuleInfo", "Summary", "make_reporter", "summary_line"]
+__all__ = ["FORMATS", "Reporter", "Summary", "make_reporter", "summary_line"]
 
 #: The names ``--output-format`` accepts.
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
@@ -33,24 +33,6 @@ _INFO_URI = "https://svaml.dev"
 # Source lines longer than this are shown as a window around the diagnostic.
 _WIDTH = 160
 
-
-class RuleInfo(Protocol):
-    """What the formats read of a rule (``svaml.rules.Rule`` has all of it)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def doc(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def fixable(self) -> bool: ...
-    @property
-    def severity(self) -> Any: ...
 
 
 class Summary(NamedTuple):
@@ -70,12 +52,12 @@ class Reporter:
         self,
         stream: TextIO,
         *,
-        rules: Mapping[str, RuleInfo] | None = None,
+        rules: Mapping[str, Rule] | None = None,
         quiet: bool = False,
         version: str = "",
     ) -> None:
         self.stream = stream
-        self.rules: Mapping[str, RuleInfo] = rules or {}
+        self.rules: Mapping[str, Rule] = rules or {}
         self.quiet = quiet
         self.version = version
 
@@ -361,7 +343,7 @@ class _Sarif(_JsonArray):
         self.stream.write(self.tail + "\n")
 
 
-def _sarif_rule(rule: RuleInfo) -> dict[str, Any]:
+def _sarif_rule(rule: Rule) -> dict[str, Any]:
     level = "warning" if str(getattr(rule.severity, "value", rule.severity)) == "warning" else "error"
     return {
         "id": rule.code,
@@ -396,7 +378,7 @@ def make_reporter(
     output_format: str,
     stream: TextIO,
     *,
-    rules: Mapping[str, RuleInfo] | None = None,
+    rules: Mapping[str, Rule] | None = None,
     quiet: bool = False,
     version: str = "",
 ) -> Reporter:

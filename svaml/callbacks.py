@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import attrs
 
-from svaml import codec
+from svaml import _json, codec
 from svaml.document import Svaml
 from svaml.errors import EventError, SignatureError, SvamlError
 from svaml.model.events import (
@@ -72,7 +72,7 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
     else:
         raise EventError(f"expected the callback body as bytes, str or a mapping, got {type(body).__name__}")
     if not (data.__class__ is dict or isinstance(data, Mapping)):
-        raise EventError(f"the callback body is not a JSON object but {codec.typename(data)}")
+        raise EventError(f"the callback body is not a JSON object but {_json.typename(data)}")
     name = data.get("event")
     if name is None:
         raise EventError("the callback body has no 'event' field: not a Sinch Voice event")
@@ -88,7 +88,7 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
 def _decode(body: bytes | str) -> Any:
     """Decode a JSON body; raise :class:`~svaml.errors.EventError` when it is not JSON."""
     try:
-        return codec.decode_json(body)
+        return _json.decode_json(body)
     except SvamlError as exc:
         raise EventError("the callback body is not JSON", exc.problems) from None
     except ValueError:  # e.g. an integer longer than Python's digit limit

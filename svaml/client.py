@@ -32,7 +32,7 @@ from types import MappingProxyType, ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
-from svaml import __version__, codec
+from svaml import __version__, _json, codec
 from svaml._results import (
     AssignNumbers,
     CallbackUrls,
@@ -587,7 +587,7 @@ class VoiceClient:
         """Send one API request; return the decoded JSON answer (None for an empty one)."""
         requests = self._requests
         url = (self._configuration_url if configuration else self._base_url) + path
-        data = None if body is None else codec.dumps(body).encode("utf-8")
+        data = None if body is None else _json.dumps(body).encode("utf-8")
         what = f"{method} {url}"
         note = f"; {_NOT_PLACED_NOTE}" if callout else ""
         attempt = redirects = 0
@@ -785,7 +785,7 @@ def _inline(
 
     if isinstance(value, Svaml):
         found = validate(value, callback=callback)
-        text: str = codec.dumps(codec.unstructure(value))
+        text: str = _json.dumps(codec.unstructure(value))
     elif isinstance(value, str) and value.lstrip().startswith("{"):
         found = validate(value, callback=callback)
         text = value

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from svaml import codec
+from svaml import _json, codec
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import to_tuple
 from svaml.model._init import setters
@@ -136,7 +136,7 @@ class Svaml(Document):
     @classmethod
     def from_json(cls, text: str | bytes, *, callback: Callback | str | None = None) -> Svaml:
         """Read SVAML JSON text; raise :class:`SvamlError` listing every problem."""
-        return _from_document(codec.structure(codec.decode_json(text), Document), callback_of(callback))
+        return _from_document(codec.structure(_json.decode_json(text), Document), callback_of(callback))
 
     # -- output -------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class Svaml(Document):
 
     def to_json(self, *, indent: int | None = None, check: bool = True) -> str:
         """Return the document as JSON text: compact by default, ``indent=2`` for humans."""
-        return codec.dumps(self.to_dict(check=check), indent=indent)
+        return _json.dumps(self.to_dict(check=check), indent=indent)
 
     # -- generic steps ------------------------------------------------------------------------
 

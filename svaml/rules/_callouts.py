@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
-from svaml import codec
+from svaml import _json
 from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
 from svaml.model.callouts import CALLOUT_CLASSES, ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.enums import DestinationType
@@ -132,7 +132,7 @@ def _decoded_problem(text: str, label: str) -> str | None:
     except ValueError as exc:
         return f"the inline {label} SVAML is not valid JSON: {exc}"
     if not isinstance(decoded, Mapping):
-        return f"the inline {label} SVAML is a JSON {codec.typename(decoded)}, not a SVAML object"
+        return f"the inline {label} SVAML is a JSON {_json.typename(decoded)}, not a SVAML object"
     if is_callout(decoded):
         return f"the inline {label} SVAML is a callout request, not a SVAML document"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from svaml import codec
+from svaml import _json
 from svaml.diagnostic import Edit, Fix, Severity
 from svaml.model.actions import Hangup
 from svaml.model.instructions import Answer, PlayFiles, Say, StartRecording, StopRecording
@@ -45,7 +45,7 @@ def action_not_object(ctx: Context) -> Iterator[Finding]:
         yield Finding(ctx.at("action"), f"'action' is a list of {len(action)}: a SVAML document has "
                       "exactly one action object")
     elif action is not None and not (action.__class__ is dict or isinstance(action, Mapping)):
-        yield Finding(ctx.at("action"), f"'action' must be an object, got {codec.typename(action)}")
+        yield Finding(ctx.at("action"), f"'action' must be an object, got {_json.typename(action)}")
 
 
 register(

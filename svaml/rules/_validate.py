@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from svaml import _jsontext, codec
+from svaml import _json, _jsontext, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.actions import Action
@@ -64,7 +64,7 @@ def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bo
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:
     """Read the parts of a SVAML document one by one, so one broken part hides nothing else."""
     if not (data.__class__ is dict or isinstance(data, Mapping)):
-        out.append(emit("SV002", ctx.base, f"expected a SVAML object, got {codec.typename(data)}"))
+        out.append(emit("SV002", ctx.base, f"expected a SVAML object, got {_json.typename(data)}"))
         return
     raw = data.get("instructions")
     if raw is not None:
@@ -76,7 +76,7 @@ def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:
                 else:
                     ctx.instructions.append((index, obj))
         else:
-            out.append(emit("SV002", ctx.at("instructions"), f"expected a list, got {codec.typename(raw)}"))
+            out.append(emit("SV002", ctx.at("instructions"), f"expected a list, got {_json.typename(raw)}"))
     action = data.get("action")
     if action.__class__ is dict or isinstance(action, Mapping):
         obj, found = codec.read(action, Action, "action")

@@ -74,7 +74,7 @@ from svaml.model.instructions import (
     StopRecording,
     TranscriptionOptions,
 )
-from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback
+from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback, callback_of
 from svaml.model.strings import href, menu, prompts, return_, ssml, tts
 
 __all__ = [
@@ -142,6 +142,7 @@ __all__ = [
     "TranscriptionOptions",
     "Transport",
     "TtsCallout",
+    "callback_of",
     "callout_request",
     "href",
     "menu",

@@ -390,12 +390,12 @@ def _check_credentials(key: object, secret: object, errors: _Errors) -> bytes:
 
 
 def _window_seconds(max_age: object) -> float | None:
-    if max_age is None:
-        return None
-    if isinstance(max_age, timedelta):
-        seconds = max_age.total_seconds()
-    elif isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
+    if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
         seconds = float(max_age)
+    elif isinstance(max_age, timedelta):
+        seconds = max_age.total_seconds()
+    elif max_age is None:
+        return None
     else:
         raise SignatureError("max_age must be seconds, a timedelta, or None")
     if math.isnan(seconds) or seconds < 0:
@@ -404,30 +404,33 @@ def _window_seconds(max_age: object) -> float | None:
 
 
 def _relevant(headers: object) -> dict[str, str]:
-    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs."""
+    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs.
+
+    Every pair is checked, in order: the first bad one names the rejection.
+    """
     shape = "headers must be a mapping or an iterable of (name, value) pairs"
-    pairs: list[Any]
-    try:
-        if isinstance(headers, Mapping):
-            pairs = list(headers.items())
-        elif isinstance(headers, Iterable):
-            pairs = list(headers)
-        else:
-            raise SignatureError(shape)
+    pairs: Iterable[Any]
+    if isinstance(headers, Mapping):
+        pairs = headers.items()
+    elif isinstance(headers, Iterable):
+        pairs = headers
+    else:
+        raise SignatureError(shape)
+    found: dict[str, str] = {}
+    try:  # iterating may fail too: a broken mapping, or a str
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise SignatureError(shape)
+            name, value = pair
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise SignatureError("header names and values must be str (decode raw bytes first)")
+            lower = name.lower()
+            if lower in _RELEVANT_HEADERS:
+                if lower in found:
+                    raise SignatureError(f"malformed request: more than one {lower} header")
+                found[lower] = value
     except (TypeError, ValueError):
         raise SignatureError(shape) from None
-    found: dict[str, str] = {}
-    for pair in pairs:
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise SignatureError(shape)
-        name, value = pair
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise SignatureError("header names and values must be str (decode raw bytes first)")
-        lower = name.lower()
-        if lower in _RELEVANT_HEADERS:
-            if lower in found:
-                raise SignatureError(f"malformed request: more than one {lower} header")
-            found[lower] = value
     return found
 
 

@@ -60,14 +60,12 @@ def parse_timestamp(value: str | datetime) -> datetime:
     """Return an ISO-8601 date and time as an aware UTC ``datetime``.
 
     Sinch's timestamps carry up to 7 fractional digits (kept to the microsecond); a time without
-    a zone is read as UTC. Raises :class:`~svaml.errors.SvamlTypeError` for anything else, and
+    a zone is read as UTC. Python 3.11+ reads every form its ``fromisoformat`` reads but a date
+    alone; 3.10 reads ``YYYY-MM-DD hh:mm:ss`` (``T`` or a space), any fraction after ``.`` or ``,``
+    and ``Z`` or ``±hh[:]mm``. Raises :class:`~svaml.errors.SvamlTypeError` for anything else, and
     for a naive ``datetime``.
     """
-    if isinstance(value, datetime):
-        if value.utcoffset() is None:
-            raise SvamlTypeError("a timestamp must be a timezone-aware datetime")
-        moment = value
-    elif isinstance(value, str):
+    if isinstance(value, str):
         try:
             moment = _read(value)
         except ValueError:
@@ -76,6 +74,10 @@ def parse_timestamp(value: str | datetime) -> datetime:
             ) from None
         if moment.tzinfo is None:
             return moment.replace(tzinfo=timezone.utc)
+    elif isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise SvamlTypeError("a timestamp must be a timezone-aware datetime")
+        moment = value
     else:
         raise SvamlTypeError(f"expected an ISO-8601 timestamp string, got {type(value).__name__}")
     if moment.tzinfo is timezone.utc:

@@ -4,7 +4,7 @@ The round trip is what a Sinch callback costs the application: verify the signat
 event, call a function that builds a small menu, check the SVAML for ICE and write it as JSON.
 The floor is ``json.loads`` of the body + one HMAC-SHA256 digest + ``json.dumps`` of a literal
 response dict. Both run in the same process, interleaved over several rounds (the machine may be
-shared and noisy), and the best round of each counts; the target is a ratio of at most 3.
+shared and noisy), and the best round of each counts; the target is a ratio of at most 4.
 
 A third line, "bare attrs", is the least any attrs-based library can do for the same round trip:
 the same hashing, plain frozen attrs classes for the event and the answer (set through their
@@ -269,6 +269,9 @@ PARTS: dict[str, Callable[[], object]] = {
 }
 
 
+TARGET = 4.0  # issue 10: a full ICE round trip at most 4x its floor
+
+
 def main() -> None:
     """Measure and print µs per operation and the ratio."""
     assert json.loads(app.handle("POST", PATH, HEADERS, BODY).body) == RESPONSE == json.loads(bare())
@@ -284,7 +287,7 @@ def main() -> None:
     for name in PARTS:
         print(f"{name:<40} {best[name]:8.1f} µs/op")
     ratio = full_us / floor_us
-    print(f"ratio: {ratio:.2f}x (target <= 3x) {'OK' if ratio <= 3 else 'OVER TARGET'}")
+    print(f"ratio: {ratio:.2f}x (target <= {TARGET:g}x) {'OK' if ratio <= TARGET else 'OVER TARGET'}")
 
 
 if __name__ == "__main__":

@@ -9,15 +9,15 @@ Request bodies are written through the same converter (camelCase, unset fields l
 from __future__ import annotations
 
 import enum
-import re
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from svaml._time import parse_timestamp
 from svaml.codec import converter, json_name
 from svaml.errors import SvamlError, TransportError
 from svaml.model.actions import Destination
@@ -143,31 +143,6 @@ class _Mismatch(Exception):
     """A value of another form than the field's; the field is left None."""
 
 
-_TIMESTAMP = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9})\d*)?\s*([Zz]|[+-]\d{2}:?\d{2})?"
-)
-
-
-def parse_timestamp(value: str) -> datetime:
-    """Read an ISO-8601 time as Sinch writes it (``Z``, offsets, up to 7+ fractional digits).
-
-    A time without a zone is taken as UTC, as Sinch's times are. Raises ``ValueError``.
-    """
-    match = _TIMESTAMP.fullmatch(value.strip())
-    if match is None:
-        raise ValueError(f"not an ISO-8601 time: {value!r}")
-    day, clock, fraction, zone = match.groups()
-    moment = datetime.fromisoformat(f"{day}T{clock}")
-    if fraction:
-        moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
-    offset = timedelta(0)
-    if zone and zone not in "Zz":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment.replace(tzinfo=timezone(offset)).astimezone(timezone.utc)
-
-
 def _read_str(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -211,8 +186,8 @@ def _read_datetime(value: Any) -> datetime:
     if not isinstance(value, str):
         raise _Mismatch
     try:
-        return parse_timestamp(value)
-    except ValueError:
+        return parse_timestamp(value.strip())
+    except SvamlError:
         raise _Mismatch from None
 
 

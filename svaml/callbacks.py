@@ -35,7 +35,7 @@ from svaml.model.events import (
     PieEvent,
 )
 from svaml.model.permissions import Callback
-from svaml.signing import Credentials
+from svaml.signing import _DEFAULT_MAX_AGE, Credentials
 from svaml.signing import verify as verify_signature
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ __all__ = ["CallbackApp", "CallbackResponse", "construct_event", "parse_event"]
 
 _log = logging.getLogger("svaml.callbacks")
 
-_DEFAULT_MAX_AGE = 300.0
 _EVENT_NAMES = ", ".join(EVENT_CLASSES)
 
 

@@ -78,4 +78,7 @@ def escape_pointer(token: str | int) -> str:
 
 def pointer(*tokens: str | int) -> str:
     """Join reference tokens into a JSON pointer: ``pointer("action", "menus", 0) == "/action/menus/0"``."""
-    return "".join("/" + escape_pointer(t) for t in tokens)
+    out = ""
+    for token in tokens:
+        out += "/" + escape_pointer(token)
+    return out

@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, cast
+from typing import Any
 
 import attrs
 
@@ -39,7 +39,7 @@ __all__ = [
     "verify",
 ]
 
-_DEFAULT_MAX_AGE = 300.0
+_DEFAULT_MAX_AGE = 300.0  # seconds either way; the callback handler's default too
 # (bad value, wrong type): signing raises the usual pair, verifying only SignatureError.
 _Errors = tuple[type[SvamlError], type[SvamlError]]
 _SIGNING: _Errors = (SvamlError, SvamlTypeError)
@@ -98,7 +98,20 @@ def sign(
     :class:`~svaml.errors.SvamlError` (:class:`~svaml.errors.SvamlTypeError` for a wrong type)
     for arguments that cannot make a valid request; the message never contains the secret.
     """
-    secret_bytes = _check_credentials(key, secret, _SIGNING)
+    mac = hmac.new(_check_credentials(key, secret, _SIGNING), digestmod=hashlib.sha256)
+    return _sign(key, mac, method, path, body, content_type, timestamp)
+
+
+def _sign(
+    key: str,
+    mac: hmac.HMAC,
+    method: str,
+    path: str,
+    body: bytes | str | None,
+    content_type: str,
+    timestamp: str | datetime | None,
+) -> dict[str, str]:
+    """Do :func:`sign`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
     _str("method", method)
     _str("path", path)
     _str("content type", content_type)
@@ -122,14 +135,8 @@ def sign(
         raise SvamlTypeError(
             f"the timestamp must be a str, a datetime or None, not {type(timestamp).__name__}"
         )
-    text = string_to_sign(
-        method,
-        content_md5=content_md5(body),
-        content_type=content_type,
-        timestamp=ts,
-        path=path,
-    )
-    return {"x-timestamp": ts, "Authorization": f"Application {key}:{_hmac(secret_bytes, text)}"}
+    signature = _signature(mac, method, content_md5(body), content_type, ts, path)
+    return {"x-timestamp": ts, "Authorization": f"Application {key}:{signature.decode('ascii')}"}
 
 
 def basic_authorization(key: str, secret: str) -> dict[str, str]:
@@ -165,8 +172,7 @@ def verify(
     Raises :class:`~svaml.errors.SignatureError`, whose message says why, for every rejection and
     for arguments of the wrong kind; the message never contains the secret nor the signature.
     """
-    secret_bytes = _check_credentials(key, secret, _VERIFYING)
-    mac = hmac.new(secret_bytes, digestmod=hashlib.sha256)
+    mac = hmac.new(_check_credentials(key, secret, _VERIFYING), digestmod=hashlib.sha256)
     _verify(method, path, headers, body, key, secret, mac, max_age, allow_basic, now)
 
 
@@ -177,7 +183,7 @@ def _verify(
     body: object,
     key: str,
     secret: str,
-    mac: _Mac,
+    mac: hmac.HMAC,
     max_age: object,
     allow_basic: bool,
     now: object,
@@ -238,13 +244,7 @@ def _verify(
     matched = False
     # Sinch signs the path alone; some SDKs (.NET's PathAndQuery) sign it with the query.
     for candidate in (path, path.partition("?")[0]) if "?" in path else (path,):
-        text = string_to_sign(
-            method, content_md5=md5, content_type=content_type, timestamp=timestamp, path=candidate
-        )
-        signer = mac.copy()  # keyed already: only the text is left to hash
-        # surrogatepass: a garbage callback must fail to match, not raise UnicodeEncodeError.
-        signer.update(text.encode("utf-8", "surrogatepass"))
-        expected = binascii.b2a_base64(signer.digest(), newline=False)
+        expected = _signature(mac, method, md5, content_type, timestamp, candidate)
         matched |= hmac.compare_digest(expected, received)
     if not matched:
         raise SignatureError(
@@ -264,13 +264,13 @@ class Credentials:
 
     key: str
     secret: str
-    # Made once: verifying a callback should not re-check and re-decode constant settings, and
-    # copying a keyed HMAC skips the key schedule that every fresh HMAC costs.
-    _mac: _Mac = attrs.field(init=False, repr=False, eq=False)
+    # Made once: a callback should not re-check and re-decode constant settings, and copying a
+    # keyed HMAC skips the key schedule of a fresh one (1.7 against 2.4 µs a digest).
+    _mac: hmac.HMAC = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         secret = _check_credentials(self.key, self.secret, _SIGNING)
-        object.__setattr__(self, "_mac", _keyed_mac(secret))
+        object.__setattr__(self, "_mac", hmac.new(secret, digestmod=hashlib.sha256))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # An HMAC object cannot be pickled nor deep-copied: rebuild from the key and secret.
@@ -289,15 +289,7 @@ class Credentials:
         timestamp: str | datetime | None = None,
     ) -> dict[str, str]:
         """Return the headers that sign a request to Sinch; see :func:`svaml.signing.sign`."""
-        return sign(
-            method=method,
-            path=path,
-            body=body,
-            content_type=content_type,
-            key=self.key,
-            secret=self.secret,
-            timestamp=timestamp,
-        )
+        return _sign(self.key, self._mac, method, path, body, content_type, timestamp)
 
     def verify(
         self,
@@ -329,34 +321,6 @@ class Credentials:
         return basic_authorization(self.key, self.secret)
 
 
-class _Mac(Protocol):
-    """What verifying uses of a keyed HMAC: a copy to feed one text to, and its digest."""
-
-    def copy(self) -> _Mac: ...
-    def update(self, data: bytes, /) -> None: ...
-    def digest(self) -> bytes: ...
-
-
-def _keyed_mac(secret: bytes) -> _Mac:
-    """Return an HMAC-SHA256 keyed with ``secret``, to copy for each callback.
-
-    Where ``hmac.HMAC`` wraps OpenSSL's HMAC object, that object itself: its copy, update and
-    digest are the same but for a Python layer each. It is checked to sign as the wrapper does;
-    on a Python without it, the wrapper serves.
-    """
-    mac = hmac.new(secret, digestmod=hashlib.sha256)
-    inner = getattr(mac, "_hmac", None)
-    try:
-        probe, expected = inner.copy(), mac.copy()  # type: ignore[union-attr]
-        probe.update(b"svaml")
-        expected.update(b"svaml")
-        if probe.digest() == expected.digest():
-            return cast(_Mac, inner)
-    except Exception:  # any other object, or none: the wrapper serves
-        pass
-    return mac
-
-
 def _credentials(key: str, secret: str) -> Credentials:
     """Make Credentials again (pickle and deepcopy call this)."""
     return Credentials(key=key, secret=secret)
@@ -368,10 +332,16 @@ def _md5(data: bytes) -> str:
     return binascii.b2a_base64(hashlib.md5(data).digest(), newline=False).decode("ascii")
 
 
-def _hmac(secret: bytes, text: str) -> str:
+def _signature(mac: hmac.HMAC, method: str, md5: str, content_type: str, timestamp: str, path: str) -> bytes:
+    """Return the Base64 signature of a request, as sign writes it and verify compares it.
+
+    ``mac`` is keyed with the secret and stays unfed: each signature hashes a copy of it.
+    """
+    text = string_to_sign(method, content_md5=md5, content_type=content_type, timestamp=timestamp, path=path)
+    signer = mac.copy()
     # surrogatepass: a garbage callback must fail to match, not raise UnicodeEncodeError.
-    digest = hmac.digest(secret, text.encode("utf-8", "surrogatepass"), "sha256")
-    return binascii.b2a_base64(digest, newline=False).decode("ascii")
+    signer.update(text.encode("utf-8", "surrogatepass"))
+    return binascii.b2a_base64(signer.digest(), newline=False)
 
 
 def _str(what: str, value: object, error: type[SvamlError] = SvamlTypeError) -> str:
@@ -420,14 +390,12 @@ def _check_credentials(key: object, secret: object, errors: _Errors) -> bytes:
 
 
 def _window_seconds(max_age: object) -> float | None:
-    if max_age.__class__ is float and max_age >= 0:  # NaN fails this too
-        return max_age
-    if max_age is None:
-        return None
-    if isinstance(max_age, timedelta):
-        seconds = max_age.total_seconds()
-    elif isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
+    if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
         seconds = float(max_age)
+    elif isinstance(max_age, timedelta):
+        seconds = max_age.total_seconds()
+    elif max_age is None:
+        return None
     else:
         raise SignatureError("max_age must be seconds, a timedelta, or None")
     if math.isnan(seconds) or seconds < 0:
@@ -435,61 +403,34 @@ def _window_seconds(max_age: object) -> float | None:
     return seconds
 
 
-# The usual spellings of the relevant names, read without lower-casing them, and the lengths of
-# the names: an ASCII name of another length (ASCII keeps its length in lower case) is not one.
-_SPELLINGS = {spelling: name for name in _RELEVANT_HEADERS for spelling in (name, name.title(), name.upper())}
-_RELEVANT_LENGTHS = frozenset(len(name) for name in _RELEVANT_HEADERS)
-
-
 def _relevant(headers: object) -> dict[str, str]:
-    """Return the headers verification reads, by lower-case name; reject duplicates and non-str.
+    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs.
 
-    A dict of str is read here in one pass; anything else by :func:`_relevant_pairs`.
+    Every pair is checked, in order: the first bad one names the rejection.
     """
-    if headers.__class__ is not dict:
-        return _relevant_pairs(headers)
-    found: dict[str, str] = {}
-    for name, value in headers.items():
-        if name.__class__ is not str or value.__class__ is not str:
-            return _relevant_pairs(headers)  # which says what is wrong, or reads a str subclass
-        lower = _SPELLINGS.get(name)
-        if lower is None:
-            if name.isascii() and len(name) not in _RELEVANT_LENGTHS:
-                continue
-            lower = name.lower()
-            if lower not in _RELEVANT_HEADERS:
-                continue
-        if lower in found:
-            raise SignatureError(f"malformed request: more than one {lower} header")
-        found[lower] = value
-    return found
-
-
-def _relevant_pairs(headers: object) -> dict[str, str]:
-    """Return the headers verification reads, by lower-case name, from a mapping or (name, value) pairs."""
     shape = "headers must be a mapping or an iterable of (name, value) pairs"
-    pairs: list[Any]
-    try:
-        if isinstance(headers, Mapping):
-            pairs = list(headers.items())
-        elif isinstance(headers, Iterable):
-            pairs = list(headers)
-        else:
-            raise SignatureError(shape)
+    pairs: Iterable[Any]
+    if isinstance(headers, Mapping):
+        pairs = headers.items()
+    elif isinstance(headers, Iterable):
+        pairs = headers
+    else:
+        raise SignatureError(shape)
+    found: dict[str, str] = {}
+    try:  # iterating may fail too: a broken mapping, or a str
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise SignatureError(shape)
+            name, value = pair
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise SignatureError("header names and values must be str (decode raw bytes first)")
+            lower = name.lower()
+            if lower in _RELEVANT_HEADERS:
+                if lower in found:
+                    raise SignatureError(f"malformed request: more than one {lower} header")
+                found[lower] = value
     except (TypeError, ValueError):
         raise SignatureError(shape) from None
-    found: dict[str, str] = {}
-    for pair in pairs:
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise SignatureError(shape)
-        name, value = pair
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise SignatureError("header names and values must be str (decode raw bytes first)")
-        lower = name.lower()
-        if lower in _RELEVANT_HEADERS:
-            if lower in found:
-                raise SignatureError(f"malformed request: more than one {lower} header")
-            found[lower] = value
     return found
 
 

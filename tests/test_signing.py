@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from svaml import signing
 from svaml.errors import SignatureError, SvamlError, SvamlTypeError
 from svaml.signing import (
     Credentials,
@@ -791,16 +790,28 @@ def test_sign_then_verify_round_trips(
     )
 
 
-# -- the fast paths of verifying ------------------------------------------------------------------
+# -- header names and the keyed HMAC --------------------------------------------------------------
 
 
 class _Name(str):
     """A str subclass, as some frameworks make header names."""
 
 
-_RELEVANT_SPELLINGS = st.sampled_from(["authorization", "content-type", "x-timestamp"]).flatmap(
-    lambda name: st.lists(st.booleans(), min_size=len(name), max_size=len(name)).map(
-        lambda upper: "".join(c.upper() if u else c for c, u in zip(name, upper, strict=True))
+def _respell(name: str, upper: list[bool]) -> str:
+    """Return ``name`` with the letters ``upper`` marks in upper case."""
+    return "".join(c.upper() if u else c for c, u in zip(name, upper, strict=True))
+
+
+# The three headers of the worked example, each under any spelling of its name (or left out).
+_EXAMPLE_HEADERS = st.tuples(
+    *(
+        st.one_of(
+            st.none(),
+            st.lists(st.booleans(), min_size=len(name), max_size=len(name)).map(
+                lambda upper, name=name, value=value: (_respell(name, upper), value)
+            ),
+        )
+        for name, value in callback_headers().items()
     )
 )
 # Names near the relevant ones: a Cyrillic e, a Kelvin sign, dotted capital Is (two characters in
@@ -816,64 +827,91 @@ _ODD_NAMES = st.sampled_from(
         "",
     ]
 )
+_OTHER_HEADERS = st.lists(
+    st.tuples(
+        st.one_of(_ODD_NAMES, st.text(max_size=14), st.sampled_from(list(callback_headers())).map(_Name)),
+        st.one_of(st.text(max_size=10), st.text(max_size=10).map(_Name), hashable_garbage),
+    ),
+    max_size=4,
+)
+
+
+def _outcome(headers: object) -> str:
+    """Return "ok" when the worked example verifies with ``headers``, else the rejection."""
+    try:
+        verify_example(headers=headers)
+    except SignatureError as error:
+        return str(error)
+    return "ok"
+
+
+@pytest.mark.parametrize("spell", [str.lower, str.upper, str.title, _Name])
+def test_verify_reads_header_names_in_any_case(spell: Callable[[str], str]) -> None:
+    """The three headers verify is about are found whatever the letter case of their names."""
+    headers = {spell(name): value for name, value in callback_headers().items()}
+    expected = ["ok", "ok"]
+    assert expected == [_outcome(headers), _outcome([("Host", "x"), *headers.items()])]
 
 
 @settings(max_examples=300)
-@given(
-    st.lists(
-        st.tuples(
-            st.one_of(_RELEVANT_SPELLINGS, _ODD_NAMES, st.text(max_size=14), _RELEVANT_SPELLINGS.map(_Name)),
-            st.one_of(st.text(max_size=10), st.text(max_size=10).map(_Name), hashable_garbage),
-        ),
-        max_size=6,
-    ).map(dict)
-)
-def test_relevant_reads_a_dict_as_the_general_reader(headers: dict[Any, Any]) -> None:
-    """A dict of headers gives the same names and values, or the same rejection, as the pairs reader."""
+@given(_EXAMPLE_HEADERS, _OTHER_HEADERS)
+def test_verify_reads_a_dict_of_headers_as_its_pairs(
+    example: tuple[tuple[str, str] | None, ...], others: list[tuple[Any, Any]]
+) -> None:
+    """A dict of headers verifies, or is refused for the same reason, as the same headers given as pairs."""
+    headers = dict([pair for pair in example if pair is not None] + others)
+    expected = _outcome(list(headers.items()))
+    assert expected == _outcome(headers)
 
-    def outcome(read: Callable[[object], dict[str, str]]) -> object:
-        try:
-            return read(headers)
-        except SignatureError as error:
-            return str(error)
 
-    assert outcome(signing._relevant_pairs) == outcome(signing._relevant)
+@settings(max_examples=300)
+@given(_EXAMPLE_HEADERS, _OTHER_HEADERS.map(lambda pairs: [p for p in pairs if _is_text_pair(p)]))
+def test_only_the_three_relevant_names_count(
+    example: tuple[tuple[str, str] | None, ...], others: list[tuple[str, str]]
+) -> None:
+    """Other headers, however near their names, change nothing: only a missing relevant one is refused."""
+    present = [pair for pair in example if pair is not None]
+    others = [(name, value) for name, value in others if name.lower() not in callback_headers()]
+    expected = _outcome(present)
+    assert expected == _outcome(present + others)
+
+
+def _is_text_pair(pair: tuple[Any, Any]) -> bool:
+    """Whether a header pair has a str name and value, so that it is no rejection of its own."""
+    return isinstance(pair[0], str) and isinstance(pair[1], str)
 
 
 @settings(max_examples=100)
-@given(st.binary(max_size=200))
-def test_credentials_hmac_signs_as_hmac_new(text: bytes) -> None:
-    """The keyed HMAC Credentials keep (OpenSSL's own where it can) gives hmac.new's digest."""
-    expected = hmac.new(base64.b64decode(SECRET), text, hashlib.sha256).digest()
-    signer = Credentials(key=KEY, secret=SECRET)._mac.copy()
-    signer.update(text)
-    assert expected == signer.digest()
-
-
-class _PlainMac:
-    """An HMAC wrapper with no OpenSSL object inside, as another Python's hmac might be."""
-
-    def __init__(self, mac: Any) -> None:
-        self.mac = mac
-
-    def copy(self) -> _PlainMac:
-        return _PlainMac(self.mac.copy())
-
-    def update(self, data: bytes) -> None:
-        self.mac.update(data)
-
-    def digest(self) -> bytes:
-        return bytes(self.mac.digest())
-
-
-def test_credentials_use_the_hmac_wrapper_without_an_openssl_object(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where hmac.HMAC holds no OpenSSL object, Credentials verify through the wrapper alike."""
-    real_new = hmac.new
-    monkeypatch.setattr(hmac, "new", lambda *args, **kwargs: _PlainMac(real_new(*args, **kwargs)))
+@given(body=st.binary(max_size=200), path=st.text(path_characters, max_size=20).map("/{}".format))
+def test_credentials_sign_as_hmac_new_every_time(body: bytes, path: str) -> None:
+    """Credentials sign with HMAC-SHA256 of the string to sign, the same on every request."""
+    text = string_to_sign(
+        "POST", content_md5=content_md5(body), content_type="text/plain", timestamp=TIMESTAMP, path=path
+    )
+    digest = hmac.new(base64.b64decode(SECRET), text.encode(), hashlib.sha256).digest()
+    expected = [f"Application {KEY}:{base64.b64encode(digest).decode()}"] * 2
     credentials = Credentials(key=KEY, secret=SECRET)
-    credentials.verify(method="POST", path=PATH, headers=callback_headers(), body=BODY, now=SENT)
-    expected = _PlainMac
-    assert expected is type(credentials._mac)
+    actual = [
+        credentials.sign(method="POST", path=path, body=body, content_type="text/plain", timestamp=TIMESTAMP)[
+            "Authorization"
+        ]
+        for _ in range(2)
+    ]
+    assert expected == actual
+
+
+def test_credentials_verify_many_requests_alike() -> None:
+    """One Credentials verifies request after request, a refusal in between changing nothing."""
+    credentials = Credentials(key=KEY, secret=SECRET)
+    outcomes = []
+    for body in (BODY, BODY + " ", BODY):
+        try:
+            credentials.verify(method="POST", path=PATH, headers=callback_headers(), body=body, now=SENT)
+            outcomes.append("ok")
+        except SignatureError as error:
+            outcomes.append(str(error).split(":")[0])
+    expected = ["ok", "signature does not match", "ok"]
+    assert expected == outcomes
 
 
 @pytest.mark.parametrize("seconds", [-100_000.0, -310.0, -290.0, 0.0, 290.0, 310.0, 100_000.0])

@@ -62,13 +62,7 @@ class Context:
 
     def at(self, *tokens: str | int) -> str:
         """Return the JSON pointer of ``tokens`` below the document's base."""
-        out = self.base
-        for token in tokens:
-            text = token if token.__class__ is str else str(token)
-            if "~" in text or "/" in text:
-                return self.base + pointer(*tokens)
-            out += "/" + text
-        return out
+        return self.base + pointer(*tokens)
 
     def walk(self) -> list[tuple[str, SvamlObject]]:
         """Return ``(pointer, object)`` for every model object of the document, outermost first."""

@@ -1,16 +1,16 @@
 """Timestamps as Sinch writes them: ISO-8601 with up to 7 fractional digits and a zone.
 
 One parser, :func:`parse_timestamp`, for the events' ``timestamp``, the signing's ``x-timestamp``
-and the REST client's answers: ``datetime.fromisoformat`` on Python 3.11+; on 3.10, whose
-``fromisoformat`` lacks ``Z`` and fractions other than 3 or 6 digits, a small reader of the forms
-Sinch and its SDKs send. :func:`parse_strict` checks the signers' form on top of the same parser.
+and the REST client's answers. It reads the same forms on every Python (``fromisoformat`` reads
+more on 3.11 than on 3.10, and lacks ``Z`` and 7 fractional digits on 3.10, so it is not used):
+the extended ISO-8601 form Sinch and its SDKs send. :func:`parse_strict` checks the signers' form on
+top of the same parser.
 Standard library only, so that ``svaml.signing`` stays light.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from datetime import datetime, timedelta, timezone
 
 from svaml.errors import SvamlTypeError
@@ -21,23 +21,15 @@ __all__ = ["iso_timestamp", "parse_strict", "parse_timestamp"]
 _STRICT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
-# What Python 3.10 reads: the extended form with any fraction and a zone that may lack its colon.
+# The extended form: `T` or a space, any fraction after `.` or `,`, a zone that may lack its colon.
 _EXTENDED = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
     r"(?:[.,]([0-9]+))?([Zz]|[+-][0-9]{2}:?[0-9]{2})?"
 )
 
 
-def _fromisoformat(text: str) -> datetime:
-    """Read ``text`` with ``datetime.fromisoformat`` (Python 3.11+); raise ValueError."""
-    # fromisoformat reads a date alone as midnight, but a timestamp has a time: more than 2024-01-19.
-    if len(text) <= 10:
-        raise ValueError(text)
-    return datetime.fromisoformat(text[:-1] + "Z" if text[-1] == "z" else text)
-
-
-def _fromisoformat_py310(text: str) -> datetime:
-    """Read ``text`` field by field where Python 3.10's fromisoformat cannot; raise ValueError."""
+def _read(text: str) -> datetime:
+    """Read ``text`` in the extended form, field by field; raise ValueError."""
     match = _EXTENDED.fullmatch(text)
     if match is None:
         raise ValueError(text)
@@ -53,16 +45,14 @@ def _fromisoformat_py310(text: str) -> datetime:
     return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
 
 
-_read = _fromisoformat if sys.version_info >= (3, 11) else _fromisoformat_py310
-
 
 def parse_timestamp(value: str | datetime) -> datetime:
     """Return an ISO-8601 date and time as an aware UTC ``datetime``.
 
     Sinch's timestamps carry up to 7 fractional digits (kept to the microsecond); a time without
-    a zone is read as UTC. Python 3.11+ reads every form its ``fromisoformat`` reads but a date
-    alone; 3.10 reads ``YYYY-MM-DD hh:mm:ss`` (``T`` or a space), any fraction after ``.`` or ``,``
-    and ``Z`` or ``±hh[:]mm``. Raises :class:`~svaml.errors.SvamlTypeError` for anything else, and
+    a zone is read as UTC. It reads ``YYYY-MM-DD hh:mm:ss`` (``T`` or a space), any fraction after
+    ``.`` or ``,`` and ``Z`` or ``±hh[:]mm``, alike on every Python. Raises
+    :class:`~svaml.errors.SvamlTypeError` for anything else, and
     for a naive ``datetime``.
     """
     if isinstance(value, str):

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import signing
@@ -671,7 +671,6 @@ headers_garbage = st.one_of(
 bodies = st.one_of(st.just(BODY), st.binary(max_size=200), st.text(max_size=200))
 
 
-@settings(max_examples=300)
 @given(
     method=st.one_of(st.sampled_from(["POST", "post"]), st.text(max_size=10)),
     path=st.one_of(st.just(PATH), st.text(max_size=30).map("/{}".format)),
@@ -703,7 +702,6 @@ def test_verify_raises_only_signature_error_on_garbage_requests(
     assert leaked == []
 
 
-@settings(max_examples=200)
 @given(
     method=st.one_of(st.just("POST"), garbage),
     path=st.one_of(st.just(PATH), garbage),
@@ -749,7 +747,6 @@ def test_verify_raises_only_signature_error_on_garbage_arguments(
 path_characters = st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#")
 
 
-@settings(max_examples=200)
 @given(
     method=st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True),
     path=st.text(path_characters, max_size=40).map("/{}".format),
@@ -818,7 +815,6 @@ _ODD_NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=300)
 @given(
     st.lists(
         st.tuples(
@@ -840,7 +836,6 @@ def test_relevant_reads_a_dict_as_the_general_reader(headers: dict[Any, Any]) ->
     assert outcome(signing._relevant_pairs) == outcome(signing._relevant)
 
 
-@settings(max_examples=100)
 @given(st.binary(max_size=200))
 def test_credentials_hmac_signs_as_hmac_new(text: bytes) -> None:
     """The keyed HMAC Credentials keep (OpenSSL's own where it can) gives hmac.new's digest."""

@@ -7,7 +7,7 @@ import string
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import _time
@@ -88,7 +88,6 @@ def test_a_non_digit_in_the_date_and_time_is_refused(fromisoformat: bool, text: 
     assert expected == read
 
 
-@settings(max_examples=300)
 @given(
     st.one_of(
         st.from_regex(STRICT, fullmatch=True), st.from_regex(NEARLY, fullmatch=True), st.text(max_size=40)
@@ -120,7 +119,6 @@ def strict_times(draw: st.DrawFn) -> str:
     return f"{date}{draw(st.sampled_from('Tt'))}{moment:%H:%M:%S}{fraction}{zone}"
 
 
-@settings(max_examples=300)
 @given(
     st.one_of(
         strict_times(),
@@ -138,7 +136,6 @@ def test_parse_strict_reads_the_same_on_python_3_10(text: str) -> None:
     assert expected == actual
 
 
-@settings(max_examples=300)
 @given(strict_times())
 def test_parse_strict_agrees_with_the_regex_reader_on_possible_times(text: str) -> None:
     """On times that exist, in every strict spelling, parse_strict reads what the regex reader read."""

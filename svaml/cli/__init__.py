@@ -106,8 +106,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -130,7 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(devnull.fileno(), sys.stdout.fileno())
         return 1
     return status
-
 
 
 # -- rules, rule ----------------------------------------------------------------------------

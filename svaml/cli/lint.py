@@ -73,8 +73,6 @@ _SKIP_DIRS = frozenset(
 )
 
 
-
-
 class _Settings(NamedTuple):
     config: Config
     enabled: frozenset[str]

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml.callbacks import construct_event
@@ -118,7 +118,6 @@ def test_a_callback_url_with_a_query_string_verifies() -> None:
 HEADER_NAMES = st.sampled_from(["authorization", "Authorization", "x-timestamp", "content-type", "x-other"])
 
 
-@settings(max_examples=200)
 @given(
     st.binary(max_size=100),
     st.dictionaries(HEADER_NAMES, st.text(max_size=60), max_size=4),

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+import svaml
 from svaml.cli import MAX_BYTES, main
+from svaml.schema import document_schema
 
 CLEAN = '{\n  "action": {"name": "hangup"}\n}\n'
 # Errors whatever the callback: no action is one.
@@ -506,9 +508,6 @@ def test_unknown_rule_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     """`svaml schema` prints the document schema as JSON."""
-    pytest.importorskip("svaml.schema")
-    from svaml.schema import document_schema
-
     ok = 0
     assert ok == main(["schema"])
     assert document_schema() == json.loads(capsys.readouterr().out)
@@ -526,6 +525,12 @@ def test_usage_errors_exit_2_and_help_exits_0(capsys: pytest.CaptureFixture[str]
         main(["--version"]),
     ]
     assert "svaml 0." in capsys.readouterr().out
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml --version` prints svaml.__version__, the one place the version is written."""
+    expected = (0, f"svaml {svaml.__version__}\n")
+    assert expected == (main(["--version"]), capsys.readouterr().out)
 
 
 def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
@@ -555,28 +560,33 @@ def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
     assert expected == (result.returncode, result.stdout.splitlines(), result.stderr)
 
 
-def test_lint_does_not_load_the_other_subcommands(tmp_path: Path) -> None:
-    """`svaml lint` leaves svaml.cli.call (and so the REST client) unimported; --help loads it."""
+def test_lint_loads_no_heavy_library(tmp_path: Path) -> None:
+    """`svaml lint` loads neither requests (the REST client), jsonschema nor hypothesis."""
     _write("a.json", CLEAN)
     code = (
         "import contextlib, io, sys\n"
         "from svaml.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(sys.argv[1:])\n"
-        "print('svaml.cli.call' in sys.modules, 'requests' in sys.modules)\n"
+        "print(sorted(m for m in ('hypothesis', 'jsonschema', 'requests') if m in sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    loaded = [
-        subprocess.run(
-            [sys.executable, "-c", code, *argv],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=True,
-        ).stdout.strip()
-        for argv in (["lint", "a.json"], ["--help"])
-    ]
-    expected = "False False"
-    assert expected == loaded[0]
-    assert loaded[1].startswith("True")
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, "lint", "a.json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    expected = "[]"
+    assert expected == loaded
+
+
+def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml --help` names lint, rules, rule, schema and the REST subcommands call and numbers."""
+    status = main(["--help"])
+    out = capsys.readouterr().out
+    commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
+    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers"])
+    assert expected == (status, commands)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError, _json, codec, validate
@@ -154,7 +154,6 @@ def test_deep_nesting_raises_svaml_error() -> None:
         Svaml.from_dict({"action": {"name": "hangup", "extra": [deep]}, "instructions": [deep]})
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(json_values(), svaml_like()))
 def test_reading_anything_raises_only_svaml_error(data: Any) -> None:
     """from_dict on arbitrary JSON either reads or raises SvamlError with at least one problem."""
@@ -218,7 +217,6 @@ def _parts(data: Any) -> list[tuple[type, dict[str, Any]]]:
     return found
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
 @example(  # found by hypothesis: a DTMF key written as a number, read by the field's converter
     {"action": {"name": "runMenu", "menus": [{"id": "m", "options": [{"dtmf": -1, "action": "return(x)"}]}]}}
@@ -289,7 +287,6 @@ def _encode(text_and_encoding: tuple[str, str]) -> bytes:
     return text.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace")
 
 
-@settings(max_examples=500)
 @given(
     st.one_of(
         _JSON_TEXTS,
@@ -349,7 +346,6 @@ def _structured(data: Any, read: Any) -> Any:
         return [(codec.STRUCTURE_CODES[kind][0], codec.pointer(*tokens), m) for tokens, kind, m in exc.found]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(svaml_like(), documents().map(lambda doc: doc.to_dict(check=False))))
 def test_structure_reads_as_the_general_reader(data: Any) -> None:
     """structure(), which tries the fast reader first, reads every part as the general reader does."""

@@ -12,6 +12,7 @@ from svaml.cli.config import (
     ConfigError,
     Layer,
     check_selectors,
+    comma_list,
     find_pyproject,
     load_config,
     matches_path,
@@ -19,7 +20,9 @@ from svaml.cli.config import (
     resolve_selection,
     selected,
 )
+from svaml.cli.formats import FORMATS
 from svaml.errors import SvamlError
+from svaml.model.permissions import Callback
 
 CODES = ("SV001", "SV020", "SV021", "SV101", "SV103", "SV104", "SV201")
 
@@ -101,10 +104,31 @@ def test_parse_config_without_path_uses_the_current_directory() -> None:
     assert expected == parse_config({"callback": "auto"})
 
 
+def test_unknown_key_lists_the_known_keys() -> None:
+    """An unknown key is refused with the keys of [tool.svaml], in the order Config holds them."""
+    expected = (
+        "[tool.svaml]: unknown key 'colour'; known keys: select, extend-select, ignore, "
+        "per-file-ignores, callback, output-format, exclude"
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"colour": "blue"})
+    assert expected == str(caught.value)
+
+
+def test_every_output_format_is_accepted() -> None:
+    """output-format takes each format the reporters know."""
+    expected = list(FORMATS)
+    assert expected == [parse_config({"output-format": name}).output_format for name in FORMATS]
+
+
+def test_comma_list_splits_and_drops_empty_parts() -> None:
+    """A comma-separated option value gives its stripped, non-empty parts."""
+    expected = ["SV1", "SV203"]
+    assert expected == comma_list(" SV1, ,SV203,")
+
+
 def test_callbacks_are_the_model_callbacks() -> None:
     """The callback names the configuration accepts are the model's Callback values."""
-    from svaml.model.permissions import Callback
-
     expected = {c.value for c in Callback}
     assert expected == set(CALLBACKS)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml.cli.fix import (
@@ -331,7 +331,6 @@ def _paths(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return found
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     doc=st.dictionaries(st.text("abc", max_size=2), _VALUES, min_size=1, max_size=4),
     indent=st.sampled_from([None, 2, 4, "\t"]),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml._jsontext import (
@@ -232,7 +232,6 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(value=_JSON, indent=st.sampled_from([None, 0, 2, 4, "\t"]), ascii_only=st.booleans())
 def test_every_located_span_decodes_to_the_value_at_its_pointer(
     value: Any, indent: int | str | None, ascii_only: bool
@@ -245,7 +244,6 @@ def test_every_located_span_decodes_to_the_value_at_its_pointer(
     assert expected == actual
 
 
-@settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet='{}[]":,0123456789.eE+-truefalsnl \n\\"ab', max_size=60))
 def test_decode_and_locate_never_raise_on_arbitrary_text(text: str) -> None:
     """Any text gives either a value or a problem, and locating in it does not raise."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import Svaml, _json, codec, model
@@ -22,10 +22,7 @@ MODEL_CLASSES = sorted(
     key=lambda cls: cls.__name__,
 )
 CALLBACKS: list[Callback | None] = [None, *(cb for cb in Callback if cb is not Callback.NOTIFY)]
-QUICK = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-@settings(QUICK, max_examples=200)
 @given(st.sampled_from(CALLBACKS).flatmap(lambda cb: st.tuples(st.just(cb), documents(cb))))
 def test_documents_round_trip(drawn: tuple[Callback | None, Svaml]) -> None:
     """from_dict(to_dict()) and from_json(to_json()), compact or indented, give the document back."""
@@ -39,7 +36,6 @@ def test_documents_round_trip(drawn: tuple[Callback | None, Svaml]) -> None:
     )
 
 
-@settings(QUICK, max_examples=200)
 @given(st.sampled_from(MODEL_CLASSES), st.data())
 def test_model_objects_round_trip(cls: type[Any], data: st.DataObject) -> None:
     """Every model class: structure(unstructure(obj)) gives an equal object of the same class."""
@@ -48,7 +44,6 @@ def test_model_objects_round_trip(cls: type[Any], data: st.DataObject) -> None:
     assert (obj, cls) == (again, type(again))
 
 
-@settings(QUICK, max_examples=100)
 @given(callout_requests())
 def test_callout_requests_round_trip(request: CalloutRequest) -> None:
     """A callout request reads back equal from its data and from its JSON text."""

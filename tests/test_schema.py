@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import Svaml
@@ -35,8 +35,6 @@ CALLBACKS: list[Callback | None] = [None, *(cb for cb in Callback if cb is not C
 DOCUMENT = jsonschema.Draft202012Validator(document_schema())
 SCHEMAS = {cb: jsonschema.Draft202012Validator(document_schema(cb)) for cb in CALLBACKS}
 CALLOUT = jsonschema.Draft202012Validator(callout_schema())
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
 
 # -- the files ------------------------------------------------------------------------------------
 
@@ -109,7 +107,6 @@ def test_required_fields_are_the_model_fields_without_default(cls: type) -> None
 
 
 @pytest.mark.parametrize("callback", CALLBACKS, ids=str)
-@SETTINGS
 @given(data=st.data())
 def test_generated_documents_are_schema_valid(callback: Callback | None, data: st.DataObject) -> None:
     """Every document the strategies generate for a callback validates under that callback's schema."""
@@ -118,7 +115,6 @@ def test_generated_documents_are_schema_valid(callback: Callback | None, data: s
     assert expected == [e.message for e in SCHEMAS[callback].iter_errors(doc.to_dict(check=False))]
 
 
-@SETTINGS
 @given(callout_requests())
 def test_generated_callout_requests_are_schema_valid(request: CalloutRequest) -> None:
     """Every callout request the strategies generate validates under the callout schema."""
@@ -126,7 +122,6 @@ def test_generated_callout_requests_are_schema_valid(request: CalloutRequest) ->
     assert expected == [e.message for e in CALLOUT.iter_errors(unstructure(request))]
 
 
-@SETTINGS
 @given(actions(), instructions(), st.sampled_from([cb for cb in CALLBACKS if cb is not None]))
 def test_per_callback_schema_allows_what_the_table_allows(
     action: Any, instruction: Any, callback: Callback
@@ -391,7 +386,6 @@ shaped = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shaped)
 def test_schema_and_codec_agree_on_anything(data: dict[str, Any]) -> None:
     """On arbitrary SVAML-like JSON, the schema accepts exactly what the codec reads."""
@@ -399,7 +393,6 @@ def test_schema_and_codec_agree_on_anything(data: dict[str, Any]) -> None:
     assert schema_ok == codec_ok
 
 
-@SETTINGS
 @given(svaml_like())
 def test_schema_and_codec_agree_on_broken_documents(data: Any) -> None:
     """On valid documents and requests broken at random, the schema accepts exactly what the codec reads."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml.errors import SignatureError, SvamlError, SvamlTypeError
@@ -670,7 +670,6 @@ headers_garbage = st.one_of(
 bodies = st.one_of(st.just(BODY), st.binary(max_size=200), st.text(max_size=200))
 
 
-@settings(max_examples=300)
 @given(
     method=st.one_of(st.sampled_from(["POST", "post"]), st.text(max_size=10)),
     path=st.one_of(st.just(PATH), st.text(max_size=30).map("/{}".format)),
@@ -702,7 +701,6 @@ def test_verify_raises_only_signature_error_on_garbage_requests(
     assert leaked == []
 
 
-@settings(max_examples=200)
 @given(
     method=st.one_of(st.just("POST"), garbage),
     path=st.one_of(st.just(PATH), garbage),
@@ -748,7 +746,6 @@ def test_verify_raises_only_signature_error_on_garbage_arguments(
 path_characters = st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#")
 
 
-@settings(max_examples=200)
 @given(
     method=st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True),
     path=st.text(path_characters, max_size=40).map("/{}".format),
@@ -853,7 +850,6 @@ def test_verify_reads_header_names_in_any_case(spell: Callable[[str], str]) -> N
     assert expected == [_outcome(headers), _outcome([("Host", "x"), *headers.items()])]
 
 
-@settings(max_examples=300)
 @given(_EXAMPLE_HEADERS, _OTHER_HEADERS)
 def test_verify_reads_a_dict_of_headers_as_its_pairs(
     example: tuple[tuple[str, str] | None, ...], others: list[tuple[Any, Any]]
@@ -864,7 +860,6 @@ def test_verify_reads_a_dict_of_headers_as_its_pairs(
     assert expected == _outcome(headers)
 
 
-@settings(max_examples=300)
 @given(_EXAMPLE_HEADERS, _OTHER_HEADERS.map(lambda pairs: [p for p in pairs if _is_text_pair(p)]))
 def test_only_the_three_relevant_names_count(
     example: tuple[tuple[str, str] | None, ...], others: list[tuple[str, str]]
@@ -881,7 +876,6 @@ def _is_text_pair(pair: tuple[Any, Any]) -> bool:
     return isinstance(pair[0], str) and isinstance(pair[1], str)
 
 
-@settings(max_examples=100)
 @given(body=st.binary(max_size=200), path=st.text(path_characters, max_size=20).map("/{}".format))
 def test_credentials_sign_as_hmac_new_every_time(body: bytes, path: str) -> None:
     """Credentials sign with HMAC-SHA256 of the string to sign, the same on every request."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError, validate
@@ -45,8 +45,6 @@ CALLBACKS: list[Callback | None] = [None, *(cb for cb in Callback if cb is not C
 SCHEMAS = {cb: jsonschema.Draft202012Validator(document_schema(cb)) for cb in CALLBACKS}
 CALLOUT_SCHEMA = jsonschema.Draft202012Validator(callout_schema())
 EVERY_NAME = frozenset({*ACTIONS_ALLOWED, *INSTRUCTIONS_ALLOWED})
-QUICK = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
 callbacks = st.sampled_from(CALLBACKS)
 documents_with_callback = callbacks.flatmap(lambda cb: st.tuples(st.just(cb), documents(cb)))
 
@@ -61,7 +59,6 @@ def allowed(callback: Callback | None) -> frozenset[str]:
     return EVERY_NAME if callback is None else ALLOWED_IN[callback]
 
 
-@settings(QUICK, max_examples=200)
 @given(documents_with_callback)
 def test_documents_validate_clean(drawn: tuple[Callback | None, Svaml]) -> None:
     """A generated document has no diagnostic for its callback (objects or text) and fits the schema."""
@@ -75,7 +72,6 @@ def test_documents_validate_clean(drawn: tuple[Callback | None, Svaml]) -> None:
     )
 
 
-@settings(QUICK, max_examples=60)
 @given(callbacks, st.data())
 def test_instructions_and_actions_follow_the_callback(callback: Callback | None, data: st.DataObject) -> None:
     """An action and an instruction drawn for a callback are ones it allows."""
@@ -85,7 +81,6 @@ def test_instructions_and_actions_follow_the_callback(callback: Callback | None,
     assert set() == names - allowed(callback)
 
 
-@settings(QUICK, max_examples=150)
 @given(callout_requests())
 def test_callout_requests_validate_clean(request: CalloutRequest) -> None:
     """A generated callout request has no diagnostic and fits the callout schema."""
@@ -98,7 +93,6 @@ def test_callout_requests_validate_clean(request: CalloutRequest) -> None:
     )
 
 
-@settings(QUICK, max_examples=60)
 @given(callout_requests())
 def test_callouts_keep_the_rules_across_fields(request: CalloutRequest) -> None:
     """TTS callouts have a cli; inline ICE comes without cli and destination; usernames ask for no ACE."""
@@ -114,7 +108,6 @@ def test_callouts_keep_the_rules_across_fields(request: CalloutRequest) -> None:
     )
 
 
-@settings(QUICK, max_examples=60)
 @given(menus())
 def test_menus_are_consistent(run: RunMenu) -> None:
     """A generated runMenu has a main menu, unique ids and keys, and options that reach existing menus."""
@@ -140,7 +133,6 @@ def test_callbacks_without_svaml_are_refused() -> None:
         instructions("dice")
 
 
-@settings(max_examples=20, deadline=None)
 @given(from_model(Say, text=st.just("Hello"), locale=st.none()))
 def test_from_model_takes_field_overrides(say: Say) -> None:
     """Keyword strategies replace the strategy of those fields."""
@@ -153,14 +145,12 @@ def test_from_model_refuses_unknown_fields() -> None:
         from_model(Say, texts=st.just("Hello"))
 
 
-@settings(QUICK, max_examples=60)
 @given(st.sampled_from(list(CALLOUT_CLASSES.values())), st.data())
 def test_from_model_gives_instances_of_the_class(cls: type[Any], data: st.DataObject) -> None:
     """from_model(cls) draws instances of exactly that class."""
     assert cls is type(data.draw(from_model(cls)))
 
 
-@settings(QUICK, max_examples=150)
 @given(st.one_of(svaml_like(), json_values()), st.sampled_from([None, *Callback]))
 def test_validate_never_fails_on_junk(data: Any, callback: Callback | None) -> None:
     """Broken SVAML-like data and arbitrary JSON give registered diagnostics, never an internal error."""
@@ -170,7 +160,6 @@ def test_validate_never_fails_on_junk(data: Any, callback: Callback | None) -> N
     assert expected == described(internal)
 
 
-@settings(QUICK, max_examples=30)
 @given(svaml_like())
 def test_svaml_like_is_json_ready(data: Any) -> None:
     """svaml_like() generates JSON-ready data: it survives json.dumps and json.loads unchanged."""

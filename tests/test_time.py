@@ -10,7 +10,7 @@ import string
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml.callbacks import parse_event
@@ -215,7 +215,6 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=300)
 @given(texts)
 def test_an_x_timestamp_is_a_strict_form_that_events_read(text: str) -> None:
     """A timestamp string signs exactly when it has the strict form and an event reads it."""
@@ -224,9 +223,6 @@ def test_an_x_timestamp_is_a_strict_form_that_events_read(text: str) -> None:
     assert expected == signed_time(text)
 
 
-
-
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.datetimes(
         datetime(1, 1, 2),

@@ -1,78 +1,30 @@
-"""The ``svaml`` command line: ``lint``, ``rules``, ``rule CODE`` and ``schema``.
+"""The ``svaml`` command line: parse the arguments and run the subcommand.
 
-``svaml lint`` checks SVAML files, the ``json`` blocks of Markdown files, and standard input,
-with the conventions of ruff (selection, per-file ignores, output formats, ``--fix``, exit
-codes 0 clean, 1 diagnostics, 2 usage, configuration or I/O error). It never touches the
-network. Everything heavy (the validator, the formats) is imported when a subcommand runs, and
-many files are checked in worker processes.
-
-Other subcommands plug in: a module ``svaml.cli.call`` exposing ``register(subparsers)`` adds
-its parsers (``svaml call …``, ``svaml numbers …``); each sets ``handler``, a function of the
-parsed :class:`argparse.Namespace` returning the exit status, with ``set_defaults``.
+``lint`` (:mod:`svaml.cli.lint`), ``rules`` and ``rule CODE`` (here), ``schema``
+(:mod:`svaml.cli.schema`), and the REST subcommands ``call …`` and ``numbers …``
+(:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers). Each parser sets
+``handler``, a function of the parsed :class:`argparse.Namespace` returning the exit status.
+Exit codes follow ruff: 0 clean, 1 diagnostics, 2 usage, configuration or I/O error.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from collections.abc import Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from svaml._jsontext import Decoded
-    from svaml.cli.config import Config
-    from svaml.cli.markdown import Kind
-    from svaml.diagnostic import Diagnostic
+from svaml import __version__
+from svaml.cli._messages import error as _error
+from svaml.cli.call import register as _register_call
+from svaml.cli.config import CALLBACKS, comma_list
+from svaml.cli.formats import FORMATS
+from svaml.cli.lint import MAX_BYTES
+from svaml.cli.lint import lint as _lint
+from svaml.cli.schema import schema as _schema
 
 __all__ = ["MAX_BYTES", "main"]
-
-#: Files larger than this are refused rather than read.
-MAX_BYTES = 10 * 1024 * 1024
-
-_BUILTINS = frozenset({"lint", "rules", "rule", "schema"})
-_CALLBACKS = ("ice", "ace", "pie", "dice", "notify", "patch", "call-leg")
-_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
-_MARKDOWN = (".md", ".markdown")
-# Directories a walk never enters (named paths are still linted).
-_SKIP_DIRS = frozenset(
-    {
-        ".bzr",
-        ".direnv",
-        ".eggs",
-        ".git",
-        ".hg",
-        ".mypy_cache",
-        ".nox",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".svn",
-        ".tox",
-        ".venv",
-        "__pycache__",
-        "__pypackages__",
-        "_build",
-        "build",
-        "dist",
-        "node_modules",
-        "site-packages",
-        "venv",
-    }
-)
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"svaml: error: {message}\n")
-
-
-def _note(message: str) -> None:
-    sys.stderr.write(f"svaml: {message}\n")
-
-
-def _csv(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 class _Extend(argparse.Action):
@@ -86,13 +38,11 @@ class _Extend(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         current = list(getattr(namespace, self.dest) or [])
-        current.extend(_csv(str(values)))
+        current.extend(comma_list(str(values)))
         setattr(namespace, self.dest, current)
 
 
-def _parser(plugins: bool) -> argparse.ArgumentParser:
-    from svaml import __version__
-
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svaml",
         description="Sinch Voice call control: check SVAML, list the rules, print the schema.",
@@ -109,7 +59,7 @@ def _parser(plugins: bool) -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories or - (default: .)")
     lint.add_argument(
         "--callback",
-        choices=(*_CALLBACKS, "auto"),
+        choices=(*CALLBACKS, "auto"),
         help="where the documents are used; auto (default) reads a *.ice.json-style suffix, "
         "then the configuration",
     )
@@ -126,7 +76,7 @@ def _parser(plugins: bool) -> argparse.ArgumentParser:
         metavar="GLOB:CODES",
         help="ignore codes in files matching a glob (repeatable; replaces the configuration's)",
     )
-    lint.add_argument("--output-format", choices=_FORMATS, help="how to report (default: full)")
+    lint.add_argument("--output-format", choices=FORMATS, help="how to report (default: full)")
     lint.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
     lint.add_argument("--fix", action="store_true", help="apply the fixes of fixable diagnostics")
     lint.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are diagnostics")
@@ -152,22 +102,14 @@ def _parser(plugins: bool) -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=_schema)
 
-    if plugins:
-        try:
-            from svaml.cli import call as _callcli  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            pass
-        else:
-            _callcli.register(sub)
+    _register_call(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in arguments if not a.startswith("-")), None)
-    # Other subcommands load only when asked for, so that lint starts fast.
-    parser = _parser(plugins=command not in _BUILTINS)
+    parser = _parser()
     try:
         args = parser.parse_args(arguments)
     except SystemExit as exc:
@@ -188,571 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-# -- lint ------------------------------------------------------------------------------------
-
-
-class _Settings(NamedTuple):
-    config: Config
-    enabled: frozenset[str]
-    per_file: tuple[tuple[str, tuple[str, ...]], ...]
-    callback: str | None  # a flag other than auto: used for every file
-    fallback: str | None  # the configuration's callback, when no suffix says one
-    output_format: str
-    exclude: tuple[str, ...]
-
-
-class _Target(NamedTuple):
-    name: str  # as reported
-    path: str | None  # None for standard input
-    explicit: bool
-
-
-class _Tally:
-    def __init__(self) -> None:
-        self.errors = 0
-        self.warnings = 0
-        self.fixable = 0
-        self.fixed = 0
-        self.files = 0
-        self.failed = False
-
-
-def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
-    from svaml.cli.config import (
-        Config,
-        ConfigError,
-        Layer,
-        check_selectors,
-        load_config,
-        resolve_selection,
-    )
-
-    path = Path(args.config) if args.config else None
-    config = Config() if args.isolated else load_config(path=path)
-    where = str(config.path) if config.path else "configuration"
-    layers = [
-        Layer(
-            select=None
-            if config.select is None
-            else check_selectors(config.select, rules, f"{where}: select"),
-            extend_select=check_selectors(config.extend_select, rules, f"{where}: extend-select"),
-            ignore=check_selectors(config.ignore, rules, f"{where}: ignore"),
-        ),
-        Layer(
-            select=None if args.select is None else check_selectors(args.select, rules, "--select"),
-            extend_select=check_selectors(args.extend_select or (), rules, "--extend-select"),
-            ignore=check_selectors(args.ignore or (), rules, "--ignore"),
-        ),
-    ]
-    per_file = tuple(
-        (glob, check_selectors(codes, rules, f"{where}: per-file-ignores {glob!r}"))
-        for glob, codes in config.per_file_ignores
-    )
-    if args.per_file_ignores is not None:
-        entries = []
-        for entry in args.per_file_ignores:
-            glob, colon, codes = entry.rpartition(":")
-            if not colon or not glob:
-                raise ConfigError(f"--per-file-ignores {entry!r}: expected GLOB:CODES")
-            entries.append((glob, check_selectors(_csv(codes), rules, "--per-file-ignores")))
-        per_file = tuple(entries)
-    output_format = args.output_format or config.output_format
-    if output_format is None:
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
-    flag = args.callback if args.callback != "auto" else None
-    fallback = config.callback if config.callback != "auto" else None
-    return _Settings(
-        config=config,
-        enabled=resolve_selection(rules, layers),
-        per_file=per_file,
-        callback=flag,
-        fallback=fallback,
-        output_format=output_format,
-        exclude=config.exclude,
-    )
-
-
-def _relative(path: str, root: Path) -> str:
-    """Return the path relative to the configuration's root, in POSIX form, for globs."""
-    absolute = os.path.realpath(path)
-    relative = os.path.relpath(absolute, root)
-    if relative.startswith(".."):
-        relative = absolute
-    return relative.replace(os.sep, "/")
-
-
-def _excluded(path: str, settings: _Settings) -> bool:
-    if not settings.exclude:
-        return False
-    from svaml.cli.config import matches_path
-
-    relative = _relative(path, settings.config.root)
-    return any(matches_path(relative, pattern) for pattern in settings.exclude)
-
-
-def _display(path: str) -> str:
-    text = os.path.normpath(path)
-    if os.path.isabs(text):
-        cwd = os.getcwd()
-        if text.startswith(cwd + os.sep):
-            return text[len(cwd) + 1 :]
-    return text
-
-
-def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
-    for raw in args.paths or ["."]:
-        if raw == "-":
-            yield _Target(args.stdin_filename or "-", None, True)
-            continue
-        if os.path.isdir(raw):
-            found = False
-            for target in _walk(raw, settings, tally):
-                found = True
-                yield target
-            if not found and not args.quiet:
-                _note(f"warning: no *.json or *.md files under {raw}")
-        elif os.path.lexists(raw):
-            if _excluded(raw, settings):
-                if not args.quiet:
-                    _note(f"{_display(raw)}: skipped, excluded by the configuration")
-                continue
-            yield _Target(_display(raw), raw, True)
-        else:
-            _error(f"{raw}: no such file or directory")
-            tally.failed = True
-
-
-def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
-    def unlisted(error: OSError) -> None:
-        _error(f"{_display(error.filename or top)}: cannot list the directory: {error.strerror or error}")
-        tally.failed = True
-
-    top = _display(top)
-    for directory, dirs, files in os.walk(top, onerror=unlisted):
-        dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
-        )
-        prefix = "" if directory == "." else directory + os.sep
-        for name in sorted(files):
-            lower = name.lower()
-            if lower.endswith(".json") or lower.endswith(_MARKDOWN):
-                path = prefix + name
-                if not _excluded(path, settings):
-                    yield _Target(path, path, False)
-
-
-def _suffix_callback(name: str) -> str | None:
-    lower = name.lower()
-    if lower.endswith(".json"):
-        stem = lower[: -len(".json")]
-        for callback in _CALLBACKS:
-            if stem.endswith("." + callback):
-                return callback
-    return None
-
-
-def _read(target: _Target) -> bytes:
-    """Read a file, or raise _TooLarge past MAX_BYTES: an endless device cannot hang the linter."""
-    data: bytes
-    if target.path is None:
-        data = _read_limited(sys.stdin.buffer)
-    else:
-        with open(target.path, "rb", buffering=0) as file:
-            info = os.fstat(file.fileno())
-            if stat.S_ISREG(info.st_mode):
-                if info.st_size > MAX_BYTES:
-                    raise _TooLarge
-                data = file.read()
-            else:
-                data = _read_limited(file)
-    if len(data) > MAX_BYTES:
-        raise _TooLarge
-    return data
-
-
-class _TooLarge(Exception):
-    """A file over MAX_BYTES: refused rather than read."""
-
-
-def _read_limited(file: Any) -> bytes:
-    chunks = []
-    size = 0
-    while size <= MAX_BYTES:
-        chunk = file.read(min(1 << 20, MAX_BYTES + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-class _Content(NamedTuple):
-    text: str | None  # None when the bytes are not UTF-8 text
-    problem: str = ""
-    line: int = 1
-    column: int = 1
-    bom: bool = False
-
-
-def _content(data: bytes) -> _Content:
-    """Decode file bytes as UTF-8, or say why they are not text, and where."""
-    if not data:
-        return _Content(None, "the file is empty: expected a JSON document")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _Content(None, "the file is UTF-16 or UTF-32 text; JSON files must be UTF-8")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        column = nul - data.rfind(b"\n", 0, nul)
-        return _Content(None, "binary file (it holds NUL bytes): not JSON or Markdown text", line, column)
-    try:
-        return _Content(data.decode("utf-8-sig"), bom=data.startswith(b"\xef\xbb\xbf"))
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
-        message = (
-            f"not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded "
-            "(JSON and Markdown files must be UTF-8)"
-        )
-        return _Content(None, message, line, column)
-
-
-def _content_diagnostic(content: _Content) -> Diagnostic:
-    from svaml.diagnostic import Diagnostic, Severity
-    from svaml.rules import RULES
-
-    rule = RULES.get("SV001")
-    return Diagnostic(
-        code="SV001",
-        name=rule.name if rule is not None else "invalid-json",
-        severity=Severity.ERROR,
-        message=content.problem or "the file holds only whitespace: expected a JSON document",
-        line=content.line,
-        column=content.column,
-    )
-
-
-def _lint(args: argparse.Namespace) -> int:
-    from svaml.cli.config import ConfigError
-    from svaml.rules import RULES
-
-    if args.stdin_filename and not args.paths:
-        args.paths = ["-"]
-    try:
-        settings = _settings(args, sorted(RULES))
-    except ConfigError as exc:
-        _error(str(exc))
-        return 2
-    stdin_fix = args.fix and "-" in (args.paths or [])
-    stream: TextIO
-    if args.output_file:
-        try:
-            stream = open(args.output_file, "w", encoding="utf-8")  # noqa: SIM115
-        except OSError as exc:
-            _error(f"{args.output_file}: cannot write: {exc.strerror or exc}")
-            return 2
-    else:
-        # With --fix on stdin, stdout carries the fixed document.
-        stream = sys.stderr if stdin_fix else sys.stdout
-    try:
-        return _run(args, settings, stream)
-    finally:
-        if args.output_file:
-            stream.close()
-
-
-class _Options(NamedTuple):
-    settings: _Settings
-    fix: bool
-    quiet: bool
-
-
-class _Result(NamedTuple):
-    """What checking one file found; made in a worker process when linting in parallel."""
-
-    name: str
-    checked: bool = False
-    diagnostics: tuple[Diagnostic, ...] = ()
-    lines: Mapping[int, str] | None = None  # the source lines the diagnostics are on
-    messages: tuple[str, ...] = ()  # for standard error
-    failed: bool = False
-    fixed: int = 0
-    output: bytes | None = None  # --fix on standard input writes the document to stdout
-
-
-# Below this many files, starting worker processes costs more than it saves.
-_PARALLEL_MIN = 256
-_CHUNK = 64
-
-
-def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
-    from svaml import __version__
-    from svaml.cli.formats import Summary, make_reporter
-    from svaml.rules import RULES
-
-    rules = {code: RULES[code] for code in RULES if code in settings.enabled}
-    reporter = make_reporter(
-        settings.output_format, stream, rules=rules, quiet=args.quiet, version=__version__
-    )
-    tally = _Tally()
-    options = _Options(settings, bool(args.fix), bool(args.quiet))
-    targets = _targets(args, settings, tally)
-    for result in _results(targets, options, args.jobs):
-        for message in result.messages:
-            sys.stderr.write(message + "\n")
-        if result.output is not None:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(result.output)
-            sys.stdout.buffer.flush()
-        tally.failed = tally.failed or result.failed
-        tally.fixed += result.fixed
-        if not result.checked:
-            continue
-        tally.files += 1
-        for diagnostic in result.diagnostics:
-            if diagnostic.severity.value == "warning":
-                tally.warnings += 1
-            else:
-                tally.errors += 1
-            if diagnostic.fix is not None:
-                tally.fixable += 1
-        reporter.file(result.name, result.diagnostics, result.lines or {})
-    reporter.finish(
-        Summary(
-            errors=tally.errors,
-            warnings=tally.warnings,
-            fixable=tally.fixable,
-            fixed=tally.fixed,
-            files=tally.files,
-        )
-    )
-    stream.flush()
-    if tally.failed:
-        return 2
-    if (tally.errors or tally.warnings) and not args.exit_zero:
-        return 1
-    return 0
-
-
-def _jobs(requested: int | None) -> int:
-    if requested is not None:
-        return max(1, requested)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-def _results(targets: Iterator[_Target], options: _Options, jobs: int | None) -> Iterator[_Result]:
-    """Check the targets in order, in worker processes when there are many of them."""
-    import gc
-    import itertools
-
-    count = _jobs(jobs)
-    head = list(itertools.islice(targets, _PARALLEL_MIN))
-    parallel = (
-        count > 1
-        and len(head) == _PARALLEL_MIN
-        and all(t.path is not None for t in head)
-        and _fork_context() is not None
-    )
-    if not parallel:
-        for target in itertools.chain(head, targets):
-            yield _check_safely(target, options)
-        return
-    context = _fork_context()
-    assert context is not None
-    chunks = _chunked(itertools.chain(head, targets))
-    # Frozen objects are not scanned by the workers' garbage collector, so the pages the
-    # workers share with this process stay shared instead of being copied.
-    gc.freeze()
-    try:
-        with context.Pool(count, initializer=_start_worker, initargs=(options,)) as pool:
-            for batch in pool.imap(_check_batch, chunks):
-                yield from batch
-    finally:
-        gc.unfreeze()
-
-
-def _fork_context() -> Any:
-    import multiprocessing
-
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - no fork (Windows): lint in one process
-        return None
-
-
-def _chunked(targets: Iterator[_Target]) -> Iterator[list[_Target]]:
-    chunk: list[_Target] = []
-    for target in targets:
-        if target.path is None:
-            yield chunk
-            chunk = []
-        chunk.append(target)
-        if len(chunk) >= _CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-_WORKER: _Options | None = None
-
-
-def _start_worker(options: _Options) -> None:
-    global _WORKER
-    _WORKER = options
-
-
-def _check_batch(batch: list[_Target]) -> list[_Result]:
-    assert _WORKER is not None
-    return [_check_safely(target, _WORKER) for target in batch]
-
-
-def _check_safely(target: _Target, options: _Options) -> _Result:
-    try:
-        return _check(target, options)
-    except Exception as exc:  # a bug is reported as an error, never a traceback
-        message = f"svaml: error: {target.name}: internal error while checking: {type(exc).__name__}: {exc}"
-        return _Result(target.name, messages=(message,), failed=True)
-
-
-def _enabled(settings: _Settings, target: _Target) -> frozenset[str]:
-    if not settings.per_file:
-        return settings.enabled
-    from svaml.cli.config import matches_path, selected
-
-    relative = _relative(target.path, settings.config.root) if target.path else target.name
-    ignored = [codes for glob, codes in settings.per_file if matches_path(relative, glob)]
-    if not ignored:
-        return settings.enabled
-    return frozenset(code for code in settings.enabled if not any(selected(code, codes) for codes in ignored))
-
-
-def _failure(target: _Target, message: str) -> _Result:
-    return _Result(target.name, messages=(f"svaml: error: {target.name}: {message}",), failed=True)
-
-
-def _check(target: _Target, options: _Options) -> _Result:
-    """Read, decode, check, filter and (with --fix) fix one file."""
-    settings = options.settings
-    try:
-        data = _read(target)
-    except IsADirectoryError:
-        return _failure(target, "is a directory, not a file")
-    except PermissionError:
-        return _failure(target, "permission denied")
-    except OSError as exc:
-        return _failure(target, f"cannot read: {exc.strerror or exc}")
-    except _TooLarge:
-        limit = MAX_BYTES // (1024 * 1024)
-        return _failure(target, f"too large to check (more than {limit} MiB); svaml refuses files this big")
-    stdin_fix = options.fix and target.path is None
-    markdown = target.name.lower().endswith(_MARKDOWN)
-    if markdown and not data:
-        # An empty Markdown file holds no blocks, which is fine.
-        return _Result(target.name, checked=True, output=b"" if stdin_fix else None)
-    enabled = _enabled(settings, target)
-    content = _content(data)
-    text = content.text
-    if text is None or (not markdown and not text.strip()):
-        bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
-        return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
-    callback = settings.callback or _suffix_callback(target.name) or settings.fallback
-    found = _diagnostics(text, target, markdown, callback)
-    if found is None:
-        skipped = (
-            f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
-            "action or instruction name, or callout method)"
-        )
-        notes = (skipped,) if target.explicit and not options.quiet else ()
-        return _Result(target.name, messages=notes, output=data if stdin_fix else None)
-    diagnostics = [d for d in found if d.code in enabled]
-    messages: tuple[str, ...] = ()
-    failed = False
-    fixed = 0
-    if options.fix and any(d.fix is not None for d in diagnostics):
-        from svaml._jsontext import decode
-        from svaml.cli.fix import fix_markdown, fix_text, write_atomic
-
-        def wanted(diagnostic: Diagnostic) -> bool:
-            return diagnostic.code in enabled
-
-        if markdown:
-            outcome = fix_markdown(text, callback=callback, enabled=wanted)
-        else:
-            kind = _json_kind(decode(text), target) or "document"
-            outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
-        if outcome.problem is not None:
-            messages = (f"svaml: warning: {target.name}: not fixed, left as it was: {outcome.problem}",)
-        if outcome.text is not None:
-            if target.path is not None:
-                try:
-                    encoded = (("\ufeff" if content.bom else "") + outcome.text).encode("utf-8")
-                    write_atomic(Path(target.path), encoded)
-                except OSError as exc:
-                    messages += (
-                        f"svaml: error: {target.name}: cannot write the fixes: {exc.strerror or exc}",
-                    )
-                    failed = True
-            if not failed:
-                text = outcome.text
-                fixed = outcome.fixed
-                found = _diagnostics(text, target, markdown, callback) or []
-                diagnostics = [d for d in found if d.code in enabled]
-    diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
-    return _Result(
-        target.name,
-        checked=True,
-        diagnostics=tuple(diagnostics),
-        lines=_excerpt(text, diagnostics),
-        messages=messages,
-        failed=failed,
-        fixed=fixed,
-        output=text.encode("utf-8") if stdin_fix else None,
-    )
-
-
-def _diagnostics(text: str, target: _Target, markdown: bool, callback: str | None) -> list[Diagnostic] | None:
-    """Check a text; None for a JSON file that holds no SVAML."""
-    if markdown:
-        from svaml.cli.markdown import check_markdown
-
-        return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
-    from svaml._jsontext import decode
-    from svaml.cli.markdown import check_decoded
-
-    decoded = decode(text)
-    kind = _json_kind(decoded, target)
-    if kind is None:
-        return None
-    return check_decoded(text, decoded, kind, callback=callback)
-
-
-def _excerpt(text: str, diagnostics: Sequence[Diagnostic]) -> dict[int, str]:
-    """Return the source lines the diagnostics point at, for the full format's snippets."""
-    if not diagnostics:
-        return {}
-    lines = text.split("\n")
-    wanted = {d.line for d in diagnostics if d.line is not None and 0 < d.line <= len(lines)}
-    return {line: lines[line - 1] for line in wanted}
-
-
-def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
-    """Say what a JSON file holds; None for a file that holds no SVAML and is not forced."""
-    from svaml.cli.markdown import svaml_kind
-
-    if decoded.problem is not None:
-        return "document"
-    kind = svaml_kind(decoded.value)
-    if kind is None and (target.path is None or _suffix_callback(target.name)):
-        return "document"  # standard input and *.ice.json files are SVAML whatever they hold
-    return kind
-
-
-# -- rules, rule, schema ----------------------------------------------------------------------
+# -- rules, rule ----------------------------------------------------------------------------
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -804,16 +182,4 @@ def _rule(args: argparse.Namespace) -> int:
         f"{found.doc}\n\n"
         f"{found.url}\n"
     )
-    return 0
-
-
-def _schema(args: argparse.Namespace) -> int:
-    import json
-
-    try:
-        from svaml.schema import document_schema  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:
-        _error(f"the schema is not available in this installation ({exc})")
-        return 2
-    sys.stdout.write(json.dumps(document_schema(), indent=2, ensure_ascii=False) + "\n")
     return 0

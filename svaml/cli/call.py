@@ -156,6 +156,7 @@ def _client(args: argparse.Namespace) -> VoiceClient:
     if args.configuration_url:
         options["configuration_url"] = args.configuration_url
     try:
+        # Imported here: svaml.client costs about 40 ms at startup, which only `svaml call` should pay.
         from svaml.client import VoiceClient
 
         if args.dry_run:

@@ -27,7 +27,14 @@ from typing import Any
 
 import attrs
 
+from svaml.cli.formats import FORMATS
 from svaml.errors import SvamlError
+from svaml.model.permissions import Callback
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = [
     "CALLBACKS",
@@ -35,6 +42,7 @@ __all__ = [
     "ConfigError",
     "Layer",
     "check_selectors",
+    "comma_list",
     "find_pyproject",
     "load_config",
     "matches_path",
@@ -44,18 +52,7 @@ __all__ = [
 ]
 
 #: The callbacks ``callback`` and ``--callback`` name (``auto`` is accepted besides).
-CALLBACKS = ("ice", "ace", "pie", "dice", "notify", "patch", "call-leg")
-
-_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
-_KEYS = (
-    "select",
-    "extend-select",
-    "ignore",
-    "per-file-ignores",
-    "callback",
-    "output-format",
-    "exclude",
-)
+CALLBACKS = tuple(callback.value for callback in Callback)
 
 
 class ConfigError(SvamlError):
@@ -77,6 +74,12 @@ class Config:
     exclude: tuple[str, ...] = ()
 
 
+# The keys of [tool.svaml]: the settings of Config, spelled as in TOML.
+_KEYS = tuple(
+    field.name.replace("_", "-") for field in attrs.fields(Config) if field.name not in {"path", "root"}
+)
+
+
 @attrs.frozen(kw_only=True)
 class Layer:
     """One level of rule selection: the configuration or the command line."""
@@ -87,10 +90,6 @@ class Layer:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
@@ -174,9 +173,14 @@ def parse_config(table: Mapping[str, Any], *, path: Path | None = None) -> Confi
         callback=None if callback is None else _choice(callback, "callback", where, (*CALLBACKS, "auto")),
         output_format=None
         if output_format is None
-        else _choice(output_format, "output-format", where, _FORMATS),
+        else _choice(output_format, "output-format", where, FORMATS),
         exclude=_strings(table.get("exclude", []), "exclude", where),
     )
+
+
+def comma_list(value: str) -> list[str]:
+    """Split a comma-separated option value (``SV1,SV203``) into its non-empty parts."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _specificity(selector: str, code: str) -> int:

@@ -22,9 +22,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import attrs
+
 from svaml._jsontext import decode, key_offsets, value_offsets
 from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
 from svaml.errors import SvamlError
+from svaml.rules import validate
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic, Edit
@@ -432,8 +435,6 @@ def _conflicts(paths: Sequence[str], touched: Sequence[str], shifted: Sequence[s
 
 def _relative(edits: Iterable[Edit], inner: str) -> list[Edit] | None:
     """Edits with pointers into the block's own JSON, or None if one reaches outside it."""
-    import attrs
-
     result = []
     for edit in edits:
         if edit.path != inner and not edit.path.startswith(inner + "/"):
@@ -455,8 +456,6 @@ def fix_text(
     kind: Kind = "document",
 ) -> FixOutcome:
     """Apply every enabled fix to a JSON text (a document, or a bare action or instruction)."""
-    from svaml.rules import validate
-
     decoded = decode(text)
     if decoded.problem is not None:
         return FixOutcome(None)

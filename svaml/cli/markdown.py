@@ -13,7 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+import attrs
+
 from svaml._jsontext import Decoded, decode, locate_many
+from svaml.rules import validate
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic
@@ -219,8 +222,6 @@ def unwrap_value(document: Any, kind: Kind) -> Any:
 
 def check_document(text: str, *, callback: str | None = None) -> list[Diagnostic]:
     """Validate JSON text and make sure every diagnostic has a line and column."""
-    from svaml.rules import validate
-
     return place(text, validate(text, callback=callback))
 
 
@@ -230,8 +231,6 @@ def check_decoded(
     """Check text already decoded, without decoding it again when it need not be."""
     if decoded.problem is not None or decoded.duplicates or kind in _WRAPS:
         return check_fragment(text, kind, callback=callback)
-    from svaml.rules import validate
-
     return place(text, validate(decoded.value, callback=callback))
 
 
@@ -240,8 +239,6 @@ def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     missing = [d.pointer for d in diagnostics if d.line is None]
     if not missing:
         return diagnostics
-    import attrs
-
     spans = locate_many(text, missing, nearest=True)
     placed = []
     for diagnostic in diagnostics:
@@ -285,8 +282,6 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
     Positions and pointers are those of the text itself; diagnostics about the wrapper alone
     are dropped.
     """
-    import attrs
-
     wrapped, shift, inner = wrap_text(text, kind)
     if not inner:
         return check_document(text, callback=callback)
@@ -315,8 +310,6 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
 
 
 def _check_block(block: Block, decoded: Decoded, kind: Kind, callback: str | None) -> list[Diagnostic]:
-    import attrs
-
     found = []
     for diagnostic in check_decoded(block.text, decoded, kind, callback=callback):
         line, column = block.position(diagnostic.line or 1, diagnostic.column or 1)

@@ -100,3 +100,34 @@ def test_every_rule_has_a_corpus_file() -> None:
     """Every rule but SV000 is triggered by at least one file of tests/corpus/ (listed in its .expected)."""
     expected: list[str] = []
     assert expected == sorted(set(TRIGGERABLE) - _corpus_codes())
+
+
+def test_rule_command_shows_the_registered_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml rule SV401` prints the example registered with the rule, what svaml reports and the fixed form."""
+    from svaml.cli import main
+
+    example = RULES["SV401"].example
+    assert example is not None
+    assert example.fixed is not None
+    ok = 0
+    assert ok == main(["rule", "SV401"])
+    out = capsys.readouterr().out
+    said = [f"{d.pointer}: {d.message} [SV401]" for d in validate(example.text) if d.code == "SV401"]
+    expected = (True, True, True, True)
+    assert expected == (
+        example.text in out,
+        f"Fixed:\n\n{example.fixed}\n" in out,
+        all(line in out for line in said),
+        bool(said),
+    )
+
+
+def test_rule_command_names_the_example_callback(capsys: pytest.CaptureFixture[str]) -> None:
+    """An example checked for a callback says which one, as the rule page does."""
+    from svaml.cli import main
+
+    ok = 0
+    assert ok == main(["rule", "SV605"])
+    found = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Example")]
+    expected = ["Example (as a PIE response):"]
+    assert expected == found

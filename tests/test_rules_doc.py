@@ -103,7 +103,7 @@ def test_every_rule_has_a_corpus_file() -> None:
 
 
 def test_rule_command_shows_the_registered_example(capsys: pytest.CaptureFixture[str]) -> None:
-    """`svaml rule SV401` prints the example registered with the rule, what svaml reports and the fixed form."""
+    """`svaml rule SV401` prints the example registered with the rule, what svaml says and the fixed form."""
     from svaml.cli import main
 
     example = RULES["SV401"].example

@@ -108,7 +108,10 @@ def _walk(where: str, obj: SvamlObject, out: list[tuple[str, SvamlObject]]) -> N
     The depth is the model's, a handful: no model class holds itself.
     """
     out.append((where, obj))
-    for attr, step, many in _nested(obj.__class__):
+    nested = _NESTED.get(obj.__class__)
+    if nested is None:
+        nested = _nested(obj.__class__)
+    for attr, step, many in nested:
         value = getattr(obj, attr)
         if value is None:
             continue

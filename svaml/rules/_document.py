@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from svaml import _json
 from svaml.diagnostic import Edit, Fix, Severity
@@ -37,14 +38,14 @@ _RECORD = {
         fixed={"instructions": [_SAY], "action": {"name": "hangup"}},
     ),
 )
-def missing_action(data: object, base: str, ctx: Context) -> Iterator[Finding]:
+def missing_action(data: Mapping[str, Any], base: str, ctx: Context) -> Iterator[Finding]:
     """A SVAML document must contain exactly one action.
 
     "Instructions must always accompany an action and will not work standalone" (DOCS svaml.md).
     Without one, Sinch cannot go on with the call. Add the action the call should take, for
     example ``hangup`` or ``continue``.
     """
-    if isinstance(data, Mapping) and data.get("action") is None:
+    if data.get("action") is None:
         state = "is null" if "action" in data else "is missing"
         yield Finding(ctx.at("action") if "action" in data else base, f"the action {state}: a SVAML "
                       "document needs exactly one action (for example hangup or continue)")
@@ -61,14 +62,14 @@ def missing_action(data: object, base: str, ctx: Context) -> Iterator[Finding]:
         fixed={"action": {"name": "hangup"}},
     ),
 )
-def action_not_object(data: object, base: str, ctx: Context) -> Iterator[Finding]:
+def action_not_object(data: Mapping[str, Any], base: str, ctx: Context) -> Iterator[Finding]:
     """``action`` holds one action object.
 
     A list of actions is not SVAML: Sinch takes exactly one action, so the rest would never run;
     move the other steps into instructions or a later callback.
     """
-    action = data.get("action") if isinstance(data, Mapping) else None
-    if isinstance(action, list):
+    action = data.get("action")
+    if action.__class__ is list:
         yield Finding(ctx.at("action"), f"'action' is a list of {len(action)}: a SVAML document has "
                       "exactly one action object")
     elif action is not None and not (action.__class__ is dict or isinstance(action, Mapping)):

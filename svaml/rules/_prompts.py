@@ -213,23 +213,28 @@ def _notable(value: str) -> tuple[Prompt, ...] | None:
     return None
 
 
-def _prompt_strings(obj: SvamlObject, where: str) -> Iterator[_Strings]:
-    """The prompt strings of ``obj`` that the rules must look at, parsed.
+def _prompt_strings(obj: SvamlObject, where: str, ctx: Context) -> list[_Strings]:
+    """The prompt strings of ``obj`` that the rules must look at, parsed (once for SV801-SV803).
 
     Strings of plain ``#tts[…]`` prompts and file ids, the common case, are left out early.
     """
-    if isinstance(obj, PlayFiles):
-        for index, value in enumerate(obj.ids):
-            prompts = _notable(value)
-            if prompts is not None:
-                yield _Strings(f"{where}/ids/{index}", prompts)
-        return
-    for attr, name in _PROMPT_FIELDS[obj.__class__]:
-        value = getattr(obj, attr)
-        if value is not None:
-            prompts = _notable(value)
-            if prompts is not None:
-                yield _Strings(f"{where}/{name}", prompts)
+    key = ("prompts", id(obj))  # the object lives as long as ctx: its id is its own
+    found: list[_Strings] | None = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = []
+        if isinstance(obj, PlayFiles):
+            for index, value in enumerate(obj.ids):
+                prompts = _notable(value)
+                if prompts is not None:
+                    found.append(_Strings(f"{where}/ids/{index}", prompts))
+        else:
+            for attr, name in _PROMPT_FIELDS[obj.__class__]:
+                value = getattr(obj, attr)
+                if value is not None:
+                    prompts = _notable(value)
+                    if prompts is not None:
+                        found.append(_Strings(f"{where}/{name}", prompts))
+    return found
 
 
 def _which(prompts: tuple[Prompt, ...], index: int, problem: str) -> str:
@@ -240,9 +245,9 @@ def _which(prompts: tuple[Prompt, ...], index: int, problem: str) -> str:
 
 
 def _each(
-    obj: SvamlObject, where: str, kinds: tuple[str, ...]
+    obj: SvamlObject, where: str, ctx: Context, kinds: tuple[str, ...]
 ) -> Iterator[tuple[str, tuple[Prompt, ...], int, Prompt]]:
-    for strings in _prompt_strings(obj, where):
+    for strings in _prompt_strings(obj, where, ctx):
         for index, prompt in enumerate(strings.prompts):
             if prompt.kind in kinds and prompt.problem is None:
                 yield strings.pointer, strings.prompts, index, prompt
@@ -304,7 +309,7 @@ def malformed_prompt(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Fin
     In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
     conferenceCallout `greeting`.
     """
-    for strings in _prompt_strings(obj, where):
+    for strings in _prompt_strings(obj, where, ctx):
         prompts = strings.prompts
         bad = [i for i, p in enumerate(prompts) if p.problem is not None]
         if len(bad) > _MAX_PER_STRING:
@@ -354,7 +359,7 @@ def invalid_ssml(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding
     In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
     conferenceCallout `greeting`.
     """
-    for at, prompts, index, prompt in _each(obj, where, ("ssml",)):
+    for at, prompts, index, prompt in _each(obj, where, ctx, ("ssml",)):
         problem = _ssml_problem(prompt.content)
         if problem is not None:
             yield Finding(at, _which(prompts, index, problem))
@@ -381,7 +386,7 @@ def invalid_href(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding
     In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
     conferenceCallout `greeting`.
     """
-    for at, prompts, index, prompt in _each(obj, where, ("href", "url")):
+    for at, prompts, index, prompt in _each(obj, where, ctx, ("href", "url")):
         problem = url_problem(prompt.content)
         if problem is not None:
             yield Finding(at, _which(prompts, index, problem))

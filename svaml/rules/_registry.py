@@ -40,8 +40,9 @@ class Finding(NamedTuple):
 
 #: A rule's check: called once per object of the classes the rule reads, as
 #: ``check(obj, pointer, ctx)``, or once per document as ``check(ctx.data, ctx.base, ctx)`` for a
-#: rule that reads no class. It yields findings; a rule that checks embedded documents (a
-#: customCallout's inline SVAML) may also yield their diagnostics whole, so they keep their codes.
+#: rule that reads no class (the decoded document, always a JSON object there). It yields
+#: findings; a rule that checks embedded documents (a customCallout's inline SVAML) may also
+#: yield their diagnostics whole, so they keep their codes.
 Check = Callable[[Any, str, "Context"], Iterable["Finding | Diagnostic"]]
 
 

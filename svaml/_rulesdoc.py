@@ -70,6 +70,9 @@ def _section(rule: Rule) -> Iterator[str]:
     yield ""
     yield f"**Sinch source:** {rule.source}"
     yield ""
+    if rule.found_by is not None:
+        yield f"**Found by:** {rule.found_by}."
+        yield ""
     example = rule.example
     if example is None:
         yield "No document triggers this rule: svaml reports it about itself."

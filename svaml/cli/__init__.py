@@ -810,9 +810,11 @@ def _rule(args: argparse.Namespace) -> int:
         f"{found.summary}\n\n"
         f"Severity: {found.severity.value}. Fixable: {'yes' if found.fixable else 'no'}. "
         f"Callbacks: {callbacks}. Checks: {applies}.\n"
-        f"Source: {found.source}\n\n"
-        f"{found.doc}\n\n"
+        f"Source: {found.source}\n"
     )
+    if found.found_by is not None:
+        out.write(f"Found by: {found.found_by}.\n")
+    out.write(f"\n{found.doc}\n\n")
     # The example registered with the rule, the one docs/rules.md shows.
     example = found.example
     if example is not None:

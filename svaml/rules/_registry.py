@@ -118,6 +118,8 @@ class Rule:
     raw: bool = False
     kinds: tuple[type, ...] | None = None
     example: Example | None = None
+    #: What reports the rule when it has no check of its own (decoding, reading into the model).
+    found_by: str | None = None
     check: Check | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
@@ -179,6 +181,7 @@ def rule(
             raw=raw,
             kinds=None if kinds is None else tuple(kinds),
             example=example,
+            found_by=found_by,
             check=None if found_by is not None else cast(Check, check),
         )
         _PLANS.clear()

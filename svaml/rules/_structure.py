@@ -35,7 +35,7 @@ def _hangup_after(instruction: dict[str, Any]) -> dict[str, Any]:
     summary="svaml could not check the document",
     source="svaml",
     example=None,
-    found_by="the validator itself",
+    found_by="svaml itself, when one of its checks fails",
 )
 def internal_error() -> None:
     """A bug in svaml stopped a check. The document may be fine; the error is logged. Please report it."""

@@ -82,6 +82,7 @@ from svaml.model.instructions import (
     TranscriptionOptions,
 )
 from svaml.model.permissions import ALLOWED_IN, Callback, callback_of
+from svaml.rules._limits import CONFERENCE_ID_LIMIT, DTMF_KEYS, MAX_DURATION, TEXT_LIMIT
 
 __all__ = [
     "actions",
@@ -100,11 +101,6 @@ _T = TypeVar("_T")
 _O = TypeVar("_O", bound=SvamlObject)
 _Strategy = st.SearchStrategy
 
-# The documented limits the generated values stay within (the validator's rules enforce them).
-_MAX_DURATION = 14400
-_TEXT_LIMIT = 600
-_CONFERENCE_ID_LIMIT = 64
-_DTMF = "0123456789#w"
 _INT_MAX = 2**31 - 1
 
 # -- leaf values ----------------------------------------------------------------------------------
@@ -123,7 +119,7 @@ def _non_blank(text: str) -> str:
 
 # Spoken text: printable (no control characters), never blank.
 _speech = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
-_say_text = st.text(alphabet=_speech, min_size=1, max_size=_TEXT_LIMIT).map(_non_blank)
+_say_text = st.text(alphabet=_speech, min_size=1, max_size=TEXT_LIMIT).map(_non_blank)
 # TTS text inside #tts[…]: no brackets, and no ';' (the separator of prompts).
 _tts_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters="[];"),
@@ -174,11 +170,11 @@ _prompt = st.one_of(
 #: A prompt string: one to three prompts, played back to back.
 _prompt_strings = st.lists(_prompt, min_size=1, max_size=3).map(lambda p: strings.prompts(*p))
 
-_dtmf = st.text(alphabet=_DTMF, min_size=1, max_size=12)
-_menu_keys = st.text(alphabet=_DTMF, min_size=1, max_size=2)
+_dtmf = st.text(alphabet=DTMF_KEYS, min_size=1, max_size=12)
+_menu_keys = st.text(alphabet=DTMF_KEYS, min_size=1, max_size=2)
 # Values of return(…) may hold spaces and dashes (Sinch: return(non-sip)).
 _return_values = st.text(alphabet=_WORD + " ", min_size=1, max_size=16).map(lambda v: v.strip() or "ok")
-_conference_ids = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=_CONFERENCE_ID_LIMIT)
+_conference_ids = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=CONFERENCE_ID_LIMIT)
 _usernames = st.text(alphabet=_WORD + ".", min_size=1, max_size=20)
 _sip_uris = st.builds(lambda user, host: f"{user}@{host}.example.com", _words, _lower)
 
@@ -259,7 +255,7 @@ def _by_name() -> Mapping[str, _Strategy[Any]]:
         "locale": _tts_locales,
         "cli": _clis,
         "number": _e164,
-        "max_duration": st.integers(1, _MAX_DURATION),
+        "max_duration": st.integers(1, MAX_DURATION),
         "dtmf": _dtmf,
         "text": _say_text,
         "conference_id": _conference_ids,

@@ -9,13 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from svaml import codec
 from svaml.diagnostic import Edit, Fix, Severity
 from svaml.model.actions import Destination
-from svaml.model.callouts import CalloutRequest, TtsCallout, callout_request
+from svaml.model.callouts import TtsCallout, callout_request
 from svaml.rules import validate, validate_callout
-from svaml.rules._callouts import inline_diagnostics
-from svaml.rules._context import Context
 
 NUMBER = {"type": "number", "endpoint": "+46707654321"}
 USERNAME = {"type": "username", "endpoint": "alice"}
@@ -288,17 +285,16 @@ def test_invalid_inline_svaml_reports_the_inner_errors_with_their_codes() -> Non
 
 
 def test_inline_diagnostics_keep_their_codes_and_severities() -> None:
-    """inline_diagnostics gives each inner diagnostic as validate() found it, warnings included."""
+    """Each diagnostic of inline SVAML is reported under its own code and severity, warnings included."""
     ice = {
         "instructions": [{"name": "say", "text": "Hi", "locale": "en-US"}, {"name": "answer"}],
         "action": {"name": "Hangup"},
     }
-    data = _custom(ice=json.dumps(ice))
-    ctx = Context(data, callout=codec.structure(data, CalloutRequest))
-    found = [(where, label, d.code, d.severity, d.pointer) for where, label, d in inline_diagnostics(ctx)]
+    diagnostics = validate(_custom(ice=json.dumps(ice)))
+    found = [(d.pointer, d.code, d.severity, d.message.split(":")[0]) for d in diagnostics]
     expected = [
-        ("/customCallout/ice", "ICE", "SV301", Severity.WARNING, "/instructions/0"),
-        ("/customCallout/ice", "ICE", "SV020", Severity.WARNING, "/action/name"),
+        ("/customCallout/ice", "SV301", Severity.WARNING, "in the inline ICE SVAML at /instructions/0"),
+        ("/customCallout/ice", "SV020", Severity.WARNING, "in the inline ICE SVAML at /action/name"),
     ]
     assert expected == found
 

@@ -1,14 +1,16 @@
-"""The rule reference docs/rules.md: current, complete, and its examples really break their rules."""
+"""The rule reference docs/rules.md: current, complete, and each rule's own example really breaks it."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from svaml import _rulesdoc
-from svaml.rules import RULES
+from svaml.cli.fix import apply_edits
+from svaml.rules import RULES, validate
 
 ROOT = Path(__file__).parent.parent
 PAGE = ROOT / "docs" / "rules.md"
@@ -16,6 +18,7 @@ CORPUS = ROOT / "tests" / "corpus"
 CODES = sorted(RULES)
 # SV000 is svaml's own internal error: no document can trigger it.
 TRIGGERABLE = [code for code in CODES if code != "SV000"]
+FIXED = [code for code in TRIGGERABLE if getattr(RULES[code].example, "fixed", None) is not None]
 
 
 def test_rules_page_is_current() -> None:
@@ -36,15 +39,45 @@ def test_every_rule_has_an_anchored_section_and_an_index_row() -> None:
 
 @pytest.mark.parametrize("code", TRIGGERABLE)
 def test_rule_example_triggers_the_rule(code: str) -> None:
-    """The example shown in the rule's section makes svaml report that rule."""
-    example = _rulesdoc.example(code)
+    """The example registered with the rule (and shown in its section) makes svaml report that rule."""
+    example = RULES[code].example
     assert example is not None, f"{code} has no example"
-    assert code in {d.code for d in example.diagnostics()}
+    assert code in {d.code for d in validate(example.text, callback=example.callback)}
+
+
+@pytest.mark.parametrize("code", FIXED)
+def test_fixed_form_is_clean(code: str) -> None:
+    """The fixed form registered with a rule's example draws no diagnostic at all."""
+    example = RULES[code].example
+    assert example is not None
+    assert example.fixed is not None
+    expected: list[object] = []
+    assert expected == validate(example.fixed, callback=example.callback)
+
+
+@pytest.mark.parametrize("code", [c for c in FIXED if RULES[c].fixable])
+def test_fix_gives_the_fixed_form(code: str) -> None:
+    """Where svaml fixes the example, its fix writes exactly the fixed form registered with the rule."""
+    example = RULES[code].example
+    assert example is not None
+    assert example.fixed is not None
+    fixes = [d.fix for d in validate(example.text, callback=example.callback) if d.code == code and d.fix]
+    doc = json.loads(example.text)
+    for fix in fixes:
+        doc = apply_edits(doc, fix.edits)
+    expected = json.loads(example.fixed)
+    assert expected == (doc if fixes else expected)
+
+
+def test_every_fixable_rule_shows_its_fixed_form() -> None:
+    """Each rule that `svaml lint --fix` can fix carries the fixed form of its example."""
+    expected: list[str] = []
+    assert expected == [c for c in TRIGGERABLE if RULES[c].fixable and c not in FIXED]
 
 
 def test_internal_error_has_no_example() -> None:
     """SV000 is documented without an example, since no document can trigger it."""
-    assert None is _rulesdoc.example("SV000")
+    assert None is RULES["SV000"].example
 
 
 def test_write_writes_the_rendered_page(tmp_path: Path) -> None:
@@ -65,5 +98,36 @@ def _corpus_codes() -> set[str]:
 
 def test_every_rule_has_a_corpus_file() -> None:
     """Every rule but SV000 is triggered by at least one file of tests/corpus/ (listed in its .expected)."""
-    expected = []
+    expected: list[str] = []
     assert expected == sorted(set(TRIGGERABLE) - _corpus_codes())
+
+
+def test_rule_command_shows_the_registered_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml rule SV401` prints the example registered with the rule, what svaml says and the fixed form."""
+    from svaml.cli import main
+
+    example = RULES["SV401"].example
+    assert example is not None
+    assert example.fixed is not None
+    ok = 0
+    assert ok == main(["rule", "SV401"])
+    out = capsys.readouterr().out
+    said = [f"{d.pointer}: {d.message} [SV401]" for d in validate(example.text) if d.code == "SV401"]
+    expected = (True, True, True, True)
+    assert expected == (
+        example.text in out,
+        f"Fixed:\n\n{example.fixed}\n" in out,
+        all(line in out for line in said),
+        bool(said),
+    )
+
+
+def test_rule_command_names_the_example_callback(capsys: pytest.CaptureFixture[str]) -> None:
+    """An example checked for a callback says which one, as the rule page does."""
+    from svaml.cli import main
+
+    ok = 0
+    assert ok == main(["rule", "SV605"])
+    found = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Example")]
+    expected = ["Example (as a PIE response):"]
+    assert expected == found

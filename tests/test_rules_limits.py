@@ -314,5 +314,5 @@ def test_say_limit_doc_names_the_ignore() -> None:
 
 def test_limit_rules_check_svaml_and_callouts() -> None:
     """SV501 to SV505 check SVAML documents and callout requests alike, under one code each."""
-    expected = ["any"] * 5
-    assert expected == [RULES[f"SV50{i}"].target for i in range(1, 6)]
+    expected = [frozenset({"svaml", "callout"})] * 5
+    assert expected == [RULES[f"SV50{i}"].targets for i in range(1, 6)]

@@ -184,8 +184,8 @@ def test_builder_refuses_a_number_without_plus() -> None:
 
 def test_number_rules_check_svaml_and_callouts() -> None:
     """SV401 and SV402 check SVAML documents and callout requests alike, under one code."""
-    expected = ["any", "any"]
-    assert expected == [RULES[code].target for code in ("SV401", "SV402")]
+    expected = [frozenset({"svaml", "callout"})] * 2
+    assert expected == [RULES[code].targets for code in ("SV401", "SV402")]
 
 
 def test_phonenumbers_loads_only_for_numbers() -> None:

@@ -147,6 +147,13 @@ def _rules(args: argparse.Namespace) -> int:
                 "fixable": r.fixable,
                 "summary": r.summary,
                 "url": r.url,
+                "example": None
+                if r.example is None
+                else {
+                    "text": r.example.text,
+                    "callback": None if r.example.callback is None else r.example.callback.value,
+                    "fixed": r.example.fixed,
+                },
             }
             for r in RULES.values()
         ]
@@ -165,7 +172,7 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _rule(args: argparse.Namespace) -> int:
-    from svaml.rules import RULES
+    from svaml.rules import RULES, Example, validate
 
     wanted = args.code.strip()
     found = RULES.get(wanted.upper()) or next((r for r in RULES.values() if r.name == wanted.lower()), None)
@@ -173,13 +180,29 @@ def _rule(args: argparse.Namespace) -> int:
         _error(f"unknown rule {args.code!r}; `svaml rules` lists them")
         return 2
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
-    sys.stdout.write(
+    targets = {"svaml": "SVAML documents", "callout": "callout requests"}
+    applies = " and ".join(words for target, words in targets.items() if target in found.targets)
+    out = sys.stdout
+    out.write(
         f"# {found.code} {found.name}\n\n"
         f"{found.summary}\n\n"
         f"Severity: {found.severity.value}. Fixable: {'yes' if found.fixable else 'no'}. "
-        f"Callbacks: {callbacks}.\n"
-        f"Source: {found.source}\n\n"
-        f"{found.doc}\n\n"
-        f"{found.url}\n"
+        f"Callbacks: {callbacks}. Checks: {applies}.\n"
+        f"Source: {found.source}\n"
     )
+    if found.found_by is not None:
+        out.write(f"Found by: {found.found_by}.\n")
+    out.write(f"\n{found.doc}\n\n")
+    # The example registered with the rule, the one docs/rules.md shows.
+    example = found.example
+    if example is not None:
+        where = f" (as {example.callback.phrase})" if example.callback is not None else ""
+        out.write(f"Example{where}:\n\n{Example.shown(example.text)}\n\nsvaml reports:\n\n")
+        for d in validate(example.text, callback=example.callback):
+            if d.code == found.code:
+                out.write(f"{d.pointer or '/'}: {d.message} [{d.code}]\n")
+        if example.fixed is not None:
+            out.write(f"\nFixed:\n\n{Example.shown(example.fixed)}\n")
+        out.write("\n")
+    out.write(f"{found.url}\n")
     return 0

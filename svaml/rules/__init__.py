@@ -21,13 +21,14 @@ from svaml.rules import (  # noqa: F401
     _prompts,
     _structure,
 )
-from svaml.rules._registry import DOCS_URL, RULES, Finding, Rule
+from svaml.rules._registry import DOCS_URL, RULES, Example, Finding, Rule
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
 
 __all__ = [
     "DOCS_URL",
     "RULES",
     "Callback",
+    "Example",
     "Finding",
     "Rule",
     "check",

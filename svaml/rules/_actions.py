@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from svaml.diagnostic import Edit, Fix, Severity
@@ -11,11 +12,19 @@ from svaml.model.enums import DestinationType
 from svaml.model.instructions import StartRecording, StopRecording
 from svaml.model.permissions import Callback
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
 _E, _W = Severity.ERROR, Severity.WARNING
+# The parts the examples are made of.
+_PSTN = {"name": "connectPstn", "number": "+46701234567"}
+_MXP = {"name": "connectMxp", "destination": {"type": "username", "endpoint": "alice"}}
+_SIP = "alice@sip.example.com"
+_RECORD = {
+    "name": "startRecording",
+    "options": {"destinationUrl": "s3://bucket/calls", "credentials": "KEY:SECRET:eu-west-1"},
+}
 
 
 @rule(
@@ -26,8 +35,12 @@ _E, _W = Severity.ERROR, Severity.WARNING
     source="SKILL sinch-voice-api: recording is not supported with connectMxp",
     fixable=True,
     kinds=(ConnectMxp,),
+    example=Example(
+        text={"instructions": [{"name": "answer"}, _RECORD], "action": _MXP},
+        fixed={"instructions": [{"name": "answer"}], "action": _MXP},
+    ),
 )
-def recording_with_connect_mxp(ctx: Context) -> Iterator[Finding]:
+def recording_with_connect_mxp(action: ConnectMxp, where: str, ctx: Context) -> Iterator[Finding]:
     """Do not record a ``connectMxp`` call: Sinch ignores the recording.
 
     Sinch does not record in-app (MXP) calls: with a ``connectMxp`` action, ``startRecording``
@@ -36,8 +49,6 @@ def recording_with_connect_mxp(ctx: Context) -> Iterator[Finding]:
 
     The fix removes the recording instructions. It is reported once, at the first of them.
     """
-    if not isinstance(ctx.action, ConnectMxp):
-        return
     recording = (StartRecording, StopRecording)
     found = [i for i, instruction in ctx.instructions if isinstance(instruction, recording)]
     if not found:
@@ -72,13 +83,8 @@ def _websocket(endpoint: str) -> tuple[str | None, str | None]:
     return None, scheme
 
 
-def _stream_endpoint(ctx: Context) -> tuple[str, str, str | None, str | None] | None:
-    action = ctx.action
-    if not isinstance(action, ConnectStream):
-        return None
-    endpoint = action.destination.endpoint
-    problem, scheme = _websocket(endpoint)
-    return ctx.at("action", "destination", "endpoint"), endpoint, problem, scheme
+def _stream(endpoint: str) -> dict[str, Any]:
+    return {"action": {"name": "connectStream", "destination": {"type": "Websocket", "endpoint": endpoint}}}
 
 
 _STREAM = "OAS connectStream.destination: type Websocket, endpoint a wss:// URL (closed beta)"
@@ -91,19 +97,26 @@ _STREAM = "OAS connectStream.destination: type Websocket, endpoint a wss:// URL 
     summary="The `connectStream` endpoint is not a WebSocket URL",
     source=_STREAM,
     kinds=(ConnectStream,),
+    example=Example(
+        text=_stream("https://example.com/stream"),
+        fixed=_stream("wss://example.com/stream"),
+    ),
 )
-def stream_endpoint_invalid(ctx: Context) -> Iterator[Finding]:
+def stream_endpoint_invalid(action: ConnectStream, where: str, ctx: Context) -> Iterator[Finding]:
     """Give ``connectStream`` a WebSocket URL.
 
     ``connectStream`` streams the call's audio to a WebSocket server: its
     ``destination.endpoint`` is a ``wss://host/path`` URL. An ``https://`` URL, a bare host name or
     anything else cannot be connected and the call fails. Write the server's ``wss://`` URL.
     """
-    found = _stream_endpoint(ctx)
-    if found is not None and found[2] is not None:
-        where, endpoint, problem, scheme = found
+    endpoint = action.destination.endpoint
+    problem, scheme = _websocket(endpoint)
+    if problem is not None:
         hint = " (a WebSocket server on the same host is wss://…)" if scheme in ("http", "https") else ""
-        yield Finding(where, f"the stream endpoint {endpoint!r} {problem}: write a wss://host/path URL{hint}")
+        yield Finding(
+            f"{where}/destination/endpoint",
+            f"the stream endpoint {endpoint!r} {problem}: write a wss://host/path URL{hint}",
+        )
 
 
 @rule(
@@ -113,18 +126,25 @@ def stream_endpoint_invalid(ctx: Context) -> Iterator[Finding]:
     summary="The `connectStream` endpoint uses unencrypted `ws://`",
     source=_STREAM,
     kinds=(ConnectStream,),
+    example=Example(
+        text=_stream("ws://example.com/stream"),
+        fixed=_stream("wss://example.com/stream"),
+    ),
 )
-def stream_endpoint_insecure(ctx: Context) -> Iterator[Finding]:
+def stream_endpoint_insecure(action: ConnectStream, where: str, ctx: Context) -> Iterator[Finding]:
     """Use ``wss://``, not ``ws://``, for ``connectStream``.
 
     Sinch documents ``wss://`` endpoints for ``connectStream``. With ``ws://`` the call's audio
     (and the call headers sent in the first message) would cross the internet unencrypted, if
     Sinch connects at all. Serve the WebSocket over TLS and write ``wss://``.
     """
-    found = _stream_endpoint(ctx)
-    if found is not None and found[2] is None and found[3] == "ws":
-        where, endpoint = found[0], found[1]
-        yield Finding(where, f"the stream endpoint {endpoint!r} is not encrypted: use wss:// (WebSocket/TLS)")
+    endpoint = action.destination.endpoint
+    problem, scheme = _websocket(endpoint)
+    if problem is None and scheme == "ws":
+        yield Finding(
+            f"{where}/destination/endpoint",
+            f"the stream endpoint {endpoint!r} is not encrypted: use wss:// (WebSocket/TLS)",
+        )
 
 
 _EXPECTED_TYPE = {
@@ -142,8 +162,14 @@ _EXPECTED_TYPE = {
     source="OAS connectMxp (username), connectSip (sip), connectStream (Websocket) destination type",
     fixable=True,
     kinds=(ConnectMxp, ConnectSip, ConnectStream),
+    example=Example(
+        text={"action": {"name": "connectSip", "destination": {"type": "number", "endpoint": _SIP}}},
+        fixed={"action": {"name": "connectSip", "destination": {"type": "sip", "endpoint": _SIP}}},
+    ),
 )
-def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
+def destination_type_mismatch(
+    action: ConnectMxp | ConnectSip | ConnectStream, where: str, ctx: Context
+) -> Iterator[Finding]:
     """Give each connect action the destination type it connects to.
 
     Each connect action reaches one kind of destination: ``connectMxp`` an in-app user
@@ -152,27 +178,23 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
     ``connectPstn``. Letter case does not matter. ``connectMxp`` and ``connectSip`` may leave the
     type out; ``connectStream``'s type is ``Websocket`` only, and the fix adds it when missing.
     """
-    action = ctx.action
-    expected = _EXPECTED_TYPE.get(type(action))
-    if not isinstance(action, (ConnectMxp, ConnectSip, ConnectStream)) or expected is None:
-        return
     destination = action.destination
     if destination is None:
         return
-    wanted, what = expected
-    where = ctx.at("action", "destination", "type")
+    wanted, what = _EXPECTED_TYPE[action.__class__]
+    at = f"{where}/destination/type"
     if destination.type is None:
         if wanted is DestinationType.WEBSOCKET:
             yield Finding(
-                ctx.at("action", "destination"),
+                f"{where}/destination",
                 "the connectStream destination has no type: write \"type\": \"Websocket\"",
-                Fix(description="add type Websocket", edits=(Edit(op="add", path=where, value="Websocket"),)),
+                Fix(description="add type Websocket", edits=(Edit(op="add", path=at, value="Websocket"),)),
             )
     elif destination.type is not wanted:
         number = destination.type is DestinationType.NUMBER
         hint = "; to call a phone number use connectPstn" if number else ""
         yield Finding(
-            where,
+            at,
             f"{action.name} connects to {what}: its destination type must be {wanted.value!r}, "
             f"not {destination.type.value!r}{hint}",
         )
@@ -186,8 +208,13 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
     source="DOCS amd_v2: AMD works only when set in the ICE response of a customCallout",
     callbacks=frozenset(Callback) - {Callback.ICE},
     kinds=(ConnectPstn,),
+    example=Example(
+        text={"action": {**_PSTN, "amd": {"enabled": True}}},
+        callback="pie",
+        fixed={"action": _PSTN},
+    ),
 )
-def amd_outside_custom_callout(ctx: Context) -> Iterator[Finding]:
+def amd_outside_custom_callout(action: ConnectPstn, where: str, ctx: Context) -> Iterator[Finding]:
     """Set answering machine detection only in a custom callout's ICE response.
 
     Sinch runs answering machine detection (``connectPstn.amd``) only when it is set in the ICE
@@ -196,10 +223,9 @@ def amd_outside_custom_callout(ctx: Context) -> Iterator[Finding]:
     knows the document's callback; for an ICE response it cannot tell whether the call is a custom
     callout.)
     """
-    action = ctx.action
-    if isinstance(action, ConnectPstn) and action.amd is not None and action.amd.enabled:
-        where = ctx.callback.phrase if ctx.callback is not None else "this response"
+    if action.amd is not None and action.amd.enabled:
+        phrase = ctx.callback.phrase if ctx.callback is not None else "this response"
         yield Finding(
-            ctx.at("action", "amd", "enabled"),
-            f"Sinch ignores AMD in {where}: it works only in the ICE response of a customCallout",
+            f"{where}/amd/enabled",
+            f"Sinch ignores AMD in {phrase}: it works only in the ICE response of a customCallout",
         )

@@ -9,17 +9,25 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 
 from svaml import _json
 from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
-from svaml.model.callouts import CALLOUT_CLASSES, ConferenceCallout, CustomCallout, TtsCallout
+from svaml.model.callouts import (
+    CALLOUT_CLASSES,
+    Callout,
+    CalloutRequest,
+    ConferenceCallout,
+    CustomCallout,
+    TtsCallout,
+)
 from svaml.model.enums import DestinationType
 from svaml.model.permissions import Callback
 from svaml.rules._context import Context
 from svaml.rules._prompts import url_problem
-from svaml.rules._registry import Finding, rule
+from svaml.rules._registry import Example, Finding, rule
 from svaml.rules._validate import is_callout, validate
 
 __all__ = ["inline_diagnostics"]
@@ -27,6 +35,27 @@ __all__ = ["inline_diagnostics"]
 _E, _W = Severity.ERROR, Severity.WARNING
 _METHODS = tuple(CALLOUT_CLASSES)
 _INLINE = (("ice", Callback.ICE, "ICE"), ("ace", Callback.ACE, "ACE"), ("pie", Callback.PIE, "PIE"))
+
+
+def _pstn(**fields: object) -> dict[str, object]:
+    """An example ICE answer: connectPstn."""
+    return {"action": {"name": "connectPstn", "number": "+46701234567", **fields}}
+
+
+def _tts(**fields: object) -> dict[str, object]:
+    """An example ttsCallout request (a field given as None is left out)."""
+    body = {"cli": "+46701234567", "destination": {"type": "number", "endpoint": "+46707654321"}}
+    merged = {**body, "text": "Your code is 1234", **fields}
+    return {"method": "ttsCallout", "ttsCallout": {k: v for k, v in merged.items() if v is not None}}
+
+
+def _conf(**fields: object) -> dict[str, Any]:
+    body = {"destination": {"type": "number", "endpoint": "+46707654321"}, "conferenceId": "team"}
+    return {"method": "conferenceCallout", "conferenceCallout": {**body, **fields}}
+
+
+def _custom(**fields: object) -> dict[str, object]:
+    return {"method": "customCallout", "customCallout": fields}
 
 
 def _is_inline(value: str | None) -> bool:
@@ -40,23 +69,21 @@ def _is_inline(value: str | None) -> bool:
     _E,
     summary="A ttsCallout without `cli`",
     source="SKILL sinch-voice-api: a TTS callout never connects without cli; OAS ttsCallout.cli",
-    target="callout",
+    targets=("callout",),
     kinds=(TtsCallout,),
+    example=Example(text=_tts(cli=None), fixed=_tts()),
 )
-def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
+def tts_callout_without_cli(tts: TtsCallout, where: str, ctx: Context) -> Iterator[Finding]:
     """Give every TTS callout a ``cli``.
 
     Sinch never connects a TTS callout that has no ``cli`` (the number shown to the called
     party): the request is accepted and the phone never rings. Set ``cli`` to one of your Sinch
     numbers in E.164 form (``+46...``). An empty ``cli`` is reported by SV401, as not E.164.
     """
-    tts = ctx.callout.tts_callout if ctx.callout is not None else None
-    if tts is None:
-        return
     # An empty cli is not E.164: SV401 reports it.
     if tts.cli is None:
         yield Finding(
-            ctx.at("ttsCallout"),
+            where,
             "the ttsCallout has no 'cli': Sinch never connects a TTS "
             "callout without one; set it to one of your Sinch numbers (E.164)",
         )
@@ -68,10 +95,14 @@ def tts_callout_without_cli(ctx: Context) -> Iterator[Finding]:
     _W,
     summary="ACE or DiCE asked for a callout to a `username` destination",
     source="OAS enableAce/enableDice: ACE and DiCE are not issued for username destinations",
-    target="callout",
+    targets=("callout",),
     kinds=(TtsCallout, ConferenceCallout, CustomCallout),
+    example=Example(
+        text=_conf(destination={"type": "username", "endpoint": "alice"}, enableAce=True),
+        fixed=_conf(destination={"type": "username", "endpoint": "alice"}),
+    ),
 )
-def ace_never_sent(ctx: Context) -> Iterator[Finding]:
+def ace_never_sent(callout: Callout, where: str, ctx: Context) -> Iterator[Finding]:
     """Do not wait for ACE or DiCE from a callout to a username.
 
     Sinch does not issue the Answered Call Event (ACE) or the Disconnected Call Event (DiCE)
@@ -79,47 +110,33 @@ def ace_never_sent(ctx: Context) -> Iterator[Finding]:
     ``enableDice``; a custom callout's ``ace`` and ``dice`` callbacks are not called either.
     Logic that waits for them never runs: act on the ICE or on a Notify event instead.
     """
-    req = ctx.callout
-    if req is None:
+    if callout.destination is None or callout.destination.type is not DestinationType.USERNAME:
         return
-    for key, callout in (
-        ("ttsCallout", req.tts_callout),
-        ("conferenceCallout", req.conference_callout),
-        ("customCallout", req.custom_callout),
-    ):
-        if callout is None or callout.destination is None:
-            continue
-        if callout.destination.type is not DestinationType.USERNAME:
-            continue
-        flags = {"enableAce": callout.enable_ace is True, "enableDice": callout.enable_dice is True}
-        fields = {}
-        if isinstance(callout, CustomCallout):
-            fields = {"ace": callout.ace is not None, "dice": callout.dice is not None}
-        for name, on in (*flags.items(), *fields.items()):
-            if on:
-                event = "DiCE" if "dice" in name.lower() else "ACE"
-                yield Finding(
-                    ctx.at(key, name),
-                    f"{name!r} is set, but the destination is a username: Sinch sends no {event} "
-                    "for username destinations",
-                )
+    flags = {"enableAce": callout.enable_ace is True, "enableDice": callout.enable_dice is True}
+    if isinstance(callout, CustomCallout):
+        flags.update(ace=callout.ace is not None, dice=callout.dice is not None)
+    for name, on in flags.items():
+        if on:
+            event = "DiCE" if "dice" in name.lower() else "ACE"
+            yield Finding(
+                f"{where}/{name}",
+                f"{name!r} is set, but the destination is a username: Sinch sends no {event} "
+                "for username destinations",
+            )
 
 
-def inline_diagnostics(ctx: Context) -> Iterator[tuple[str, str, Diagnostic]]:
+def inline_diagnostics(custom: CustomCallout, where: str) -> Iterator[tuple[str, str, Diagnostic]]:
     """Check the inline SVAML of a customCallout's ``ice``, ``ace`` and ``pie`` for its callback.
 
     Yields ``(pointer, label, diagnostic)``: the pointer of the field (``/customCallout/ice``),
     the callback's label (``ICE``) and each diagnostic of the inline document, with the pointer
     inside it. Fields that are URLs or not a JSON object are left to :func:`invalid_inline_svaml`.
     """
-    custom = ctx.callout.custom_callout if ctx.callout is not None else None
-    if custom is None:
-        return
     for field, callback, label in _INLINE:
         value = getattr(custom, field)
         if _is_inline(value) and _decoded_problem(value, label) is None:
             for found in validate(value, callback=callback):
-                yield ctx.at("customCallout", field), label, found
+                yield f"{where}/{field}", label, found
 
 
 @functools.lru_cache(maxsize=64)
@@ -144,10 +161,14 @@ def _decoded_problem(text: str, label: str) -> str | None:
     _E,
     summary="A customCallout `ice`/`ace`/`pie` that is neither a URL nor valid SVAML; `dice` not a URL",
     source="OAS customCallout: ice, ace, pie are a URL or JSON-escaped SVAML; dice is a URL only",
-    target="callout",
+    targets=("callout",),
     kinds=(CustomCallout,),
+    example=Example(
+        text=_custom(ice=json.dumps(_pstn(maxDuration=20000)), dice='{"action": {"name": "hangup"}}'),
+        fixed=_custom(ice=json.dumps(_pstn(maxDuration=14400)), dice="https://example.com/dice"),
+    ),
 )
-def invalid_inline_svaml(ctx: Context) -> Iterator[Finding | Diagnostic]:
+def invalid_inline_svaml(custom: CustomCallout, where: str, ctx: Context) -> Iterator[Finding | Diagnostic]:
     """Give a custom callout's callbacks as URLs or as valid SVAML for that callback.
 
     A custom callout's ``ice``, ``ace`` and ``pie`` are strings: the http(s) URL of your
@@ -157,33 +178,30 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding | Diagnostic]:
     under the code of the rule it breaks, errors and warnings alike. Sinch cannot run a callout
     whose SVAML it rejects.
     """
-    custom = ctx.callout.custom_callout if ctx.callout is not None else None
-    if custom is None:
-        return
     for field, _, label in (*_INLINE, ("dice", None, "DiCE")):
         value = getattr(custom, field)
         if value is None:
             continue
-        where = ctx.at("customCallout", field)
+        at = f"{where}/{field}"
         if not value.strip():
-            yield Finding(where, f"{field!r} is empty: give a callback URL or leave it out")
+            yield Finding(at, f"{field!r} is empty: give a callback URL or leave it out")
         elif _is_inline(value):
             if field == "dice":
-                yield Finding(where, "'dice' takes a callback URL only: DiCE takes no SVAML")
+                yield Finding(at, "'dice' takes a callback URL only: DiCE takes no SVAML")
                 continue
             problem = _decoded_problem(value, label)
             if problem is not None:
-                yield Finding(where, problem)
+                yield Finding(at, problem)
         else:
             problem = url_problem(value, "callbacks")
             if problem is not None:
                 what = "is not a URL" if field == "dice" else "is neither SVAML JSON nor an http(s) URL"
-                yield Finding(where, f"{field!r} {what}: {problem}")
-    for where, label, found in inline_diagnostics(ctx):
+                yield Finding(at, f"{field!r} {what}: {problem}")
+    for at, label, found in inline_diagnostics(custom, where):
         # Each inner diagnostic keeps its own code and severity, so --select/--ignore treat it alike.
         yield attrs.evolve(
             found,
-            pointer=where,
+            pointer=at,
             message=f"in the inline {label} SVAML at {found.pointer or '/'}: {found.message}",
             line=None,
             column=None,
@@ -199,10 +217,15 @@ def invalid_inline_svaml(ctx: Context) -> Iterator[Finding | Diagnostic]:
     _E,
     summary="`method` is not a callout, or does not match the callout object of the body",
     source="OAS POST /calling/v1/callouts: method ttsCallout|conferenceCallout|customCallout and its object",
-    target="callout",
+    targets=("callout",),
     fixable=True,
+    kinds=(CalloutRequest,),
+    example=Example(
+        text={"method": "ttsCallout", "conferenceCallout": _conf()["conferenceCallout"]},
+        fixed=_conf(),
+    ),
 )
-def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
+def callout_method_mismatch(req: CalloutRequest, where: str, ctx: Context) -> Iterator[Finding]:
     """Name in ``method`` the one callout object the request carries.
 
     A callout request is ``{"method": "<name>", "<name>": {...}}`` with ``<name>`` one of
@@ -211,8 +234,8 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
     and another callout object beside it is ignored. A method in another letter case is fixed by
     writing its documented spelling.
     """
-    req, data = ctx.callout, ctx.data
-    if req is None or not isinstance(data, Mapping):
+    data = ctx.data
+    if not isinstance(data, Mapping):
         return
     method = req.method
     if method not in _METHODS:
@@ -250,26 +273,29 @@ def callout_method_mismatch(ctx: Context) -> Iterator[Finding]:
     summary="A customCallout with inline ICE SVAML that also sets `cli` or `destination`",
     source='OAS customCallout.ice (also the Node and .NET SDK docs): "If inline ICE SVAML is passed, '
     'exclude cli and destination"',
-    target="callout",
+    targets=("callout",),
     fixable=True,
     kinds=(CustomCallout,),
+    example=Example(
+        text=_custom(cli="+46701234567", ice=json.dumps(_pstn())),
+        fixed=_custom(ice=json.dumps(_pstn())),
+    ),
 )
-def inline_ice_with_cli(ctx: Context) -> Iterator[Finding]:
+def inline_ice_with_cli(custom: CustomCallout, where: str, ctx: Context) -> Iterator[Finding]:
     """Leave out ``cli`` and ``destination`` when ``ice`` is inline SVAML.
 
     When ``ice`` holds the ICE SVAML itself, its connect action says whom to call and with
     which caller id: Sinch's docs say "If inline ICE SVAML is passed, exclude cli and
     destination". Fixed by removing them (put the number and ``cli`` in the ICE action).
     """
-    custom = ctx.callout.custom_callout if ctx.callout is not None else None
-    if custom is None or not _is_inline(custom.ice):
+    if not _is_inline(custom.ice):
         return
     for name, value in (("cli", custom.cli), ("destination", custom.destination)):
         if value is not None:
-            where = ctx.at("customCallout", name)
+            at = f"{where}/{name}"
             yield Finding(
-                where,
+                at,
                 f"{name!r} is set although 'ice' is inline SVAML: Sinch's docs say to leave it out "
                 "and let the ICE action carry it",
-                Fix(description=f"remove {name!r}", edits=(Edit(op="remove", path=where),)),
+                Fix(description=f"remove {name!r}", edits=(Edit(op="remove", path=at),)),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from svaml import _json
 from svaml.diagnostic import Edit, Fix, Severity
@@ -10,66 +11,114 @@ from svaml.model.actions import Hangup
 from svaml.model.instructions import Answer, PlayFiles, Say, StartRecording, StopRecording
 from svaml.model.permissions import ALLOWED_IN, Callback, refusal
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, Rule, register, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _ONE = 'DOCS svaml.md: "A SVAML object must contain exactly one action"'
+# The parts the examples are made of.
+_SAY = {"name": "say", "text": "Hello", "locale": "en-US"}
+_PSTN = {"name": "connectPstn", "number": "+46701234567"}
+_CONTINUE = {"name": "continue"}
+_RECORD = {
+    "name": "startRecording",
+    "options": {"destinationUrl": "s3://bucket/calls", "credentials": "KEY:SECRET:eu-west-1"},
+}
 
 
-@rule("SV101", "missing-action", _E, summary="The document has no action", source=_ONE)
-def missing_action(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "SV101",
+    "missing-action",
+    _E,
+    summary="The document has no action",
+    source=_ONE,
+    example=Example(
+        text={"instructions": [_SAY]},
+        fixed={"instructions": [_SAY], "action": {"name": "hangup"}},
+    ),
+)
+def missing_action(data: Mapping[str, Any], base: str, ctx: Context) -> Iterator[Finding]:
     """A SVAML document must contain exactly one action.
 
     "Instructions must always accompany an action and will not work standalone" (DOCS svaml.md).
     Without one, Sinch cannot go on with the call. Add the action the call should take, for
     example ``hangup`` or ``continue``.
     """
-    data = ctx.data
-    if (data.__class__ is dict or isinstance(data, Mapping)) and data.get("action") is None:
+    if data.get("action") is None:
         state = "is null" if "action" in data else "is missing"
-        yield Finding(ctx.at("action") if "action" in data else ctx.base, f"the action {state}: a SVAML "
+        yield Finding(ctx.at("action") if "action" in data else base, f"the action {state}: a SVAML "
                       "document needs exactly one action (for example hangup or continue)")
 
 
-@rule("SV102", "action-not-object", _E, summary="`action` is a list or not an object", source=_ONE)
-def action_not_object(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "SV102",
+    "action-not-object",
+    _E,
+    summary="`action` is a list or not an object",
+    source=_ONE,
+    example=Example(
+        text={"action": [{"name": "say"}, {"name": "hangup"}]},
+        fixed={"action": {"name": "hangup"}},
+    ),
+)
+def action_not_object(data: Mapping[str, Any], base: str, ctx: Context) -> Iterator[Finding]:
     """``action`` holds one action object.
 
     A list of actions is not SVAML: Sinch takes exactly one action, so the rest would never run;
     move the other steps into instructions or a later callback.
     """
-    action = (ctx.data or {}).get("action") if isinstance(ctx.data, Mapping) else None
-    if isinstance(action, list):
+    action = data.get("action")
+    if action.__class__ is list:
         yield Finding(ctx.at("action"), f"'action' is a list of {len(action)}: a SVAML document has "
                       "exactly one action object")
     elif action is not None and not (action.__class__ is dict or isinstance(action, Mapping)):
         yield Finding(ctx.at("action"), f"'action' must be an object, got {_json.typename(action)}")
 
 
-register(
-    Rule(
-        code="SV103",
-        name="duplicate-action",
-        severity=_E,
-        summary="`action` appears twice in the JSON text",
-        doc="A JSON object with `action` twice is read by keeping one of them (the last, in most "
-        "parsers): the other action is silently dropped. A SVAML document has exactly one action.",
-        source=_ONE,
-    )
+_BY_DECODING = "decoding the JSON text"
+
+
+@rule(
+    "SV103",
+    "duplicate-action",
+    _E,
+    summary="`action` appears twice in the JSON text",
+    source=_ONE,
+    example=Example(
+        text='{\n  "action": {"name": "continue"},\n  "action": {"name": "hangup"}\n}',
+        fixed={"action": {"name": "hangup"}},
+    ),
+    found_by=_BY_DECODING,
 )
-register(
-    Rule(
-        code="SV104",
-        name="duplicate-key",
-        severity=_W,
-        summary="A key appears twice in one JSON object",
-        doc="JSON parsers keep only one value of a repeated key (usually the last), so the other is "
-        "silently lost. Remove the duplicate.",
-        source="RFC 8259 §4: names within an object SHOULD be unique",
-    )
+def duplicate_action() -> None:
+    """Write ``action`` once.
+
+    A JSON object with `action` twice is read by keeping one of them (the last, in most
+    parsers): the other action is silently dropped. A SVAML document has exactly one action.
+    """
+
+
+@rule(
+    "SV104",
+    "duplicate-key",
+    _W,
+    summary="A key appears twice in one JSON object",
+    source="RFC 8259 §4: names within an object SHOULD be unique",
+    example=Example(
+        text='{\n  "instructions": [{"name": "say", "text": "Hi", "text": "Hello", "locale": "en-US"}],\n'
+        '  "action": {"name": "hangup"}\n}',
+        fixed={"instructions": [_SAY], "action": {"name": "hangup"}},
+    ),
+    found_by=_BY_DECODING,
 )
+def duplicate_key() -> None:
+    """Write each key once per object.
+
+    JSON parsers keep only one value of a repeated key (usually the last), so the other is
+    silently lost. Remove the duplicate.
+    """
+
 
 _TABLE = "DOCS svaml.md callback table = OAS svaml.action.{ice,ace,pie,patch} / svaml.instruction.*"
 _WITH_CALLBACK = frozenset(Callback)
@@ -82,8 +131,9 @@ _WITH_CALLBACK = frozenset(Callback)
     summary="The action is not allowed in this callback's response",
     source=_TABLE,
     callbacks=_WITH_CALLBACK,
+    example=Example(text={"action": _CONTINUE}, callback="ice", fixed={"action": _PSTN}),
 )
-def action_not_allowed(ctx: Context) -> Iterator[Finding]:
+def action_not_allowed(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     """Each callback allows only some actions.
 
     ``continue`` is not an ICE answer; ``connectMxp`` and ``connectStream`` are ICE only, ``park``
@@ -105,8 +155,13 @@ def action_not_allowed(ctx: Context) -> Iterator[Finding]:
     summary="The instruction is not allowed in this callback's response",
     source=_TABLE,
     callbacks=_WITH_CALLBACK,
+    example=Example(
+        text={"instructions": [{"name": "answer"}], "action": _CONTINUE},
+        callback="ace",
+        fixed={"action": _CONTINUE},
+    ),
 )
-def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
+def instruction_not_allowed(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     """Each callback allows only some instructions.
 
     ``answer`` belongs to ICE responses and call updates, ``sendDtmf`` is not an ACE answer, a
@@ -131,22 +186,29 @@ def instruction_not_allowed(ctx: Context) -> Iterator[Finding]:
     source="SKILL gotcha 6: instructions execute in array order; DOCS svaml/instructions (answer)",
     callbacks=(Callback.ICE,),
     kinds=(Answer,),
+    example=Example(
+        text={"instructions": [_SAY, {"name": "answer"}], "action": _PSTN},
+        callback="ice",
+        fixed={"instructions": [{"name": "answer"}, _SAY], "action": _PSTN},
+    ),
 )
-def prompt_before_answer(ctx: Context) -> Iterator[Finding]:
+def prompt_before_answer(answer: Answer, where: str, ctx: Context) -> Iterator[Finding]:
     """Instructions run in order: prompts before ``answer`` play while the call still rings.
 
     A ``say`` or ``playFiles`` before ``answer`` is early media, which many networks and phones
     never let the caller hear. Put ``answer`` first.
     """
-    prompts: list[int] = []
+    prompts: list[tuple[int, str]] = []
     for index, instruction in ctx.instructions:
-        if isinstance(instruction, (Say, PlayFiles)):
-            prompts.append(index)
-        elif isinstance(instruction, Answer) and prompts:
-            for p in prompts:
-                yield Finding(ctx.at("instructions", p), f"this {_name(ctx, p)} plays before "
+        if instruction is answer:
+            for p, name in prompts:
+                yield Finding(ctx.at("instructions", p), f"this {name} plays before "
                               f"'answer' (instruction {index}); the caller may not hear it")
             return
+        if isinstance(instruction, Answer) and prompts:
+            return  # reported for the first answer that prompts come before
+        if isinstance(instruction, (Say, PlayFiles)):
+            prompts.append((index, instruction.name))
 
 
 @rule(
@@ -157,17 +219,17 @@ def prompt_before_answer(ctx: Context) -> Iterator[Finding]:
     source="DOCS svaml/instructions: answer forces the call to be answered",
     fixable=True,
     kinds=(Answer,),
+    example=Example(
+        text={"instructions": [{"name": "answer"}, {"name": "answer"}], "action": _PSTN},
+        fixed={"instructions": [{"name": "answer"}], "action": _PSTN},
+    ),
 )
-def duplicate_answer(ctx: Context) -> Iterator[Finding]:
+def duplicate_answer(answer: Answer, where: str, ctx: Context) -> Iterator[Finding]:
     """A call is answered once; a second ``answer`` does nothing. Fixed by removing it."""
-    seen = False
-    for index, instruction in ctx.instructions:
-        if isinstance(instruction, Answer):
-            if seen:
-                where = ctx.at("instructions", index)
-                fix = Fix(description="remove the repeated answer", edits=(Edit(op="remove", path=where),))
-                yield Finding(where, "the call is already answered by an earlier 'answer'", fix)
-            seen = True
+    first = next(i for _, i in ctx.instructions if isinstance(i, Answer))
+    if first is not answer:
+        fix = Fix(description="remove the repeated answer", edits=(Edit(op="remove", path=where),))
+        yield Finding(where, "the call is already answered by an earlier 'answer'", fix)
 
 
 @rule(
@@ -177,19 +239,20 @@ def duplicate_answer(ctx: Context) -> Iterator[Finding]:
     summary="`stopRecording` with no `startRecording` before it",
     source="DOCS svaml/instructions: stopRecording stops a recording started with startRecording",
     kinds=(StopRecording,),
+    example=Example(text={"instructions": [{"name": "stopRecording"}], "action": _CONTINUE}),
 )
-def stop_without_start(ctx: Context) -> Iterator[Finding]:
+def stop_without_start(stop: StopRecording, where: str, ctx: Context) -> Iterator[Finding]:
     """``stopRecording`` stops the recording that ``startRecording`` began.
 
     With no start before it in this document it does nothing, unless an earlier callback of the
     call started one, which svaml cannot see: hence a warning.
     """
-    started = False
-    for index, instruction in ctx.instructions:
+    for _, instruction in ctx.instructions:
+        if instruction is stop:
+            yield Finding(where, "'stopRecording' with no 'startRecording' before it")
+            return
         if isinstance(instruction, StartRecording):
-            started = True
-        elif isinstance(instruction, StopRecording) and not started:
-            yield Finding(ctx.at("instructions", index), "'stopRecording' with no 'startRecording' before it")
+            return
 
 
 @rule(
@@ -199,19 +262,16 @@ def stop_without_start(ctx: Context) -> Iterator[Finding]:
     summary="Recording starts in a document whose action is `hangup`",
     source="DOCS recording: a recording covers the call from startRecording to its end",
     kinds=(StartRecording,),
+    example=Example(
+        text={"instructions": [_RECORD], "action": {"name": "hangup"}},
+        fixed={"instructions": [_RECORD], "action": _PSTN},
+    ),
 )
-def recording_with_hangup(ctx: Context) -> Iterator[Finding]:
+def recording_with_hangup(start: StartRecording, where: str, ctx: Context) -> Iterator[Finding]:
     """A recording started in a document that hangs up records (almost) nothing.
 
     The call ends right after the instructions when the action is ``hangup``. Start the
     recording with the action that connects the call.
     """
     if isinstance(ctx.action, Hangup):
-        for index, instruction in ctx.instructions:
-            if isinstance(instruction, StartRecording):
-                where = ctx.at("instructions", index)
-                yield Finding(where, "recording starts, but the action hangs up the call")
-
-
-def _name(ctx: Context, index: int) -> str:
-    return next(i.name for n, i in ctx.instructions if n == index)
+        yield Finding(where, "recording starts, but the action hangs up the call")

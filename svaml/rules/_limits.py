@@ -1,7 +1,7 @@
 """Limit rules (SV5xx): durations, text lengths, conference ids, DTMF strings, negative numbers.
 
 Each rule reads a table of the model classes and fields it checks, so one function serves SVAML
-documents and callout requests alike (registered twice: SV50x and its callout twin SV51x).
+documents and callout requests alike, under one code. The limits themselves are written here once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from svaml.diagnostic import Severity
+from svaml.model._fields import SvamlObject
 from svaml.model.actions import (
     ConferenceDtmfOptions,
     ConnectConf,
@@ -24,18 +25,45 @@ from svaml.model.actions import (
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, SendDtmf
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, extend_to_callouts, rule
+from svaml.rules._registry import Example, Finding, rule
 
-__all__: list[str] = []
+__all__ = ["CONFERENCE_ID_LIMIT", "DTMF_KEYS", "MAX_DURATION", "TEXT_LIMIT"]
 
 _E = Severity.ERROR
 _OAS = "Sinch Voice API OpenAPI 1.0.1"
 
+# The documented limits, the one place they are written: the strategies and the schema read them.
+#: The longest call (seconds) Sinch allows in ``maxDuration``.
 MAX_DURATION = 14400
+#: The most characters of text-to-speech Sinch speaks at a time, by default.
 TEXT_LIMIT = 600
+#: The longest ``conferenceId``.
 CONFERENCE_ID_LIMIT = 64
+#: The keys a DTMF string may hold (``w`` is a 500 ms pause).
+DTMF_KEYS = "0123456789#w"
 
 # What each rule checks, by model class: the fields as (attribute, JSON name[, kind]).
+# The parts the examples are made of.
+_LONG = "Your appointment is confirmed. " * 21
+
+
+def _pstn(**fields: object) -> dict[str, object]:
+    return {"action": {"name": "connectPstn", "number": "+46701234567", **fields}}
+
+
+def _say(text: str) -> dict[str, object]:
+    return {"instructions": [{"name": "say", "text": text, "locale": "en-US"}], "action": {"name": "hangup"}}
+
+
+def _send_dtmf(value: str) -> dict[str, object]:
+    return {"instructions": [{"name": "sendDtmf", "value": value}], "action": {"name": "continue"}}
+
+
+def _menu(**fields: object) -> dict[str, object]:
+    menu = {"id": "main", **fields, "options": [{"dtmf": "1", "action": "return(sales)"}]}
+    return {"action": {"name": "runMenu", "locale": "en-US", "menus": [menu]}}
+
+
 _MAX_DURATION_KINDS = (ConnectPstn, ConnectSip, ConnectStream, Park, ConferenceCallout, CustomCallout)
 # The kind of a text field: plain text, one prompt string, or a list of prompt strings.
 _SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
@@ -46,7 +74,6 @@ _SAY_FIELDS: dict[type, tuple[tuple[str, str, str], ...]] = {
     TtsCallout: (("text", "text", "text"), ("prompts", "prompts", "prompt")),
     ConferenceCallout: (("greeting", "greeting", "prompt"),),
 }
-_SAY_KINDS = tuple(_SAY_FIELDS)
 _CONFERENCE_ID_TYPES = (ConnectConf, ConferenceCallout)
 _DTMF_FIELDS: dict[type, tuple[str, str]] = {
     SendDtmf: ("value", "value"),
@@ -56,7 +83,6 @@ _DTMF_FIELDS: dict[type, tuple[str, str]] = {
     ConferenceCallout: ("dtmf", "dtmf"),
     CustomCallout: ("dtmf", "dtmf"),
 }
-_DTMF_KINDS = tuple(_DTMF_FIELDS)
 _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     ConnectPstn: (("dial_timeout", "dialTimeout"),),
     Menu: (
@@ -68,7 +94,6 @@ _NON_NEGATIVE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
     StreamingOptions: (("version", "version"), ("sample_rate", "sampleRate")),
     ConferenceDtmfOptions: (("max_digits", "maxDigits"), ("timeout_mills", "timeoutMills")),
 }
-_NON_NEGATIVE_KINDS = tuple(_NON_NEGATIVE_FIELDS)
 
 
 @rule(
@@ -78,8 +103,10 @@ _NON_NEGATIVE_KINDS = tuple(_NON_NEGATIVE_FIELDS)
     summary="`maxDuration` is not between 1 and 14400 seconds",
     source=f"{_OAS}: connectPstn/connectSip/connectStream maxDuration, maximum 14400",
     kinds=_MAX_DURATION_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_pstn(maxDuration=20000), fixed=_pstn(maxDuration=14400)),
 )
-def max_duration_range(ctx: Context) -> Iterator[Finding]:
+def max_duration_range(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Keep ``maxDuration`` between 1 and 14400 seconds.
 
     ``maxDuration`` caps a call (or, for ``park``, how long the hold prompt plays) in seconds.
@@ -88,11 +115,11 @@ def max_duration_range(ctx: Context) -> Iterator[Finding]:
 
     Checked in ``connectPstn``, ``connectSip``, ``connectStream``, ``park``, and in
     ``conferenceCallout`` and ``customCallout`` requests.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks `maxDuration`.
     """
-    for where, obj in ctx.of(_MAX_DURATION_KINDS):
-        value = getattr(obj, "max_duration", None)
-        if value is None or 1 <= value <= MAX_DURATION:
-            continue
+    value = getattr(obj, "max_duration", None)
+    if value is not None and not 1 <= value <= MAX_DURATION:
         if value > MAX_DURATION:
             why = f"Sinch allows at most {MAX_DURATION} (4 hours): lower it"
         else:
@@ -133,8 +160,10 @@ def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
     summary="Text-to-speech text over 600 characters",
     source=f"{_OAS}: say.text and ttsCallout.text, default maximum 600 characters per application",
     kinds=_SAY_FIELDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_say(_LONG), fixed=_say(_LONG[:TEXT_LIMIT].rstrip())),
 )
-def say_too_long(ctx: Context) -> Iterator[Finding]:
+def say_too_long(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Keep text-to-speech text to 600 characters.
 
     Sinch speaks at most 600 characters of text-to-speech at a time by default: ``say.text``,
@@ -145,30 +174,31 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
 
     Sinch support can raise the limit for an application; if yours has a higher one, ignore this
     rule (``--ignore SV502``, and ``SV502`` for callouts).
+
+    In callout requests (`POST /calling/v1/callouts`) it checks `text`, `prompts`, `greeting`.
     """
-    for where, obj in ctx.of(_SAY_KINDS):
-        for attr, name, kind in _SAY_FIELDS[obj.__class__]:
-            value = getattr(obj, attr)
-            if value is None:
+    for attr, name, kind in _SAY_FIELDS[obj.__class__]:
+        value = getattr(obj, attr)
+        if value is None:
+            continue
+        if kind == "text":
+            if len(value) > TEXT_LIMIT:
+                yield Finding(
+                    f"{where}/{name}",
+                    f"the text is {len(value)} characters; Sinch speaks at most {TEXT_LIMIT} by "
+                    "default: shorten it or split it into several parts",
+                )
+            continue
+        prompts = enumerate(value) if kind == "prompt list" else ((None, value),)
+        for index, prompt in prompts:
+            if len(prompt) <= _SHORT_PROMPT:
                 continue
-            if kind == "text":
-                if len(value) > TEXT_LIMIT:
-                    yield Finding(
-                        f"{where}/{name}",
-                        f"the text is {len(value)} characters; Sinch speaks at most {TEXT_LIMIT} by "
-                        "default: shorten it or split it into several parts",
-                    )
-                continue
-            prompts = enumerate(value) if kind == "prompt list" else ((None, value),)
-            for index, prompt in prompts:
-                if len(prompt) <= _SHORT_PROMPT:
-                    continue
-                for found, length in _long_prompts(prompt):
-                    yield Finding(
-                        f"{where}/{name}" if index is None else f"{where}/{name}/{index}",
-                        f"a {found} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} "
-                        "per prompt by default: shorten it or split it into several prompts separated by ';'",
-                    )
+            for found, length in _long_prompts(prompt):
+                yield Finding(
+                    f"{where}/{name}" if index is None else f"{where}/{name}/{index}",
+                    f"a {found} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} "
+                    "per prompt by default: shorten it or split it into several prompts separated by ';'",
+                )
 
 
 @rule(
@@ -178,27 +208,33 @@ def say_too_long(ctx: Context) -> Iterator[Finding]:
     summary="`conferenceId` is empty or longer than 64 characters",
     source=f"{_OAS}: connectConf.conferenceId \"shouldn't exceed 64 characters\"; conferenceCallout",
     kinds=_CONFERENCE_ID_TYPES,
+    targets=("svaml", "callout"),
+    example=Example(
+        text={"action": {"name": "connectConf", "conferenceId": ""}},
+        fixed={"action": {"name": "connectConf", "conferenceId": "team"}},
+    ),
 )
-def conference_id_length(ctx: Context) -> Iterator[Finding]:
+def conference_id_length(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Give a conference an id of 1 to 64 characters.
 
     A conference id names the room every participant joins; Sinch requires one, and it
     "shouldn't exceed 64 characters". Use a non-empty id of at most 64 characters (a UUID fits).
+
+    In callout requests (`POST /calling/v1/callouts`) it checks conferenceCallout `conferenceId`.
     """
-    for where, obj in ctx.of(_CONFERENCE_ID_TYPES):
-        if isinstance(obj, _CONFERENCE_ID_TYPES):  # always: narrows the type
-            size = len(obj.conference_id)
-            if size == 0:
-                yield Finding(f"{where}/conferenceId", "conferenceId is empty: name the conference room")
-            elif size > CONFERENCE_ID_LIMIT:
-                yield Finding(
-                    f"{where}/conferenceId",
-                    f"conferenceId is {size} characters; Sinch allows at most {CONFERENCE_ID_LIMIT}: "
-                    "use a shorter id",
-                )
+    if isinstance(obj, _CONFERENCE_ID_TYPES):  # always: narrows the type
+        size = len(obj.conference_id)
+        if size == 0:
+            yield Finding(f"{where}/conferenceId", "conferenceId is empty: name the conference room")
+        elif size > CONFERENCE_ID_LIMIT:
+            yield Finding(
+                f"{where}/conferenceId",
+                f"conferenceId is {size} characters; Sinch allows at most {CONFERENCE_ID_LIMIT}: "
+                "use a shorter id",
+            )
 
 
-_DTMF = frozenset("0123456789#w")
+_DTMF = frozenset(DTMF_KEYS)
 
 
 @rule(
@@ -209,20 +245,22 @@ _DTMF = frozenset("0123456789#w")
     source=f"{_OAS}: dtmf pattern [0-9#w] (connectPstn.dtmf, sendDtmf, menu option dtmf, callouts); "
     "Java SDK DualToneMultiFrequency",
     kinds=_DTMF_FIELDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_send_dtmf("1234*"), fixed=_send_dtmf("1234#")),
 )
-def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
+def invalid_dtmf(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Use only ``0``-``9``, ``#`` and ``w`` in DTMF strings.
 
     DTMF strings use the digits ``0``-``9``, ``#``, and ``w`` for a 500 ms pause
     (``ww1234#w#``). Sinch documents no other character (not even ``*``), and an empty string sends
     nothing. Checked in ``sendDtmf.value``, ``connectPstn.dtmf``, each menu option's ``dtmf`` key
     and a callout's ``dtmf``.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks `dtmf`.
     """
-    for where, obj in ctx.of(_DTMF_KINDS):
-        attr, name = _DTMF_FIELDS[obj.__class__]
-        value = getattr(obj, attr)
-        if value is None:
-            continue
+    attr, name = _DTMF_FIELDS[obj.__class__]
+    value = getattr(obj, attr)
+    if value is not None:
         if not value:
             yield Finding(f"{where}/{name}", f"{name} is empty: write the keys to send, from 0-9, # and w")
         elif not _DTMF.issuperset(value):
@@ -241,27 +279,23 @@ def invalid_dtmf(ctx: Context) -> Iterator[Finding]:
     source=f"{_OAS}: integer fields dialTimeout, repeats, maxDigits, timeoutMills, maxTimeoutMills, "
     "streamingOptions, conferenceDtmfOptions",
     kinds=_NON_NEGATIVE_FIELDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_menu(repeats=-1), fixed=_menu(repeats=2)),
 )
-def negative_value(ctx: Context) -> Iterator[Finding]:
+def negative_value(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Keep counts, timeouts and rates at zero or more.
 
     Counts, timeouts and rates cannot be negative: ``connectPstn.dialTimeout``; a menu's
     ``repeats``, ``maxDigits``, ``timeoutMills`` and ``maxTimeoutMills``; ``streamingOptions``
     ``version`` and ``sampleRate``; ``conferenceDtmfOptions`` ``maxDigits`` and ``timeoutMills``.
     Write 0 or more, or leave the field out for Sinch's default.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks conferenceCallout `conferenceDtmfOptions`.
     """
-    for where, obj in ctx.of(_NON_NEGATIVE_KINDS):
-        for attr, name in _NON_NEGATIVE_FIELDS[obj.__class__]:
-            value = getattr(obj, attr)
-            if value is not None and value < 0:
-                yield Finding(
-                    f"{where}/{name}",
-                    f"{name} is {value}: it must be 0 or more (leave it out for Sinch's default)",
-                )
-
-
-extend_to_callouts("SV501", "`maxDuration`")
-extend_to_callouts("SV502", "`text`, `prompts`, `greeting`")
-extend_to_callouts("SV503", "conferenceCallout `conferenceId`")
-extend_to_callouts("SV504", "`dtmf`")
-extend_to_callouts("SV505", "conferenceCallout `conferenceDtmfOptions`")
+    for attr, name in _NON_NEGATIVE_FIELDS[obj.__class__]:
+        value = getattr(obj, attr)
+        if value is not None and value < 0:
+            yield Finding(
+                f"{where}/{name}",
+                f"{name} is {value}: it must be 0 or more (leave it out for Sinch's default)",
+            )

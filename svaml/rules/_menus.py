@@ -5,17 +5,35 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from svaml.diagnostic import Edit, Fix, Severity
 from svaml.model.actions import MenuOption, RunMenu
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _RUN_MENU = "OAS runMenu / menu / option"
+
+
+def _run(*menus: dict[str, Any], locale: str | None = "en-US", **fields: Any) -> dict[str, Any]:
+    """An example document: a runMenu of ``menus``."""
+    action = {"name": "runMenu", **({} if locale is None else {"locale": locale}), **fields}
+    return {"action": {**action, "menus": list(menus)}}
+
+
+def _main(*options: dict[str, Any], name: str = "main") -> dict[str, Any]:
+    return {"id": name, "options": list(options) or [_RETURN]}
+
+
+def _choice(action: str, dtmf: str = "1") -> dict[str, Any]:
+    return {"dtmf": dtmf, "action": action}
+
+
+_RETURN = {"dtmf": "1", "action": "return(sales)"}
+_TO_SALES = {"dtmf": "1", "action": "menu(sales)"}
 
 
 class _Option(NamedTuple):
@@ -55,24 +73,21 @@ _read_cached = functools.lru_cache(maxsize=1024)(_read)
 class _Menus(NamedTuple):
     """A ``runMenu`` read once per document for all the menu rules."""
 
-    run: RunMenu
     ids: frozenset[str]
     #: (menu index, option index, option, its action read) for every option of every menu.
     options: list[tuple[int, int, MenuOption, _Option | None]]
 
 
-def _menus(ctx: Context) -> _Menus | None:
-    run = ctx.action
-    if not isinstance(run, RunMenu):
-        return None
-    found: _Menus | None = ctx.memo.get("menus")
+def _menus(run: RunMenu, ctx: Context) -> _Menus:
+    """Read the menus once per document for all the menu rules."""
+    found: _Menus | None = ctx.memo.get(("menus", id(run)))
     if found is None:
         options = [
             (m, o, option, _option(option.action))
             for m, menu in enumerate(run.menus)
             for o, option in enumerate(menu.options)
         ]
-        found = ctx.memo["menus"] = _Menus(run, frozenset(menu.id for menu in run.menus), options)
+        found = ctx.memo[("menus", id(run))] = _Menus(frozenset(menu.id for menu in run.menus), options)
     return found
 
 
@@ -90,8 +105,9 @@ def _known(ids: frozenset[str]) -> str:
     source=f'{_RUN_MENU}: "one menu must have id main", "If no menu has id main, an error is returned"; '
     "mainMenu selects the first menu",
     kinds=(RunMenu,),
+    example=Example(text=_run(_main(name="start")), fixed=_run(_main())),
 )
-def missing_main_menu(ctx: Context) -> Iterator[Finding]:
+def missing_main_menu(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Start ``runMenu`` with a menu that exists: ``main``, or the one ``mainMenu`` names.
 
     ``runMenu`` starts with its first menu: the one ``mainMenu`` names, or else the menu whose id is
@@ -99,41 +115,50 @@ def missing_main_menu(ctx: Context) -> Iterator[Finding]:
     neither, or whose ``mainMenu`` names a menu that does not exist, fails. Give the first menu the
     id ``main``, or set ``mainMenu`` to the id of an existing menu.
     """
-    menus = _menus(ctx)
-    if menus is None:
-        return
-    run, ids = menus.run, menus.ids
+    menus = _menus(run, ctx)
+    ids = menus.ids
     if run.main_menu is not None:
         if run.main_menu not in ids:
             yield Finding(
-                ctx.at("action", "mainMenu"),
+                f"{where}/mainMenu",
                 f"mainMenu names the menu {run.main_menu!r}, which does not exist; {_known(ids)}",
             )
     elif not run.menus:
-        yield Finding(ctx.at("action"), "runMenu has no menus: add a menu with the id 'main'")
+        yield Finding(where, "runMenu has no menus: add a menu with the id 'main'")
     elif "main" not in ids:
         yield Finding(
-            ctx.at("action", "menus"),
+            f"{where}/menus",
             f"no menu has the id 'main' ({_known(ids)}): rename the first menu 'main', "
             "or set mainMenu to the menu to play first",
         )
 
 
-@rule("SV702", "duplicate-menu-id", _E, summary="Two menus share an id", source=_RUN_MENU, kinds=(RunMenu,))
-def duplicate_menu_id(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "SV702",
+    "duplicate-menu-id",
+    _E,
+    summary="Two menus share an id",
+    source=_RUN_MENU,
+    kinds=(RunMenu,),
+    example=Example(
+        text=_run(_main(_TO_SALES), _main()),
+        fixed=_run(_main(_TO_SALES), _main(name="sales")),
+    ),
+)
+def duplicate_menu_id(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Give each menu its own id.
 
     Options reach menus by id (``menu(sales)``), so each menu's id must be unique; with two
     menus of one id, Sinch cannot tell which to play. Rename or merge one of them.
     """
-    menus = _menus(ctx)
-    if menus is None or len(menus.ids) == len(menus.run.menus):
+    menus = _menus(run, ctx)
+    if len(menus.ids) == len(run.menus):
         return
     first: dict[str, int] = {}
-    for index, menu in enumerate(menus.run.menus):
+    for index, menu in enumerate(run.menus):
         if menu.id in first:
             yield Finding(
-                ctx.at("action", "menus", index, "id"),
+                f"{where}/menus/{index}/id",
                 f"menu {index} has the id {menu.id!r}, like menu {first[menu.id]}: menu ids must be unique",
             )
         else:
@@ -147,20 +172,19 @@ def duplicate_menu_id(ctx: Context) -> Iterator[Finding]:
     summary="An option jumps to a menu that does not exist",
     source=f"{_RUN_MENU}: option action menu(<menuId>)",
     kinds=(RunMenu,),
+    example=Example(text=_run(_main(_TO_SALES)), fixed=_run(_main(_choice("return(sales)")))),
 )
-def missing_menu_target(ctx: Context) -> Iterator[Finding]:
+def missing_menu_target(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Point every ``menu(x)`` option at a menu that exists.
 
     An option ``menu(x)`` plays the menu whose id is ``x``; when no menu has that id, the caller
     who presses the key reaches nothing and the menu fails. Fix the id, or add the menu.
     """
-    menus = _menus(ctx)
-    if menus is None:
-        return
+    menus = _menus(run, ctx)
     for m, o, option, read in menus.options:
         if read is not None and read.kind == "menu" and read.value not in menus.ids:
             yield Finding(
-                ctx.at("action", "menus", m, "options", o, "action"),
+                f"{where}/menus/{m}/options/{o}/action",
                 f"option {option.dtmf!r} jumps to the menu {read.value!r}, which does not exist; "
                 f"{_known(menus.ids)}",
             )
@@ -174,8 +198,9 @@ def missing_menu_target(ctx: Context) -> Iterator[Finding]:
     source=f"{_RUN_MENU}: option action grammar menu(<menuId>) | return(<value>); "
     "Java SDK MenuOptionActionFactory",
     kinds=(RunMenu,),
+    example=Example(text=_run(_main(_choice("goto(sales)"))), fixed=_run(_main())),
 )
-def invalid_option_action(ctx: Context) -> Iterator[Finding]:
+def invalid_option_action(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Write option actions as ``menu(<id>)`` or ``return(<value>)``.
 
     A menu option does one of two things: ``menu(<id>)`` plays another menu, ``return(<value>)``
@@ -183,9 +208,7 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     and dashes: ``return(non-sip)``). Anything else is not understood by Sinch. The keywords are
     lower case.
     """
-    menus = _menus(ctx)
-    if menus is None:
-        return
+    menus = _menus(run, ctx)
     for m, o, option, read in menus.options:
         if read is None:
             lower = _option(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
@@ -195,7 +218,7 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
                 else "write, for example, 'menu(sales)' or 'return(sales)'"
             )
             yield Finding(
-                ctx.at("action", "menus", m, "options", o, "action"),
+                f"{where}/menus/{m}/options/{o}/action",
                 f"option action {option.action!r} is neither menu(<id>) nor return(<value>): {hint}",
             )
 
@@ -207,22 +230,23 @@ def invalid_option_action(ctx: Context) -> Iterator[Finding]:
     summary="A DTMF key is used by two options of one menu",
     source=f"{_RUN_MENU}: option dtmf",
     kinds=(RunMenu,),
+    example=Example(
+        text=_run(_main(_RETURN, _choice("return(support)"))),
+        fixed=_run(_main(_RETURN, _choice("return(support)", "2"))),
+    ),
 )
-def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
+def duplicate_dtmf_key(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Use each DTMF key once per menu.
 
     Each key of a menu leads to one action; two options with the same key (``1`` and ``"1"``
     are the same key) leave one of them unreachable. Give each option its own key.
     """
-    menus = _menus(ctx)
-    if menus is None:
-        return
-    for m, menu in enumerate(menus.run.menus):
+    for m, menu in enumerate(run.menus):
         first: dict[str, int] = {}
         for o, option in enumerate(menu.options):
             if option.dtmf in first:
                 yield Finding(
-                    ctx.at("action", "menus", m, "options", o, "dtmf"),
+                    f"{where}/menus/{m}/options/{o}/dtmf",
                     f"key {option.dtmf!r} is already used by option {first[option.dtmf]} of menu "
                     f"{menu.id!r}: give each option its own key",
                 )
@@ -238,24 +262,23 @@ def duplicate_dtmf_key(ctx: Context) -> Iterator[Finding]:
     source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; grammar and Java SDK `return(x)`",
     fixable=True,
     kinds=(RunMenu,),
+    example=Example(text=_run(_main(_choice("return (sales)"))), fixed=_run(_main())),
 )
-def option_action_spacing(ctx: Context) -> Iterator[Finding]:
+def option_action_spacing(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Write option actions without spaces around the keyword.
 
     Sinch's OpenAPI text once writes ``return (value)`` with a space, but its grammar and the
     Java SDK write ``return(value)``. svaml reads both; the fix writes the canonical form without
     spaces around the keyword (spaces inside the parentheses belong to the value and stay).
     """
-    menus = _menus(ctx)
-    if menus is None:
-        return
+    menus = _menus(run, ctx)
     for m, o, option, read in menus.options:
         if read is not None and read.spaced:
             canonical = f"{read.kind}({read.value})"
-            where = ctx.at("action", "menus", m, "options", o, "action")
-            edit = Edit(op="replace", path=where, value=canonical)
+            at = f"{where}/menus/{m}/options/{o}/action"
+            edit = Edit(op="replace", path=at, value=canonical)
             yield Finding(
-                where,
+                at,
                 f"option action {option.action!r} has extra spaces: write {canonical!r}",
                 Fix(description=f"write {canonical!r}", edits=(edit,)),
             )
@@ -268,17 +291,20 @@ def option_action_spacing(ctx: Context) -> Iterator[Finding]:
     summary="`enableVoice` is true but `runMenu` has no `locale`",
     source=f"{_RUN_MENU}: locale is required when enableVoice is true",
     kinds=(RunMenu,),
+    example=Example(
+        text=_run(_main(), locale=None, enableVoice=True),
+        fixed=_run(_main(), enableVoice=True),
+    ),
 )
-def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
+def voice_needs_locale(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Give ``runMenu`` a ``locale`` when ``enableVoice`` is true.
 
     With ``enableVoice`` Sinch listens to what the caller says, which needs to know the language:
     ``locale`` is required when ``enableVoice`` is true. Add the ``locale`` (for example ``en-US``).
     """
-    run = ctx.action
-    if isinstance(run, RunMenu) and run.enable_voice and not run.locale:
+    if run.enable_voice and not run.locale:
         yield Finding(
-            ctx.at("action", "enableVoice"),
+            f"{where}/enableVoice",
             "enableVoice is true but runMenu has no locale: add one, for example \"locale\": \"en-US\"",
         )
 
@@ -290,18 +316,21 @@ def voice_needs_locale(ctx: Context) -> Iterator[Finding]:
     summary="A menu that no option leads to from the first menu",
     source=f"{_RUN_MENU}: menus are reached from the first menu through options menu(<id>)",
     kinds=(RunMenu,),
+    example=Example(
+        text=_run(_main(), _main(name="sales")),
+        fixed=_run(_main(_TO_SALES), _main(name="sales")),
+    ),
 )
-def unreachable_menu(ctx: Context) -> Iterator[Finding]:
+def unreachable_menu(run: RunMenu, where: str, ctx: Context) -> Iterator[Finding]:
     """Make every menu reachable from the first menu.
 
     Menus are played starting from the first one (``mainMenu``, or ``main``), then through options
     ``menu(<id>)``. A menu that no chain of options reaches is never played: link it from an
     option, or remove it. (Not reported while SV701 finds no first menu.)
     """
-    menus = _menus(ctx)
-    if menus is None or len(menus.run.menus) < 2:
+    if len(run.menus) < 2:
         return
-    run = menus.run
+    menus = _menus(run, ctx)
     # Where sources disagree which menu plays first (mainMenu or main), both count as reached.
     todo = [i for i in (run.main_menu, "main") if i is not None and i in menus.ids]
     if not todo:
@@ -319,7 +348,7 @@ def unreachable_menu(ctx: Context) -> Iterator[Finding]:
     for index, menu in enumerate(run.menus):
         if menu.id not in reached:
             yield Finding(
-                ctx.at("action", "menus", index, "id"),
+                f"{where}/menus/{index}/id",
                 f"menu {menu.id!r} is never played: no option leads to it from the first menu; "
                 f"add an option 'menu({menu.id})' or remove the menu",
             )

@@ -1,68 +1,55 @@
 """Number rules (SV4xx): phone numbers in E.164, and whether such a number can exist.
 
-It also holds a helper the SV4xx-SV7xx modules share: the callouts of a callout request. A rule
-about a field found both in SVAML and in callout requests checks both under one code.
+A number found both in SVAML and in callout requests is checked in both under one code.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 
 from svaml.diagnostic import Edit, Fix, Severity
+from svaml.model._fields import SvamlObject
 from svaml.model.actions import ConnectPstn, ConnectSip
-from svaml.model.callouts import Callout, ConferenceCallout, CustomCallout, TtsCallout
+from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.enums import DestinationType
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, extend_to_callouts, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
-# `[0-9]`, not `\d`: Python's `\d` also matches digits of other scripts.
-_E164 = re.compile(r"\+[0-9]{2,15}")
+_DIGITS = frozenset("0123456789")
+
+
+def _is_e164(value: str) -> bool:
+    """Whether ``value`` is ``+`` and 2 to 15 ASCII digits (not `isdigit`: it takes other scripts' digits)."""
+    return 3 <= len(value) <= 16 and value[0] == "+" and _DIGITS.issuperset(value[1:])
 # What people put between digits when they write a number for humans.
 _SEPARATORS = str.maketrans("", "", " -.()/\u00a0")
 _EXAMPLE = "+46701234567"
+
+
+def _pstn(number: str) -> dict[str, object]:
+    """An example document: connectPstn to ``number``."""
+    return {"action": {"name": "connectPstn", "number": number}}
+
 # The model classes that hold phone numbers: the rules skip documents without any.
 _NUMBER_KINDS = (ConnectPstn, ConnectSip, TtsCallout, ConferenceCallout, CustomCallout)
 
 
-def callouts(ctx: Context) -> Iterator[tuple[str, Callout]]:
-    """Yield ``(pointer, callout)`` for each callout of the request under validation."""
-    request = ctx.callout
-    if request is None:
-        return
-    for callout in (request.tts_callout, request.conference_callout, request.custom_callout):
-        if callout is not None:
-            yield ctx.at(callout.method), callout
-
-
-def _numbers(ctx: Context) -> list[tuple[str, str, str]]:
-    """(pointer, field, value) of every phone number in the document, found once per document."""
-    found: list[tuple[str, str, str]] | None = ctx.memo.get("numbers")
-    if found is not None:
-        return found
-    found = []
-    action = ctx.action
-    here = ctx.base + "/action"  # "action" needs no escaping: cheaper than ctx.at on the hot path
-    if isinstance(action, ConnectPstn):
-        if action.number is not None:
-            found.append((here + "/number", "number", action.number))
-        if action.cli is not None and action.cli.casefold() != "private":
-            found.append((here + "/cli", "cli", action.cli))
-    elif isinstance(action, ConnectSip) and action.cli is not None and action.cli.casefold() != "private":
-        found.append((here + "/cli", "cli", action.cli))
-    for where, callout in callouts(ctx):
-        if callout.cli is not None and callout.cli.casefold() != "private":
-            found.append((f"{where}/cli", "cli", callout.cli))
-        destination = callout.destination
+def _numbers(obj: SvamlObject, where: str) -> Iterator[tuple[str, str, str]]:
+    """Yield (pointer, field, value) of every phone number of a connect action or a callout."""
+    if isinstance(obj, ConnectPstn) and obj.number is not None:
+        yield f"{where}/number", "number", obj.number
+    cli = getattr(obj, "cli", None)
+    if cli is not None and cli.casefold() != "private":
+        yield f"{where}/cli", "cli", cli
+    if isinstance(obj, (TtsCallout, ConferenceCallout, CustomCallout)):
+        destination = obj.destination
         if destination is not None and destination.type in (None, DestinationType.NUMBER):
-            found.append((f"{where}/destination/endpoint", "destination endpoint", destination.endpoint))
-    ctx.memo["numbers"] = found
-    return found
+            yield f"{where}/destination/endpoint", "destination endpoint", destination.endpoint
 
 
 def _not_e164(field: str, value: str) -> tuple[str, str | None]:
@@ -72,7 +59,7 @@ def _not_e164(field: str, value: str) -> tuple[str, str | None]:
             return f"cli is empty: write an E.164 number such as {_EXAMPLE}, or 'private' to hide it", None
         return f"{field} is empty: write an E.164 number such as {_EXAMPLE}", None
     digits = value.translate(_SEPARATORS)
-    if digits != value and _E164.fullmatch(digits):
+    if digits != value and _is_e164(digits):
         return (
             f"{field} {value!r} has spaces or punctuation: write {digits!r} ('+' and digits only)",
             digits,
@@ -113,8 +100,10 @@ def _not_e164(field: str, value: str) -> tuple[str, str | None]:
     "REST error 40005 NumberMissingLeadingPlus",
     fixable=True,
     kinds=_NUMBER_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_pstn("+46 70-123 45 67"), fixed=_pstn("+46701234567")),
 )
-def number_not_e164(ctx: Context) -> Iterator[Finding]:
+def number_not_e164(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Write phone numbers in E.164: ``+``, the country code and the number.
 
     Sinch dials numbers in E.164: ``+``, the country code and the subscriber number, digits only,
@@ -127,17 +116,20 @@ def number_not_e164(ctx: Context) -> Iterator[Finding]:
     The fix removes spaces and punctuation, or puts a ``+`` in front of a number written as digits
     only. Adding ``+`` assumes the digits already start with the country code (``46701234567``);
     svaml never guesses a country, so a number starting with ``0`` is left for you to rewrite.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks `cli` and `destination.endpoint`
+    (type `number` or not given).
     """
-    for where, field, value in _numbers(ctx):
-        if _E164.fullmatch(value):
+    for at, field, value in _numbers(obj, where):
+        if _is_e164(value):
             continue
         message, fixed = _not_e164(field, value)
         fix = None
         if fixed is not None:
             why = " (assumes the digits start with the country code)" if "+" not in value else ""
-            edit = Edit(op="replace", path=where, value=fixed)
+            edit = Edit(op="replace", path=at, value=fixed)
             fix = Fix(description=f"write {fixed!r}{why}", edits=(edit,))
-        yield Finding(where, message, fix)
+        yield Finding(at, message, fix)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -181,8 +173,10 @@ def _impossible(number: str) -> str | None:
     summary="An E.164 number that cannot exist (wrong length, unknown country code or range)",
     source="ITU-T E.164 numbering plans, as the phonenumbers library (libphonenumber) records them",
     kinds=_NUMBER_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_pstn("+4670123"), fixed=_pstn("+46701234567")),
 )
-def number_impossible(ctx: Context) -> Iterator[Finding]:
+def number_impossible(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Report an E.164 number that cannot exist.
 
     The number is written in E.164, but by the numbering plans libphonenumber knows it cannot
@@ -192,14 +186,12 @@ def number_impossible(ctx: Context) -> Iterator[Finding]:
     A warning, not an error: numbering plans change, and a range opened after the installed
     ``phonenumbers`` release is reported too; upgrade ``phonenumbers``, or ignore SV402 for that
     number.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks `cli` and `destination.endpoint`
+    (type `number` or not given).
     """
-    for where, field, value in _numbers(ctx):
-        if _E164.fullmatch(value):
+    for at, field, value in _numbers(obj, where):
+        if _is_e164(value):
             why = _impossible(value)
             if why is not None:
-                yield Finding(where, f"{field} {value!r} cannot be a phone number: {why}; check the digits")
-
-
-_CALLOUT_NUMBERS = "`cli` and `destination.endpoint` (type `number` or not given)"
-extend_to_callouts("SV401", _CALLOUT_NUMBERS)
-extend_to_callouts("SV402", _CALLOUT_NUMBERS)
+                yield Finding(at, f"{field} {value!r} cannot be a phone number: {why}; check the digits")

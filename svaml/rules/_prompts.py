@@ -23,7 +23,7 @@ from svaml.model.actions import ConnectPstn, Menu, Park, RunMenu
 from svaml.model.callouts import ConferenceCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, TranscriptionOptions
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, extend_to_callouts, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__ = ["Prompt", "parse_prompts", "url_problem"]
 
@@ -213,29 +213,27 @@ def _notable(value: str) -> tuple[Prompt, ...] | None:
     return None
 
 
-def _prompt_strings(ctx: Context) -> list[_Strings]:
-    """The prompt strings of the document that the rules must look at, parsed (once per document).
+def _prompt_strings(obj: SvamlObject, where: str, ctx: Context) -> list[_Strings]:
+    """The prompt strings of ``obj`` that the rules must look at, parsed (once for SV801-SV803).
 
     Strings of plain ``#tts[…]`` prompts and file ids, the common case, are left out early.
     """
-    found: list[_Strings] | None = ctx.memo.get("prompt-strings")
-    if found is not None:
-        return found
-    found = []
-    for where, obj in ctx.of(_PROMPT_KINDS):
-        if obj.__class__ is PlayFiles:
+    key = ("prompts", id(obj))  # the object lives as long as ctx: its id is its own
+    found: list[_Strings] | None = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = []
+        if isinstance(obj, PlayFiles):
             for index, value in enumerate(obj.ids):
                 prompts = _notable(value)
                 if prompts is not None:
                     found.append(_Strings(f"{where}/ids/{index}", prompts))
-            continue
-        for attr, name in _PROMPT_FIELDS[obj.__class__]:
-            value = getattr(obj, attr)
-            if value is not None:
-                prompts = _notable(value)
-                if prompts is not None:
-                    found.append(_Strings(f"{where}/{name}", prompts))
-    ctx.memo["prompt-strings"] = found
+        else:
+            for attr, name in _PROMPT_FIELDS[obj.__class__]:
+                value = getattr(obj, attr)
+                if value is not None:
+                    prompts = _notable(value)
+                    if prompts is not None:
+                        found.append(_Strings(f"{where}/{name}", prompts))
     return found
 
 
@@ -246,8 +244,10 @@ def _which(prompts: tuple[Prompt, ...], index: int, problem: str) -> str:
     return f"prompt {index + 1} of {len(prompts)} ({_short(prompts[index].text)!r}): {problem}"
 
 
-def _each(ctx: Context, kinds: tuple[str, ...]) -> Iterator[tuple[str, tuple[Prompt, ...], int, Prompt]]:
-    for strings in _prompt_strings(ctx):
+def _each(
+    obj: SvamlObject, where: str, ctx: Context, kinds: tuple[str, ...]
+) -> Iterator[tuple[str, tuple[Prompt, ...], int, Prompt]]:
+    for strings in _prompt_strings(obj, where, ctx):
         for index, prompt in enumerate(strings.prompts):
             if prompt.kind in kinds and prompt.problem is None:
                 yield strings.pointer, strings.prompts, index, prompt
@@ -264,6 +264,24 @@ _LOCALE_KINDS: tuple[type, ...] = (
     ConferenceCallout,
     TranscriptionOptions,
 )
+
+
+def _play(prompt: str, locale: str | None = "en-US") -> dict[str, object]:
+    """An example document: playFiles of one prompt."""
+    play = {"name": "playFiles", "ids": [prompt], **({} if locale is None else {"locale": locale})}
+    return {"instructions": [play], "action": {"name": "hangup"}}
+
+
+def _menu_prompt(prompt: str) -> dict[str, object]:
+    menu = {"id": "main", "mainPrompt": prompt, "options": [{"dtmf": "1", "action": "return(sales)"}]}
+    return {"action": {"name": "runMenu", "locale": "en-US", "menus": [menu]}}
+
+
+def _say_in(locale: str) -> dict[str, object]:
+    say = {"name": "say", "text": "Hello", "locale": locale}
+    return {"instructions": [say], "action": {"name": "hangup"}}
+
+
 _PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #ssml[…], #href[…] joined by ;"
 
 
@@ -274,8 +292,10 @@ _PROMPTS = "OAS menu.mainPrompt, ttsCallout.prompts, playFiles.ids: #tts[…], #
     summary="A prompt string with an unclosed or unknown #directive[ or an empty prompt",
     source=_PROMPTS,
     kinds=_PROMPT_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_play("#tts[Welcome to Sinch"), fixed=_play("#tts[Welcome to Sinch]")),
 )
-def malformed_prompt(ctx: Context) -> Iterator[Finding]:
+def malformed_prompt(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Write each prompt as ``#tts[…]``, ``#ssml[…]``, ``#href[…]``, a URL or a file id.
 
     A prompt is ``#tts[text]``, ``#ssml[<speak>…</speak>]``, ``#href[url]``, a URL or a recorded
@@ -285,8 +305,11 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
     closing ``]``, text after the ``]``, a directive other than these three (or not in lower
     case), an empty directive (``#tts[]``), and an empty prompt (``"a;;b"``, a trailing ``;``).
     Fix the brackets, or remove the stray ``;``.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
+    conferenceCallout `greeting`.
     """
-    for strings in _prompt_strings(ctx):
+    for strings in _prompt_strings(obj, where, ctx):
         prompts = strings.prompts
         bad = [i for i, p in enumerate(prompts) if p.problem is not None]
         if len(bad) > _MAX_PER_STRING:
@@ -317,8 +340,13 @@ def malformed_prompt(ctx: Context) -> Iterator[Finding]:
     summary="#ssml[…] that is not well-formed XML under a <speak> root",
     source="OAS ttsCallout.prompts example #ssml[<speak>…</speak>]; Sinch TTS: the Amazon Polly SSML subset",
     kinds=_PROMPT_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(
+        text=_play("#ssml[<speak>Fish & chips</speak>]"),
+        fixed=_play("#ssml[<speak>Fish &amp; chips</speak>]"),
+    ),
 )
-def invalid_ssml(ctx: Context) -> Iterator[Finding]:
+def invalid_ssml(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Make the content of ``#ssml[…]`` well-formed XML under a ``<speak>`` root.
 
     The content of ``#ssml[…]`` is an SSML document: well-formed XML whose root element is
@@ -327,11 +355,14 @@ def invalid_ssml(ctx: Context) -> Iterator[Finding]:
     ``&`` as ``&amp;`` and ``<`` as ``&lt;`` in text, close every tag, and wrap the markup in
     ``<speak>…</speak>``. A ``<!DOCTYPE>`` or ``<!ENTITY>`` declaration is refused: SSML needs
     none, and svaml never expands entities.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
+    conferenceCallout `greeting`.
     """
-    for where, prompts, index, prompt in _each(ctx, ("ssml",)):
+    for at, prompts, index, prompt in _each(obj, where, ctx, ("ssml",)):
         problem = _ssml_problem(prompt.content)
         if problem is not None:
-            yield Finding(where, _which(prompts, index, problem))
+            yield Finding(at, _which(prompts, index, problem))
 
 
 @rule(
@@ -341,19 +372,24 @@ def invalid_ssml(ctx: Context) -> Iterator[Finding]:
     summary="#href[…] or a URL prompt that is not an http(s) URL with a host",
     source="OAS playFiles.ids and menu prompts: #href[url] or a URL of an audio file",
     kinds=_PROMPT_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_menu_prompt("#href[ftp://example.com/welcome.mp3]"), fixed=_menu_prompt("#href[https://example.com/welcome.mp3]")),
 )
-def invalid_href(ctx: Context) -> Iterator[Finding]:
+def invalid_href(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Give audio prompts as absolute http(s) URLs.
 
     Sinch fetches the audio of ``#href[url]`` (or of a prompt that is a bare URL) over HTTP: the
     URL must be absolute, ``http://`` or ``https://``, with a host, and without spaces
     (percent-encode them as ``%20``). Any other URL cannot be played. A prompt that does not look
     like a URL is the id of a recorded file and is not checked.
+
+    In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout `prompts` and
+    conferenceCallout `greeting`.
     """
-    for where, prompts, index, prompt in _each(ctx, ("href", "url")):
+    for at, prompts, index, prompt in _each(obj, where, ctx, ("href", "url")):
         problem = url_problem(prompt.content)
         if problem is not None:
-            yield Finding(where, _which(prompts, index, problem))
+            yield Finding(at, _which(prompts, index, problem))
 
 
 def _tts_prompt(obj: PlayFiles) -> Prompt | None:
@@ -375,23 +411,23 @@ def _has_locale(obj: PlayFiles) -> bool:
     summary="playFiles with a #tts[…] or #ssml[…] prompt but no locale",
     source='OAS playFiles.locale: "If using SSML or TTS, this is a required field"',
     kinds=(PlayFiles,),
+    example=Example(text=_play("#tts[Goodbye]", locale=None), fixed=_play("#tts[Goodbye]")),
 )
-def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
+def prompt_needs_locale(obj: PlayFiles, where: str, ctx: Context) -> Iterator[Finding]:
     """Give ``playFiles`` a ``locale`` when it plays TTS or SSML.
 
     Sinch's ``playFiles`` instruction needs a ``locale`` (a locale such as ``en-US``, a
     ``locale/gender`` or a voice id) when any of its prompts is ``#tts[…]`` or ``#ssml[…]``:
     "If using SSML or TTS, this is a required field". Add the locale of the text.
     """
-    for index, instruction in ctx.instructions:
-        if isinstance(instruction, PlayFiles) and not _has_locale(instruction):
-            prompt = _tts_prompt(instruction)
-            if prompt is not None:
-                yield Finding(
-                    ctx.at("instructions", index),
-                    f"playFiles plays {_short(prompt.text)!r} but has no 'locale': Sinch requires one "
-                    'for TTS and SSML prompts; add one, for example "locale": "en-US"',
-                )
+    if not _has_locale(obj):
+        prompt = _tts_prompt(obj)
+        if prompt is not None:
+            yield Finding(
+                where,
+                f"playFiles plays {_short(prompt.text)!r} but has no 'locale': Sinch requires one "
+                'for TTS and SSML prompts; add one, for example "locale": "en-US"',
+            )
 
 
 @rule(
@@ -401,8 +437,10 @@ def prompt_needs_locale(ctx: Context) -> Iterator[Finding]:
     summary="A locale that is not a TTS locale, locale/gender or voice Sinch lists",
     source='DOCS voice-locales: locale, locale/gender or voice id, "Accepted values are not case-sensitive"',
     kinds=_LOCALE_KINDS,
+    targets=("svaml", "callout"),
+    example=Example(text=_say_in("en-UK"), fixed=_say_in("en-GB")),
 )
-def unknown_locale(ctx: Context) -> Iterator[Finding]:
+def unknown_locale(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Use a locale, locale/gender or voice that Sinch lists.
 
     A TTS ``locale`` (on say, playFiles, connectPstn, runMenu, park, TTS and conference callouts)
@@ -411,24 +449,18 @@ def unknown_locale(ctx: Context) -> Iterator[Finding]:
     (``startRecording`` ``transcriptionOptions.locale``) is a locale from Sinch's transcription
     list. Sinch's lists evolve, so a value svaml does not know is only a warning: check it
     against the page (``en-UK`` is a common slip for ``en-GB``).
+
+    In callout requests (`POST /calling/v1/callouts`) it checks ttsCallout and conferenceCallout
+    `locale`.
     """
-    for where, obj in ctx.of(_LOCALE_KINDS):
-        locale = getattr(obj, "locale", None)
-        if not isinstance(locale, str):
-            continue
-        if isinstance(obj, TranscriptionOptions):
-            problem = transcription_locale_problem(locale)
-        elif isinstance(obj, PlayFiles) and not locale.strip() and _tts_prompt(obj) is not None:
-            continue  # SV804 reports it
-        else:
-            problem = tts_locale_problem(locale)
-        if problem is not None:
-            yield Finding(f"{where}/locale", problem)
-
-
-# The driver runs a rule on SVAML or on callout requests: the callout forms have twin codes.
-_CALLOUT_PROMPTS = "ttsCallout `prompts` and conferenceCallout `greeting`"
-extend_to_callouts("SV801", _CALLOUT_PROMPTS)
-extend_to_callouts("SV802", _CALLOUT_PROMPTS)
-extend_to_callouts("SV803", _CALLOUT_PROMPTS)
-extend_to_callouts("SV805", "ttsCallout and conferenceCallout `locale`")
+    locale = getattr(obj, "locale", None)
+    if not isinstance(locale, str):
+        return
+    if isinstance(obj, TranscriptionOptions):
+        problem = transcription_locale_problem(locale)
+    elif isinstance(obj, PlayFiles) and not locale.strip() and _tts_prompt(obj) is not None:
+        return  # SV804 reports it
+    else:
+        problem = tts_locale_problem(locale)
+    if problem is not None:
+        yield Finding(f"{where}/locale", problem)

@@ -1,34 +1,33 @@
-"""The one rule registry: a rule is a function plus its code, name, severity, callbacks and doc."""
+"""The one rule registry: a rule is a function plus its code, name, severity, callbacks, doc and example.
+
+Every rule comes in the same way, through :func:`rule`: its targets (SVAML documents, callout
+requests), the model classes it reads, the callbacks it applies to and a small document that
+breaks it are declared when it is registered, and never edited afterwards. The structure rules
+(SV001-SV008, SV103, SV104) are found while decoding and reading; they are registered the same
+way, with a function that has no check to run.
+"""
 
 from __future__ import annotations
 
+import inspect
+import json
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
 
 import attrs
 
 from svaml.diagnostic import Diagnostic, Fix, Severity
-from svaml.model.permissions import Callback
+from svaml.model.permissions import Callback, callback_of
 
 if TYPE_CHECKING:
     from svaml.rules._context import Context
 
-__all__ = [
-    "DOCS_URL",
-    "RULES",
-    "Finding",
-    "Rule",
-    "active",
-    "applicable",
-    "extend_to_callouts",
-    "register",
-    "rule",
-]
+__all__ = ["DOCS_URL", "RULES", "Example", "Finding", "Plan", "Rule", "plan", "rule"]
 
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
 
-Target = Literal["svaml", "callout", "any"]
+Target = Literal["svaml", "callout"]
 
 
 class Finding(NamedTuple):
@@ -39,9 +38,68 @@ class Finding(NamedTuple):
     fix: Fix | None = None
 
 
-#: A rule's check yields findings; a rule that checks embedded documents (a customCallout's
-#: inline SVAML) may also yield their diagnostics whole, so they keep their own codes.
-Check = Callable[["Context"], Iterable["Finding | Diagnostic"]]
+#: A rule's check: called once per object of the classes the rule reads, as
+#: ``check(obj, pointer, ctx)``, or once per document as ``check(ctx.data, ctx.base, ctx)`` for a
+#: rule that reads no class (the decoded document, always a JSON object there). It yields
+#: findings; a rule that checks embedded documents (a customCallout's inline SVAML) may also
+#: yield their diagnostics whole, so they keep their codes.
+Check = Callable[[Any, str, "Context"], Iterable["Finding | Diagnostic"]]
+
+
+def _text(doc: object) -> str:
+    """JSON text of an example: text is kept as written (it may be broken on purpose)."""
+    return doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
+
+
+def _fixed_text(doc: object) -> str | None:
+    return None if doc is None else _text(doc)
+
+
+@attrs.frozen(kw_only=True)
+class Example:
+    """A small document that breaks a rule, the callback it is checked for and, where shown, its fixed form.
+
+    ``text`` and ``fixed`` are JSON text; a dict given for either is written as JSON.
+    """
+
+    text: str = attrs.field(converter=_text)
+    callback: Callback | None = attrs.field(default=None, converter=callback_of)
+    fixed: str | None = attrs.field(default=None, converter=_fixed_text)
+
+    @staticmethod
+    def shown(text: str, width: int = 88) -> str:
+        """Pretty-print example text in ``width`` columns, unless it is not JSON or repeats a key.
+
+        Text that is broken on purpose (invalid JSON, a repeated key) is shown as written.
+        """
+
+        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+            keys = [k for k, _ in items]
+            if len(set(keys)) != len(keys):
+                raise ValueError("repeated key")
+            return dict(items)
+
+        try:
+            return _pretty(json.loads(text, object_pairs_hook=pairs), 0, 0, width)
+        except ValueError:
+            return text
+
+
+def _pretty(value: Any, level: int, used: int, width: int) -> str:
+    """Indent JSON by two spaces, keeping any part that fits in the line on that line."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, (dict, list)) or not value or 2 * level + used + len(flat) <= width:
+        return flat
+    pad = "  " * (level + 1)
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            head = json.dumps(key, ensure_ascii=False) + ": "
+            parts.append(pad + head + _pretty(item, level + 1, len(head), width))
+    else:
+        parts = [pad + _pretty(item, level + 1, 0, width) for item in value]
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    return opening + "\n" + ",\n".join(parts) + "\n" + "  " * level + closing
 
 
 @attrs.frozen(kw_only=True)
@@ -55,10 +113,13 @@ class Rule:
     doc: str
     source: str
     callbacks: frozenset[Callback] | None = None
-    target: Target = "svaml"
+    targets: frozenset[Target] = frozenset({"svaml"})
     fixable: bool = False
     raw: bool = False
-    kinds: frozenset[type] | None = None
+    kinds: tuple[type, ...] | None = None
+    example: Example | None = None
+    #: What reports the rule when it has no check of its own (decoding, reading into the model).
+    found_by: str | None = None
     check: Check | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
@@ -76,57 +137,7 @@ class Rule:
 #: Every rule, by code.
 RULES: dict[str, Rule] = {}
 
-
-def register(rule_: Rule) -> Rule:
-    """Add a rule to the registry; a code or a name may be registered once."""
-    if rule_.code in RULES or any(r.name == rule_.name for r in RULES.values()):
-        raise ValueError(f"rule {rule_.code} {rule_.name} is registered twice")
-    RULES[rule_.code] = rule_
-    _ACTIVE.clear()
-    _APPLICABLE.clear()
-    return rule_
-
-
-def extend_to_callouts(code: str, fields: str) -> None:
-    """Make the SVAML rule ``code`` check callout requests too, under the same code.
-
-    Its check already walks callout objects; ``fields`` names what it checks there, for its doc.
-    """
-    base = RULES[code]
-    RULES[code] = attrs.evolve(
-        base,
-        target="any",
-        doc=f"{base.doc}\n\nIn callout requests (`POST /calling/v1/callouts`) it checks {fields}.",
-    )
-    _ACTIVE.clear()
-    _APPLICABLE.clear()
-
-
-_Active = tuple[tuple[Check, "frozenset[type] | None", Rule], ...]
-_ACTIVE: dict[tuple[str, Callback | None, bool, bool], _Active] = {}
-
-
-def active(
-    target: str, callback: Callback | None, canonical: bool, errors_only: bool = False
-) -> _Active:
-    """Return ``(check, kinds, rule)`` of the rules that run for this target and callback (cached).
-
-    ``canonical`` leaves out the ``raw`` rules: the document is in canonical form (built from the
-    model, or read without any liberal form), so they have nothing to report.
-    """
-    key = (target, callback, canonical, errors_only)
-    found = _ACTIVE.get(key)
-    if found is None:
-        found = _ACTIVE[key] = tuple(
-            (r.check, r.kinds, r)
-            for r in sorted(RULES.values(), key=lambda r: r.code)
-            if r.check is not None
-            and r.target in (target, "any")
-            and r.applies(callback)
-            and not (canonical and r.raw)
-            and not (errors_only and r.severity is not Severity.ERROR)
-        )
-    return found
+_F = TypeVar("_F", bound=Callable[..., object])
 
 
 def rule(
@@ -136,67 +147,83 @@ def rule(
     *,
     summary: str,
     source: str,
+    example: Example | None,
+    targets: Iterable[Target] = ("svaml",),
     callbacks: Iterable[Callback] | None = None,
-    target: Target = "svaml",
     fixable: bool = False,
     raw: bool = False,
     kinds: Iterable[type] | None = None,
-) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of a rule; its docstring is the rule's doc.
+    found_by: str | None = None,
+) -> Callable[[_F], _F]:
+    """Register the decorated function as a rule; its docstring is the rule's doc.
 
-    ``raw`` marks a rule about the JSON form itself (spelling, casing): documents built from the
-    model are canonical by construction, so it is skipped for them. ``kinds`` names the model
-    classes the rule inspects: it is skipped for documents that hold none of them.
+    ``kinds`` names the model classes the rule reads: its check runs once per object of exactly
+    these classes. Without ``kinds`` it runs once per document. ``raw`` marks a rule about the JSON
+    form itself (spelling, casing): documents built from the model are canonical by construction,
+    so it is skipped for them. ``found_by`` names what reports a rule that has no check of its
+    own (decoding, reading into the model): its function only documents it. A code or a name may
+    be registered once.
     """
 
-    def decorate(check: Check) -> Check:
-        register(
-            Rule(
-                code=code,
-                name=name,
-                severity=severity,
-                summary=summary,
-                doc=_dedent(check.__doc__ or summary),
-                source=source,
-                callbacks=None if callbacks is None else frozenset(callbacks),
-                target=target,
-                fixable=fixable,
-                raw=raw,
-                kinds=None if kinds is None else frozenset(kinds),
-                check=check,
-            )
+    def decorate(check: _F) -> _F:
+        if code in RULES or any(r.name == name for r in RULES.values()):
+            raise ValueError(f"rule {code} {name} is registered twice")
+        RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            summary=summary,
+            doc=inspect.cleandoc(check.__doc__ or summary),
+            source=source,
+            callbacks=None if callbacks is None else frozenset(callbacks),
+            targets=frozenset(targets),
+            fixable=fixable,
+            raw=raw,
+            kinds=None if kinds is None else tuple(kinds),
+            example=example,
+            found_by=found_by,
+            check=None if found_by is not None else cast(Check, check),
         )
+        _PLANS.clear()
         return check
 
     return decorate
 
 
-def _dedent(text: str) -> str:
-    import inspect
+class Plan(NamedTuple):
+    """The checks that run for one kind of document: per document, and per object by model class."""
 
-    return inspect.cleandoc(text)
-
-
-_Shape = tuple[str, Callback | None, bool, bool, frozenset[type]]
-_APPLICABLE: dict[_Shape, tuple[tuple[Check, Rule], ...]] = {}
+    document: tuple[tuple[Check, Rule], ...]
+    by_class: dict[type, tuple[tuple[Check, Rule], ...]]
 
 
-def applicable(
-    target: str, callback: Callback | None, canonical: bool, errors_only: bool, kinds: frozenset[type]
-) -> tuple[tuple[Check, Rule], ...]:
-    """Return ``(check, rule)`` of the active rules that inspect a class in ``kinds`` (cached).
+_PLANS: dict[tuple[Target, Callback | None, bool, bool], Plan] = {}
 
-    Documents of one shape (the same model classes) share the list, so a rule about menus costs
-    nothing for a document without one.
+
+def plan(target: Target, callback: Callback | None, canonical: bool, errors_only: bool = False) -> Plan:
+    """Return the checks that run for this target and callback, in code order (cached).
+
+    ``canonical`` leaves out the ``raw`` rules: the document is in canonical form (built from the
+    model, or read without any liberal form), so they have nothing to report.
     """
-    key = (target, callback, canonical, errors_only, kinds)
-    found = _APPLICABLE.get(key)
+    key = (target, callback, canonical, errors_only)
+    found = _PLANS.get(key)
     if found is None:
-        if len(_APPLICABLE) > 4096:  # bounded: shapes are few in practice, but never unbounded
-            _APPLICABLE.clear()
-        found = _APPLICABLE[key] = tuple(
-            (check, rule)
-            for check, rule_kinds, rule in active(target, callback, canonical, errors_only)
-            if rule_kinds is None or not rule_kinds.isdisjoint(kinds)
-        )
+        document: list[tuple[Check, Rule]] = []
+        by_class: dict[type, list[tuple[Check, Rule]]] = {}
+        for r in sorted(RULES.values(), key=lambda r: r.code):
+            if (
+                r.check is None
+                or target not in r.targets
+                or not r.applies(callback)
+                or (canonical and r.raw)
+                or (errors_only and r.severity is not Severity.ERROR)
+            ):
+                continue
+            if r.kinds is None:
+                document.append((r.check, r))
+            else:
+                for kind in r.kinds:
+                    by_class.setdefault(kind, []).append((r.check, r))
+        found = _PLANS[key] = Plan(tuple(document), {k: tuple(v) for k, v in by_class.items()})
     return found

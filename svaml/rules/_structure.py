@@ -12,7 +12,7 @@ from typing import Any
 from svaml import codec
 from svaml.diagnostic import Edit, Fix, Severity, escape_pointer
 from svaml.rules._context import Context
-from svaml.rules._registry import Finding, Rule, register, rule
+from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
@@ -20,80 +20,158 @@ _E, _W = Severity.ERROR, Severity.WARNING
 _OAS = "Sinch Voice API OpenAPI 1.0.1, SVAML schemas"
 
 
-def _doc(code: str, name: str, severity: Severity, summary: str, doc: str, source: str = _OAS) -> None:
-    register(Rule(code=code, name=name, severity=severity, summary=summary, doc=doc, source=source))
+_BY_READING = "reading into the model"
 
 
-_doc(
+def _hangup_after(instruction: dict[str, Any]) -> dict[str, Any]:
+    """An example document: one instruction, then hangup."""
+    return {"instructions": [instruction], "action": {"name": "hangup"}}
+
+
+@rule(
     "SV000",
     "internal-error",
     _E,
-    "svaml could not check the document",
-    "A bug in svaml stopped a check. The document may be fine; the error is logged. Please report it.",
-    "svaml",
+    summary="svaml could not check the document",
+    source="svaml",
+    example=None,
+    found_by="svaml itself, when one of its checks fails",
 )
-_doc(
+def internal_error() -> None:
+    """A bug in svaml stopped a check. The document may be fine; the error is logged. Please report it."""
+
+
+@rule(
     "SV001",
     "invalid-json",
     _E,
-    "The text is not JSON",
-    "Sinch reads SVAML as JSON: a syntax error, a byte that is not UTF-8, NaN or Infinity makes the "
-    "whole response unreadable and the call fails (an ICE without a usable answer is disconnected).",
-    "DOCS svaml.md; OAS: ICE timeout or error disconnects the call",
+    summary="The text is not JSON",
+    source="DOCS svaml.md; OAS: ICE timeout or error disconnects the call",
+    example=Example(text='{"action": {"name": "hangup"},}', fixed={"action": {"name": "hangup"}}),
+    found_by="decoding the JSON text",
 )
-_doc(
+def invalid_json() -> None:
+    """Write SVAML as JSON text.
+
+    Sinch reads SVAML as JSON: a syntax error, a byte that is not UTF-8, NaN or Infinity makes the
+    whole response unreadable and the call fails (an ICE without a usable answer is disconnected).
+    """
+
+
+@rule(
     "SV002",
     "invalid-type",
     _E,
-    "A value has the wrong JSON type",
-    "Each SVAML field has a type (string, integer, boolean, object, list). A value of another type "
-    "is rejected by Sinch. svaml reads the liberal forms Sinch's own material uses (integer menu "
-    "keys, `\"true\"` booleans, integral floats) and reports them as canonical-form warnings instead.",
+    summary="A value has the wrong JSON type",
+    source=_OAS,
+    example=Example(
+        text={"action": {"name": "connectPstn", "number": "+46701234567", "maxDuration": "60 seconds"}},
+        fixed={"action": {"name": "connectPstn", "number": "+46701234567", "maxDuration": 60}},
+    ),
+    found_by=_BY_READING,
 )
-_doc(
+def invalid_type() -> None:
+    """Give each field a value of its JSON type.
+
+    Each SVAML field has a type (string, integer, boolean, object, list). A value of another type
+    is rejected by Sinch. svaml reads the liberal forms Sinch's own material uses (integer menu
+    keys, `"true"` booleans, integral floats) and reports them as canonical-form warnings instead.
+    """
+
+
+@rule(
     "SV003",
     "missing-field",
     _E,
-    "A required field is missing",
-    "Some fields are required: `say.text`, `playFiles.ids`, `sendDtmf.value`, `setCookie.key` and "
-    "`value`, `connectConf.conferenceId`, `connectSip.destination`, `connectStream.destination`, "
-    "a menu's `id`, an option's `dtmf` and `action`, a destination's `endpoint`.",
+    summary="A required field is missing",
+    source=_OAS,
+    example=Example(
+        text=_hangup_after({"name": "say", "locale": "en-US"}),
+        fixed=_hangup_after({"name": "say", "text": "Hello", "locale": "en-US"}),
+    ),
+    found_by=_BY_READING,
 )
-_doc(
+def missing_field() -> None:
+    """Give every required field.
+
+    Some fields are required: `say.text`, `playFiles.ids`, `sendDtmf.value`, `setCookie.key` and
+    `value`, `connectConf.conferenceId`, `connectSip.destination`, `connectStream.destination`,
+    a menu's `id`, an option's `dtmf` and `action`, a destination's `endpoint`.
+    """
+
+
+@rule(
     "SV004",
     "unknown-action",
     _E,
-    "The action's name is not a SVAML action",
-    "The actions are hangup, continue, connectPstn, connectMxp, connectConf, connectSip, "
-    "connectStream, runMenu and park. Names are matched regardless of case "
-    "(see SV020 for the canonical spelling).",
-    "DOCS svaml/actions; OAS svaml.action discriminator",
+    summary="The action's name is not a SVAML action",
+    source="DOCS svaml/actions; OAS svaml.action discriminator",
+    example=Example(text={"action": {"name": "transfer"}}),
+    found_by=_BY_READING,
 )
-_doc(
+def unknown_action() -> None:
+    """Name an action that SVAML has.
+
+    The actions are hangup, continue, connectPstn, connectMxp, connectConf, connectSip,
+    connectStream, runMenu and park. Names are matched regardless of case
+    (see SV020 for the canonical spelling).
+    """
+
+
+@rule(
     "SV005",
     "unknown-instruction",
     _E,
-    "An instruction's name is not a SVAML instruction",
-    "The instructions are playFiles, say, sendDtmf, setCookie, answer, startRecording and "
-    "stopRecording.",
-    "DOCS svaml/instructions; OAS svaml.instruction discriminator",
+    summary="An instruction's name is not a SVAML instruction",
+    source="DOCS svaml/instructions; OAS svaml.instruction discriminator",
+    example=Example(
+        text=_hangup_after({"name": "playAudio", "ids": ["welcome"]}),
+        fixed=_hangup_after({"name": "playFiles", "ids": ["welcome"]}),
+    ),
+    found_by=_BY_READING,
 )
-_doc(
+def unknown_instruction() -> None:
+    """Name an instruction that SVAML has.
+
+    The instructions are playFiles, say, sendDtmf, setCookie, answer, startRecording and
+    stopRecording.
+    """
+
+
+@rule(
     "SV006",
     "invalid-value",
     _E,
-    "A value is not one of the values the field allows",
-    "Enumerated fields (transport, moh, indications, conference DTMF mode, destination type, domain) "
-    "take one of a fixed set of values; letter case does not matter when reading.",
+    summary="A value is not one of the values the field allows",
+    source=_OAS,
+    example=Example(
+        text={"action": {"name": "connectConf", "conferenceId": "team", "moh": "jazz"}},
+        fixed={"action": {"name": "connectConf", "conferenceId": "team", "moh": "music1"}},
+    ),
+    found_by=_BY_READING,
 )
-_doc(
+def invalid_value() -> None:
+    """Give enumerated fields one of their values.
+
+    Enumerated fields (transport, moh, indications, conference DTMF mode, destination type, domain)
+    take one of a fixed set of values; letter case does not matter when reading.
+    """
+
+
+@rule(
     "SV008",
     "missing-name",
     _E,
-    "An action or instruction has no name",
-    "Sinch tells actions and instructions apart by their `name`; without it the object is rejected.",
-    "OAS svaml.action / svaml.instruction discriminator",
+    summary="An action or instruction has no name",
+    source="OAS svaml.action / svaml.instruction discriminator",
+    example=Example(
+        text=_hangup_after({"text": "Goodbye", "locale": "en-US"}),
+        fixed=_hangup_after({"name": "say", "text": "Goodbye", "locale": "en-US"}),
+    ),
+    found_by=_BY_READING,
 )
+def missing_name() -> None:
+    """Sinch tells actions and instructions apart by their `name`; without it the object is rejected."""
 
 
 @rule(
@@ -102,9 +180,13 @@ _doc(
     _W,
     summary="A field svaml does not know (a typo, or a field Sinch does not document)",
     source=_OAS,
-    target="any",
+    targets=("svaml", "callout"),
+    example=Example(
+        text={"action": {"name": "connectPstn", "number": "+46701234567", "maxduration": 600}},
+        fixed={"action": {"name": "connectPstn", "number": "+46701234567", "maxDuration": 600}},
+    ),
 )
-def unknown_field(ctx: Context) -> Iterator[Finding]:
+def unknown_field(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     """Sinch ignores fields it does not know: a misspelt field (``maxduration``) does nothing.
 
     svaml keeps such fields when it reads and writes a document, so nothing is lost; this warning
@@ -115,7 +197,7 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
             # `$schema` points editors at svaml's JSON Schema; Sinch ignores it.
             if key not in ("instructions", "action", "$schema"):
                 yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
-    for where, obj in ctx.walk():
+    for where, obj in ctx.objects():
         for key in obj.extras:
             yield Finding(
                 f"{where}/{escape_pointer(key)}",
@@ -207,23 +289,61 @@ _FORMS = "the reference's policy table: liberal in what svaml reads, canonical i
 
 
 def _canonical_form_rule(
-    code: str, name: str, kind: str, what: str, summary: str, source: str, doc: str
+    code: str,
+    name: str,
+    kind: str,
+    what: str,
+    summary: str,
+    source: str,
+    doc: str,
+    broken: dict[str, Any],
+    fixed: dict[str, Any],
+    callback: str | None = None,
 ) -> None:
     """Register the rule that reports one kind of difference from the canonical form, with its fix."""
     finding = _rename if kind == "field-name" else _replace
 
-    def check(ctx: Context) -> Iterator[Finding]:
+    def check(data: object, base: str, ctx: Context) -> Iterator[Finding]:
         for k, where, raw, canonical in _differences(ctx):
             if k == kind:
                 yield finding(where, raw, canonical, what)
 
     check.__doc__ = doc
-    rule(code, name, _W, summary=summary, source=f"{source}; {_FORMS}", fixable=True, raw=True, target="any")(
-        check
-    )
+    rule(
+        code,
+        name,
+        _W,
+        summary=summary,
+        source=f"{source}; {_FORMS}",
+        example=Example(text=broken, fixed=fixed, callback=callback),
+        fixable=True,
+        raw=True,
+        targets=("svaml", "callout"),
+    )(check)
 
 
-# (code, name, kind of difference, what the message calls it, summary, source, doc)
+def _pstn(**fields: Any) -> dict[str, Any]:
+    return {"action": {"name": "connectPstn", "number": "+46701234567", **fields}}
+
+
+def _menu_key(key: object) -> dict[str, Any]:
+    menu = {"id": "main", "options": [{"dtmf": key, "action": "return(sales)"}]}
+    return {"action": {"name": "runMenu", "locale": "en-US", "menus": [menu]}}
+
+
+def _sip(type_: str) -> dict[str, Any]:
+    destination = {"type": type_, "endpoint": "alice@sip.example.com"}
+    return {"action": {"name": "connectSip", "destination": destination}}
+
+
+def _mxp(headers: str) -> dict[str, Any]:
+    destination = {"type": "username", "endpoint": "alice"}
+    action = {"name": "connectMxp", "destination": destination, headers: [{"key": "ticket", "value": "42"}]}
+    return {"action": action}
+
+
+# (code, name, kind of difference, what the message calls it, summary, source, doc, the example
+# that breaks it, its fixed form[, its callback])
 for _args in (
     (
         "SV020",
@@ -236,6 +356,8 @@ for _args in (
 
         Sinch's material shows ``RunMenu``, ``connectMXP`` and all-lower-case names; the platform
         appears to match names regardless of case. Fixed by writing the canonical name.""",
+        {"action": {"name": "Hangup"}},
+        {"action": {"name": "hangup"}},
     ),
     (
         "SV021",
@@ -249,6 +371,8 @@ for _args in (
         ``connectMxp.callheaders`` (OpenAPI schema, Java and .NET SDKs) is read as ``callHeaders``,
         and ``startRecording`` ``destination`` (one OpenAPI example) as ``destinationUrl``. Fixed by
         renaming the field.""",
+        _mxp("callheaders"),
+        _mxp("callHeaders"),
     ),
     (
         "SV022",
@@ -260,6 +384,8 @@ for _args in (
         """The schema types ``dtmf`` as a string (``"1"``); Sinch's examples use ``1``.
 
         Fixed by quoting it.""",
+        _menu_key(1),
+        _menu_key("1"),
     ),
     (
         "SV023",
@@ -269,6 +395,8 @@ for _args in (
         "An enumerated value in another letter case (Sip, tls, Username)",
         "OAS example, skill and Node SDK test use `Sip` and `tls`; OAS schema `sip`, `TLS`",
         """Enumerated values are read regardless of case; the canonical forms are those of the schema.""",
+        _sip("Sip"),
+        _sip("sip"),
     ),
     (
         "SV024",
@@ -281,6 +409,8 @@ for _args in (
 
         Sinch's OpenAPI file lists ``false`` among the ``indications`` countries: YAML 1.1 read
         ``no`` (Norway) as a boolean. svaml reads ``false`` as ``no``; fixed by writing ``"no"``.""",
+        _pstn(indications=False),
+        _pstn(indications="no"),
     ),
     (
         "SV025",
@@ -290,6 +420,9 @@ for _args in (
         'A boolean written as the string "true" or "false"',
         'OAS AMD custom callout example writes `"enabled": "true"`',
         """Boolean fields such as ``amd.enabled`` are JSON booleans; one Sinch example quotes them.""",
+        _pstn(amd={"enabled": "true"}),
+        _pstn(amd={"enabled": True}),
+        "ice",
     ),
     (
         "SV026",
@@ -301,6 +434,8 @@ for _args in (
         """Integer fields (``maxDuration``, ``timeoutMills``…) are JSON integers.
 
         ``60.0`` is read as ``60``; fixed by writing the integer.""",
+        _pstn(maxDuration=600.0),
+        _pstn(maxDuration=600),
     ),
 ):
     _canonical_form_rule(*_args)

@@ -17,7 +17,7 @@ from svaml.model.document import Document
 from svaml.model.instructions import Instruction
 from svaml.model.permissions import Callback, callback_of
 from svaml.rules._context import Context
-from svaml.rules._registry import RULES, Finding, Rule, applicable
+from svaml.rules._registry import RULES, Finding, Rule, Target, plan
 
 __all__ = ["check", "check_built", "is_valid", "iter_diagnostics", "validate", "validate_callout"]
 
@@ -52,13 +52,34 @@ def is_callout(data: Any) -> bool:
     )
 
 
-def _run_rules(ctx: Context, target: str, out: list[Diagnostic], errors_only: bool = False) -> None:
+def _run_rules(ctx: Context, target: Target, out: list[Diagnostic], errors_only: bool = False) -> None:
     # The raw-form rules report what reading accepted liberally: nothing to say for built
     # documents, nor when the codec read no liberal form at all.
     canonical = ctx.built or not ctx.memo.get("liberal", True)
-    for check_, rule in applicable(target, ctx.callback, canonical, errors_only, ctx.kinds()):
-        for finding in check_(ctx):
-            out.append(finding if finding.__class__ is Diagnostic else _diagnostic(rule, finding))  # type: ignore[arg-type]
+    document, by_class = plan(target, ctx.callback, canonical, errors_only)
+    # (rule code, diagnostic): reported in code order, each rule's in document order.
+    found: list[tuple[str, Diagnostic]] = []
+    for check_, rule in document:
+        for finding in check_(ctx.data, ctx.base, ctx):
+            found.append((rule.code, _made(rule, finding)))
+    # One walk of the document; each object meets only the rules that read its class.
+    for where, obj in ctx.objects():
+        checks = by_class.get(obj.__class__)
+        if checks is not None:
+            for check_, rule in checks:
+                for finding in check_(obj, where, ctx):
+                    found.append((rule.code, _made(rule, finding)))
+    if found:
+        found.sort(key=_code)
+        out.extend(d for _, d in found)
+
+
+def _code(item: tuple[str, Diagnostic]) -> str:
+    return item[0]
+
+
+def _made(rule: Rule, finding: Finding | Diagnostic) -> Diagnostic:
+    return finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding)
 
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:

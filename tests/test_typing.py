@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
+import pytest
 from mypy import api
+
+from svaml import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Svaml
+from svaml.model import Callback
+from svaml.model.permissions import ALLOWED_IN
+
+TYPED = {
+    Callback.ICE: IceSvaml,
+    Callback.ACE: AceSvaml,
+    Callback.PIE: PieSvaml,
+    Callback.PATCH: PatchSvaml,
+    Callback.CALL_LEG: CallLegSvaml,
+}
+
+
+def step_name(name: str) -> str:
+    """Return the builder method of a SVAML name (connectPstn: connect_pstn), checking Svaml has it."""
+    method = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower().replace("continue", "continue_")
+    return str(getattr(Svaml, method).__name__)
 
 
 def run_mypy(tmp_path: Path, source: str) -> list[str]:
@@ -41,5 +61,46 @@ def test_mypy_rejects_disallowed_methods(tmp_path: Path) -> None:
         '"PatchSvaml" has no attribute "connect_pstn"  [attr-defined]',
         '"CallLegSvaml" has no attribute "set_cookie"  [attr-defined]',
         '"IceSvaml" has no attribute "continue_"  [attr-defined]',
+    ]
+    assert expected == errors
+
+
+def protocol_steps(protocol: type) -> set[str]:
+    """Return the builder methods a typed-builder protocol declares (its document members left out)."""
+    document = {"instructions", "action", "callback", "to_dict", "to_json"}
+    return {
+        name
+        for cls in protocol.__mro__
+        if cls.__module__ == "svaml.typed"
+        for name in vars(cls)
+        if not name.startswith("_") and name not in document
+    }
+
+
+@pytest.mark.parametrize("callback", list(TYPED), ids=str)
+def test_typed_builders_have_exactly_the_steps_the_table_allows(callback: Callback) -> None:
+    """Each per-callback protocol declares the step of every name ALLOWED_IN allows there, and no other."""
+    expected = sorted(step_name(name) for name in ALLOWED_IN[callback])
+    assert expected == sorted(protocol_steps(TYPED[callback]))
+
+
+def test_steps_take_their_model_class_parameters(tmp_path: Path) -> None:
+    """A step's parameters are its model class's, and a chain keeps its callback's type."""
+    errors = run_mypy(
+        tmp_path,
+        """
+        from svaml import AceSvaml, IceSvaml, Svaml
+
+        ice: IceSvaml = Svaml.ice().connect_sip("a@b.example.com", call_headers={"x": "1"})
+        Svaml.ice().connect_pstn("+46701234567", max_durration=60)   # error 1: no such field
+        Svaml().say(text=3)                                          # error 2: text is a str
+        ace: AceSvaml = Svaml.ice().say("Hi")                        # error 3: an ICE chain is no ACE
+        """,
+    )
+    expected = [
+        'Unexpected keyword argument "max_durration"; did you mean "max_duration"?  [call-arg]',
+        'Argument "text" has incompatible type "int"; expected "str"  [arg-type]',
+        'Incompatible types in assignment (expression has type "IceSvaml", variable has type "AceSvaml")'
+        "  [assignment]",
     ]
     assert expected == errors

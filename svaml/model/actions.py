@@ -291,6 +291,18 @@ class RunMenu(SvamlObject):
     enable_voice: bool | None = attrs.field(default=None, validator=_opt_bool)
     menus: tuple[Menu, ...] = attrs.field(default=(), converter=to_tuple, validator=each(Menu))
 
+    @classmethod
+    def of(
+        cls,
+        *menus: Menu,
+        barge: bool | None = None,
+        locale: str | None = None,
+        main_menu: str | None = None,
+        enable_voice: bool | None = None,
+    ) -> RunMenu:
+        """Make the action from menus given one by one (the builder's ``run_menu``)."""
+        return cls(barge=barge, locale=locale, main_menu=main_menu, enable_voice=enable_voice, menus=menus)
+
 
 @attrs.frozen(kw_only=True)
 class Park(SvamlObject):

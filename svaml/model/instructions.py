@@ -38,6 +38,11 @@ class PlayFiles(SvamlObject):
     ids: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each(str))
     locale: str | None = attrs.field(default=None, validator=_opt_str)
 
+    @classmethod
+    def of(cls, *ids: str, locale: str | None = None) -> PlayFiles:
+        """Make the instruction from prompts given one by one (the builder's ``play_files``)."""
+        return cls(ids=ids, locale=locale)
+
 
 @attrs.frozen(kw_only=True)
 class Say(SvamlObject):

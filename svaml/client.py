@@ -71,6 +71,7 @@ from svaml.model.callouts import (
 from svaml.model.enums import Capability, Moh, coerce
 from svaml.model.permissions import Callback
 from svaml.signing import Credentials
+from svaml.typed import step_name
 
 if TYPE_CHECKING:
     import requests
@@ -145,7 +146,7 @@ def _load_requests() -> ModuleType:
 
 def _callout(cls: Callable[_P, Callout]) -> Callable[Concatenate[VoiceClient, _P], str]:
     """Make the client method that places a callout of ``cls``, made from the method's arguments."""
-    name = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", _METHOD_OF[cls]).lower()
+    name = step_name(_METHOD_OF[cls])
 
     def place(self: VoiceClient, /, *args: _P.args, **kwargs: _P.kwargs) -> str:
         return self.callout(cls(*args, **kwargs))

@@ -6,8 +6,6 @@ with the validator, and ``from_dict``/``from_json`` read through the codec.
 
 from __future__ import annotations
 
-import keyword
-import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, cast
 
@@ -43,7 +41,7 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import ALLOWED_IN, Callback, callback_of, refusal
 from svaml.rules import check_built
-from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Step
+from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Step, step_name
 
 __all__ = ["Svaml"]
 
@@ -53,10 +51,9 @@ _ACTION_TYPES = tuple(ACTION_CLASSES.values())
 
 
 def _named(step: Callable[..., Svaml], make: Callable[..., Instruction | Action]) -> None:
-    # The method of connectPstn is connect_pstn, of continue continue_; its doc is the model's.
+    # Named for the model's SVAML name, documented by the model class.
     model: Any = getattr(make, "__self__", make)  # a model class, or its ``of`` factory
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", model.name).lower()
-    step.__name__ = name + "_" if keyword.iskeyword(name) else name
+    step.__name__ = step_name(model.name)
     step.__qualname__ = f"Svaml.{step.__name__}"
     step.__doc__ = model.__doc__
 

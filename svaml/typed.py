@@ -11,6 +11,8 @@ one of these protocols, so a function annotated ``-> IceSvaml`` may return a pla
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypeVar, cast, overload
 
@@ -38,10 +40,20 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import Callback
 
-__all__ = ["AceSvaml", "CallLegSvaml", "IceSvaml", "PatchSvaml", "PieSvaml", "Step"]
+__all__ = ["AceSvaml", "CallLegSvaml", "IceSvaml", "PatchSvaml", "PieSvaml", "Step", "step_name"]
 
 _P = ParamSpec("_P")
 _D = TypeVar("_D")
+
+
+def step_name(name: str) -> str:
+    """Return the Python method named for a SVAML name: ``connectPstn`` is ``connect_pstn``.
+
+    A keyword gets an underscore (``continue_``). The builder's steps and the client's callout
+    methods (``tts_callout`` for ``ttsCallout``) are named so.
+    """
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return snake + "_" if keyword.iskeyword(snake) else snake
 
 
 class Step(Protocol[_P]):

@@ -39,6 +39,7 @@ from svaml.model import (
     Say,
     SetCookie,
 )
+from svaml.typed import step_name
 
 # One call of every builder method, by the SVAML name it adds.
 STEPS: dict[str, Callable[[Any], Any]] = {
@@ -279,7 +280,7 @@ def test_non_ascii_is_written_as_is() -> None:
 def test_every_step_is_its_model_class(name: str) -> None:
     """Each action and instruction has the step named for it in snake_case, documented by its class."""
     cls = {**ACTION_CLASSES, **INSTRUCTION_CLASSES}[name]
-    method = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower().replace("continue", "continue_")
+    method = step_name(name)
     step = getattr(Svaml, method)
     doc = STEPS[name](Svaml())
     added = doc.action if name in ACTION_CLASSES else doc.instructions[-1]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from svaml.client import VoiceClient
 from svaml.model import CALLOUT_CLASSES, ConferenceCallout, Destination, TtsCallout
+from svaml.typed import step_name
 
 
 @pytest.mark.parametrize("method", list(CALLOUT_CLASSES))
 def test_the_client_has_a_method_per_callout_class(method: str) -> None:
     """Each callout ``method`` of the model has its VoiceClient method, named in snake_case."""
-    name = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", method).lower()
+    name = step_name(method)
     expected = name
     assert expected == getattr(VoiceClient, name).__name__
 

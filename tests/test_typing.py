@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from mypy import api
 from svaml import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Svaml
 from svaml.model import Callback
 from svaml.model.permissions import ALLOWED_IN
+from svaml.typed import step_name
 
 TYPED = {
     Callback.ICE: IceSvaml,
@@ -20,12 +20,6 @@ TYPED = {
     Callback.PATCH: PatchSvaml,
     Callback.CALL_LEG: CallLegSvaml,
 }
-
-
-def step_name(name: str) -> str:
-    """Return the builder method of a SVAML name (connectPstn: connect_pstn), checking Svaml has it."""
-    method = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower().replace("continue", "continue_")
-    return str(getattr(Svaml, method).__name__)
 
 
 def run_mypy(tmp_path: Path, source: str) -> list[str]:
@@ -80,7 +74,7 @@ def protocol_steps(protocol: type) -> set[str]:
 @pytest.mark.parametrize("callback", list(TYPED), ids=str)
 def test_typed_builders_have_exactly_the_steps_the_table_allows(callback: Callback) -> None:
     """Each per-callback protocol declares the step of every name ALLOWED_IN allows there, and no other."""
-    expected = sorted(step_name(name) for name in ALLOWED_IN[callback])
+    expected = sorted(getattr(Svaml, step_name(name)).__name__ for name in ALLOWED_IN[callback])
     assert expected == sorted(protocol_steps(TYPED[callback]))
 
 
@@ -104,3 +98,10 @@ def test_steps_take_their_model_class_parameters(tmp_path: Path) -> None:
         "  [assignment]",
     ]
     assert expected == errors
+
+
+def test_step_names_are_snake_case_of_the_svaml_names() -> None:
+    """A step is the SVAML name in snake_case, with an underscore after a Python keyword."""
+    expected = ["connect_pstn", "continue_", "play_files", "tts_callout", "answer"]
+    names = ("connectPstn", "continue", "playFiles", "ttsCallout", "answer")
+    assert expected == [step_name(n) for n in names]

@@ -26,10 +26,10 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 from svaml import __version__, _json, codec
@@ -59,11 +59,19 @@ from svaml.errors import (
     TransportError,
 )
 from svaml.errors import TimeoutError as SinchTimeoutError
-from svaml.model.actions import ConferenceDtmfOptions, Destination
-from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout, callout_request
-from svaml.model.enums import Capability, DestinationType, Domain, Moh, coerce
+from svaml.model.actions import Destination
+from svaml.model.callouts import (
+    CALLOUT_CLASSES,
+    Callout,
+    ConferenceCallout,
+    CustomCallout,
+    TtsCallout,
+    callout_request,
+)
+from svaml.model.enums import Capability, Moh, coerce
 from svaml.model.permissions import Callback
 from svaml.signing import Credentials
+from svaml.typed import step_name
 
 if TYPE_CHECKING:
     import requests
@@ -121,6 +129,9 @@ _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried au
 Timeout = float | tuple[float, float]
 Leg = Literal["caller", "callee", "both"]
 _R = TypeVar("_R")
+_P = ParamSpec("_P")
+_CALLOUT_TYPES = tuple(CALLOUT_CLASSES.values())
+_METHOD_OF: dict[object, str] = {cls: method for method, cls in CALLOUT_CLASSES.items()}
 
 
 def _load_requests() -> ModuleType:
@@ -131,6 +142,19 @@ def _load_requests() -> ModuleType:
             "svaml.client.VoiceClient needs the requests package: pip install 'svaml[client]'"
         ) from exc
     return requests
+
+
+def _callout(cls: Callable[_P, Callout]) -> Callable[Concatenate[VoiceClient, _P], str]:
+    """Make the client method that places a callout of ``cls``, made from the method's arguments."""
+    name = step_name(_METHOD_OF[cls])
+
+    def place(self: VoiceClient, /, *args: _P.args, **kwargs: _P.kwargs) -> str:
+        return self.callout(cls(*args, **kwargs))
+
+    place.__name__ = name
+    place.__qualname__ = f"VoiceClient.{name}"
+    place.__doc__ = f"{cls.__doc__}\n\nChecked, then sent as :meth:`callout` does; return the call id."
+    return place
 
 
 class VoiceClient:
@@ -255,17 +279,16 @@ class VoiceClient:
 
     # -- callouts -------------------------------------------------------------------------------
 
-    def callout(self, callout: TtsCallout | ConferenceCallout | CustomCallout) -> str:
+    def callout(self, callout: Callout) -> str:
         """Place a callout described by a request object; return the new call's id.
 
         The request is checked first (E.164 numbers, ``cli`` of a TTS callout, text length…);
         a problem raises :class:`~svaml.errors.SvamlError` with its diagnostics and nothing is
         sent. The callout is never retried: after a timeout or a reset the call may exist.
         """
-        if not isinstance(callout, (TtsCallout, ConferenceCallout, CustomCallout)):
-            raise SvamlTypeError(
-                f"expected a TtsCallout, ConferenceCallout or CustomCallout, got {type(callout).__name__}"
-            )
+        if not isinstance(callout, _CALLOUT_TYPES):
+            names = ", ".join(cls.__name__ for cls in _CALLOUT_TYPES)
+            raise SvamlTypeError(f"expected a callout ({names}), got {type(callout).__name__}")
         body = codec.unstructure(callout_request(callout))
         from svaml.rules import validate_callout
 
@@ -279,79 +302,9 @@ class VoiceClient:
             )
         return call_id
 
-    def tts_callout(
-        self,
-        destination: str | Destination,
-        *,
-        cli: str,
-        text: str | None = None,
-        prompts: str | None = None,
-        locale: str | None = None,
-        domain: Domain | str | None = None,
-        dtmf: str | None = None,
-        custom: str | None = None,
-        enable_ace: bool | None = None,
-        enable_dice: bool | None = None,
-        enable_pie: bool | None = None,
-    ) -> str:
-        """Call ``destination`` (an E.164 number or a Destination) and speak ``text`` or play ``prompts``.
-
-        ``cli`` is the number shown to the callee; Sinch accepts a TTS callout without it and
-        then never connects the call, so it is required. Returns the call id.
-        """
-        return self.callout(
-            TtsCallout(
-                cli=cli,
-                destination=_destination(destination),
-                text=text,
-                prompts=prompts,
-                locale=locale,
-                domain=domain,
-                dtmf=dtmf,
-                custom=custom,
-                enable_ace=enable_ace,
-                enable_dice=enable_dice,
-                enable_pie=enable_pie,
-            )
-        )
-
-    def conference_callout(
-        self,
-        destination: str | Destination,
-        conference_id: str,
-        *,
-        cli: str | None = None,
-        greeting: str | None = None,
-        locale: str | None = None,
-        conference_dtmf_options: ConferenceDtmfOptions | None = None,
-        moh_class: Moh | str | None = None,
-        max_duration: int | None = None,
-        domain: Domain | str | None = None,
-        dtmf: str | None = None,
-        custom: str | None = None,
-        enable_ace: bool | None = None,
-        enable_dice: bool | None = None,
-        enable_pie: bool | None = None,
-    ) -> str:
-        """Call ``destination`` and connect it to the conference ``conference_id``; return the call id."""
-        return self.callout(
-            ConferenceCallout(
-                destination=_destination(destination),
-                conference_id=conference_id,
-                cli=cli,
-                greeting=greeting,
-                locale=locale,
-                conference_dtmf_options=conference_dtmf_options,
-                moh_class=moh_class,
-                max_duration=max_duration,
-                domain=domain,
-                dtmf=dtmf,
-                custom=custom,
-                enable_ace=enable_ace,
-                enable_dice=enable_dice,
-                enable_pie=enable_pie,
-            )
-        )
+    # Each callout method takes its request class's own parameters (a str destination is a number).
+    tts_callout = _callout(TtsCallout)
+    conference_callout = _callout(ConferenceCallout)
 
     def custom_callout(
         self,
@@ -393,7 +346,7 @@ class VoiceClient:
                 pie=texts["pie"],
                 dice=dice,
                 cli=cli,
-                destination=None if destination is None else _destination(destination),
+                destination=destination,
                 max_duration=max_duration,
                 dtmf=dtmf,
                 custom=custom,
@@ -712,14 +665,6 @@ def _timeout(value: Timeout | None) -> tuple[float, float] | None:
     if connect == 0 or read == 0:
         raise SvamlError("timeout must be more than 0 seconds (None for no timeout)")
     return (connect, read)
-
-
-def _destination(value: str | Destination) -> Destination:
-    if isinstance(value, Destination):
-        return value
-    if isinstance(value, str):
-        return Destination(type=DestinationType.NUMBER, endpoint=value)
-    raise SvamlTypeError(f"destination must be an E.164 number or a Destination, not {type(value).__name__}")
 
 
 def _number(value: object) -> str:

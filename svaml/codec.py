@@ -206,7 +206,7 @@ def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     inner = _is_optional(tp)
     target = inner if inner is not None else tp
     convert = field.converter
-    if convert is not None and not _is_enum(target):
+    if convert is not None and not _is_enum(target) and not _is_model(target):
         # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
         call = _converter_of(field)
 
@@ -411,7 +411,7 @@ def _fast_reader(
         else:
             lines.append(f"        if v is M: {absent}")
         # The kinds read here; an enum field's converter is the general reader's business too.
-        plain = field.converter is None and (target in (str, int, bool) or _is_model(target))
+        plain = _is_model(target) or (field.converter is None and target in (str, int, bool))
         simple = (
             (item is not None and (item in (str, int) or _is_model(item)))
             or (item is None and _is_enum(target))

@@ -6,40 +6,33 @@ with the validator, and ``from_dict``/``from_json`` read through the codec.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, cast
 
 import attrs
 
 from svaml import _json, codec
 from svaml.errors import SvamlError, SvamlTypeError
-from svaml.model._fields import to_tuple
 from svaml.model._init import setters
 from svaml.model.actions import (
+    ACTION_CLASSES,
     Action,
-    Amd,
-    CallHeader,
-    ConferenceDtmfOptions,
     ConnectConf,
     ConnectMxp,
     ConnectPstn,
     ConnectSip,
     ConnectStream,
     Continue,
-    Destination,
     Hangup,
-    Menu,
     Park,
     RunMenu,
-    StreamingOptions,
 )
 from svaml.model.document import Document
-from svaml.model.enums import DestinationType, Indications, Moh, Transport
 from svaml.model.instructions import (
+    INSTRUCTION_CLASSES,
     Answer,
     Instruction,
     PlayFiles,
-    RecordingOptions,
     Say,
     SendDtmf,
     SetCookie,
@@ -48,41 +41,43 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import ALLOWED_IN, Callback, callback_of, refusal
 from svaml.rules import check_built
-
-if TYPE_CHECKING:
-    from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml
+from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Step, step_name
 
 __all__ = ["Svaml"]
 
-_INSTRUCTION_TYPES = (PlayFiles, Say, SendDtmf, SetCookie, Answer, StartRecording, StopRecording)
-_ACTION_TYPES = (
-    Hangup,
-    Continue,
-    ConnectPstn,
-    ConnectMxp,
-    ConnectConf,
-    ConnectSip,
-    ConnectStream,
-    RunMenu,
-    Park,
-)
+_P = ParamSpec("_P")
+_INSTRUCTION_TYPES = tuple(INSTRUCTION_CLASSES.values())
+_ACTION_TYPES = tuple(ACTION_CLASSES.values())
 
 
+def _named(step: Callable[..., Svaml], make: Callable[..., Instruction | Action]) -> None:
+    # Named for the model's SVAML name, documented by the model class.
+    model: Any = getattr(make, "__self__", make)  # a model class, or its ``of`` factory
+    step.__name__ = step_name(model.name)
+    step.__qualname__ = f"Svaml.{step.__name__}"
+    step.__doc__ = model.__doc__
 
-def _call_headers(
-    headers: Mapping[str, str] | Iterable[CallHeader],
-) -> tuple[CallHeader, ...]:
-    if isinstance(headers, Mapping):
-        return tuple(CallHeader(key=k, value=v) for k, v in headers.items())
-    return to_tuple(headers)
+
+def _instruction(make: Callable[_P, Instruction]) -> Step[_P]:
+    """Make the builder step that appends the instruction ``make`` returns."""
+
+    def step(self: Svaml, *args: _P.args, **kwargs: _P.kwargs) -> Svaml:
+        instruction = make(*args, **kwargs)
+        self._allow(instruction.name)
+        return self._replace((*self.instructions, instruction), self.action)
+
+    _named(step, make)
+    return cast("Step[_P]", step)  # a function is the descriptor Step describes
 
 
-def _destination(value: Destination | str | None, kind: DestinationType) -> Destination | None:
-    if value is None or isinstance(value, Destination):
-        return value
-    if isinstance(value, str):
-        return Destination(type=kind, endpoint=value)
-    raise SvamlTypeError(f"destination must be a Destination or str, got {type(value).__name__}")
+def _action(make: Callable[_P, Action]) -> Step[_P]:
+    """Make the builder step that sets the action ``make`` returns."""
+
+    def step(self: Svaml, *args: _P.args, **kwargs: _P.kwargs) -> Svaml:
+        return self._set_action(make(*args, **kwargs))
+
+    _named(step, make)
+    return cast("Step[_P]", step)
 
 
 @attrs.frozen(kw_only=True)
@@ -164,6 +159,9 @@ class Svaml(Document):
         """Return a copy whose action is ``action``; a document has exactly one action."""
         if not isinstance(action, _ACTION_TYPES):
             raise SvamlTypeError(f"expected an action, got {type(action).__name__}")
+        return self._set_action(action)
+
+    def _set_action(self, action: Action) -> Svaml:
         self._allow(action.name)
         if self.action is not None:
             raise SvamlError(
@@ -186,185 +184,25 @@ class Svaml(Document):
         _SET["callback"](new, self.callback)
         return new
 
-    # -- instructions -------------------------------------------------------------------------
+    # -- steps: each made from its model class, whose parameters it takes ---------------------
 
-    def answer(self) -> Svaml:
-        """Answer the call (ICE responses and call updates)."""
-        return self.with_instruction(Answer())
+    answer = _instruction(Answer)
+    say = _instruction(Say)
+    play_files = _instruction(PlayFiles.of)
+    send_dtmf = _instruction(SendDtmf)
+    set_cookie = _instruction(SetCookie)
+    start_recording = _instruction(StartRecording)
+    stop_recording = _instruction(StopRecording)
 
-    def say(self, text: str, *, locale: str | None = None) -> Svaml:
-        """Speak ``text`` with text-to-speech."""
-        return self.with_instruction(Say(text=text, locale=locale))
-
-    def play_files(self, *ids: str, locale: str | None = None) -> Svaml:
-        """Play prompts: URLs, ``tts(…)``, ``ssml(…)``, ``href(…)`` or recorded file ids."""
-        return self.with_instruction(PlayFiles(ids=ids, locale=locale))
-
-    def send_dtmf(self, value: str) -> Svaml:
-        """Send DTMF tones (``0-9``, ``#``, ``w`` for a 500 ms pause)."""
-        return self.with_instruction(SendDtmf(value=value))
-
-    def set_cookie(self, key: str, value: str) -> Svaml:
-        """Store a value that Sinch sends back in every later callback of the call."""
-        return self.with_instruction(SetCookie(key=key, value=value))
-
-    def start_recording(self, options: RecordingOptions | None = None) -> Svaml:
-        """Start recording the call."""
-        return self.with_instruction(StartRecording(options=options))
-
-    def stop_recording(self) -> Svaml:
-        """Stop the recording."""
-        return self.with_instruction(StopRecording())
-
-    # -- actions ------------------------------------------------------------------------------
-
-    def hangup(self) -> Svaml:
-        """End the call."""
-        return self.with_action(Hangup())
-
-    def continue_(self) -> Svaml:
-        """Let the call go on (not in an ICE response)."""
-        return self.with_action(Continue())
-
-    def connect_pstn(
-        self,
-        number: str | None = None,
-        *,
-        locale: str | None = None,
-        max_duration: int | None = None,
-        dial_timeout: int | None = None,
-        cli: str | None = None,
-        suppress_callbacks: bool | None = None,
-        dtmf: str | None = None,
-        indications: Indications | str | None = None,
-        amd: Amd | None = None,
-    ) -> Svaml:
-        """Connect the call to a phone number (E.164, for example ``+46700000000``)."""
-        return self.with_action(
-            ConnectPstn(
-                number=number,
-                locale=locale,
-                max_duration=max_duration,
-                dial_timeout=dial_timeout,
-                cli=cli,
-                suppress_callbacks=suppress_callbacks,
-                dtmf=dtmf,
-                indications=indications,
-                amd=amd,
-            )
-        )
-
-    def connect_mxp(
-        self,
-        destination: Destination | str | None = None,
-        *,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-    ) -> Svaml:
-        """Connect the call to an in-app user (a ``str`` destination is a username)."""
-        return self.with_action(
-            ConnectMxp(
-                destination=_destination(destination, DestinationType.USERNAME),
-                call_headers=_call_headers(call_headers),
-            )
-        )
-
-    def connect_conf(
-        self,
-        conference_id: str,
-        *,
-        conference_dtmf_options: ConferenceDtmfOptions | None = None,
-        moh: Moh | str | None = None,
-    ) -> Svaml:
-        """Connect the call to the conference ``conference_id``."""
-        return self.with_action(
-            ConnectConf(
-                conference_id=conference_id,
-                conference_dtmf_options=conference_dtmf_options,
-                moh=moh,
-            )
-        )
-
-    def connect_sip(
-        self,
-        destination: Destination | str,
-        *,
-        max_duration: int | None = None,
-        cli: str | None = None,
-        transport: Transport | str | None = None,
-        suppress_callbacks: bool | None = None,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-        moh: Moh | str | None = None,
-    ) -> Svaml:
-        """Connect the call to a SIP endpoint (a ``str`` destination is a ``user@host`` URI)."""
-        dest = _destination(destination, DestinationType.SIP)
-        return self.with_action(
-            ConnectSip(
-                destination=dest,  # type: ignore[arg-type]  # None only if the caller passed None
-                max_duration=max_duration,
-                cli=cli,
-                transport=transport,
-                suppress_callbacks=suppress_callbacks,
-                call_headers=_call_headers(call_headers),
-                moh=moh,
-            )
-        )
-
-    def connect_stream(
-        self,
-        destination: Destination | str,
-        *,
-        streaming_options: StreamingOptions | None = None,
-        max_duration: int | None = None,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-    ) -> Svaml:
-        """Stream the call's audio to a WebSocket server (a ``str`` destination is its URL)."""
-        dest = _destination(destination, DestinationType.WEBSOCKET)
-        return self.with_action(
-            ConnectStream(
-                destination=dest,  # type: ignore[arg-type]  # None only if the caller passed None
-                streaming_options=streaming_options,
-                max_duration=max_duration,
-                call_headers=_call_headers(call_headers),
-            )
-        )
-
-    def run_menu(
-        self,
-        *menus: Menu,
-        barge: bool | None = None,
-        locale: str | None = None,
-        main_menu: str | None = None,
-        enable_voice: bool | None = None,
-    ) -> Svaml:
-        """Play IVR menus (one should have the id ``main``) and send the result in a PIE event."""
-        return self.with_action(
-            RunMenu(
-                barge=barge,
-                locale=locale,
-                main_menu=main_menu,
-                enable_voice=enable_voice,
-                menus=menus,
-            )
-        )
-
-    def park(
-        self,
-        *,
-        locale: str | None = None,
-        intro_prompt: str | None = None,
-        hold_prompt: str | None = None,
-        max_duration: int | None = None,
-    ) -> Svaml:
-        """Park the call with an intro prompt and a hold prompt."""
-        return self.with_action(
-            Park(
-                locale=locale,
-                intro_prompt=intro_prompt,
-                hold_prompt=hold_prompt,
-                max_duration=max_duration,
-            )
-        )
-
+    hangup = _action(Hangup)
+    continue_ = _action(Continue)
+    connect_pstn = _action(ConnectPstn)
+    connect_mxp = _action(ConnectMxp)
+    connect_conf = _action(ConnectConf)
+    connect_sip = _action(ConnectSip)
+    connect_stream = _action(ConnectStream)
+    run_menu = _action(RunMenu.of)
+    park = _action(Park)
 
 
 _new = object.__new__

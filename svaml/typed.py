@@ -1,32 +1,80 @@
-"""Per-callback views of :class:`~svaml.document.Svaml` for the type checker.
+"""Per-callback views of :class:`~svaml.document.Svaml` for the type checker, and the type of a step.
 
-``Svaml.ice()`` returns a ``Svaml`` at run time, typed as :class:`IceSvaml`: a protocol that has
-only the methods an ICE response allows, so mypy rejects ``Svaml.ace().answer()`` just as the
-builder does when it runs. Any ``Svaml`` satisfies every one of these protocols, so a function
-annotated ``-> IceSvaml`` may return a plain ``Svaml()`` too.
+Each builder method of ``Svaml`` is a :class:`Step` made from its model class (``say`` from
+:class:`~svaml.model.instructions.Say`), so it takes that class's own parameters; nothing
+restates them. ``Svaml.ice()`` returns a ``Svaml`` at run time, typed as :class:`IceSvaml`: a
+protocol that has only the steps an ICE response allows (``svaml.model.permissions.ALLOWED_IN``,
+pinned by a test), so mypy rejects ``Svaml.ace().answer()`` just as the builder does when it
+runs. A step keeps the type of the document it is called on, and any ``Svaml`` satisfies every
+one of these protocols, so a function annotated ``-> IceSvaml`` may return a plain ``Svaml()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+import keyword
+import re
+from collections.abc import Callable
+from typing import Any, ParamSpec, Protocol, TypeVar, cast, overload
 
 from svaml.model.actions import (
     Action,
-    Amd,
-    CallHeader,
-    ConferenceDtmfOptions,
-    Destination,
-    Menu,
-    StreamingOptions,
+    ConnectConf,
+    ConnectMxp,
+    ConnectPstn,
+    ConnectSip,
+    ConnectStream,
+    Continue,
+    Hangup,
+    Park,
+    RunMenu,
 )
-from svaml.model.enums import Indications, Moh, Transport
-from svaml.model.instructions import Instruction, RecordingOptions
+from svaml.model.instructions import (
+    Answer,
+    Instruction,
+    PlayFiles,
+    Say,
+    SendDtmf,
+    SetCookie,
+    StartRecording,
+    StopRecording,
+)
 from svaml.model.permissions import Callback
 
-__all__ = ["AceSvaml", "CallLegSvaml", "IceSvaml", "PatchSvaml", "PieSvaml"]
+__all__ = ["AceSvaml", "CallLegSvaml", "IceSvaml", "PatchSvaml", "PieSvaml", "Step", "step_name"]
 
-_R = TypeVar("_R", covariant=True)
+_P = ParamSpec("_P")
+_D = TypeVar("_D")
+
+
+def step_name(name: str) -> str:
+    """Return the Python method named for a SVAML name: ``connectPstn`` is ``connect_pstn``.
+
+    A keyword gets an underscore (``continue_``). The builder's steps and the client's callout
+    methods (``tts_callout`` for ``ttsCallout``) are named so.
+    """
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return snake + "_" if keyword.iskeyword(snake) else snake
+
+
+class Step(Protocol[_P]):
+    """A builder method made from a model class (or its ``of`` factory): its parameters are the class's.
+
+    Bound to a document it takes what the model class takes and returns a document of the same
+    type, so a typed builder stays typed along a chain.
+    """
+
+    @overload
+    def __get__(self, document: None, owner: type[Any]) -> Step[_P]: ...
+    @overload
+    def __get__(self, document: _D, owner: type[Any] | None = None) -> Callable[_P, _D]: ...
+
+
+def _step(make: Callable[_P, Instruction | Action]) -> Callable[[Callable[..., None]], Step[_P]]:
+    # Declares a protocol member as the step made from ``make`` (mypy wants members declared).
+    def declare(member: Callable[..., None]) -> Step[_P]:
+        return cast("Step[_P]", member)  # a function is the descriptor Step describes
+
+    return declare
 
 
 class _Document(Protocol):
@@ -40,129 +88,106 @@ class _Document(Protocol):
     def to_json(self, *, indent: int | None = None, check: bool = True) -> str: ...
 
 
-class _Answer(Protocol[_R]):
-    def answer(self) -> _R: ...
+# One protocol per step; each callback's view below lists the steps the permission table allows.
 
 
-class _Prompts(Protocol[_R]):
-    def say(self, text: str, *, locale: str | None = None) -> _R: ...
-    def play_files(self, *ids: str, locale: str | None = None) -> _R: ...
+class _Answer(Protocol):
+    @_step(Answer)
+    def answer(self) -> None: ...
 
 
-class _Cookies(Protocol[_R]):
-    def set_cookie(self, key: str, value: str) -> _R: ...
-    def start_recording(self, options: RecordingOptions | None = None) -> _R: ...
-    def stop_recording(self) -> _R: ...
+class _Say(Protocol):
+    @_step(Say)
+    def say(self) -> None: ...
 
 
-class _Dtmf(Protocol[_R]):
-    def send_dtmf(self, value: str) -> _R: ...
+class _PlayFiles(Protocol):
+    @_step(PlayFiles.of)
+    def play_files(self) -> None: ...
 
 
-class _Hangup(Protocol[_R]):
-    def hangup(self) -> _R: ...
+class _SendDtmf(Protocol):
+    @_step(SendDtmf)
+    def send_dtmf(self) -> None: ...
 
 
-class _Continue(Protocol[_R]):
-    def continue_(self) -> _R: ...
+class _SetCookie(Protocol):
+    @_step(SetCookie)
+    def set_cookie(self) -> None: ...
 
 
-class _ConnectPstn(Protocol[_R]):
-    def connect_pstn(
-        self,
-        number: str | None = None,
-        *,
-        locale: str | None = None,
-        max_duration: int | None = None,
-        dial_timeout: int | None = None,
-        cli: str | None = None,
-        suppress_callbacks: bool | None = None,
-        dtmf: str | None = None,
-        indications: Indications | str | None = None,
-        amd: Amd | None = None,
-    ) -> _R: ...
+class _StartRecording(Protocol):
+    @_step(StartRecording)
+    def start_recording(self) -> None: ...
 
 
-class _ConnectMxp(Protocol[_R]):
-    def connect_mxp(
-        self,
-        destination: Destination | str | None = None,
-        *,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-    ) -> _R: ...
+class _StopRecording(Protocol):
+    @_step(StopRecording)
+    def stop_recording(self) -> None: ...
 
 
-class _ConnectConf(Protocol[_R]):
-    def connect_conf(
-        self,
-        conference_id: str,
-        *,
-        conference_dtmf_options: ConferenceDtmfOptions | None = None,
-        moh: Moh | str | None = None,
-    ) -> _R: ...
+class _Hangup(Protocol):
+    @_step(Hangup)
+    def hangup(self) -> None: ...
 
 
-class _ConnectSip(Protocol[_R]):
-    def connect_sip(
-        self,
-        destination: Destination | str,
-        *,
-        max_duration: int | None = None,
-        cli: str | None = None,
-        transport: Transport | str | None = None,
-        suppress_callbacks: bool | None = None,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-        moh: Moh | str | None = None,
-    ) -> _R: ...
+class _Continue(Protocol):
+    @_step(Continue)
+    def continue_(self) -> None: ...
 
 
-class _ConnectStream(Protocol[_R]):
-    def connect_stream(
-        self,
-        destination: Destination | str,
-        *,
-        streaming_options: StreamingOptions | None = None,
-        max_duration: int | None = None,
-        call_headers: Mapping[str, str] | Iterable[CallHeader] = (),
-    ) -> _R: ...
+class _ConnectPstn(Protocol):
+    @_step(ConnectPstn)
+    def connect_pstn(self) -> None: ...
 
 
-class _RunMenu(Protocol[_R]):
-    def run_menu(
-        self,
-        *menus: Menu,
-        barge: bool | None = None,
-        locale: str | None = None,
-        main_menu: str | None = None,
-        enable_voice: bool | None = None,
-    ) -> _R: ...
+class _ConnectMxp(Protocol):
+    @_step(ConnectMxp)
+    def connect_mxp(self) -> None: ...
 
 
-class _Park(Protocol[_R]):
-    def park(
-        self,
-        *,
-        locale: str | None = None,
-        intro_prompt: str | None = None,
-        hold_prompt: str | None = None,
-        max_duration: int | None = None,
-    ) -> _R: ...
+class _ConnectConf(Protocol):
+    @_step(ConnectConf)
+    def connect_conf(self) -> None: ...
+
+
+class _ConnectSip(Protocol):
+    @_step(ConnectSip)
+    def connect_sip(self) -> None: ...
+
+
+class _ConnectStream(Protocol):
+    @_step(ConnectStream)
+    def connect_stream(self) -> None: ...
+
+
+class _RunMenu(Protocol):
+    @_step(RunMenu.of)
+    def run_menu(self) -> None: ...
+
+
+class _Park(Protocol):
+    @_step(Park)
+    def park(self) -> None: ...
 
 
 class IceSvaml(
     _Document,
-    _Answer["IceSvaml"],
-    _Prompts["IceSvaml"],
-    _Cookies["IceSvaml"],
-    _Dtmf["IceSvaml"],
-    _Hangup["IceSvaml"],
-    _ConnectPstn["IceSvaml"],
-    _ConnectMxp["IceSvaml"],
-    _ConnectConf["IceSvaml"],
-    _ConnectSip["IceSvaml"],
-    _ConnectStream["IceSvaml"],
-    _RunMenu["IceSvaml"],
-    _Park["IceSvaml"],
+    _Answer,
+    _Say,
+    _PlayFiles,
+    _SendDtmf,
+    _SetCookie,
+    _StartRecording,
+    _StopRecording,
+    _Hangup,
+    _ConnectPstn,
+    _ConnectMxp,
+    _ConnectConf,
+    _ConnectSip,
+    _ConnectStream,
+    _RunMenu,
+    _Park,
     Protocol,
 ):
     """A response to an Incoming Call Event: every instruction; every action but ``continue``."""
@@ -170,12 +195,15 @@ class IceSvaml(
 
 class AceSvaml(
     _Document,
-    _Prompts["AceSvaml"],
-    _Cookies["AceSvaml"],
-    _Hangup["AceSvaml"],
-    _Continue["AceSvaml"],
-    _ConnectConf["AceSvaml"],
-    _RunMenu["AceSvaml"],
+    _Say,
+    _PlayFiles,
+    _SetCookie,
+    _StartRecording,
+    _StopRecording,
+    _Hangup,
+    _Continue,
+    _ConnectConf,
+    _RunMenu,
     Protocol,
 ):
     """A response to an Answered Call Event: no answer or sendDtmf; four actions.
@@ -186,15 +214,18 @@ class AceSvaml(
 
 class PieSvaml(
     _Document,
-    _Prompts["PieSvaml"],
-    _Cookies["PieSvaml"],
-    _Dtmf["PieSvaml"],
-    _Hangup["PieSvaml"],
-    _Continue["PieSvaml"],
-    _ConnectPstn["PieSvaml"],
-    _ConnectConf["PieSvaml"],
-    _ConnectSip["PieSvaml"],
-    _RunMenu["PieSvaml"],
+    _Say,
+    _PlayFiles,
+    _SendDtmf,
+    _SetCookie,
+    _StartRecording,
+    _StopRecording,
+    _Hangup,
+    _Continue,
+    _ConnectPstn,
+    _ConnectConf,
+    _ConnectSip,
+    _RunMenu,
     Protocol,
 ):
     """A response to a Prompt Input Event: no ``answer``; no connectMxp, connectStream or park."""
@@ -202,13 +233,16 @@ class PieSvaml(
 
 class PatchSvaml(
     _Document,
-    _Answer["PatchSvaml"],
-    _Prompts["PatchSvaml"],
-    _Cookies["PatchSvaml"],
-    _Dtmf["PatchSvaml"],
-    _Hangup["PatchSvaml"],
-    _Continue["PatchSvaml"],
-    _Park["PatchSvaml"],
+    _Answer,
+    _Say,
+    _PlayFiles,
+    _SendDtmf,
+    _SetCookie,
+    _StartRecording,
+    _StopRecording,
+    _Hangup,
+    _Continue,
+    _Park,
     Protocol,
 ):
     """The body of a call update: every instruction; the actions hangup, continue and park."""
@@ -216,10 +250,11 @@ class PatchSvaml(
 
 class CallLegSvaml(
     _Document,
-    _Prompts["CallLegSvaml"],
-    _Hangup["CallLegSvaml"],
-    _Continue["CallLegSvaml"],
-    _Park["CallLegSvaml"],
+    _Say,
+    _PlayFiles,
+    _Hangup,
+    _Continue,
+    _Park,
     Protocol,
 ):
     """The body of a call-leg update: playFiles and say, with a call-update action."""

@@ -11,6 +11,7 @@ import pytest
 
 from svaml import (
     Amd,
+    CallHeader,
     ConferenceDtmfOptions,
     Destination,
     Menu,
@@ -25,7 +26,20 @@ from svaml import (
     return_,
     tts,
 )
-from svaml.model import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback
+from svaml.model import (
+    ACTION_CLASSES,
+    ACTIONS_ALLOWED,
+    INSTRUCTION_CLASSES,
+    INSTRUCTIONS_ALLOWED,
+    Callback,
+    ConnectConf,
+    ConnectMxp,
+    ConnectSip,
+    ConnectStream,
+    Say,
+    SetCookie,
+)
+from svaml.typed import step_name
 
 # One call of every builder method, by the SVAML name it adds.
 STEPS: dict[str, Callable[[Any], Any]] = {
@@ -236,6 +250,8 @@ def test_credentials_never_show_in_repr() -> None:
             lambda: Svaml().run_menu(Menu(id="main", options=[MenuOption(dtmf=[1], action="x")])),  # type: ignore[arg-type]
             "expected a DTMF key, got list",
         ),
+        (lambda: Svaml().connect_sip(3), "destination must be a Destination or str, got int"),  # type: ignore[arg-type]
+        (lambda: Svaml().connect_mxp(call_headers="x"), "expected a sequence, got str"),  # type: ignore[arg-type]
         (lambda: Svaml(instructions=["say"]), "must be an instruction, got str"),  # type: ignore[list-item]
         (lambda: Svaml().with_action("hangup"), "expected an action, got str"),  # type: ignore[arg-type]
         (lambda: Menu(id="main", options="1"), "expected a sequence, got str"),  # type: ignore[arg-type]
@@ -258,3 +274,39 @@ def test_to_json_indent_is_for_humans() -> None:
 def test_non_ascii_is_written_as_is() -> None:
     """Text in any language is written as UTF-8 characters, not escapes."""
     assert '"text":"Hallå, välkommen"' in Svaml().say("Hallå, välkommen", locale="sv-SE").hangup().to_json()
+
+
+@pytest.mark.parametrize("name", [*ACTION_CLASSES, *INSTRUCTION_CLASSES])
+def test_every_step_is_its_model_class(name: str) -> None:
+    """Each action and instruction has the step named for it in snake_case, documented by its class."""
+    cls = {**ACTION_CLASSES, **INSTRUCTION_CLASSES}[name]
+    method = step_name(name)
+    step = getattr(Svaml, method)
+    doc = STEPS[name](Svaml())
+    added = doc.action if name in ACTION_CLASSES else doc.instructions[-1]
+    expected = (method, cls.__doc__, cls)
+    assert expected == (step.__name__, step.__doc__, type(added))
+
+
+def test_model_classes_take_what_the_builder_takes() -> None:
+    """The builder's conveniences are the model's: positional first fields, str destinations, header maps."""
+    built = Svaml().connect_sip("bob@example.com", call_headers={"x-app": "1"}).action
+    expected = ConnectSip(
+        destination=Destination(type="sip", endpoint="bob@example.com"),
+        call_headers=(CallHeader(key="x-app", value="1"),),
+    )
+    assert (expected, expected) == (built, ConnectSip("bob@example.com", call_headers={"x-app": "1"}))
+    expected_rest = (
+        Destination(type="username", endpoint="alice"),
+        Destination(type="Websocket", endpoint="wss://s.example.com"),
+        Say(text="Hi", locale="en-US"),
+        SetCookie(key="k", value="v"),
+        ConnectConf(conference_id="room"),
+    )
+    assert expected_rest == (
+        ConnectMxp("alice").destination,
+        ConnectStream("wss://s.example.com").destination,
+        Say("Hi", locale="en-US"),
+        SetCookie("k", "v"),
+        ConnectConf("room"),
+    )

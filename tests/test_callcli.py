@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import typing
 from collections.abc import Iterator
 
+import attrs
 import pytest
 import requests
 from sinch_server import KEY, SECRET, SinchServer, sinch_server_fixture  # noqa: F401 - the fixture
 
 from svaml.cli import main
+from svaml.model import CALLOUT_CLASSES
 
 TO = "+46700000001"
 CLI = "+46700000002"
@@ -277,3 +281,29 @@ def test_missing_requests_exits_2(
         "svaml: error: svaml.client.VoiceClient needs the requests package: pip install 'svaml[client]'\n",
     )
     assert expected == (status, err)
+
+
+@pytest.mark.parametrize("method", list(CALLOUT_CLASSES))
+def test_there_is_a_call_command_per_callout_class(capsys: pytest.CaptureFixture[str], method: str) -> None:
+    """Each callout class of the model has its ``svaml call`` command, with an option per plain field."""
+    cls = CALLOUT_CLASSES[method]
+    hints = typing.get_type_hints(cls)
+    plain = (str | None, int | None, bool | None)
+    options = {
+        "--" + f.name.replace("_", "-") for f in attrs.fields(cls) if f.kw_only and hints[f.name] in plain
+    }
+    status, out, _ = run(capsys, "call", method.removesuffix("Callout"), "--help")
+    shown = options & set(re.findall(r"--[a-z-]+", out))
+    expected = (0, True, options)
+    assert expected == (status, f"(Sinch's {method})" in " ".join(out.split()), shown)
+
+
+def test_custom_callout_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """``svaml call custom`` sends its options as the customCallout's fields, ICE SVAML checked."""
+    ice = '{"action": {"name": "connectPstn", "number": "+46700000001", "cli": "+46700000002"}}'
+    status, out, err = run(capsys, "call", "custom", "--ice", ice, "--max-duration", "60", "--dry-run")
+    expected = (0, "", {"method": "customCallout", "customCallout": {"ice": ice, "maxDuration": 60}})
+    assert expected == (status, err, json.loads(parse_dry_run(out)[3]))
+    status, out, err = run(capsys, "call", "custom", "--ice", '{"action": {"name": "continue"}}', "--dry-run")
+    expected_refusal = (1, "", True)
+    assert expected_refusal == (status, out, "the action continue is not allowed in an ICE response" in err)

@@ -126,7 +126,7 @@ def test_svaml_kind_says_what_a_value_holds(value: Any, expected: str | None) ->
 
 
 def test_names_match_the_model() -> None:
-    """The names kept here for speed are exactly the model's actions, instructions, callouts."""
+    """The names the Markdown reader recognises are exactly the model's actions, instructions, callouts."""
     from svaml.model.actions import ACTION_CLASSES
     from svaml.model.callouts import CALLOUT_CLASSES
     from svaml.model.instructions import INSTRUCTION_CLASSES

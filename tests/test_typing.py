@@ -5,7 +5,21 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 from mypy import api
+
+from svaml import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Svaml
+from svaml.model import Callback
+from svaml.model.permissions import ALLOWED_IN
+from svaml.typed import step_name
+
+TYPED = {
+    Callback.ICE: IceSvaml,
+    Callback.ACE: AceSvaml,
+    Callback.PIE: PieSvaml,
+    Callback.PATCH: PatchSvaml,
+    Callback.CALL_LEG: CallLegSvaml,
+}
 
 
 def run_mypy(tmp_path: Path, source: str) -> list[str]:
@@ -43,3 +57,51 @@ def test_mypy_rejects_disallowed_methods(tmp_path: Path) -> None:
         '"IceSvaml" has no attribute "continue_"  [attr-defined]',
     ]
     assert expected == errors
+
+
+def protocol_steps(protocol: type) -> set[str]:
+    """Return the builder methods a typed-builder protocol declares (its document members left out)."""
+    document = {"instructions", "action", "callback", "to_dict", "to_json"}
+    return {
+        name
+        for cls in protocol.__mro__
+        if cls.__module__ == "svaml.typed"
+        for name in vars(cls)
+        if not name.startswith("_") and name not in document
+    }
+
+
+@pytest.mark.parametrize("callback", list(TYPED), ids=str)
+def test_typed_builders_have_exactly_the_steps_the_table_allows(callback: Callback) -> None:
+    """Each per-callback protocol declares the step of every name ALLOWED_IN allows there, and no other."""
+    expected = sorted(getattr(Svaml, step_name(name)).__name__ for name in ALLOWED_IN[callback])
+    assert expected == sorted(protocol_steps(TYPED[callback]))
+
+
+def test_steps_take_their_model_class_parameters(tmp_path: Path) -> None:
+    """A step's parameters are its model class's, and a chain keeps its callback's type."""
+    errors = run_mypy(
+        tmp_path,
+        """
+        from svaml import AceSvaml, IceSvaml, Svaml
+
+        ice: IceSvaml = Svaml.ice().connect_sip("a@b.example.com", call_headers={"x": "1"})
+        Svaml.ice().connect_pstn("+46701234567", max_durration=60)   # error 1: no such field
+        Svaml().say(text=3)                                          # error 2: text is a str
+        ace: AceSvaml = Svaml.ice().say("Hi")                        # error 3: an ICE chain is no ACE
+        """,
+    )
+    expected = [
+        'Unexpected keyword argument "max_durration"; did you mean "max_duration"?  [call-arg]',
+        'Argument "text" has incompatible type "int"; expected "str"  [arg-type]',
+        'Incompatible types in assignment (expression has type "IceSvaml", variable has type "AceSvaml")'
+        "  [assignment]",
+    ]
+    assert expected == errors
+
+
+def test_step_names_are_snake_case_of_the_svaml_names() -> None:
+    """A step is the SVAML name in snake_case, with an underscore after a Python keyword."""
+    expected = ["connect_pstn", "continue_", "play_files", "tts_callout", "answer"]
+    names = ("connectPstn", "continue", "playFiles", "ttsCallout", "answer")
+    assert expected == [step_name(n) for n in names]

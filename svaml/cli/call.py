@@ -1,8 +1,10 @@
-"""``svaml call tts|conference|info`` and ``svaml numbers``: the REST client on the command line.
+"""``svaml call tts|conference|custom|info`` and ``svaml numbers``: the REST client on the command line.
 
 Twins of the four scripts of Sinch's Voice guide (TTS callout, conference callout, call
-information, list numbers), reading the same environment variables: ``SINCH_APPLICATION_KEY``,
-``SINCH_APPLICATION_SECRET`` and ``SINCH_VOICE_REGION``. ``--dry-run`` prints the signed request
+information, list numbers), plus the custom callout: one ``svaml call`` command per callout
+class of the model, with one option per field a string or a number can give. They read the
+same environment variables: ``SINCH_APPLICATION_KEY``, ``SINCH_APPLICATION_SECRET`` and
+``SINCH_VOICE_REGION``. ``--dry-run`` prints the signed request
 (method, URL, headers, body) exactly as it would be sent, and sends nothing. Exit status: 0 done,
 1 refused by the checks or by Sinch, 2 usage or configuration error (missing credentials).
 """
@@ -10,12 +12,18 @@ information, list numbers), reading the same environment variables: ``SINCH_APPL
 from __future__ import annotations
 
 import argparse
+import enum
+import functools
 import json
 import os
 import sys
+import typing
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import attrs
+
 from svaml.errors import SvamlError
+from svaml.model.callouts import CALLOUT_CLASSES, Callout
 
 if TYPE_CHECKING:
     from svaml.client import VoiceClient
@@ -43,8 +51,86 @@ def _error(message: str) -> None:
     sys.stderr.write(f"svaml: error: {message}\n")
 
 
+# Help for the options of the callouts, by field name; a field without an entry gets none.
+_HELP = {
+    "destination": "the number to call, in E.164 (+46700000000)",
+    "conference_id": "the conference to join",
+    "cli": "the number the callee sees, one of your Sinch numbers",
+    "text": "the text to speak (at most 600 characters)",
+    "prompts": "prompts to play: #tts[...], #ssml[...], URLs, separated by ;",
+    "locale": "the voice's locale",
+    "greeting": "text spoken before joining",
+    "ice": "the URL of your ICE handler, or the ICE SVAML as JSON text",
+    "ace": "the URL of your ACE handler, or the ACE SVAML as JSON text",
+    "pie": "the URL of your PIE handler, or the PIE SVAML as JSON text",
+    "dice": "the URL of your DiCE handler",
+}
+# What the command line asks beyond the model, so that a usage error comes before the credentials.
+_REQUIRED = {"ttsCallout": ("cli",)}
+_ONE_OF = {"ttsCallout": ("text", "prompts")}
+_DEFAULTS = {"ttsCallout": {"locale": "en-US"}}
+
+
+def _options(cls: type[Callout]) -> list[attrs.Attribute[Any]]:
+    """The fields of a callout that the command line takes: every one a string or number can give."""
+    hints = typing.get_type_hints(cls)
+    return [f for f in attrs.fields(cls) if f.name != "extras" and _kind(hints[f.name], f) is not None]
+
+
+def _kind(hint: Any, field: attrs.Attribute[Any]) -> dict[str, Any] | None:
+    """The argparse keywords that read a field of type ``hint``, or None when no option can give it."""
+    types = [t for t in typing.get_args(hint) or (hint,) if t is not type(None)]
+    enums = [t for t in types if isinstance(t, type) and issubclass(t, enum.Enum)]
+    if enums:
+        return {"choices": [str(m.value) for m in enums[0]]}
+    if types == [bool]:
+        return {"action": argparse.BooleanOptionalAction}
+    if types == [int]:
+        return {"type": int}
+    if types == [str] or field.converter is not None:
+        return {}  # a str, or what the field's converter reads from one (a destination)
+    return None
+
+
+def _add_callout(
+    calls: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    epilog: str,
+    method: str,
+    cls: type[Callout],
+) -> None:
+    """Add ``svaml call tts`` (and the others): one option per field of the callout's class."""
+    summary = (cls.__doc__ or method).split("\n", 1)[0].replace("``", "'")
+    parser = calls.add_parser(
+        method.removesuffix("Callout"),
+        parents=[common],
+        help=summary[:1].lower() + summary[1:].rstrip("."),
+        description=f"{summary.rstrip('.')} (Sinch's {method}); print the call id.",
+        epilog=epilog,
+    )
+    hints = typing.get_type_hints(cls)
+    one_of = _ONE_OF.get(method, ())
+    group = parser.add_mutually_exclusive_group(required=True) if one_of else parser
+    for field in _options(cls):
+        kind = _kind(hints[field.name], field) or {}
+        help_ = _HELP.get(field.name)
+        if not field.kw_only:
+            # The fields a call names first (the number, the conference) are positional.
+            parser.add_argument(field.name, metavar=field.name.upper(), help=help_, **kind)
+            continue
+        where = group if field.name in one_of else parser
+        where.add_argument(
+            "--" + field.name.replace("_", "-"),
+            dest=field.name,
+            required=field.name in _REQUIRED.get(method, ()),
+            help=help_,
+            **kind,
+        )
+    parser.set_defaults(handler=functools.partial(_place, cls), **_DEFAULTS.get(method, {}))
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``call`` (``tts``, ``conference``, ``info``) and ``numbers`` to the ``svaml`` parser."""
+    """Add ``call`` (a command per callout class, and ``info``) and ``numbers`` to the ``svaml`` parser."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
     group.add_argument(
@@ -64,43 +150,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     epilog = f"Credentials come from ${_KEY} and ${_SECRET}."
 
+    commands = ", ".join(method.removesuffix("Callout") for method in CALLOUT_CLASSES)
     call = subparsers.add_parser(
         "call",
         help="place a call or look one up through Sinch's REST API",
-        description="Place a TTS or conference callout, or show what Sinch knows about a call.",
+        description=f"Place a callout ({commands}), or show what Sinch knows about a call.",
         epilog=epilog,
     )
     call.set_defaults(handler=lambda _: _usage(call))
     calls = call.add_subparsers(title="commands", metavar="COMMAND")
 
-    tts = calls.add_parser(
-        "tts",
-        parents=[common],
-        help="call a number and speak a text",
-        description="Call a number and speak a text (Sinch's ttsCallout); print the call id.",
-        epilog=epilog,
-    )
-    tts.add_argument("to", metavar="TO", help="the number to call, in E.164 (+46700000000)")
-    tts.add_argument("--cli", required=True, help="the number the callee sees, one of your Sinch numbers")
-    what = tts.add_mutually_exclusive_group(required=True)
-    what.add_argument("--text", help="the text to speak (at most 600 characters)")
-    what.add_argument("--prompts", help="prompts to play: #tts[...], #ssml[...], URLs, separated by ;")
-    tts.add_argument("--locale", default="en-US", help="the voice's locale (default: en-US)")
-    tts.set_defaults(handler=_tts)
-
-    conference = calls.add_parser(
-        "conference",
-        parents=[common],
-        help="call a number into a conference",
-        description="Call a number and connect it to a conference (Sinch's conferenceCallout).",
-        epilog=epilog,
-    )
-    conference.add_argument("to", metavar="TO", help="the number to call, in E.164")
-    conference.add_argument("conference_id", metavar="CONFERENCE_ID", help="the conference to join")
-    conference.add_argument("--cli", help="the number the callee sees, one of your Sinch numbers")
-    conference.add_argument("--greeting", help="text spoken before joining")
-    conference.add_argument("--locale", help="the greeting's locale")
-    conference.set_defaults(handler=_conference)
+    for method, cls in CALLOUT_CLASSES.items():
+        _add_callout(calls, common, epilog, method, cls)
 
     info = calls.add_parser(
         "info",
@@ -206,22 +267,11 @@ def _run(args: argparse.Namespace, action: Any) -> int:
     return 0
 
 
-def _tts(args: argparse.Namespace) -> int:
+def _place(cls: type[Callout], args: argparse.Namespace) -> int:
+    given = {f.name: getattr(args, f.name) for f in _options(cls) if getattr(args, f.name) is not None}
+
     def action(client: VoiceClient) -> None:
-        call_id = client.tts_callout(
-            args.to, cli=args.cli, text=args.text, prompts=args.prompts, locale=args.locale
-        )
-        _out(call_id)
-
-    return _run(args, action)
-
-
-def _conference(args: argparse.Namespace) -> int:
-    def action(client: VoiceClient) -> None:
-        call_id = client.conference_callout(
-            args.to, args.conference_id, cli=args.cli, greeting=args.greeting, locale=args.locale
-        )
-        _out(call_id)
+        _out(client.callout(cls(**given)))
 
     return _run(args, action)
 

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import attrs
 
 from svaml._jsontext import Decoded, decode, locate_many
+from svaml.model.actions import ACTION_CLASSES
+from svaml.model.callouts import CALLOUT_CLASSES
+from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules import validate
 
 if TYPE_CHECKING:
@@ -44,36 +47,12 @@ __all__ = [
 #: What a block holds: a whole document, a bare action, a bare instruction, or a callout request.
 Kind = Literal["document", "action", "instruction", "callout"]
 
-# Kept here, not imported from svaml.model, so that finding blocks stays cheap; a test checks
-# them against the model.
 #: SVAML action names (canonical spelling).
-ACTION_NAMES = frozenset(
-    {
-        "hangup",
-        "continue",
-        "connectPstn",
-        "connectMxp",
-        "connectConf",
-        "connectSip",
-        "connectStream",
-        "runMenu",
-        "park",
-    }
-)
+ACTION_NAMES = frozenset(ACTION_CLASSES)
 #: SVAML instruction names (canonical spelling).
-INSTRUCTION_NAMES = frozenset(
-    {
-        "playFiles",
-        "say",
-        "sendDtmf",
-        "setCookie",
-        "answer",
-        "startRecording",
-        "stopRecording",
-    }
-)
+INSTRUCTION_NAMES = frozenset(INSTRUCTION_CLASSES)
 #: The ``method`` of a callout request body.
-CALLOUT_METHODS = frozenset({"ttsCallout", "conferenceCallout", "customCallout"})
+CALLOUT_METHODS = frozenset(CALLOUT_CLASSES)
 
 _ACTIONS = {name.casefold() for name in ACTION_NAMES}
 _INSTRUCTIONS = {name.casefold() for name in INSTRUCTION_NAMES}
@@ -82,7 +61,7 @@ _CALLOUTS = {name.casefold() for name in CALLOUT_METHODS}
 _OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*(.*?)[ \t]*$")
 # An invalid block is reported only when its text plainly is SVAML.
 _LOOKS_LIKE_SVAML = re.compile(
-    r'"(?:action|instructions)"\s*:|"method"\s*:\s*"(?:tts|conference|custom)Callout"', re.I
+    r'"(?:action|instructions)"\s*:|"method"\s*:\s*"(?:' + "|".join(sorted(CALLOUT_METHODS)) + ')"', re.I
 )
 
 # A bare action or instruction is checked inside a document; the prefix stays on the block's

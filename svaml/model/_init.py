@@ -99,21 +99,23 @@ def _source(cls: type) -> tuple[str, dict[str, Any]] | None:
         "validators_disabled": attrs.validators.get_disabled,
     }
     params: list[str] = []
+    positional: list[str] = []  # fields that are not keyword-only come first, in field order
     body: list[str] = []
     checks: list[str] = []
     for f in fields:
         name, arg = f.name, f.alias or f.name
         scope[f"s_{name}"] = slots[name]
         scope[f"a_{name}"] = f
+        own = params if f.kw_only else positional
         if f.default is attrs.NOTHING:
-            params.append(arg)
+            own.append(arg)
         elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-            params.append(f"{arg}=NOTHING")
+            own.append(f"{arg}=NOTHING")
             scope[f"d_{name}"] = f.default.factory
             made = f"d_{name}(self)" if f.default.takes_self else f"d_{name}()"
             body.append(f"    if {arg} is NOTHING: {arg} = {made}")
         else:
-            params.append(f"{arg}=d_{name}")
+            own.append(f"{arg}=d_{name}")
             scope[f"d_{name}"] = f.default
         converter = f.converter
         if converter is to_extras:
@@ -127,7 +129,7 @@ def _source(cls: type) -> tuple[str, dict[str, Any]] | None:
         if f.validator is not None:
             scope[f"v_{name}"] = f.validator
             checks.append(_check(f.validator, name, arg, scope))
-    lines = [f"def __init__(self, *, {', '.join(params)}):", *body]
+    lines = [f"def __init__({', '.join(['self', *positional, '*', *params])}):", *body]
     if checks:
         # attrs.validators.set_disabled() switches the checks off, as in attrs' own __init__.
         lines += ["    if not validators_disabled():", *checks]

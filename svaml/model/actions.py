@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 import attrs
@@ -84,6 +85,15 @@ class Destination(SvamlObject):
     type: DestinationType | None = attrs.field(default=None, converter=_destination_type)
     endpoint: str = attrs.field(validator=_str)
 
+    @classmethod
+    def of(cls, value: Destination | str, kind: DestinationType) -> Destination:
+        """Return ``value`` as a destination: a ``str`` is an endpoint of type ``kind``."""
+        if isinstance(value, Destination):
+            return value
+        if isinstance(value, str):
+            return cls(type=kind, endpoint=value)
+        raise SvamlTypeError(f"destination must be a Destination or str, got {type(value).__name__}")
+
 
 @attrs.frozen(kw_only=True)
 class CallHeader(SvamlObject):
@@ -91,6 +101,27 @@ class CallHeader(SvamlObject):
 
     key: str = attrs.field(validator=_str)
     value: str = attrs.field(validator=_str)
+
+
+# One named converter per kind of endpoint: the attrs mypy plugin reads a converter's signature only
+# from a named function, and makes the constructor take what the converter takes.
+def _username(value: Destination | str | None) -> Destination | None:
+    return None if value is None else Destination.of(value, DestinationType.USERNAME)
+
+
+def _sip(value: Destination | str) -> Destination:
+    return Destination.of(value, DestinationType.SIP)
+
+
+def _websocket(value: Destination | str) -> Destination:
+    return Destination.of(value, DestinationType.WEBSOCKET)
+
+
+def _call_headers(value: Mapping[str, str] | Iterable[CallHeader]) -> tuple[CallHeader, ...]:
+    # A mapping of key to value is the short way to write them.
+    if isinstance(value, Mapping):
+        return tuple(CallHeader(key=k, value=v) for k, v in value.items())
+    return to_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -166,7 +197,7 @@ class ConnectPstn(SvamlObject):
     """Connect the call to a phone number (E.164); ``cli`` is the caller id shown, or ``private``."""
 
     name: ClassVar[str] = "connectPstn"
-    number: str | None = attrs.field(default=None, validator=_opt_str)
+    number: str | None = attrs.field(default=None, validator=_opt_str, kw_only=False)
     locale: str | None = attrs.field(default=None, validator=_opt_str)
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
     dial_timeout: int | None = attrs.field(default=None, validator=_opt_int)
@@ -183,11 +214,14 @@ class ConnectMxp(SvamlObject):
 
     name: ClassVar[str] = "connectMxp"
     destination: Destination | None = attrs.field(
-        default=None, validator=is_(Destination, optional=True)
+        default=None,
+        converter=_username,
+        validator=is_(Destination, optional=True),
+        kw_only=False,
     )
     call_headers: tuple[CallHeader, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=_call_headers,
         validator=each(CallHeader),
         metadata={"aliases": ("callheaders",)},
     )
@@ -198,7 +232,7 @@ class ConnectConf(SvamlObject):
     """Connect the call to a conference room (``conferenceId`` at most 64 characters)."""
 
     name: ClassVar[str] = "connectConf"
-    conference_id: str = attrs.field(validator=_str)
+    conference_id: str = attrs.field(validator=_str, kw_only=False)
     conference_dtmf_options: ConferenceDtmfOptions | None = attrs.field(
         default=None, validator=is_(ConferenceDtmfOptions, optional=True)
     )
@@ -210,14 +244,16 @@ class ConnectSip(SvamlObject):
     """Connect the call to a SIP endpoint (``user@host``)."""
 
     name: ClassVar[str] = "connectSip"
-    destination: Destination = attrs.field(validator=is_(Destination))
+    destination: Destination = attrs.field(
+        converter=_sip, validator=is_(Destination), kw_only=False
+    )
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
     cli: str | None = attrs.field(default=None, validator=_opt_str)
     transport: Transport | None = attrs.field(default=None, converter=_transport)
     suppress_callbacks: bool | None = attrs.field(default=None, validator=_opt_bool)
     call_headers: tuple[CallHeader, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=_call_headers,
         validator=each(CallHeader),
         metadata={"aliases": ("callheaders",)},
     )
@@ -229,14 +265,16 @@ class ConnectStream(SvamlObject):
     """Stream the call's audio to a WebSocket server (closed beta)."""
 
     name: ClassVar[str] = "connectStream"
-    destination: Destination = attrs.field(validator=is_(Destination))
+    destination: Destination = attrs.field(
+        converter=_websocket, validator=is_(Destination), kw_only=False
+    )
     streaming_options: StreamingOptions | None = attrs.field(
         default=None, validator=is_(StreamingOptions, optional=True)
     )
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
     call_headers: tuple[CallHeader, ...] = attrs.field(
         default=(),
-        converter=to_tuple,
+        converter=_call_headers,
         validator=each(CallHeader),
         metadata={"aliases": ("callheaders",)},
     )
@@ -252,6 +290,18 @@ class RunMenu(SvamlObject):
     main_menu: str | None = attrs.field(default=None, validator=_opt_str)
     enable_voice: bool | None = attrs.field(default=None, validator=_opt_bool)
     menus: tuple[Menu, ...] = attrs.field(default=(), converter=to_tuple, validator=each(Menu))
+
+    @classmethod
+    def of(
+        cls,
+        *menus: Menu,
+        barge: bool | None = None,
+        locale: str | None = None,
+        main_menu: str | None = None,
+        enable_voice: bool | None = None,
+    ) -> RunMenu:
+        """Make the action from menus given one by one (the builder's ``run_menu``)."""
+        return cls(barge=barge, locale=locale, main_menu=main_menu, enable_voice=enable_voice, menus=menus)
 
 
 @attrs.frozen(kw_only=True)

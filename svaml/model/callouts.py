@@ -12,7 +12,7 @@ import attrs
 
 from svaml.model._fields import SvamlObject, is_
 from svaml.model.actions import ConferenceDtmfOptions, Destination
-from svaml.model.enums import Domain, Moh, coerce
+from svaml.model.enums import DestinationType, Domain, Moh, coerce
 
 __all__ = [
     "CALLOUT_CLASSES",
@@ -31,6 +31,15 @@ _opt_bool = is_(bool, optional=True)
 _opt_destination = is_(Destination, optional=True)
 
 
+def _number(value: Destination | str | None) -> Destination | None:
+    # A str destination of a callout is the phone number to call.
+    return None if value is None else Destination.of(value, DestinationType.NUMBER)
+
+
+def _number_required(value: Destination | str) -> Destination:
+    return Destination.of(value, DestinationType.NUMBER)
+
+
 def _domain(value: Domain | str | None) -> Domain | None:
     return None if value is None else coerce(Domain, value, "domain")
 
@@ -45,7 +54,9 @@ class TtsCallout(SvamlObject):
 
     method: ClassVar[str] = "ttsCallout"
     cli: str | None = attrs.field(default=None, validator=_opt_str)
-    destination: Destination | None = attrs.field(default=None, validator=_opt_destination)
+    destination: Destination | None = attrs.field(
+        default=None, converter=_number, validator=_opt_destination, kw_only=False
+    )
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
     domain: Domain | None = attrs.field(default=None, converter=_domain)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
@@ -63,8 +74,10 @@ class ConferenceCallout(SvamlObject):
 
     method: ClassVar[str] = "conferenceCallout"
     cli: str | None = attrs.field(default=None, validator=_opt_str)
-    destination: Destination = attrs.field(validator=is_(Destination))
-    conference_id: str = attrs.field(validator=_str)
+    destination: Destination = attrs.field(
+        converter=_number_required, validator=is_(Destination), kw_only=False
+    )
+    conference_id: str = attrs.field(validator=_str, kw_only=False)
     conference_dtmf_options: ConferenceDtmfOptions | None = attrs.field(
         default=None, validator=is_(ConferenceDtmfOptions, optional=True)
     )
@@ -90,7 +103,9 @@ class CustomCallout(SvamlObject):
 
     method: ClassVar[str] = "customCallout"
     cli: str | None = attrs.field(default=None, validator=_opt_str)
-    destination: Destination | None = attrs.field(default=None, validator=_opt_destination)
+    destination: Destination | None = attrs.field(
+        default=None, converter=_number, validator=_opt_destination
+    )
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)

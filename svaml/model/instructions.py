@@ -38,13 +38,18 @@ class PlayFiles(SvamlObject):
     ids: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each(str))
     locale: str | None = attrs.field(default=None, validator=_opt_str)
 
+    @classmethod
+    def of(cls, *ids: str, locale: str | None = None) -> PlayFiles:
+        """Make the instruction from prompts given one by one (the builder's ``play_files``)."""
+        return cls(ids=ids, locale=locale)
+
 
 @attrs.frozen(kw_only=True)
 class Say(SvamlObject):
     """Speak ``text`` with text-to-speech (at most 600 characters by default)."""
 
     name: ClassVar[str] = "say"
-    text: str = attrs.field(validator=_str)
+    text: str = attrs.field(validator=_str, kw_only=False)
     locale: str | None = attrs.field(default=None, validator=_opt_str)
 
 
@@ -53,7 +58,7 @@ class SendDtmf(SvamlObject):
     """Send DTMF tones (``0-9``, ``#``, and ``w`` for a 500 ms pause) to the call."""
 
     name: ClassVar[str] = "sendDtmf"
-    value: str = attrs.field(validator=_str)
+    value: str = attrs.field(validator=_str, kw_only=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -61,8 +66,8 @@ class SetCookie(SvamlObject):
     """Store a key/value pair that Sinch sends back in every later callback of the call."""
 
     name: ClassVar[str] = "setCookie"
-    key: str = attrs.field(validator=_str)
-    value: str = attrs.field(validator=_str)
+    key: str = attrs.field(validator=_str, kw_only=False)
+    value: str = attrs.field(validator=_str, kw_only=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -106,7 +111,7 @@ class StartRecording(SvamlObject):
 
     name: ClassVar[str] = "startRecording"
     options: RecordingOptions | None = attrs.field(
-        default=None, validator=is_(RecordingOptions, optional=True)
+        default=None, validator=is_(RecordingOptions, optional=True), kw_only=False
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 if TYPE_CHECKING:
-    from svaml._jsontext import Decoded
+    from svaml._json import Decoded
     from svaml.cli.config import Config
     from svaml.cli.markdown import Kind
     from svaml.diagnostic import Diagnostic
@@ -398,24 +398,17 @@ def _content(data: bytes) -> _Content:
     """Decode file bytes as UTF-8, or say why they are not text, and where."""
     if not data:
         return _Content(None, "the file is empty: expected a JSON document")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _Content(None, "the file is UTF-16 or UTF-32 text; JSON files must be UTF-8")
+    from svaml._json import utf8_text
+
+    text = utf8_text(data)  # the one JSON policy's reading of bytes
+    if not isinstance(text, str):
+        return _Content(None, text.message, text.line, text.column)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - data.rfind(b"\n", 0, nul)
         return _Content(None, "binary file (it holds NUL bytes): not JSON or Markdown text", line, column)
-    try:
-        return _Content(data.decode("utf-8-sig"), bom=data.startswith(b"\xef\xbb\xbf"))
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
-        message = (
-            f"not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded "
-            "(JSON and Markdown files must be UTF-8)"
-        )
-        return _Content(None, message, line, column)
+    return _Content(text, bom=data.startswith(b"\xef\xbb\xbf"))
 
 
 def _content_diagnostic(content: _Content) -> Diagnostic:
@@ -674,7 +667,7 @@ def _check(target: _Target, options: _Options) -> _Result:
     failed = False
     fixed = 0
     if options.fix and any(d.fix is not None for d in diagnostics):
-        from svaml._jsontext import decode
+        from svaml._json import decode
         from svaml.cli.fix import fix_markdown, fix_text, write_atomic
 
         def wanted(diagnostic: Diagnostic) -> bool:
@@ -721,7 +714,7 @@ def _diagnostics(text: str, target: _Target, markdown: bool, callback: str | Non
         from svaml.cli.markdown import check_markdown
 
         return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
-    from svaml._jsontext import decode
+    from svaml._json import decode
     from svaml.cli.markdown import check_decoded
 
     decoded = decode(text)

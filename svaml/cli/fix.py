@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from svaml._jsontext import decode, key_offsets, value_offsets
+from svaml._json import decode
+from svaml._jsontext import key_offsets, value_offsets
 from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
 from svaml.errors import SvamlError
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from svaml._jsontext import Decoded, decode, locate_many
+from svaml._json import Decoded, decode
+from svaml._jsontext import locate_many
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic

@@ -29,11 +29,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from typing import Any, NamedTuple
 
-from svaml._jsontext import Duplicate, Span, position, repeated_keys
+from svaml._jsontext import (
+    Duplicate,
+    Span,
+    bracket_offset,
+    integer_offset,
+    position,
+    repeated_keys,
+    token_offset,
+)
 from svaml.errors import SvamlTypeError
 
 __all__ = ["Decoded", "Duplicate", "Problem", "Span", "decode", "dumps", "typename", "utf8_text"]
@@ -45,7 +52,11 @@ def typename(value: object) -> str:
 
 
 class Problem(NamedTuple):
-    """Why the text is not JSON svaml reads, and where (1-based line and column, 0-based offset)."""
+    """Why the text is not JSON svaml reads, and where.
+
+    ``line`` and ``column`` are 1-based; ``offset`` is 0-based, counting characters (bytes for
+    bytes that are not UTF-8).
+    """
 
     message: str
     line: int
@@ -65,11 +76,6 @@ class Decoded(NamedTuple):
     text: str = ""
 
     @property
-    def ok(self) -> bool:
-        """Whether the text decoded to a value, repeated keys or not."""
-        return self.problem is None
-
-    @property
     def clean(self) -> bool:
         """Whether the text decoded to a value with no key repeated: all a non-lint input accepts."""
         return self.problem is None and not self.duplicates
@@ -87,11 +93,6 @@ class Decoded(NamedTuple):
 
 # A RecursionError is reported at the first bracket deeper than this.
 _DEEP = 500
-_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_BRACKETS = re.compile(_STRING + r"|[\[\]{}]", re.S)
-_NUMBER = re.compile(
-    _STRING + r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|-?Infinity|NaN)", re.S
-)
 
 
 class _Refused(Exception):
@@ -156,16 +157,16 @@ def decode(data: str | bytes | bytearray | memoryview) -> Decoded:
     except json.JSONDecodeError as exc:
         return Decoded(None, (), _syntax_problem(text, exc), text)
     except _Refused as exc:
-        return Decoded(None, (), _problem(text, exc.message, _token_offset(text, exc.token)), text)
+        return Decoded(None, (), _problem(text, exc.message, token_offset(text, exc.token)), text)
     except RecursionError:
-        offset, depth = _deep_offset(text)
-        message = f"nested too deeply to check (more than {depth} levels)"
+        offset = bracket_offset(text, _DEEP + 1)
+        message = f"nested too deeply to check (more than {_DEEP} levels)"
         return Decoded(None, (), _problem(text, message, offset), text)
     except ValueError:
         # int() refuses an integer longer than sys.get_int_max_str_digits().
         limit: int = getattr(sys, "get_int_max_str_digits", lambda: 4300)()  # Python 3.10.7+
         message = f"integer too long to read (more than {limit} digits)"
-        return Decoded(None, (), _problem(text, message, _long_int_offset(text, limit)), text)
+        return Decoded(None, (), _problem(text, message, integer_offset(text, limit + 1)), text)
 
 
 _WIDE = "UTF-16 or UTF-32 text: JSON must be UTF-8 (RFC 8259)"
@@ -218,35 +219,6 @@ def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
 def _problem(text: str, message: str, offset: int) -> Problem:
     line, column = position(text, offset)
     return Problem(message, line, column, offset)
-
-
-def _token_offset(text: str, token: str) -> int:
-    """The offset of the first number or constant, outside strings, spelt ``token``."""
-    for match in _NUMBER.finditer(text):
-        if match.group(1) == token:
-            return match.start(1)
-    return 0
-
-
-def _long_int_offset(text: str, limit: int) -> int:
-    for match in _NUMBER.finditer(text):
-        token = match.group(1)
-        if token is not None and len(token.lstrip("-")) > limit and token.lstrip("-").isdigit():
-            return match.start(1)
-    return 0
-
-
-def _deep_offset(text: str) -> tuple[int, int]:
-    depth = 0
-    for match in _BRACKETS.finditer(text):
-        char = text[match.start()]
-        if char in "[{":
-            depth += 1
-            if depth > _DEEP:
-                return match.start(), _DEEP
-        elif char in "]}":
-            depth -= 1
-    return 0, sys.getrecursionlimit()
 
 
 # What svaml writes, it reads back: NaN and Infinity are refused here too (a ValueError).

@@ -21,12 +21,15 @@ from svaml.diagnostic import escape_pointer
 __all__ = [
     "Duplicate",
     "Span",
+    "bracket_offset",
+    "integer_offset",
     "key_offsets",
     "locate",
     "locate_key",
     "locate_many",
     "position",
     "repeated_keys",
+    "token_offset",
     "value_offsets",
 ]
 
@@ -35,6 +38,10 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 # Strings are matched whole so that brackets inside them are not counted.
 _BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 _SCALAR = re.compile(r'[^ \t\n\r,:\[\]{}"]+')
+# A number, NaN or Infinity outside strings (group 1).
+_NUMBER = re.compile(
+    _STRING.pattern + r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|-?Infinity|NaN)", re.S
+)
 # Keys may hold raw control characters here: positions are wanted even in text that is not JSON.
 _LOOSE = json.JSONDecoder(strict=False)
 
@@ -69,6 +76,37 @@ class Duplicate(NamedTuple):
         """Every occurrence's line and column, in words: ``at 2:3 and 5:3``."""
         places = [f"{span.line}:{span.column}" for span in self.spans]
         return "at " + ", ".join(places[:-1]) + " and " + places[-1]
+
+
+def token_offset(text: str, token: str) -> int:
+    """The offset of the first number or constant (``NaN``, ``Infinity``) spelt ``token``, else 0."""
+    for match in _NUMBER.finditer(text):
+        if match.group(1) == token:
+            return match.start(1)
+    return 0
+
+
+def integer_offset(text: str, digits: int) -> int:
+    """The offset of the first integer of at least ``digits`` digits, else 0."""
+    for match in _NUMBER.finditer(text):
+        number = (match.group(1) or "").lstrip("-")
+        if len(number) >= digits and number.isdigit():
+            return match.start(1)
+    return 0
+
+
+def bracket_offset(text: str, depth: int) -> int:
+    """The offset of the first bracket that opens a container ``depth`` levels deep, else 0."""
+    level = 0
+    for match in _BRACKETS.finditer(text):
+        char = text[match.start()]
+        if char == "[" or char == "{":
+            level += 1
+            if level >= depth:
+                return match.start()
+        elif char == "]" or char == "}":
+            level -= 1
+    return 0
 
 
 def position(text: str, offset: int) -> tuple[int, int]:

@@ -142,7 +142,7 @@ def test_parse_event_refuses_each_breach_with_an_event_error(case: Case) -> None
 @pytest.fixture
 def client(sinch_server: SinchServer) -> Iterator[VoiceClient]:
     """A client of the local Sinch server."""
-    with VoiceClient(KEY, SECRET, base_url=sinch_server.url, timeout=(2.0, 2.0), backoff=0.01) as made:
+    with VoiceClient(KEY, SECRET, base_url=sinch_server.url, timeout=(10.0, 10.0), backoff=0.01) as made:
         yield made
 
 

@@ -6,7 +6,7 @@ Every JSON text svaml reads is decoded by :func:`decode`: files and standard inp
 policy is the same for all of them:
 
 - UTF-8, with or without a byte order mark; UTF-16, UTF-32 and bytes that are not UTF-8 are
-  refused, saying so.
+  refused, saying so (:func:`utf8_text`, through which the linter also reads Markdown files).
 - ``NaN``, ``Infinity`` and ``-Infinity`` are refused (JSON has no such values), and so is a
   number too large for a float (``1e999``), which would read as infinity.
 - A key repeated in one object is reported with the position of every occurrence (the value
@@ -52,16 +52,11 @@ def typename(value: object) -> str:
 
 
 class Problem(NamedTuple):
-    """Why the text is not JSON svaml reads, and where.
-
-    ``line`` and ``column`` are 1-based; ``offset`` is 0-based, counting characters (bytes for
-    bytes that are not UTF-8).
-    """
+    """Why the text is not JSON svaml reads, and where (1-based line and column, in characters)."""
 
     message: str
     line: int
     column: int
-    offset: int
 
 
 class Decoded(NamedTuple):
@@ -179,24 +174,24 @@ def utf8_text(raw: bytes) -> str | Problem:
     except UnicodeDecodeError as exc:
         return _not_utf8(raw, exc.start)
     if "\0" in text[:2]:  # UTF-16 or UTF-32 without a byte order mark
-        return Problem(_WIDE, 1, 1, 0)
+        return Problem(_WIDE, 1, 1)
     return text[1:] if text.startswith("\ufeff") else text
 
 
 def _not_utf8(raw: bytes, start: int) -> Problem:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in raw[:2]:
-        return Problem(_WIDE, 1, 1, 0)
+        return Problem(_WIDE, 1, 1)
     line = raw.count(b"\n", 0, start) + 1
     line_start = raw.rfind(b"\n", 0, start) + 1
     column = len(raw[line_start:start].decode("utf-8", "replace")) + 1
     message = f"not UTF-8: byte 0x{raw[start]:02X} cannot be decoded (JSON must be UTF-8)"
-    return Problem(message, line, column, start)
+    return Problem(message, line, column)
 
 
 def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
     msg, pos = exc.msg, exc.pos
     if not text.strip():
-        return Problem("empty document: expected a JSON value", exc.lineno, exc.colno, pos)
+        return Problem("empty document: expected a JSON value", exc.lineno, exc.colno)
     if msg.startswith(("Expecting value", "Expecting property name")):
         before = text[:pos].rstrip(" \t\r\n")
         if before.endswith(","):
@@ -213,12 +208,11 @@ def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
         msg = "unterminated string"
     else:
         msg = msg[:1].lower() + msg[1:]
-    return Problem(msg, exc.lineno, exc.colno, pos)
+    return Problem(msg, exc.lineno, exc.colno)
 
 
 def _problem(text: str, message: str, offset: int) -> Problem:
-    line, column = position(text, offset)
-    return Problem(message, line, column, offset)
+    return Problem(message, *position(text, offset))
 
 
 # What svaml writes, it reads back: NaN and Infinity are refused here too (a ValueError).

@@ -1,11 +1,9 @@
-"""JSON text: decode it once, and find where a JSON pointer lies in it.
+"""Positions in JSON text: where a JSON pointer's value or key lies, and which keys repeat.
 
-The linter and the validator decode a document once with :func:`decode`, which also reports
-duplicate keys (``json`` silently keeps the last one) and turns every failure into a
-:class:`Problem` with a 1-based line and column. Positions of values are computed only when a
-document has diagnostics, by :func:`locate_many`: one pass over the text that enters only the
-containers on the way to the pointers asked for and skips everything else with regular
-expressions. Nothing here raises, whatever the text; this module uses the standard library only.
+The one JSON policy (:mod:`svaml._json`) decodes; this module only finds places, for the
+diagnostics of documents that have some. :func:`locate_many` makes one pass over the text that
+enters only the containers on the way to the pointers asked for and skips everything else with
+regular expressions. Nothing here raises, whatever the text.
 
 Columns count characters (code points) from 1; a :class:`Span`'s end is exclusive, as in ruff.
 """
@@ -14,35 +12,38 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from bisect import bisect_right
 from collections.abc import Iterable
-from json.decoder import scanstring  # type: ignore[attr-defined]
-from typing import Any, NamedTuple
+from typing import NamedTuple
+
+from svaml.diagnostic import escape_pointer
 
 __all__ = [
-    "Decoded",
     "Duplicate",
-    "Problem",
     "Span",
-    "decode",
+    "bracket_offset",
+    "integer_offset",
     "key_offsets",
     "locate",
     "locate_key",
     "locate_many",
     "position",
+    "repeated_keys",
+    "token_offset",
     "value_offsets",
 ]
-
-# A RecursionError from json is reported at the first bracket deeper than this.
-_DEEP = 500
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 # Strings are matched whole so that brackets inside them are not counted.
 _BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 _SCALAR = re.compile(r'[^ \t\n\r,:\[\]{}"]+')
-_CONSTANT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(-?Infinity|NaN)', re.S)
+# A number, NaN or Infinity outside strings (group 1).
+_NUMBER = re.compile(
+    _STRING.pattern + r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|-?Infinity|NaN)", re.S
+)
+# Keys may hold raw control characters here: positions are wanted even in text that is not JSON.
+_LOOSE = json.JSONDecoder(strict=False)
 
 
 class Span(NamedTuple):
@@ -52,15 +53,6 @@ class Span(NamedTuple):
     column: int
     end_line: int
     end_column: int
-
-
-class Problem(NamedTuple):
-    """Why the text is not a JSON value, and where (1-based line and column, 0-based offset)."""
-
-    message: str
-    line: int
-    column: int
-    offset: int
 
 
 class Duplicate(NamedTuple):
@@ -77,128 +69,44 @@ class Duplicate(NamedTuple):
     @property
     def key_pointer(self) -> str:
         """The JSON pointer of the key's value (the last occurrence's, as decoding keeps it)."""
-        return self.pointer + "/" + _escape(self.key)
-
-
-class Decoded(NamedTuple):
-    """The result of :func:`decode`: the value, the duplicate keys, or the problem."""
-
-    value: Any
-    duplicates: tuple[Duplicate, ...] = ()
-    problem: Problem | None = None
+        return self.pointer + "/" + escape_pointer(self.key)
 
     @property
-    def ok(self) -> bool:
-        """Whether the text decoded to a value."""
-        return self.problem is None
+    def where(self) -> str:
+        """Every occurrence's line and column, in words: ``at 2:3 and 5:3``."""
+        places = [f"{span.line}:{span.column}" for span in self.spans]
+        return "at " + ", ".join(places[:-1]) + " and " + places[-1]
 
 
-class _Constant(Exception):
-    """NaN or Infinity: Python's json accepts them, JSON does not."""
-
-
-def _reject_constant(name: str) -> Any:
-    raise _Constant(name)
-
-
-class _Repeated(Exception):
-    """A key repeated in an object: decoding starts again, keeping the last value."""
-
-
-def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _Repeated
-    return obj
-
-
-# One shared decoder for the common case; its hook holds no state, so threads may share it.
-_DECODER = json.JSONDecoder(object_pairs_hook=_strict_pairs, parse_constant=_reject_constant)
-_LENIENT = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def decode(text: str) -> Decoded:
-    """Decode JSON text into Python values, reporting duplicate keys and problems; never raises."""
-    repeated = False
-    try:
-        try:
-            value = _DECODER.decode(text)
-        except _Repeated:
-            repeated = True
-            value = _LENIENT.decode(text)
-    except json.JSONDecodeError as exc:
-        return Decoded(None, (), _syntax_problem(text, exc))
-    except _Constant as exc:
-        offset = _first_group(_CONSTANT, text)
-        return Decoded(None, (), _problem(text, f"{exc} is not allowed in JSON", offset))
-    except RecursionError:
-        offset, depth = _deep_offset(text)
-        message = f"nested too deeply to check (more than {depth} levels)"
-        return Decoded(None, (), _problem(text, message, offset))
-    except (ValueError, TypeError, MemoryError) as exc:
-        # Integers longer than sys.get_int_max_str_digits() end up here.
-        if "digits" in str(exc):
-            message = "integer too long to convert (more digits than Python allows by default)"
-            return Decoded(None, (), _problem(text, message, _long_int_offset(text)))
-        return Decoded(None, (), _problem(text, str(exc) or type(exc).__name__, 0))
-    duplicates = _duplicates(text) if repeated else ()
-    return Decoded(value, duplicates, None)
-
-
-def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
-    msg, pos = exc.msg, exc.pos
-    if text.startswith("\ufeff"):
-        return Problem("the text starts with a byte order mark (U+FEFF)", 1, 1, 0)
-    if not text.strip():
-        return Problem("empty document: expected a JSON value", exc.lineno, exc.colno, pos)
-    if msg.startswith(("Expecting value", "Expecting property name")):
-        before = text[:pos].rstrip(" \t\r\n")
-        if before.endswith(","):
-            msg = "trailing comma: remove the ',' before this"
-        elif msg.startswith("Expecting property name"):
-            msg = "expected a property name in double quotes"
-        else:
-            msg = "expected a JSON value"
-    elif msg.startswith("Extra data"):
-        msg = "extra data after the JSON value (a document holds exactly one value)"
-    elif msg.startswith("Invalid control character"):
-        msg = "invalid control character in a string (write newlines and tabs as \\n and \\t)"
-    elif msg.startswith("Unterminated string"):
-        msg = "unterminated string"
-    else:
-        msg = msg[:1].lower() + msg[1:]
-    return Problem(msg, exc.lineno, exc.colno, pos)
-
-
-def _problem(text: str, message: str, offset: int) -> Problem:
-    line, column = position(text, offset)
-    return Problem(message, line, column, offset)
-
-
-def _first_group(pattern: re.Pattern[str], text: str) -> int:
-    for match in pattern.finditer(text):
-        if match.group(1) is not None:
+def token_offset(text: str, token: str) -> int:
+    """The offset of the first number or constant (``NaN``, ``Infinity``) spelt ``token``, else 0."""
+    for match in _NUMBER.finditer(text):
+        if match.group(1) == token:
             return match.start(1)
     return 0
 
 
-def _long_int_offset(text: str) -> int:
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
-    pattern = re.compile(_STRING.pattern + f"|(-?[0-9]{{{limit + 1},}})", re.S)
-    return _first_group(pattern, text)
+def integer_offset(text: str, digits: int) -> int:
+    """The offset of the first integer of at least ``digits`` digits, else 0."""
+    for match in _NUMBER.finditer(text):
+        number = (match.group(1) or "").lstrip("-")
+        if len(number) >= digits and number.isdigit():
+            return match.start(1)
+    return 0
 
 
-def _deep_offset(text: str) -> tuple[int, int]:
-    depth = 0
+def bracket_offset(text: str, depth: int) -> int:
+    """The offset of the first bracket that opens a container ``depth`` levels deep, else 0."""
+    level = 0
     for match in _BRACKETS.finditer(text):
         char = text[match.start()]
-        if char in "[{":
-            depth += 1
-            if depth > _DEEP:
-                return match.start(), _DEEP
-        elif char in "]}":
-            depth -= 1
-    return 0, sys.getrecursionlimit()
+        if char == "[" or char == "{":
+            level += 1
+            if level >= depth:
+                return match.start()
+        elif char == "]" or char == "}":
+            level -= 1
+    return 0
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -230,10 +138,6 @@ class _Lines:
         line, column = self.position(start)
         end_line, end_column = self.position(end)
         return Span(line, column, end_line, end_column)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _skip(text: str, pos: int) -> int:
@@ -337,17 +241,23 @@ def _scan(
         if frame.is_object:
             if text[pos : pos + 1] != '"':
                 return _Scan(values, keys)
-            try:
-                key, key_end = scanstring(text, pos + 1, False)
-            except (ValueError, RecursionError):
+            match = _STRING.match(text, pos)
+            if match is None:
                 return _Scan(values, keys)
+            key_end = match.end()
+            key = text[pos + 1 : key_end - 1]
+            if "\\" in key:
+                try:
+                    key = _LOOSE.decode(match.group())
+                except ValueError:
+                    return _Scan(values, keys)
             if frame.keys is not None:
                 frame.keys.setdefault(key, []).append((pos, key_end))
             pos = _skip_ws(text, key_end)
             if text[pos : pos + 1] != ":":
                 return _Scan(values, keys)
             pos = _skip_ws(text, pos + 1)
-            ptr = frame.pointer + "/" + _escape(key)
+            ptr = frame.pointer + "/" + escape_pointer(key)
         else:
             ptr = frame.pointer + "/" + str(frame.index)
             frame.index += 1
@@ -358,7 +268,8 @@ def _skip_ws(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def _duplicates(text: str) -> tuple[Duplicate, ...]:
+def repeated_keys(text: str) -> tuple[Duplicate, ...]:
+    """Find the keys that appear more than once in one object, in the order the repeats appear."""
     try:
         scan = _scan(text, set(), set(), everything=True)
     except (RecursionError, MemoryError):

@@ -35,6 +35,7 @@ from svaml.model.events import (
     PieEvent,
 )
 from svaml.model.permissions import Callback
+from svaml.rules._validate import read_json
 from svaml.signing import _DEFAULT_MAX_AGE, Credentials
 from svaml.signing import verify as verify_signature
 
@@ -57,17 +58,16 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
     """Read a callback body (raw bytes, text or decoded JSON) into its event class.
 
     Returns an :class:`~svaml.model.events.IceEvent`, ``AceEvent``, ``DiceEvent``, ``PieEvent`` or
-    ``NotifyEvent``. Raises :class:`~svaml.errors.EventError` when the body is not JSON, not an
-    object, has no or an unknown ``event``, or has a field of the wrong type (its ``problems``
-    say where). This does not check the signature: see :func:`construct_event`.
+    ``NotifyEvent``. Raises :class:`~svaml.errors.EventError` when the body breaks the JSON policy
+    (:mod:`svaml._json`: not UTF-8 JSON, ``NaN``, a repeated key…), is not an object, has no or
+    an unknown ``event``, or has a field of the wrong type (its ``problems`` say where). This
+    does not check the signature: see :func:`construct_event`.
     """
     # Raw bytes first: what every request brings, tested before the slower Mapping ABC.
-    if body.__class__ is bytes or body.__class__ is str:
-        data: Any = _decode(body)
+    if isinstance(body, (bytes, str, bytearray, memoryview)):
+        data: Any = read_json(body, "the callback body", EventError)
     elif isinstance(body, Mapping):
         data = body
-    elif isinstance(body, (bytes, bytearray, memoryview, str)):
-        data = _decode(body if isinstance(body, (bytes, str)) else bytes(body))
     else:
         raise EventError(f"expected the callback body as bytes, str or a mapping, got {type(body).__name__}")
     if not (data.__class__ is dict or isinstance(data, Mapping)):
@@ -82,16 +82,6 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
         return codec.structure(data, cls)
     except SvamlError as exc:
         raise EventError(f"cannot read the {cls.EVENT} event:", exc.problems) from None
-
-
-def _decode(body: bytes | str) -> Any:
-    """Decode a JSON body; raise :class:`~svaml.errors.EventError` when it is not JSON."""
-    try:
-        return _json.decode_json(body)
-    except SvamlError as exc:
-        raise EventError("the callback body is not JSON", exc.problems) from None
-    except ValueError:  # e.g. an integer longer than Python's digit limit
-        raise EventError("the callback body is not JSON that Python can read") from None
 
 
 def construct_event(

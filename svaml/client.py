@@ -21,7 +21,6 @@ call-leg updates and number assignment are not retried either.
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import math
 import re
@@ -763,7 +762,7 @@ def _result(data: Any, cls: type[_R]) -> _R:
 
 
 def _snippet(data: Any, limit: int = 200) -> str:
-    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    text = data if isinstance(data, str) else _json.dumps(data)
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -784,16 +783,18 @@ def _not_sent(exc: BaseException) -> bool:
 
 
 def _decode(response: requests.Response, what: str, note: str) -> Any:
+    """Decode an answer under the one JSON policy (:mod:`svaml._json`); refuse one that breaks it."""
     content = response.content
     if not content.strip():
         return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        raise TransportError(
-            f"{what}: Sinch answered {response.status_code} with a body that is not JSON:"
-            f" {_snippet(content.decode('utf-8', 'replace'))}{note}"
-        ) from None
+    decoded = _json.decode(content)
+    if decoded.clean:
+        return decoded.value
+    why = "that is not JSON" if decoded.problem is not None else "that repeats a key in one object"
+    raise TransportError(
+        f"{what}: Sinch answered {response.status_code} with a body {why}:"
+        f" {_snippet(content.decode('utf-8', 'replace'))} ({decoded.reason}){note}"
+    )
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -818,10 +819,8 @@ def _retry_after(value: str | None) -> float | None:
 def _api_error(response: requests.Response, what: str, retry_after: float | None, note: str) -> ApiError:
     status = response.status_code
     text = response.content.decode("utf-8", "replace")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
+    decoded = _json.decode(response.content)
+    data = decoded.value if decoded.clean else None
     error_code: str | int | None = None
     reference = None
     message = f"Sinch answered {status} {response.reason or ''}".rstrip()

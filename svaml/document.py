@@ -41,6 +41,7 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import ALLOWED_IN, Callback, callback_of, refusal
 from svaml.rules import check_built
+from svaml.rules._validate import read_json
 from svaml.typed import AceSvaml, CallLegSvaml, IceSvaml, PatchSvaml, PieSvaml, Step, step_name
 
 __all__ = ["Svaml"]
@@ -130,8 +131,13 @@ class Svaml(Document):
 
     @classmethod
     def from_json(cls, text: str | bytes, *, callback: Callback | str | None = None) -> Svaml:
-        """Read SVAML JSON text; raise :class:`SvamlError` listing every problem."""
-        return _from_document(codec.structure(_json.decode_json(text), Document), callback_of(callback))
+        """Read SVAML JSON text (str or UTF-8 bytes); raise :class:`SvamlError` listing every problem.
+
+        The text is read under svaml's one JSON policy (:mod:`svaml._json`): text that is not JSON,
+        ``NaN`` or ``Infinity`` (SV001) and a key repeated in one object (SV103, SV104) are refused.
+        """
+        data = read_json(text, "the SVAML text")
+        return _from_document(codec.structure(data, Document), callback_of(callback))
 
     # -- output -------------------------------------------------------------------------------
 

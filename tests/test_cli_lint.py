@@ -382,7 +382,7 @@ def test_parallel_and_serial_give_the_same_report(capsys: pytest.CaptureFixture[
         (b"  \n", "a.json:1:1: SV001 the file holds only whitespace: expected a JSON document"),
         (b'{"a":\n 1\x00}', "a.json:2:3: SV001 binary file (it holds NUL bytes): not JSON or Markdown text"),
         (b'{\n "\xe9": 1}', "a.json:2:3: SV001 not UTF-8: byte 0xE9 cannot be decoded"),
-        ("{}".encode("utf-16"), "a.json:1:1: SV001 the file is UTF-16 or UTF-32 text"),
+        ("{}".encode("utf-16"), "a.json:1:1: SV001 UTF-16 or UTF-32 text: JSON must be UTF-8"),
         (b'{"action": {"name": "hangup"},\n}', "a.json:2:1: SV001 invalid JSON: trailing comma"),
         (b"[" * 100_000, "a.json:1:501: SV001 invalid JSON: nested too deeply to check"),
     ],

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from svaml import Svaml, SvamlError, _json, codec, validate
+from svaml import Svaml, SvamlError, codec, validate
 from svaml.codec import structure, unstructure
-from svaml.errors import SvamlTypeError
 from svaml.model import CalloutRequest, Menu, MenuOption, RunMenu, TtsCallout
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES
@@ -245,95 +244,6 @@ def test_the_fast_reader_reads_every_part_of_a_canonical_document(name: str) -> 
     expected = [codec._GENERAL[cls](part, cls) for cls, part in parts]
     assert expected == [codec._FAST[cls](part) for cls, part in parts]
     assert len(parts) == len(data.get("instructions", [])) + 1
-
-
-@given(st.dictionaries(st.text(max_size=5), json_values(max_leaves=15), max_size=5))
-def test_dumps_writes_what_json_writes(data: dict[str, Any]) -> None:
-    """The encoder made once writes exactly what a fresh compact json encoder writes."""
-    expected = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    assert expected == _json.dumps(data)
-
-
-def test_dumps_reports_a_circular_value_as_json_does() -> None:
-    """A value that contains itself raises json's own ValueError, not a RecursionError."""
-    loop: list[Any] = []
-    loop.append(loop)
-    with pytest.raises(ValueError, match="Circular reference detected") as caught:
-        _json.dumps({"extras": loop})
-    expected = ValueError
-    assert expected == caught.type
-
-
-def _decoded(decode: Any, text: Any) -> tuple[str, str]:
-    """What decoding ``text`` gives: the value's repr, or the error's type, message and problems."""
-    try:
-        return ("value", repr(decode(text)))
-    except SvamlError as exc:
-        return (type(exc).__name__, f"{exc} {exc.problems!r}")
-
-
-_OBJECT_TEXTS = st.dictionaries(st.text(max_size=6), json_values(max_leaves=8), max_size=4).map(json.dumps)
-_TAILS = st.sampled_from(["", " ", "\n\t\r ", " x", "}", "\x0c", "\u00a0", "\ud800", '"'])
-_JSON_TEXTS = st.one_of(
-    st.tuples(st.sampled_from(["", " ", "\ufeff"]), _OBJECT_TEXTS, _TAILS).map("".join),
-    st.text(max_size=30).map(lambda text: "{" + text),
-)
-_ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1"])
-
-
-def _encode(text_and_encoding: tuple[str, str]) -> bytes:
-    """Encode text as a sender might: lone surrogates kept in the UTFs, replaced in Latin-1."""
-    text, encoding = text_and_encoding
-    return text.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace")
-
-
-@given(
-    st.one_of(
-        _JSON_TEXTS,
-        st.tuples(_JSON_TEXTS, _ENCODINGS).map(_encode),
-        st.binary(max_size=40),
-        st.binary(max_size=40).map(lambda data: b"{" + data),
-    )
-)
-def test_decode_json_agrees_with_json_loads(text: str | bytes) -> None:
-    """Any text or bytes decode as json.loads decodes them, or fail with the same error."""
-    assert _decoded(_json._decode_json, text) == _decoded(_json.decode_json, text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        b'{"a": 1' + b"0" * 5000 + b"}",
-        '{"a": 1' + "0" * 5000 + "}",
-        b'{"a": "\xed\xa0\x80"}',
-        b'{"a": 1}\xff',
-        b'{"a": "\xff"}',
-        b"{" * 100_000,
-        b'{"a": [' * 2000 + b"]" * 2000 + b"}",
-        b'{"a": NaN, "b": -Infinity}',
-        b'{"a": 1, "a": 2}',
-        b"{\x00\x00\x00",
-        b"{\x00",
-        b"{",
-        "{",
-        b"",
-        "",
-        bytearray(b'{"a": 1}'),
-        memoryview(b'{"a": 1}'),
-        None,
-    ],
-)
-def test_decode_json_agrees_with_json_loads_at_the_edges(text: Any) -> None:
-    """Huge numbers, bad UTF-8, deep nesting, NaN, repeated keys and odd types read as through json.loads."""
-    try:
-        expected: Any = _decoded(_json._decode_json, text)
-    except SvamlTypeError as exc:
-        expected = str(exc)
-    try:
-        actual: Any = _decoded(_json.decode_json, text)
-    except SvamlTypeError as exc:
-        actual = str(exc)
-    assert expected == actual
 
 
 def _structured(data: Any, read: Any) -> Any:

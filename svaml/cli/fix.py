@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from svaml._jsontext import decode, key_offsets, value_offsets
+from svaml._json import decode
+from svaml._jsontext import key_offsets, value_offsets
 from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
 from svaml.errors import SvamlError
 from svaml.rules import validate

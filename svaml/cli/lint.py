@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from svaml import __version__
-from svaml._jsontext import Decoded, decode
+from svaml._json import Decoded, decode, utf8_text
 from svaml.cli._messages import error as _error
 from svaml.cli._messages import note as _note
 from svaml.cli.config import (
@@ -269,24 +269,15 @@ def _content(data: bytes) -> _Content:
     """Decode file bytes as UTF-8, or say why they are not text, and where."""
     if not data:
         return _Content(None, "the file is empty: expected a JSON document")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _Content(None, "the file is UTF-16 or UTF-32 text; JSON files must be UTF-8")
+    text = utf8_text(data)  # the one JSON policy's reading of bytes
+    if not isinstance(text, str):
+        return _Content(None, text.message, text.line, text.column)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - data.rfind(b"\n", 0, nul)
         return _Content(None, "binary file (it holds NUL bytes): not JSON or Markdown text", line, column)
-    try:
-        return _Content(data.decode("utf-8-sig"), bom=data.startswith(b"\xef\xbb\xbf"))
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
-        message = (
-            f"not UTF-8: byte 0x{data[exc.start]:02X} cannot be decoded "
-            "(JSON and Markdown files must be UTF-8)"
-        )
-        return _Content(None, message, line, column)
+    return _Content(text, bom=data.startswith(b"\xef\xbb\xbf"))
 
 
 def _content_diagnostic(content: _Content) -> Diagnostic:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
 
-from svaml._jsontext import Decoded, decode, locate_many
+from svaml._json import Decoded, decode
+from svaml._jsontext import locate_many
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CALLOUT_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from svaml import _json, _jsontext, codec
+from svaml import _json, codec
+from svaml._jsontext import locate_many
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.actions import Action
@@ -19,7 +20,16 @@ from svaml.model.permissions import Callback, callback_of
 from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, Rule, Target, plan
 
-__all__ = ["check", "check_built", "is_valid", "iter_diagnostics", "validate", "validate_callout"]
+__all__ = [
+    "check",
+    "check_built",
+    "is_valid",
+    "iter_diagnostics",
+    "json_diagnostics",
+    "read_json",
+    "validate",
+    "validate_callout",
+]
 
 _log = logging.getLogger("svaml.rules")
 
@@ -138,47 +148,56 @@ def _validate(doc: Any, callback: Callback | None) -> list[Diagnostic]:
         return _validate_built(doc, callback if callback is not None else doc.callback)
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None)
-    text: str | None = None
-    if isinstance(doc, (bytes, bytearray, memoryview)):
-        try:
-            text = bytes(doc).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return [emit("SV001", "", f"not UTF-8 text: byte {exc.start} cannot be decoded")]
-    elif isinstance(doc, str):
-        text = doc
-    if text is None:
-        return _validate_data(doc, callback)
-    decoded = _jsontext.decode(text)
-    if decoded.problem is not None:
-        p = decoded.problem
+    if isinstance(doc, (str, bytes, bytearray, memoryview)):
+        decoded = _json.decode(doc)
+        out = json_diagnostics(decoded)
+        if decoded.problem is None:
+            out.extend(_validate_data(decoded.value, callback))
+        return _locate(decoded.text, out) if out else out
+    return _validate_data(doc, callback)
+
+
+def json_diagnostics(decoded: _json.Decoded) -> list[Diagnostic]:
+    """Say what the JSON policy found in a text: SV001 for a problem, SV103 or SV104 for each repeated key."""
+    p = decoded.problem
+    if p is not None:
         d = emit("SV001", "", f"invalid JSON: {p.message}")
-        return [_located(d, _jsontext.Span(p.line, p.column, p.line, p.column + 1))]
-    out = _duplicates(decoded.duplicates)
-    out.extend(_validate_data(decoded.value, callback))
-    return _locate(text, out) if out else out
-
-
-def _duplicates(duplicates: Iterable[_jsontext.Duplicate]) -> list[Diagnostic]:
+        return [_located(d, _json.Span(p.line, p.column, p.line, p.column + 1))]
     out = []
-    for dup in duplicates:
-        span = dup.spans[-1]
+    for dup in decoded.duplicates:
         if dup.pointer == "" and dup.key == "action":
             d = emit(
                 "SV103",
                 dup.key_pointer,
-                f"'action' appears {len(dup.spans)} times; Sinch uses only one: keep exactly one action",
+                f"'action' appears {len(dup.spans)} times ({dup.where}); Sinch uses only one: "
+                "keep exactly one action",
             )
         else:
             d = emit(
                 "SV104",
                 dup.key_pointer,
-                f"key {dup.key!r} appears {len(dup.spans)} times in this object; only the last one counts",
+                f"key {dup.key!r} appears {len(dup.spans)} times in this object ({dup.where}); "
+                "only the last one counts",
             )
-        out.append(_located(d, span))
+        out.append(_located(d, dup.spans[1]))
     return out
 
 
-def _located(d: Diagnostic, span: _jsontext.Span | None) -> Diagnostic:
+def read_json(
+    data: str | bytes | bytearray | memoryview, what: str, error: type[SvamlError] = SvamlError
+) -> Any:
+    """Decode JSON for an input that is not a lint: refuse any breach of the JSON policy.
+
+    Raises ``error`` (a :class:`SvamlError`) carrying the SV001, SV103 or SV104 diagnostics.
+    """
+    decoded = _json.decode(data)
+    if decoded.clean:
+        return decoded.value
+    why = "is not JSON" if decoded.problem is not None else "repeats a key in one object"
+    raise error(f"{what} {why}", json_diagnostics(decoded))
+
+
+def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     if span is None:
         return d
     return attrs.evolve(
@@ -187,7 +206,7 @@ def _located(d: Diagnostic, span: _jsontext.Span | None) -> Diagnostic:
 
 
 def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
-    spans = _jsontext.locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
+    spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
     located = [d if d.line is not None else _located(d, spans.get(d.pointer)) for d in found]
     located.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return located

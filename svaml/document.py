@@ -14,7 +14,6 @@ import attrs
 from svaml import _json, codec
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import to_tuple
-from svaml.model._init import setters
 from svaml.model.actions import (
     Action,
     Amd,
@@ -178,13 +177,7 @@ class Svaml(Document):
             raise SvamlError(refusal(name, callback) or f"{name} is not allowed in {callback.phrase}")
 
     def _replace(self, instructions: tuple[Instruction, ...], action: Action | None) -> Svaml:
-        # The builder's hot path: skip __init__'s conversions, the parts are already checked.
-        new = _new(Svaml)
-        _SET["extras"](new, self.extras)
-        _SET["instructions"](new, instructions)
-        _SET["action"](new, action)
-        _SET["callback"](new, self.callback)
-        return new
+        return Svaml(instructions=instructions, action=action, extras=self.extras, callback=self.callback)
 
     # -- instructions -------------------------------------------------------------------------
 
@@ -366,9 +359,6 @@ class Svaml(Document):
         )
 
 
-
-_new = object.__new__
-_SET = setters(Svaml)
 
 #: The empty document of each callback: immutable, so the entry points can share them.
 _EMPTY = {callback: Svaml(callback=callback) for callback in Callback}

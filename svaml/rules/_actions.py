@@ -174,7 +174,7 @@ def destination_type_mismatch(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             where,
             f"{action.name} connects to {what}: its destination type must be {wanted.value!r}, "
-            f"not {destination.type.value!r}{hint}",
+            f"not {str(destination.type)!r}{hint}",
         )
 
 

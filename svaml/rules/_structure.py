@@ -1,6 +1,7 @@
 """Structure rules (SV0xx): what reading a document into the model checks, and the canonical forms.
 
-The codec finds SV001-SV008 while reading; they are registered here with their documentation.
+The codec finds SV001-SV005 and SV008 while reading; they are registered here with their
+documentation. SV006 checks the values the codec keeps as text because they are outside an enum.
 The canonical-form rules (SV02x) compare the document with what svaml would write for it.
 """
 
@@ -11,6 +12,9 @@ from typing import Any
 
 from svaml import codec
 from svaml.diagnostic import Edit, Fix, Severity, escape_pointer
+from svaml.model.actions import ACTION_CLASSES
+from svaml.model.callouts import CalloutRequest
+from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules._context import Context
 from svaml.rules._registry import Finding, Rule, register, rule
 
@@ -78,14 +82,53 @@ _doc(
     "stopRecording.",
     "DOCS svaml/instructions; OAS svaml.instruction discriminator",
 )
-_doc(
+def _enum_fields() -> dict[type, tuple[tuple[str, str, str], ...]]:
+    """(attribute, JSON name, allowed values) of the enumerated fields of every class a document holds."""
+    found: dict[type, tuple[tuple[str, str, str], ...]] = {}
+    todo: list[type] = [*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest]
+    seen: set[type] = set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        infos = codec.field_info(cls)
+        todo += [i.target for i in infos if i.kind in ("object", "objects")]
+        enums = tuple(
+            (i.attr, i.json, ", ".join(str(m.value) for m in i.target)) for i in infos if i.kind == "enum"
+        )
+        if enums:
+            found[cls] = enums
+    return found
+
+
+_ENUM_FIELDS = _enum_fields()
+
+
+@rule(
     "SV006",
     "invalid-value",
     _E,
-    "A value is not one of the values the field allows",
-    "Enumerated fields (transport, moh, indications, conference DTMF mode, destination type, domain) "
-    "take one of a fixed set of values; letter case does not matter when reading.",
+    summary="A value is not one of the values the field allows",
+    source=_OAS,
+    target="any",
+    kinds=tuple(_ENUM_FIELDS),
 )
+def invalid_value(ctx: Context) -> Iterator[Finding]:
+    """Enumerated fields take one of a fixed set of values.
+
+    The fields are transport, moh, indications, conference DTMF mode, destination type, domain and
+    mohClass; letter case does not matter when reading. svaml reads a value outside the set and
+    writes it back unchanged (Sinch may add values, and its SDKs keep them), but Sinch rejects
+    a value it does not know.
+    """
+    for where, obj in ctx.of(tuple(_ENUM_FIELDS)):
+        for attr, key, allowed in _ENUM_FIELDS[obj.__class__]:
+            value = getattr(obj, attr)
+            if value.__class__ is str:
+                yield Finding(f"{where}/{key}", f"expected one of {allowed}, got {value!r}")
+
+
 _doc(
     "SV008",
     "missing-name",
@@ -117,10 +160,22 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
                 yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
     for where, obj in ctx.walk():
         for key in obj.extras:
+            if key in _json_names(obj.__class__):
+                continue  # a known field whose value has the wrong type, kept aside: SV002 says so
             yield Finding(
                 f"{where}/{escape_pointer(key)}",
                 f"unknown field {key!r} in {type(obj).__name__}; Sinch ignores it",
             )
+
+
+_JSON_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _json_names(cls: type) -> frozenset[str]:
+    found = _JSON_NAMES.get(cls)
+    if found is None:
+        found = _JSON_NAMES[cls] = frozenset(i.json for i in codec.field_info(cls))
+    return found
 
 
 # -- canonical forms ----------------------------------------------------------------------------
@@ -133,7 +188,7 @@ def _differences(ctx: Context) -> list[tuple[str, str, Any, Any]]:
         return found
     found = []
     data = ctx.data
-    # Reading counts the non-canonical forms it accepts: none, nothing to compare.
+    # The codec says whether any part was read in a liberal form: none, nothing to compare.
     if (data.__class__ is dict or isinstance(data, Mapping)) and ctx.memo.get("liberal", True):
         pairs: list[tuple[str, Any, Any]] = []
         raw_instructions = data.get("instructions") or []

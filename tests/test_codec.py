@@ -345,5 +345,6 @@ def test_structure_reads_as_read_does(data: Any) -> None:
     """structure() returns what read() reads, or raises with exactly the problems read() reports."""
     for cls, part in _parts(data):
         found = codec.read(part, cls)
-        expected = found.value if not found.problems else [(d.code, d.pointer, d.message) for d in found.problems]
+        problems = [(d.code, d.pointer, d.message) for d in found.problems]
+        expected = problems or found.value
         assert expected == _structured(part, cls)

@@ -181,7 +181,7 @@ _ALIAS_OF: dict[str, str] = {}
 
 
 def _str(value: Any, _: Any) -> str:
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return value
     raise _Invalid("type", f"expected a string, got {typename(value)}")
 
@@ -272,7 +272,17 @@ def _list_hook(item: Any, read_item: Callable[[Any, Any], Any]) -> Callable[[Any
     return structure
 
 
-def _optional(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+def _optional(hook: Callable[[Any, Any], Any], target: Any) -> Callable[[Any, Any], Any]:
+    """``hook`` for an optional field: None reads as unset, and a value of exactly ``target`` as itself."""
+    if target in (str, int, bool, float):
+
+        def read_value(value: Any, tp: Any) -> Any:
+            # The usual case, a value of exactly its type, costs no second call.
+            if value is None or value.__class__ is target:
+                return value
+            return hook(value, tp)
+
+        return read_value
     return lambda value, tp: None if value is None else hook(value, tp)
 
 
@@ -296,7 +306,7 @@ def _tagged_hook(union: Any) -> Callable[[Any, Any], Any]:
     known = ", ".join(classes)
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise _Invalid("type", f"expected an {what} object, got {typename(data)}")
         name = data.get("name")
         if name is None:
@@ -325,7 +335,7 @@ def _field_hook(cls: type, field: attrs.Attribute[Any], info: FieldInfo) -> Call
         return _converted_hook(field)  # the converter reads None itself
     else:
         hook = converter.get_structure_hook(target)
-    return hook if info.required else _optional(hook)
+    return hook if info.required else _optional(hook, target)
 
 
 #: A key no JSON object has: a value set aside by :func:`read` (see :func:`_set_aside`) under it
@@ -348,7 +358,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
     aliases = {alias: i.json for i in infos for alias in i.aliases}
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise _Invalid("type", f"expected an object, got {typename(data)}")
         if known.issuperset(data):
             return generated(data, cls)  # the usual case: every key known, nothing to keep aside
@@ -541,12 +551,16 @@ class Reading(NamedTuple):
     liberal: bool
 
 
+#: The structure hook of each class :func:`read` was asked for (cattrs' dispatch, once).
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
 def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
     """Read ``data`` into ``cls`` (a model class or a tagged union), every problem under ``prefix``.
 
     Never raises on bad input.
     """
-    hook = converter.get_structure_hook(cls)
+    hook = _HOOKS.get(cls) or _HOOKS.setdefault(cls, converter.get_structure_hook(cls))
     try:
         try:
             obj = hook(data, cls)
@@ -566,13 +580,20 @@ def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
 
 def _same(written: Any, data: Any) -> bool:
     """Whether ``written`` is ``data`` exactly: equal, and of the same JSON types (60 is not 60.0)."""
-    if written.__class__ is not data.__class__:
-        return False
+    return written == data and written.__class__ is data.__class__ and _alike(written, data)
+
+
+def _alike(written: Any, data: Any) -> bool:
+    """Whether the equal containers ``written`` and ``data`` hold values of the same types throughout."""
     if written.__class__ is dict:
-        return written.keys() == data.keys() and all(_same(v, data[k]) for k, v in written.items())
-    if written.__class__ is list:
-        return len(written) == len(data) and all(map(_same, written, data))
-    return bool(written == data)
+        pairs = zip(written.values(), map(data.__getitem__, written), strict=True)
+    else:
+        pairs = zip(written, data, strict=True)
+    for a, b in pairs:
+        kind = a.__class__
+        if kind is not b.__class__ or ((kind is dict or kind is list) and not _alike(a, b)):
+            return False
+    return True
 
 
 def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:

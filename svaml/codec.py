@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, TypeVar, Union
 import attrs
 import cattrs
 from cattrs.errors import IterableValidationNote
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from svaml._json import dumps, typename
@@ -56,14 +57,14 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-#: The codes of the problems reading can find; the validator's structure rules share them.
+#: The codes of the problems reading can find; the validator's structure rules share them. (A value
+#: outside an enum reads: the validator's rule SV006 reports it.)
 STRUCTURE_CODES: Mapping[str, tuple[str, str]] = {
     "json": ("SV001", "invalid-json"),
     "type": ("SV002", "invalid-type"),
     "missing": ("SV003", "missing-field"),
     "action-name": ("SV004", "unknown-action"),
     "instruction-name": ("SV005", "unknown-instruction"),
-    "value": ("SV006", "invalid-value"),
     "no-name": ("SV008", "missing-name"),
 }
 
@@ -384,7 +385,7 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
     overrides: dict[str, Any] = {}
     for f, info in zip(_fields(cls), field_info(cls), strict=True):
         unset = f.default is None or f.default == ()
-        hook: Callable[[Any], Any] | None = None
+        hook: Callable[[Any], Any] = identity  # written as it is, inline
         if info.kind == "enum":
             hook = _enum_value
         elif info.kind == "datetime":
@@ -392,9 +393,9 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
         elif info.kind == "values":
             hook = list
         elif info.kind == "objects":
-            hook = _objects
+            hook = _objects(info.target)
         elif info.kind == "object":
-            hook = converter.unstructure  # by the object's own class (tagged unions too)
+            hook = _object_hook(info.target)
         overrides[f.name] = override(rename=info.json, omit_if_default=unset, unstruct_hook=hook)
     overrides.update({f.name: override(omit=True) for f in attrs.fields(cls) if f.name not in overrides})
     generated = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)
@@ -415,8 +416,17 @@ def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def _objects(items: tuple[Any, ...]) -> list[Any]:
-    return [converter.unstructure(item) for item in items]
+def _object_hook(target: Any) -> Callable[[Any], Any]:
+    """The unstructure hook of a model class; for a tagged union, that of the object's own class."""
+    if not typing.get_args(target):
+        return converter.get_unstructure_hook(target)
+    writers = {cls: converter.get_unstructure_hook(cls) for cls in typing.get_args(target)}
+    return lambda obj: writers[obj.__class__](obj)
+
+
+def _objects(item: Any) -> Callable[[tuple[Any, ...]], list[Any]]:
+    write = _object_hook(item)
+    return lambda items: [write(i) for i in items]
 
 
 converter.register_structure_hook_factory(_is_model, _structure_factory)

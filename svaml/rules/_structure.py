@@ -160,7 +160,8 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
                 yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
     for where, obj in ctx.walk():
         for key in obj.extras:
-            if key in _json_names(obj.__class__):
+            attr = _attributes(obj.__class__).get(key)
+            if attr is not None and getattr(obj, attr) in (None, ()):
                 continue  # a known field whose value has the wrong type, kept aside: SV002 says so
             yield Finding(
                 f"{where}/{escape_pointer(key)}",
@@ -168,13 +169,15 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
             )
 
 
-_JSON_NAMES: dict[type, frozenset[str]] = {}
+_JSON_NAMES: dict[type, dict[str, str]] = {}
 
 
-def _json_names(cls: type) -> frozenset[str]:
+def _attributes(cls: type) -> dict[str, str]:
+    """The attribute of each JSON name and alias of ``cls``."""
     found = _JSON_NAMES.get(cls)
     if found is None:
-        found = _JSON_NAMES[cls] = frozenset(i.json for i in codec.field_info(cls))
+        infos = codec.field_info(cls)
+        found = _JSON_NAMES[cls] = {key: i.attr for i in infos for key in (i.json, *i.aliases)}
     return found
 
 

@@ -39,7 +39,9 @@ from svaml._time import iso_timestamp
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model._fields import SvamlObject
+from svaml.model.actions import ACTION_CLASSES
 from svaml.model.document import Document
+from svaml.model.instructions import INSTRUCTION_CLASSES
 
 __all__ = [
     "STRUCTURE_CODES",
@@ -297,12 +299,20 @@ def _is_tagged_union(tp: Any) -> bool:
     )
 
 
+#: The tagged unions by what their members are called in messages.
+_TAGGED: Mapping[str, Mapping[str, type[Any]]] = {
+    "action": ACTION_CLASSES,
+    "instruction": INSTRUCTION_CLASSES,
+}
+
+
 def _tagged_hook(union: Any) -> Callable[[Any, Any], Any]:
     """Read one of a tagged union of actions or instructions, told apart by ``name`` (any case)."""
-    classes: dict[str, type[Any]] = {cls.name: cls for cls in typing.get_args(union)}
+    members = set(typing.get_args(union))
+    what, classes = next((w, c) for w, c in _TAGGED.items() if members <= set(c.values()))
+    classes = {name: cls for name, cls in classes.items() if cls in members}
     hooks = {cls: converter.get_structure_hook(cls) for cls in classes.values()}
     folded = {name.casefold(): cls for name, cls in classes.items()}
-    what = "action" if "hangup" in classes else "instruction"
     kind = f"{what}-name"
     known = ", ".join(classes)
 

@@ -229,6 +229,8 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
             member = table.get(value)
             if member is not None:
                 return member
+        elif value is None:
+            return None  # every enumerated field is optional
         if isinstance(value, str) or value is False:
             try:
                 return cls(value)  # any case; `indications: false` is Norway
@@ -341,11 +343,10 @@ def _field_hook(cls: type, field: attrs.Attribute[Any], info: FieldInfo) -> Call
             return lambda value, tp: () if value is None else items(value, tp)  # as the schema says
         return items
     if info.kind == "enum":
-        hook = _enum_hook(target)
-    elif field.converter is not None:
+        return _enum_hook(target)
+    if field.converter is not None:
         return _converted_hook(field)  # the converter reads None itself
-    else:
-        hook = converter.get_structure_hook(target)
+    hook = converter.get_structure_hook(target)
     return hook if info.required else _optional(hook, target)
 
 

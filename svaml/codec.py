@@ -594,9 +594,13 @@ def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
             for tokens in dict.fromkeys(p.tokens for p in found):
                 repaired = _set_aside(repaired, tokens)
             obj = hook(repaired, cls)
-        return Reading(obj, _diagnostics(found, prefix), not _same(unstructure(obj), data))
     except RecursionError:
         return Reading(None, [_too_deep()], False)
+    try:
+        liberal = not _same(unstructure(obj), data)
+    except RecursionError:
+        liberal = False  # unknown fields nested too deeply to compare: no rule could compare them either
+    return Reading(obj, _diagnostics(found, prefix), liberal)
 
 
 def _same(written: Any, data: Any) -> bool:

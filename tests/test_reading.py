@@ -190,3 +190,12 @@ def test_reading_a_union_and_a_document_agree() -> None:
 def test_model_classes_use_attrs_own_init() -> None:
     """A model class's __init__ is attrs' own, with readable source (tracebacks show it)."""
     assert "def __init__(self, *," in inspect.getsource(ConnectPstn.__init__)
+
+
+def test_unknown_fields_nested_very_deeply_still_read() -> None:
+    """An object whose unknown field is nested too deeply to compare still reads, and is checked."""
+    deep: Any = "x"
+    for _ in range(100_000):
+        deep = {"a": deep}
+    expected = [("SV007", "/action/extra")]
+    assert expected == _found({"action": {"name": "hangup", "extra": [deep]}})

@@ -82,6 +82,8 @@ _doc(
     "stopRecording.",
     "DOCS svaml/instructions; OAS svaml.instruction discriminator",
 )
+
+
 def _enum_fields() -> dict[type, tuple[tuple[str, str, str], ...]]:
     """(attribute, JSON name, allowed values) of the enumerated fields of every class a document holds."""
     found: dict[type, tuple[tuple[str, str, str], ...]] = {}
@@ -103,6 +105,7 @@ def _enum_fields() -> dict[type, tuple[tuple[str, str, str], ...]]:
 
 
 _ENUM_FIELDS = _enum_fields()
+_ENUM_CLASSES = tuple(_ENUM_FIELDS)
 
 
 @rule(
@@ -112,7 +115,7 @@ _ENUM_FIELDS = _enum_fields()
     summary="A value is not one of the values the field allows",
     source=_OAS,
     target="any",
-    kinds=tuple(_ENUM_FIELDS),
+    kinds=_ENUM_CLASSES,
 )
 def invalid_value(ctx: Context) -> Iterator[Finding]:
     """Enumerated fields take one of a fixed set of values.
@@ -122,7 +125,7 @@ def invalid_value(ctx: Context) -> Iterator[Finding]:
     writes it back unchanged (Sinch may add values, and its SDKs keep them), but Sinch rejects
     a value it does not know.
     """
-    for where, obj in ctx.of(tuple(_ENUM_FIELDS)):
+    for where, obj in ctx.of(_ENUM_CLASSES):
         for attr, key, allowed in _ENUM_FIELDS[obj.__class__]:
             value = getattr(obj, attr)
             if value.__class__ is str:

@@ -588,19 +588,29 @@ def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
             found: list[_Problem] = []
         except Exception as exc:  # sorted by _problems, which re-raises a bug
             found = [p._replace(tokens=_raw_tokens(data, p.tokens)) for p in _problems(exc)]
-            if not all(p.optional for p in found):
+            obj = _read_without(data, found, hook, cls)
+            if obj is None:
                 return Reading(None, _diagnostics(found, prefix), False)
-            repaired = data
-            for tokens in dict.fromkeys(p.tokens for p in found):
-                repaired = _set_aside(repaired, tokens)
-            obj = hook(repaired, cls)
     except RecursionError:
         return Reading(None, [_too_deep()], False)
     try:
         liberal = not _same(unstructure(obj), data)
     except RecursionError:
         liberal = False  # unknown fields nested too deeply to compare: no rule could compare them either
-    return Reading(obj, _diagnostics(found, prefix), liberal)
+    return Reading(obj, _diagnostics(found, prefix) if found else [], liberal)
+
+
+def _read_without(data: Any, found: list[_Problem], hook: Callable[[Any, Any], Any], cls: Any) -> Any:
+    """Read ``data`` with the values of ``found`` set aside, if each is an optional field's; else None."""
+    if not all(p.optional for p in found):
+        return None
+    repaired = data
+    for tokens in dict.fromkeys(p.tokens for p in found):
+        repaired = _set_aside(repaired, tokens)
+    try:
+        return hook(repaired, cls)
+    except (cattrs.BaseValidationError, _Invalid):  # reported as found already
+        return None
 
 
 def _same(written: Any, data: Any) -> bool:

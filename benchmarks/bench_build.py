@@ -24,8 +24,6 @@ from conference import conference  # noqa: E402
 from ivr_menu import ivr_menu  # noqa: E402
 from pstn_forward import pstn_forward  # noqa: E402
 
-from svaml.model._init import install  # noqa: E402
-
 
 def floor_ivr() -> dict[str, Any]:
     """The IVR document as a literal dict, as a hand-written handler would return it."""
@@ -112,9 +110,6 @@ class _Bare:
     h: object = None
 
 
-# Set through its slots as svaml's own model classes are (svaml.model._init), so that it stays
-# the least an attrs object can cost.
-install(_Bare)
 
 
 # The attrs objects each guide document makes (its parts and one Svaml per builder step), as

@@ -32,7 +32,6 @@ from _timing import best_of
 from svaml import IceSvaml, Menu, MenuOption, Svaml, return_, tts
 from svaml.callbacks import CallbackApp, parse_event
 from svaml.model import IceEvent
-from svaml.model._init import install
 from svaml.signing import Credentials, sign, verify
 
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
@@ -189,11 +188,6 @@ class _RunMenu:
 class _Document:
     instructions: tuple[_Answer, ...] = ()
     action: _RunMenu | None = None
-
-
-# Set through their slots as svaml's own model classes are, so that this stays the least it costs.
-for _cls in (_Price, _Destination, _Ice, _Answer, _Option, _Menu, _RunMenu, _Document):
-    install(_cls)
 
 _KEYED = hmac.new(SECRET_BYTES, digestmod=hashlib.sha256)
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from svaml._time import parse_timestamp
-from svaml.codec import converter, json_name
+from svaml.codec import converter, json_name, structure
 from svaml.errors import SvamlError, TransportError
 from svaml.model.actions import Destination
 from svaml.model.enums import Capability, Moh
@@ -192,10 +192,8 @@ def _read_datetime(value: Any) -> datetime:
 
 
 def _read_destination(value: Any) -> Destination:
-    from svaml import codec
-
     try:
-        return codec.structure(value, Destination)
+        return structure(value, Destination)
     except SvamlError:
         raise _Mismatch from None
 

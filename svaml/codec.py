@@ -1,10 +1,22 @@
-"""The one converter: every SVAML object to JSON-ready data and back.
+"""The one converter: every SVAML object to JSON-ready data and back, built with cattrs' generators.
 
-Reading is liberal as the reference's policy table says (name casing, ``callheaders``,
-integer DTMF keys, enum casing, ``"true"`` for booleans, ``destination`` for ``destinationUrl``)
-and keeps the fields svaml does not know in each object's ``extras``; writing is canonical.
-A document that cannot be read raises :class:`~svaml.errors.SvamlError` whose ``problems`` list
-every problem with its JSON pointer: reading never stops at the first one.
+Each model class has one structure and one unstructure hook, made by
+:func:`cattrs.gen.make_dict_structure_fn` and :func:`cattrs.gen.make_dict_unstructure_fn`
+with ``override(rename=...)`` for the JSON names. Writing is canonical: camelCase names, unset
+(None or empty) fields left out, enum values in the schema's spelling. Reading is liberal as the
+reference's policy table says (name casing, ``callheaders``, integer DTMF keys, enum casing,
+``"true"`` for booleans, ``destination`` for ``destinationUrl``), and loses nothing:
+
+- fields svaml does not know are kept in each object's ``extras`` and written back;
+- enumerated fields are open: a value outside the enum reads as the plain ``str`` and writes
+  back unchanged (the validator reports it, SV006);
+- a value of the wrong type on an *optional* field leaves that field unset and keeps the raw
+  value in its object's ``extras`` under its JSON name, so the rest of the object still reads
+  and the document writes back unchanged; the problem is still reported (SV002).
+
+Every problem is collected with its JSON pointer (cattrs' detailed validation). :func:`read`
+returns the object (None when a required part cannot be read), the problems, and whether a
+liberal form was read: exactly when the object does not write back to the data it was read from.
 """
 
 from __future__ import annotations
@@ -12,26 +24,29 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, TypeVar, Union
+from typing import Any, NamedTuple, TypeVar, Union
 
 import attrs
 import cattrs
+from cattrs.errors import IterableValidationNote
+from cattrs.fns import identity
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from svaml._json import dumps, typename
-from svaml._time import iso_timestamp, parse_strict
+from svaml._time import iso_timestamp
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
-from svaml.model._fields import NO_EXTRAS, SvamlObject, to_extras
-from svaml.model._init import setters
-from svaml.model.actions import ACTION_CLASSES, Action
+from svaml.model._fields import SvamlObject
+from svaml.model.actions import ACTION_CLASSES
 from svaml.model.document import Document
-from svaml.model.instructions import INSTRUCTION_CLASSES, Instruction
+from svaml.model.instructions import INSTRUCTION_CLASSES
 
 __all__ = [
     "STRUCTURE_CODES",
     "FieldInfo",
+    "Reading",
     "converter",
     "field_info",
     "json_name",
@@ -44,14 +59,14 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-#: The codes of the problems reading can find; the validator's structure rules share them.
+#: The codes of the problems reading can find; the validator's structure rules share them. (A value
+#: outside an enum reads: the validator's rule SV006 reports it.)
 STRUCTURE_CODES: Mapping[str, tuple[str, str]] = {
     "json": ("SV001", "invalid-json"),
     "type": ("SV002", "invalid-type"),
     "missing": ("SV003", "missing-field"),
     "action-name": ("SV004", "unknown-action"),
     "instruction-name": ("SV005", "unknown-instruction"),
-    "value": ("SV006", "invalid-value"),
     "no-name": ("SV008", "missing-name"),
 }
 
@@ -60,17 +75,16 @@ converter = cattrs.Converter()
 
 
 class _Invalid(Exception):
-    """Problems found while reading, each as (pointer tokens, kind, message)."""
+    """One problem a hook found: its kind (a key of STRUCTURE_CODES), message, and pointer below the hook."""
 
-    def __init__(self, found: list[tuple[tuple[str | int, ...], str, str]]) -> None:
-        super().__init__(found)
-        self.found = found
-
-
-def _fail(kind: str, message: str) -> _Invalid:
-    return _Invalid([((), kind, message)])
+    def __init__(self, kind: str, message: str, tokens: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.tokens = tokens
 
 
+# -- the fields of a model class ------------------------------------------------------------------
 
 
 def json_name(field: attrs.Attribute[Any]) -> str:
@@ -82,512 +96,44 @@ def json_name(field: attrs.Attribute[Any]) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-# -- primitives: strict, but for the liberal forms the policy table names ----------------------
-
-
-def _str(value: Any, _: Any) -> str:
-    if isinstance(value, str):
-        return value
-    raise _fail("type", f"expected a string, got {typename(value)}")
-
-
-#: How many non-canonical forms reading has accepted, ever: a name or enum value in another
-#: case, an alias field name, an integer menu key, a ``"true"`` boolean, ``indications: false``,
-#: an integral float. The validator compares it before and after reading a document: when it did
-#: not move, the document is in canonical form and the canonical-form rules have nothing to do.
-liberal_reads = 0
-
-
-def _liberal() -> None:
-    global liberal_reads
-    liberal_reads += 1
-
-
-def _int(value: Any, _: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        _liberal()
-        return int(value)
-    raise _fail("type", f"expected an integer, got {typename(value)}")
-
-
-def _bool(value: Any, _: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    # Sinch's own AMD example writes "enabled": "true"; the validator warns about it.
-    if value in ("true", "false"):
-        _liberal()
-        return bool(value == "true")
-    raise _fail("type", f"expected a boolean, got {typename(value)}")
-
-
-def _any(value: Any, _: Any) -> Any:
-    return value
-
-
-converter.register_structure_hook(str, _str)
-converter.register_structure_hook(int, _int)
-converter.register_structure_hook(bool, _bool)
-converter.register_structure_hook(Any, _any)
-
-
 def _is_enum(tp: Any) -> typing.TypeGuard[type[enum.Enum]]:
-    """Whether ``tp`` is an enum class."""
     return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
-def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
-    allowed = ", ".join(str(m.value) for m in cls)
-
-    def structure(value: Any, _: Any) -> Any:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str) or value is False:
-            try:
-                member = cls(value)
-                if member.value != value:
-                    _liberal()
-                return member
-            except ValueError:
-                pass
-        raise _fail("value", f"expected one of {allowed}, got {value!r}")
-
-    return structure
-
-
-converter.register_structure_hook_factory(
-    _is_enum, _enum_hook
-)
-
-
-# -- model classes ------------------------------------------------------------------------------
-
-
-def _is_optional(tp: Any) -> Any:
-    """Return ``X`` for ``X | None``, else None."""
-    if typing.get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1 and len(typing.get_args(tp)) == 2:
-            return args[0]
-    return None
-
-
-def _item_type(tp: Any) -> Any:
-    """Return ``X`` for ``tuple[X, ...]``, else None."""
-    if typing.get_origin(tp) is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return args[0]
-    return None
-
-
-def _field_reader(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
-    tp = field.type
-    item = _item_type(tp)
-    if item is not None:
-        read_item = converter.get_structure_hook(item)
-
-        def read_tuple(value: Any) -> tuple[Any, ...]:
-            if not isinstance(value, list):
-                raise _fail("type", f"expected a list, got {typename(value)}")
-            out = []
-            found: list[tuple[tuple[str | int, ...], str, str]] = []
-            for index, element in enumerate(value):
-                try:
-                    out.append(read_item(element, item))
-                except _Invalid as exc:
-                    found.extend(((index, *tokens), k, m) for tokens, k, m in exc.found)
-            if found:
-                raise _Invalid(found)
-            return tuple(out)
-
-        return read_tuple
-    inner = _is_optional(tp)
-    target = inner if inner is not None else tp
-    convert = field.converter
-    if convert is not None and not _is_enum(target) and not _is_model(target):
-        # Fields such as MenuOption.dtmf convert liberally themselves (an int key becomes "1").
-        call = _converter_of(field)
-
-        def read_converted(value: Any) -> Any:
-            try:
-                converted = call(value)
-                if converted is not value and converted.__class__ is not value.__class__:
-                    _liberal()  # a menu key written as an integer
-                return converted
-            except SvamlTypeError as exc:
-                raise _fail("type", str(exc)) from None
-
-        canonical = _canonical_text(field)
-        if canonical is None:
-            return read_converted
-
-        def read_canonical(value: Any) -> Any:
-            # Sinch's own spelling of an enum value or a timestamp is no liberal form.
-            if value.__class__ is str:
-                found = canonical(value)
-                if found is not None:
-                    return found
-            return read_converted(value)
-
-        return read_canonical
-    # Enums not through dispatch: they are str subclasses, and str's hook would win.
-    hook = _enum_hook(target) if _is_enum(target) else converter.get_structure_hook(target)
-    if target in (str, int, bool):
-        # The common case, a value of exactly the right type, costs no second call.
-        exact, optional = target, inner is not None
-
-        def read_primitive(value: Any) -> Any:
-            if value.__class__ is exact or (optional and value is None):
-                return value
-            return hook(value, exact)
-
-        return read_primitive
-    if inner is None:
-        return lambda value: hook(value, target)
-    return lambda value: None if value is None else hook(value, target)
-
-
-def _converter_of(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
-    """Return the function that converts ``field``'s values (attrs may wrap it)."""
-    convert = field.converter
-    return typing.cast("Callable[[Any], Any]", getattr(convert, "converter", convert))
-
-
-def _canonical_text(field: attrs.Attribute[Any]) -> Callable[[str], Any] | None:
-    """Return a reader of the canonical text of a converted ``Enum | str`` or ``datetime`` field, else None.
-
-    The reader returns what the field's converter returns for that text, or None for any other
-    text (which the converter reads, liberally). For an enum it is the enum's own value-to-member
-    table, checked here against the converter for every member; for a timestamp it is
-    :func:`~svaml._time.parse_strict`, the form every timestamp converter reads first.
-    """
-    if field.converter is None:
-        return None
-    inner = _is_optional(field.type)
-    target = inner if inner is not None else field.type
-    if target is datetime:
-        sample = "2024-01-19T09:19:28.9372196Z"
-        return parse_strict if _converter_of(field)(sample) == parse_strict(sample) else None
-    enum_cls = _enum_or_str(target)
-    if enum_cls is None:
-        return None
-    call = _converter_of(field)
-    if any(call(member.value) is not member for member in enum_cls):
-        return None
-    table: dict[str, Any] = enum_cls._value2member_map_
-    return table.get
-
-
-def _fields(cls: type[SvamlObject]) -> list[attrs.Attribute[Any]]:
-    """Return the model fields of ``cls`` (without ``extras``), their annotations resolved."""
-    attrs.resolve_types(cls)
-    return [f for f in attrs.fields(cls) if f.name != "extras"]
-
-
-def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
-    fields = _fields(cls)
-    readers: dict[str, tuple[str, Callable[[Any], Any]]] = {}
-    aliases: dict[str, str] = {}
-    required: list[str] = []
-    for field in fields:
-        name = json_name(field)
-        readers[name] = (field.name, _field_reader(field))
-        for alias in field.metadata.get("aliases", ()):
-            aliases[alias] = name
-        if field.default is attrs.NOTHING:
-            required.append(name)
-    tagged = "name" in cls.__dict__ and not any(f.name == "name" for f in fields)
-
-    def structure(data: Any, _: Any) -> Any:
-        if not (data.__class__ is dict or isinstance(data, Mapping)):
-            raise _fail("type", f"expected an object, got {typename(data)}")
-        kwargs: dict[str, Any] = {}
-        extras: dict[str, Any] = {}
-        found: list[tuple[tuple[str | int, ...], str, str]] = []
-        for key, value in data.items():
-            entry = readers.get(key)
-            if entry is None:
-                canonical = aliases.get(key)
-                if canonical is not None and canonical not in data:
-                    _liberal()
-                    entry = readers[canonical]
-                elif tagged and key == "name":
-                    continue
-                else:
-                    extras[key] = value
-                    continue
-            attr, read = entry
-            try:
-                kwargs[attr] = read(value)
-            except _Invalid as exc:
-                found.extend(((key, *tokens), k, m) for tokens, k, m in exc.found)
-        for name in required:
-            if name not in data and not any(a in data for a, c in aliases.items() if c == name):
-                found.append(((), "missing", f"missing required field {name!r}"))
-        if found:
-            raise _Invalid(found)
-        if extras:
-            kwargs["extras"] = to_extras(extras)
-        return make(kwargs)
-
-    make = _trusted_constructor(cls)
-    _GENERAL[cls] = structure
-    fast = _FAST[cls] = _fast_reader(
-        cls, fields, {field.name: readers[json_name(field)][1] for field in fields}, tagged
-    )
-
-    def read(data: Any, _: Any) -> Any:
-        if data.__class__ is dict:
-            found = fast(data)
-            if found is not None:
-                return found
-        return structure(data, _)
-
-    return read
-
-
-_MISSING = object()
-#: The fast reader of each model class, once its structure hook is made, and the general one
-#: that reports problems (the tests hold the two to the same results).
-_FAST: dict[type, Callable[[dict[str, Any]], Any]] = {}
-_GENERAL: dict[type, Callable[[Any, Any], Any]] = {}
-
-
-def _default(field: attrs.Attribute[Any], scope: dict[str, Any]) -> str:
-    """The expression of ``field``'s default in generated code (``o`` is the object being made)."""
-    default: Any = field.default
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        scope[f"d_{field.name}"] = default.factory
-        return f"d_{field.name}(o)" if default.takes_self else f"d_{field.name}()"
-    scope[f"d_{field.name}"] = default
-    return f"d_{field.name}"
-
-
-def _fast_reader(
-    cls: type[SvamlObject],
-    fields: list[attrs.Attribute[Any]],
-    readers: dict[str, Callable[[Any], Any]],
-    tagged: bool,
-) -> Callable[[dict[str, Any]], Any]:
-    """Return generated code that reads a canonical object in one pass, or None for anything else.
-
-    Most documents are canonical: every key known, every value of exactly its type. This path
-    reads them without a call per field. Anything else (an unknown key, an alias, a value of
-    another type, a problem) returns None, and the general reader, which reports problems and
-    counts liberal forms, reads the object instead. Fields with converters are read as
-    :func:`_converted_lines` says; fields of other kinds go through their general reader here
-    too, which counts what it accepts liberally itself.
-    """
-    known = frozenset([json_name(f) for f in fields] + (["name"] if tagged else []))
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        **_setters(cls),
-        "cls": cls,
-        "known": known,
-        "M": _MISSING,
-        "NO_EXTRAS": NO_EXTRAS,
-        "Invalid": _Invalid,
-        "SvamlTypeError": SvamlTypeError,
-    }
-    lines = ["def fast(data):", "    if not known.issuperset(data): return None", "    o = new(cls)"]
-    lines += ["    try:", "        pass"]
-    for field in fields:
-        attr, key, tp = field.name, json_name(field), typing.cast(Any, field.type)
-        inner = _is_optional(tp)
-        target: Any = inner if inner is not None else tp
-        item: Any = _item_type(tp)
-        absent = (
-            "return None" if field.default is attrs.NOTHING else f"s_{attr}(o, {_default(field, scope)})"
-        )
-        lines.append(f"        v = data.get({key!r}, M)")
-        primitive = item is None and field.converter is None and target in (str, int, bool)
-        if primitive:
-            # The usual case first: a value of exactly its type (the sentinel M is of none).
-            scope[f"t_{attr}"] = target
-            lines.append(f"        if v.__class__ is t_{attr}: s_{attr}(o, v)")
-            lines.append(f"        elif v is M: {absent}")
-        else:
-            lines.append(f"        if v is M: {absent}")
-        # The kinds read here; an enum field's converter is the general reader's business too.
-        plain = _is_model(target) or (field.converter is None and target in (str, int, bool))
-        simple = (
-            (item is not None and (item in (str, int) or _is_model(item)))
-            or (item is None and _is_enum(target))
-            or (item is None and plain)
-        )
-        if not simple:
-            lines += _converted_lines(field, item, target, scope, readers[attr])
-            continue
-        null = f"s_{attr}(o, None)" if inner is not None else "return None"
-        lines.append(f"        elif v is None: {null}")
-        if item is not None and not _is_model(item):
-            scope[f"t_{attr}"] = item
-            lines += [
-                "        elif v.__class__ is list:",
-                "            for i in v:",
-                f"                if i.__class__ is not t_{attr}: return None",
-                f"            s_{attr}(o, tuple(v))",
-            ]
-        elif item is not None:
-            scope[f"f_{attr}"] = _fast_of(item, scope, f"f_{attr}")
-            lines += [
-                "        elif v.__class__ is list:",
-                f"            r = f_{attr}",
-                "            t = []",
-                "            for i in v:",
-                "                x = r(i) if i.__class__ is dict else None",
-                "                if x is None: return None",
-                "                t.append(x)",
-                f"            s_{attr}(o, tuple(t))",
-            ]
-        elif primitive:
-            pass  # its type was tested first
-        elif _is_enum(target):
-            scope[f"e_{attr}"] = target._value2member_map_  # canonical spelling -> member
-            lines += [
-                "        elif v.__class__ is str:",
-                f"            x = e_{attr}.get(v)",
-                "            if x is None: return None",
-                f"            s_{attr}(o, x)",
-            ]
-        else:
-            scope[f"f_{attr}"] = _fast_of(target, scope, f"f_{attr}")
-            lines += [
-                "        elif v.__class__ is dict:",
-                f"            x = f_{attr}(v)",
-                "            if x is None: return None",
-                f"            s_{attr}(o, x)",
-            ]
-        lines.append("        else: return None")
-    lines.append("    except (Invalid, SvamlTypeError): return None")
-    lines.append("    s_extras(o, NO_EXTRAS)")
-    lines.append("    return o")
-    exec("\n".join(lines), scope)
-    fast: Callable[[dict[str, Any]], Any] = scope["fast"]
-    return fast
-
-
-def _converted_lines(
-    field: attrs.Attribute[Any], item: Any, target: Any, scope: dict[str, Any], read: Callable[[Any], Any]
-) -> list[str]:
-    """Return the fast reader's lines for a field read by a converter or a general reader.
-
-    Sinch's own spelling of an enum value or a timestamp, and a number of exactly its type, are
-    read inline; any other value of a converted field goes to the converter itself, which is
-    one call where the general reader would make two. A value the converter turns into another
-    type (a menu key written as an integer) is a liberal form: the general reader counts it.
-    """
-    attr = field.name
-    scope[f"r_{attr}"] = read
-    if field.converter is None or item is not None:
-        # Read as the general reader does, null included.
-        return [f"        else: s_{attr}(o, r_{attr}(v))"]
-    lines = []
-    canonical = _canonical_text(field)
-    if canonical is not None:
-        scope[f"c_{attr}"] = canonical
-        lines += [
-            f"        elif v.__class__ is str and (x := c_{attr}(v)) is not None: s_{attr}(o, x)",
-            f"        else: s_{attr}(o, r_{attr}(v))",
-        ]
-        return lines
-    if target is float and _keeps_numbers(_converter_of(field)):
-        lines.append(f"        elif v.__class__ is float or v.__class__ is int: s_{attr}(o, v)")
-    scope[f"k_{attr}"] = _converter_of(field)
-    lines += [
-        "        else:",
-        f"            x = k_{attr}(v)",
-        "            if x is not v and x.__class__ is not v.__class__: return None",
-        f"            s_{attr}(o, x)",
-    ]
-    return lines
-
-
-def _keeps_numbers(convert: Callable[[Any], Any]) -> bool:
-    """Whether a number field's converter returns an int or a float as it is (checked on samples)."""
-    try:
-        return all(convert(n) is n for n in (0, 7, 2**70, 0.0, 0.25, 1e300))
-    except SvamlTypeError:
-        return False
-
-
-def _fast_of(cls: type[SvamlObject], scope: dict[str, Any], name: str) -> Callable[[dict[str, Any]], Any]:
-    """Return a stand-in for the fast reader of ``cls`` in generated code, known as ``name`` in ``scope``.
-
-    Classes nest in any order, so the reader is made on first use; the stand-in then puts it in
-    its own place in ``scope``, and later reads call it directly.
-    """
-
-    def first(data: dict[str, Any]) -> Any:
-        found = _FAST.get(cls)
-        if found is None:
-            _hook(cls)  # makes the class's hooks, its fast reader among them
-            found = _FAST[cls]
-        scope[name] = found
-        return found(data)
-
-    return first
-
-
-def _setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
-    """``s_<field>``: the setter of each field's slot, for generated code (past the frozen __setattr__)."""
-    return {f"s_{name}": setter for name, setter in setters(cls).items()}
-
-
-def _trusted_constructor(cls: type[SvamlObject]) -> Callable[[dict[str, Any]], Any]:
-    """Return a function that builds ``cls`` from values the field readers have already checked.
-
-    The readers check and convert every value, so running ``__init__``'s validators and
-    converters again would only double the cost of reading; missing fields get their defaults.
-    """
-    lines = ["def make(kw):", "    o = new(cls)", "    get = kw.get"]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, **_setters(cls)}
-    for field in attrs.fields(cls):
-        if field.default is attrs.NOTHING:
-            lines.append(f"    s_{field.name}(o, kw[{field.name!r}])")
-        else:
-            scope[f"d_{field.name}"] = field.default
-            lines.append(f"    s_{field.name}(o, get({field.name!r}, d_{field.name}))")
-    lines.append("    return o")
-    exec("\n".join(lines), scope)
-    make: Callable[[dict[str, Any]], Any] = scope["make"]
-    return make
-
-
-def _enum_or_str(tp: Any) -> Any:
-    """Return the enum of ``Enum | str`` (a value Sinch may extend: kept as text when unknown)."""
-    if typing.get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        enums = [a for a in args if _is_enum(a)]
-        if len(enums) == 1 and set(args) == {enums[0], str}:
-            return enums[0]
-    return None
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, SvamlObject) and attrs.has(tp)
 
 
 def _leaf(tp: Any) -> tuple[str, Any]:
-    """Classify a field type for unstructuring: (kind, class)."""
-    inner = _is_optional(tp)
-    target = inner if inner is not None else tp
-    item = _item_type(target)
-    if item is not None:
-        return ("objects" if attrs.has(item) else "values", item)
-    if _is_enum(target):
-        return ("enum", target)
-    if _enum_or_str(target) is not None:
-        return ("enum-or-str", _enum_or_str(target))
-    if target is datetime:
-        return ("datetime", target)
-    if isinstance(target, type) and attrs.has(target):
-        return ("object", target)
-    return ("value", target)
+    """Classify a field type: (kind, the type of the value or of the list's items)."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        enums = [a for a in args if _is_enum(a)]
+        if len(enums) == 1 and set(args) <= {enums[0], str}:
+            return ("enum", enums[0])  # `E | str`: open, an unknown value kept as text
+        if all(_is_model(a) for a in args):
+            return ("object", args[0] if len(args) == 1 else Union[tuple(args)])  # noqa: UP007
+        if len(args) == 1:
+            return _leaf(args[0])
+        return ("value", tp)
+    if typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+        models = typing.get_args(item) or (item,)
+        return ("objects" if all(_is_model(a) for a in models) else "values", item)
+    if _is_enum(tp):
+        return ("enum", tp)
+    if tp is datetime:
+        return ("datetime", tp)
+    if _is_model(tp):
+        return ("object", tp)
+    return ("value", tp)
 
 
 class FieldInfo(typing.NamedTuple):
     """How one model field appears in JSON.
 
-    ``kind`` is ``value`` (a string, number or boolean), ``enum``, ``object`` (a model object),
+    ``kind`` is ``value`` (a string, number or boolean), ``enum`` (open: a value outside the enum
+    reads as text), ``datetime``, ``object`` (a model object, or one of a tagged union),
     ``values`` (a list of strings) or ``objects`` (a list of model objects); ``target`` is the
     Python type of the value or of the list's items.
     """
@@ -603,11 +149,20 @@ class FieldInfo(typing.NamedTuple):
 _FIELD_INFO: dict[type, tuple[FieldInfo, ...]] = {}
 
 
+def _fields(cls: type) -> list[attrs.Attribute[Any]]:
+    """The fields of ``cls`` that appear in JSON: all but ``extras`` and those outside equality.
+
+    (A document's ``callback`` says where it is used, and is no part of its JSON.)
+    """
+    attrs.resolve_types(cls)
+    return [f for f in attrs.fields(cls) if f.name != "extras" and f.eq]
+
+
 def field_info(cls: type[SvamlObject]) -> tuple[FieldInfo, ...]:
     """Return how the fields of a model class appear in JSON, in declaration order."""
     found = _FIELD_INFO.get(cls)
     if found is None:
-        found = tuple(
+        found = _FIELD_INFO[cls] = tuple(
             FieldInfo(
                 f.name,
                 json_name(f),
@@ -617,224 +172,483 @@ def field_info(cls: type[SvamlObject]) -> tuple[FieldInfo, ...]:
             )
             for f in _fields(cls)
         )
-        _FIELD_INFO[cls] = found
+        _ALIAS_OF.update({alias: info.json for info in found for alias in info.aliases})
     return found
 
 
-def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, Any]]:
-    # Generated straight-line code, as cattrs does: this is the hot path of every webhook.
-    tag = cls.__dict__.get("name") if isinstance(cls.__dict__.get("name"), str) else None
-    lines = ["def unstructure(o):"]
-    lines.append(f"    r = {{'name': {tag!r}}}" if tag else "    r = {}")
-    scope: dict[str, Any] = {"iso": iso_timestamp}
-    for field in _fields(cls):
-        kind, target = _leaf(field.type)
-        attr, key = field.name, json_name(field)
-        if kind in ("object", "objects"):
-            scope[f"u_{attr}"] = converter.get_unstructure_hook(target)
-        expr = {
-            "value": "v",
-            "enum": "v.value",
-            "enum-or-str": "v if v.__class__ is str else v.value",
-            "datetime": "iso(v)",
-            "object": f"u_{attr}(v)",
-            "values": "list(v)",
-            "objects": f"[u_{attr}(i) for i in v]",
-        }[kind]
-        required = field.default is attrs.NOTHING
-        lines.append(f"    v = o.{attr}")
-        if required:
-            lines.append(f"    r[{key!r}] = {expr}")
-        else:
-            test = "v" if kind in ("values", "objects") else "v is not None"
-            lines.append(f"    if {test}: r[{key!r}] = {expr}")
-    lines.append("    if o.extras: r.update(o.extras)")
-    lines.append("    return r")
-    exec("\n".join(lines), scope)
-    fn: Callable[[Any], dict[str, Any]] = scope["unstructure"]
-    return fn
+#: The canonical JSON name of every alias of the model (``callheaders``…), from the fields' metadata.
+_ALIAS_OF: dict[str, str] = {}
 
 
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, SvamlObject) and not issubclass(tp, Document)
+# -- reading values: strict, but for the liberal forms the policy table names --------------------
 
 
-converter.register_structure_hook_factory(_is_model, _structure_factory)
-converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
+def _str(value: Any, _: Any) -> str:
+    if value.__class__ is str or isinstance(value, str):
+        return value
+    raise _Invalid("type", f"expected a string, got {typename(value)}")
 
 
-# -- tagged unions: actions and instructions are told apart by `name` ----------------------------
+def _int(value: Any, _: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise _Invalid("type", f"expected an integer, got {typename(value)}")
 
 
-def _tagged(
-    classes: Mapping[str, type[Any]], kind: str, what: str
-) -> Callable[[Any, Any], Any]:
-    folded = {name.casefold(): cls for name, cls in classes.items()}
-    known = ", ".join(classes)
+def _float(value: Any, _: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise _Invalid("type", f"expected a number, got {typename(value)}")
 
-    def structure(data: Any, _: Any) -> Any:
-        if data.__class__ is dict:
-            # The common case first: a known name, exactly as written, and a canonical object.
-            name = data.get("name")
-            cls = classes.get(name) if name.__class__ is str else None
-            fast = None if cls is None else _FAST.get(cls)
-            if cls is not None and fast is not None:
-                found = fast(data)
-                # Declined: the general reader says why (the hook would try the fast one again).
-                return found if found is not None else _GENERAL[cls](data, cls)
-        elif not isinstance(data, Mapping):
-            raise _fail("type", f"expected an {what} object, got {typename(data)}")
-        name = data.get("name")
-        if name is None:
-            raise _fail("no-name", f"the {what} has no 'name'")
-        if not isinstance(name, str):
-            raise _Invalid([(("name",), "type", f"expected a string, got {typename(name)}")])
-        cls = classes.get(name)
-        if cls is None:
-            cls = folded.get(name.casefold())
-            if cls is not None:
-                _liberal()
-        if cls is None:
-            raise _Invalid([(("name",), kind, f"unknown {what} {name!r}; expected one of {known}")])
-        return _hook(cls)(data, cls)
+
+def _bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    # Sinch's own AMD example writes "enabled": "true"; the validator warns about it.
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise _Invalid("type", f"expected a boolean, got {typename(value)}")
+
+
+def _any(value: Any, _: Any) -> Any:
+    return value
+
+
+for _type, _hook in ((str, _str), (int, _int), (float, _float), (bool, _bool), (Any, _any)):
+    converter.register_structure_hook(_type, _hook)
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
+    """Read a member of ``cls`` in any letter case, or keep an unknown text as it is (open enum)."""
+    table = cls._value2member_map_
+
+    def structure(value: Any, _: Any) -> Any:
+        if value.__class__ is str:
+            member = table.get(value)
+            if member is not None:
+                return member
+        elif value is None:
+            return None  # every enumerated field is optional
+        if isinstance(value, str) or value is False:
+            try:
+                return cls(value)  # any case; `indications: false` is Norway
+            except ValueError:
+                if isinstance(value, str):
+                    return value
+        raise _Invalid("type", f"expected a string, got {typename(value)}")
 
     return structure
 
 
-_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+def _converted_hook(field: attrs.Attribute[Any]) -> Callable[[Any, Any], Any]:
+    """Read through the field's own attrs converter (a DTMF key written as an integer, a timestamp)."""
+    convert: Callable[[Any], Any] = typing.cast(Any, field.converter)
+
+    def structure(value: Any, _: Any) -> Any:
+        try:
+            return convert(value)
+        except (SvamlTypeError, ValueError) as exc:
+            raise _Invalid("type", str(exc)) from None
+
+    return structure
 
 
-def _hook(cls: Any) -> Callable[[Any, Any], Any]:
-    """Return the converter's structure hook for ``cls``, skipping its dispatch on every call."""
-    found = _HOOKS.get(cls)
+def _list_hook(item: Any, read_item: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Read a JSON list into a tuple, collecting the problems of every item (cattrs' own errors)."""
+
+    def structure(value: Any, _: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise _Invalid("type", f"expected a list, got {typename(value)}")
+        out = []
+        errors: list[Exception] = []
+        for index, element in enumerate(value):
+            try:
+                out.append(read_item(element, item))
+            except Exception as exc:  # collected, as cattrs collects them, with a note of where
+                note = IterableValidationNote(f"Structuring item @ index {index}", index, item)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+                errors.append(exc)
+        if errors:
+            raise cattrs.IterableValidationError(f"While structuring tuple[{item}, ...]", errors, tuple)
+        return tuple(out)
+
+    return structure
+
+
+def _optional(hook: Callable[[Any, Any], Any], target: Any) -> Callable[[Any, Any], Any]:
+    """``hook`` for an optional field: None reads as unset, and a value of exactly ``target`` as itself."""
+    if target in (str, int, bool, float):
+
+        def read_value(value: Any, tp: Any) -> Any:
+            # The usual case, a value of exactly its type, costs no second call.
+            if value is None or value.__class__ is target:
+                return value
+            return hook(value, tp)
+
+        return read_value
+    return lambda value, tp: None if value is None else hook(value, tp)
+
+
+def _is_tagged_union(tp: Any) -> bool:
+    """Whether ``tp`` is a union of model classes told apart by their ``name`` (actions, instructions)."""
+    args = typing.get_args(tp)
+    return (
+        typing.get_origin(tp) in (Union, types.UnionType)
+        and bool(args)
+        and all(_is_model(a) and isinstance(getattr(a, "name", None), str) for a in args)
+    )
+
+
+#: The tagged unions by what their members are called in messages.
+_TAGGED: Mapping[str, Mapping[str, type[Any]]] = {
+    "action": ACTION_CLASSES,
+    "instruction": INSTRUCTION_CLASSES,
+}
+
+
+def _tagged_hook(union: Any) -> Callable[[Any, Any], Any]:
+    """Read one of a tagged union of actions or instructions, told apart by ``name`` (any case)."""
+    members = set(typing.get_args(union))
+    what, classes = next((w, c) for w, c in _TAGGED.items() if members <= set(c.values()))
+    classes = {name: cls for name, cls in classes.items() if cls in members}
+    hooks = {cls: converter.get_structure_hook(cls) for cls in classes.values()}
+    folded = {name.casefold(): cls for name, cls in classes.items()}
+    kind = f"{what}-name"
+    known = ", ".join(classes)
+
+    def structure(data: Any, _: Any) -> Any:
+        if data.__class__ is not dict and not isinstance(data, Mapping):
+            raise _Invalid("type", f"expected an {what} object, got {typename(data)}")
+        name = data.get("name")
+        if name is None:
+            raise _Invalid("no-name", f"the {what} has no 'name'")
+        if not isinstance(name, str):
+            raise _Invalid("type", f"expected a string, got {typename(name)}", ("name",))
+        cls = classes.get(name) or folded.get(name.casefold())
+        if cls is None:
+            raise _Invalid(kind, f"unknown {what} {name!r}; expected one of {known}", ("name",))
+        return hooks[cls](data, cls)
+
+    return structure
+
+
+def _field_hook(cls: type, field: attrs.Attribute[Any], info: FieldInfo) -> Callable[[Any, Any], Any]:
+    """The structure hook of one field, chosen by its JSON kind."""
+    target = info.target
+    if info.kind in ("values", "objects"):
+        items = _list_hook(target, converter.get_structure_hook(target))
+        if issubclass(cls, Document):
+            return lambda value, tp: () if value is None else items(value, tp)  # as the schema says
+        return items
+    if info.kind == "enum":
+        return _enum_hook(target)
+    if field.converter is not None and info.kind != "object":
+        # The converter reads None itself. A model object is read by its class's hook first: the
+        # builder's converters (a str destination) are for Python values, not JSON objects.
+        return _converted_hook(field)
+    hook = converter.get_structure_hook(target)
+    return hook if info.required else _optional(hook, target)
+
+
+#: A key no JSON object has: a value set aside by :func:`read` (see :func:`_set_aside`) under it
+#: goes to the object's extras instead of its field.
+_KEPT = object()
+
+
+def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
+    infos = field_info(cls)
+    by_attr = {f.name: f for f in _fields(cls)}
+    overrides: dict[str, Any] = {
+        i.attr: override(rename=i.json, struct_hook=_field_hook(cls, by_attr[i.attr], i)) for i in infos
+    }
+    overrides.update({f.name: override(omit=True) for f in attrs.fields(cls) if f.name not in by_attr})
+    generated = make_dict_structure_fn(
+        cls, converter, _cattrs_detailed_validation=True, _cattrs_forbid_extra_keys=False, **overrides
+    )
+    tagged = isinstance(getattr(cls, "name", None), str)
+    known = frozenset([i.json for i in infos] + (["name"] if tagged else []))
+    aliases = {alias: i.json for i in infos for alias in i.aliases}
+
+    def structure(data: Any, _: Any) -> Any:
+        if data.__class__ is not dict and not isinstance(data, Mapping):
+            raise _Invalid("type", f"expected an object, got {typename(data)}")
+        if known.issuperset(data):
+            return generated(data, cls)  # the usual case: every key known, nothing to keep aside
+        fields: dict[str, Any] = {}
+        extras: dict[Any, Any] = {}
+        for key, value in data.items():
+            canonical = aliases.get(key)
+            if key in known:
+                fields[key] = value
+            elif canonical is not None and canonical not in data:
+                fields[canonical] = value
+            elif key is _KEPT:
+                extras.update(value)
+            else:
+                extras[key] = value
+        obj = generated(fields, cls)
+        return attrs.evolve(obj, extras=extras) if extras else obj
+
+    return structure
+
+
+def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, Any]]:
+    overrides: dict[str, Any] = {}
+    for f, info in zip(_fields(cls), field_info(cls), strict=True):
+        unset = f.default is None or f.default == ()
+        hook: Callable[[Any], Any] = identity  # written as it is, inline
+        if info.kind == "enum":
+            hook = _enum_value
+        elif info.kind == "datetime":
+            hook = iso_timestamp
+        elif info.kind == "values":
+            hook = list
+        elif info.kind == "objects":
+            hook = _objects(info.target)
+        elif info.kind == "object":
+            hook = _object_hook(info.target)
+        overrides[f.name] = override(rename=info.json, omit_if_default=unset, unstruct_hook=hook)
+    overrides.update({f.name: override(omit=True) for f in attrs.fields(cls) if f.name not in overrides})
+    generated = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)
+    tag = getattr(cls, "name", None)
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        out = generated(obj)
+        if isinstance(tag, str):
+            out = {"name": tag, **out}  # Sinch's documents write the name first
+        if obj.extras:
+            out.update(obj.extras)
+        return out
+
+    return unstructure
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _object_hook(target: Any) -> Callable[[Any], Any]:
+    """The unstructure hook of a model class; for a tagged union, that of the object's own class."""
+    if not typing.get_args(target):
+        return converter.get_unstructure_hook(target)
+    writers = {cls: converter.get_unstructure_hook(cls) for cls in typing.get_args(target)}
+    return lambda obj: writers[obj.__class__](obj)
+
+
+def _objects(item: Any) -> Callable[[tuple[Any, ...]], list[Any]]:
+    write = _object_hook(item)
+    return lambda items: [write(i) for i in items]
+
+
+converter.register_structure_hook_factory(_is_model, _structure_factory)
+converter.register_structure_hook_factory(_is_tagged_union, _tagged_hook)
+converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
+
+
+# -- problems -------------------------------------------------------------------------------------
+
+
+class _Problem(NamedTuple):
+    tokens: tuple[str | int, ...]
+    kind: str
+    message: str
+    #: The problem is the value of an optional field itself: the field can be set aside.
+    optional: bool
+
+
+_OPTIONAL: dict[type, tuple[dict[str, str], frozenset[str]]] = {}
+
+
+def _names(cls: type) -> tuple[dict[str, str], frozenset[str]]:
+    """The JSON name of each attribute of ``cls``, and the attributes that have a default."""
+    found = _OPTIONAL.get(cls)
     if found is None:
-        found = _HOOKS[cls] = converter.get_structure_hook(cls)
+        infos = field_info(cls)
+        optional = frozenset(i.attr for i in infos if not i.required)
+        found = _OPTIONAL[cls] = ({i.attr: i.json for i in infos}, optional)
     return found
 
 
-converter.register_structure_hook(Action, _tagged(ACTION_CLASSES, "action-name", "action"))
-converter.register_structure_hook(
-    Instruction, _tagged(INSTRUCTION_CLASSES, "instruction-name", "instruction")
-)
-
-_read_action = converter.get_structure_hook(Action)
-_read_instruction = converter.get_structure_hook(Instruction)
-_unstructure_any = converter.unstructure
-
-
-def _structure_document(data: Any, _: Any) -> Document:
-    if not (data.__class__ is dict or isinstance(data, Mapping)):
-        raise _fail("type", f"expected a SVAML object, got {typename(data)}")
-    found: list[tuple[tuple[str | int, ...], str, str]] = []
-    instructions: list[Any] = []
-    action = None
-    extras = {k: v for k, v in data.items() if k not in ("instructions", "action")}
-    raw = data.get("instructions")
-    if raw is not None:
-        if isinstance(raw, list):
-            for index, item in enumerate(raw):
-                try:
-                    instructions.append(_read_instruction(item, Instruction))
-                except _Invalid as exc:
-                    found.extend((("instructions", index, *t), k, m) for t, k, m in exc.found)
-        else:
-            found.append((("instructions",), "type", f"expected a list, got {typename(raw)}"))
-    if data.get("action") is not None:
-        try:
-            action = _read_action(data["action"], Action)
-        except _Invalid as exc:
-            found.extend((("action", *t), k, m) for t, k, m in exc.found)
-    if found:
-        raise _Invalid(found)
-    return Document(instructions=instructions, action=action, extras=extras)
+def _problems(exc: BaseException, tokens: tuple[str | int, ...] = ()) -> Iterator[_Problem]:
+    """Every problem in ``exc`` (cattrs' validation errors hold them, each with a note of where)."""
+    if isinstance(exc, cattrs.ClassValidationError):
+        names, optional = _names(exc.cl)
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            key = names.get(note.name, note.name)
+            if isinstance(sub, KeyError) and sub.args == (key,):
+                yield _Problem(tokens, "missing", f"missing required field {key!r}", False)
+            elif isinstance(sub, _Invalid) and not sub.tokens:
+                yield _Problem((*tokens, key), sub.kind, sub.message, note.name in optional)
+            else:
+                yield from _problems(sub, (*tokens, key))
+        for sub in without:
+            yield from _problems(sub, tokens)
+    elif isinstance(exc, cattrs.IterableValidationError):
+        items, without = exc.group_exceptions()
+        for item, where in items:
+            yield from _problems(item, (*tokens, where.index))
+        for sub in without:
+            yield from _problems(sub, tokens)
+    elif isinstance(exc, _Invalid):
+        yield _Problem((*tokens, *exc.tokens), exc.kind, exc.message, False)
+    elif isinstance(exc, SvamlTypeError):  # an attrs validator of the class itself
+        yield _Problem(tokens, "type", str(exc), False)
+    else:
+        raise exc  # a bug in svaml, not a problem of the document
 
 
-def _unstructure_document(doc: Document) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if doc.instructions:
-        out["instructions"] = [_unstructure_any(i) for i in doc.instructions]
-    if doc.action is not None:
-        out["action"] = _unstructure_any(doc.action)
-    if doc.extras:
-        out.update(doc.extras)
-    return out
+def _raw_tokens(data: Any, tokens: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``tokens`` with each field name as the data spells it (an alias such as ``callheaders``)."""
+    out: list[str | int] = []
+    for token in tokens:
+        if isinstance(data, Mapping) and isinstance(token, str) and token not in data:
+            token = next((k for k in data if isinstance(k, str) and _ALIAS_OF.get(k) == token), token)
+        out.append(token)
+        data = _child(data, token)
+    return tuple(out)
 
 
-converter.register_structure_hook(Document, _structure_document)
-converter.register_unstructure_hook_func(
-    lambda tp: isinstance(tp, type) and issubclass(tp, Document), _unstructure_document
-)
+def _child(data: Any, token: str | int) -> Any:
+    if isinstance(data, list):
+        return data[token] if isinstance(token, int) and 0 <= token < len(data) else None
+    return data.get(token) if isinstance(data, Mapping) else None
 
 
-# -- the public face ----------------------------------------------------------------------------
+
+def _set_aside(data: Any, tokens: tuple[str | int, ...]) -> Any:
+    """A copy of ``data`` whose value at ``tokens`` is moved under its object's :data:`_KEPT` key."""
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(data, list) and isinstance(head, int):
+        items = list(data)
+        items[head] = _set_aside(data[head], rest)
+        return items
+    copy = dict(data)
+    if rest:
+        copy[head] = _set_aside(data[head], rest)
+        return copy
+    copy[_KEPT] = {**copy.get(_KEPT, {}), head: copy.pop(head)}
+    return copy
 
 
-def _diagnostics(exc: _Invalid) -> list[Diagnostic]:
+def _diagnostics(found: list[_Problem], prefix: tuple[str | int, ...]) -> list[Diagnostic]:
     out = []
-    for tokens, kind, message in exc.found:
-        code, name = STRUCTURE_CODES[kind]
+    for problem in found:
+        code, name = STRUCTURE_CODES[problem.kind]
         out.append(
             Diagnostic(
                 code=code,
                 name=name,
                 severity=Severity.ERROR,
-                message=message,
-                pointer=pointer(*tokens),
+                message=problem.message,
+                pointer=pointer(*prefix, *problem.tokens),
             )
         )
     return out
 
 
-def read(data: Any, cls: Any, *prefix: str | int) -> tuple[Any, list[Diagnostic]]:
-    """Read ``data`` into ``cls``: (object, []) or (None, every problem under ``prefix``); never raises."""
+def _too_deep() -> Diagnostic:
+    code, name = STRUCTURE_CODES["type"]
+    return Diagnostic(
+        code=code, name=name, severity=Severity.ERROR, message="the document is nested too deeply to read"
+    )
+
+
+# -- the public face ------------------------------------------------------------------------------
+
+
+class Reading(NamedTuple):
+    """What :func:`read` gives: the object, every problem, and whether a liberal form was read.
+
+    ``value`` is None when the data cannot be read; it may be an object *and* come with problems
+    when only optional fields were wrong (their raw values are then in the objects' ``extras``).
+    ``liberal`` is true when the object does not write back exactly to the data it was read from
+    (a name in another case, an alias, an integer menu key…): only then can the canonical-form
+    rules find anything.
+    """
+
+    value: Any
+    problems: list[Diagnostic]
+    liberal: bool
+
+
+#: The structure hook of each class :func:`read` was asked for (cattrs' dispatch, once).
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
+def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
+    """Read ``data`` into ``cls`` (a model class or a tagged union), every problem under ``prefix``.
+
+    Never raises on bad input.
+    """
+    hook = _HOOKS.get(cls) or _HOOKS.setdefault(cls, converter.get_structure_hook(cls))
     try:
-        return _hook(cls)(data, cls), []
-    except _Invalid as exc:
-        found = [((*prefix, *tokens), kind, message) for tokens, kind, message in exc.found]
-        return None, _diagnostics(_Invalid(found))
+        try:
+            obj = hook(data, cls)
+            found: list[_Problem] = []
+        except Exception as exc:  # sorted by _problems, which re-raises a bug
+            found = [p._replace(tokens=_raw_tokens(data, p.tokens)) for p in _problems(exc)]
+            obj = _read_without(data, found, hook, cls)
+            if obj is None:
+                return Reading(None, _diagnostics(found, prefix), False)
     except RecursionError:
-        return None, [_too_deep()]
+        return Reading(None, [_too_deep()], False)
+    try:
+        liberal = not _same(unstructure(obj), data)
+    except RecursionError:
+        liberal = False  # unknown fields nested too deeply to compare: no rule could compare them either
+    return Reading(obj, _diagnostics(found, prefix) if found else [], liberal)
+
+
+def _read_without(data: Any, found: list[_Problem], hook: Callable[[Any, Any], Any], cls: Any) -> Any:
+    """Read ``data`` with the values of ``found`` set aside, if each is an optional field's; else None."""
+    if not all(p.optional for p in found):
+        return None
+    repaired = data
+    for tokens in dict.fromkeys(p.tokens for p in found):
+        repaired = _set_aside(repaired, tokens)
+    try:
+        return hook(repaired, cls)
+    except (cattrs.BaseValidationError, _Invalid):  # reported as found already
+        return None
+
+
+def _same(written: Any, data: Any) -> bool:
+    """Whether ``written`` is ``data`` exactly: equal, and of the same JSON types (60 is not 60.0)."""
+    return written == data and written.__class__ is data.__class__ and _alike(written, data)
+
+
+def _alike(written: Any, data: Any) -> bool:
+    """Whether the equal containers ``written`` and ``data`` hold values of the same types throughout."""
+    if written.__class__ is dict:
+        pairs = zip(written.values(), map(data.__getitem__, written), strict=True)
+    else:
+        pairs = zip(written, data, strict=True)
+    for a, b in pairs:
+        kind = a.__class__
+        if kind is not b.__class__ or ((kind is dict or kind is list) and not _alike(a, b)):
+            return False
+    return True
 
 
 def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:
     """Return what keeps ``data`` from reading into ``cls`` (empty if it reads); never raises."""
-    try:
-        _hook(cls)(data, cls)
-    except _Invalid as exc:
-        return _diagnostics(exc)
-    except RecursionError:
-        return [_too_deep()]
-    return []
-
-
-def _too_deep() -> Diagnostic:
-    code, name = STRUCTURE_CODES["type"]
-    return Diagnostic(
-        code=code,
-        name=name,
-        severity=Severity.ERROR,
-        message="the document is nested too deeply to read",
-    )
+    return read(data, cls).problems
 
 
 def structure(data: Any, cls: type[_T]) -> _T:
     """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
     try:
-        if data.__class__ is dict:
-            # The fast reader straight away (once the hook has made it): a callback's usual case.
-            fast = _FAST.get(cls)
-            if fast is not None:
-                found_fast: _T | None = fast(data)
-                # Declined: the general reader says why (the hook would try the fast one again).
-                return found_fast if found_fast is not None else typing.cast(_T, _GENERAL[cls](data, cls))
-        return typing.cast(_T, _hook(cls)(data, cls))
-    except _Invalid as exc:
-        found = _diagnostics(exc)
+        return typing.cast(_T, converter.get_structure_hook(cls)(data, cls))
     except RecursionError:
         found = [_too_deep()]
-    what = "a SVAML document" if cls is Document else getattr(cls, "__name__", str(cls))
+    except Exception as exc:  # sorted by _problems, which re-raises a bug
+        found = _diagnostics([p._replace(tokens=_raw_tokens(data, p.tokens)) for p in _problems(exc)], ())
+    name = getattr(cls, "__name__", str(cls))
+    what = "a SVAML document" if name == "Document" else name
     raise SvamlError(f"cannot read {what}:", found)
-
 
 
 def unstructure(obj: Any) -> Any:
@@ -845,6 +659,3 @@ def unstructure(obj: Any) -> Any:
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Return any model object (an event, a callout request…) as JSON text, unchecked."""
     return dumps(converter.unstructure(obj), indent=indent)
-
-
-

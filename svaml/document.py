@@ -13,7 +13,6 @@ import attrs
 
 from svaml import _json, codec
 from svaml.errors import SvamlError, SvamlTypeError
-from svaml.model._init import setters
 from svaml.model.actions import (
     ACTION_CLASSES,
     Action,
@@ -182,13 +181,7 @@ class Svaml(Document):
             raise SvamlError(refusal(name, callback) or f"{name} is not allowed in {callback.phrase}")
 
     def _replace(self, instructions: tuple[Instruction, ...], action: Action | None) -> Svaml:
-        # The builder's hot path: skip __init__'s conversions, the parts are already checked.
-        new = _new(Svaml)
-        _SET["extras"](new, self.extras)
-        _SET["instructions"](new, instructions)
-        _SET["action"](new, action)
-        _SET["callback"](new, self.callback)
-        return new
+        return Svaml(instructions=instructions, action=action, extras=self.extras, callback=self.callback)
 
     # -- steps: each made from its model class, whose parameters it takes ---------------------
 
@@ -210,9 +203,6 @@ class Svaml(Document):
     run_menu = _action(RunMenu.of)
     park = _action(Park)
 
-
-_new = object.__new__
-_SET = setters(Svaml)
 
 #: The empty document of each callback: immutable, so the entry points can share them.
 _EMPTY = {callback: Svaml(callback=callback) for callback in Callback}

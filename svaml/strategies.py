@@ -220,7 +220,7 @@ def _destination(
 
 
 #: The endpoint that goes with each destination type.
-_ENDPOINTS: Mapping[DestinationType | None, _Strategy[str]] = {
+_ENDPOINTS: Mapping[DestinationType | str | None, _Strategy[str]] = {
     None: _e164,
     DestinationType.NUMBER: _e164,
     DestinationType.DID: _e164,

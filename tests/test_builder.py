@@ -244,7 +244,7 @@ def test_credentials_never_show_in_repr() -> None:
         (lambda: Svaml().say(42), "Say.text must be str, got int"),  # type: ignore[arg-type]
         (lambda: Svaml().connect_pstn(max_duration="60"), "ConnectPstn.max_duration must be int, got str"),  # type: ignore[arg-type]
         (lambda: Svaml().connect_pstn(suppress_callbacks=1), "must be bool, got int"),  # type: ignore[arg-type]
-        (lambda: Svaml().connect_sip("a@b", transport="SCTP"), "transport must be one of UDP, TCP, TLS"),
+        (lambda: Svaml().connect_sip("a@b", transport=6), "transport must be a Transport or str, got int"),  # type: ignore[arg-type]
         (lambda: Svaml().play_files("welcome.wav"[0:0] or "x", locale=3), "PlayFiles.locale must be str"),  # type: ignore[arg-type]
         (
             lambda: Svaml().run_menu(Menu(id="main", options=[MenuOption(dtmf=[1], action="x")])),  # type: ignore[arg-type]

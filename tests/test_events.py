@@ -536,7 +536,7 @@ def test_the_events_strategy_refuses_an_unknown_kind() -> None:
         events("ring")
 
 
-# -- the fast reader of events --------------------------------------------------------------------
+# -- reading any spelling ---------------------------------------------------------------------------
 
 
 def _shape(value: Any) -> Any:
@@ -581,75 +581,66 @@ def event_bodies(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @given(event_bodies())
-def test_the_fast_reader_agrees_with_the_general_one_on_events(body: dict[str, Any]) -> None:
-    """An event the fast reader reads, the general reader reads the same, counting the same liberal forms."""
-    cls = EVENT_CLASSES[body["event"]]
-    codec.converter.get_structure_hook(cls)  # makes both readers
-    start = codec.liberal_reads
-    fast = codec._FAST[cls](body)
-    middle = codec.liberal_reads
-    if fast is None:
+def test_respelled_events_read_and_write_back_what_they_read(body: dict[str, Any]) -> None:
+    """A respelled event reads into one that reads back equal from its own JSON, or names its problems."""
+    found = codec.read(body, EVENT_CLASSES[body["event"]])
+    if found.problems:
         return
-    general = codec._GENERAL[cls](body, cls)
-    expected = (_shape(general), codec.liberal_reads - middle)
-    assert expected == (_shape(fast), middle - start)
+    again = parse_event(codec.unstructure(found.value))
+    assert _shape(found.value) == _shape(again)
 
 
-def test_the_fast_reader_reads_sinch_bodies() -> None:
-    """Sinch's bodies read on the fast path, enums and timestamps inline, as the general reader reads them."""
-    ice = {"callid" if key == "callId" else key: value for key, value in ICE_BODY.items()}
-    bodies = [ice, DICE_BODY, PIE_BODY, NOTIFY_ERROR, NOTIFY_RECORDING, json.loads(ACE_EXAMPLE)]
-    classes = [EVENT_CLASSES[body["event"]] for body in bodies]
-    for cls in classes:
-        codec.converter.get_structure_hook(cls)
-    expected = [_shape(codec._GENERAL[cls](body, cls)) for cls, body in zip(classes, bodies, strict=True)]
-    assert expected == [_shape(codec._FAST[cls](body)) for cls, body in zip(classes, bodies, strict=True)]
+@pytest.mark.parametrize("body", [ICE_BODY, DICE_BODY, PIE_BODY, NOTIFY_ERROR, NOTIFY_RECORDING])
+def test_sinch_bodies_read_known_values_as_enum_members(body: dict[str, Any]) -> None:
+    """Every enumerated value of Sinch's bodies reads as its enum's member, not as text."""
+    event = parse_event(body)
+    texts = []
+    stack: list[Any] = [event]
+    while stack:
+        obj = stack.pop()
+        for info in field_info(type(obj)):
+            value = getattr(obj, info.attr)
+            if info.kind == "enum" and value is not None and not isinstance(value, enum.Enum):
+                texts.append((type(obj).__name__, info.attr, value))
+            if info.kind == "object" and value is not None:
+                stack.append(value)
+    expected: list[Any] = []
+    assert expected == texts
 
 
-# The fields whose values have a canonical text read without the converter, with that reader.
-_CONVERTED: list[tuple[attrs.Attribute[Any], Callable[[str], Any]]] = [
-    (field, reader)
-    for cls in (*EVENT_CLASSES.values(), Price, EventDestination, AmdResult, MenuResult)
-    for field in attrs.fields(cls)
-    if (reader := codec._canonical_text(field)) is not None
+_EVENT_ENUMS = [
+    (cls, info)
+    for cls in (*EVENT_CLASSES.values(), EventDestination, AmdResult, MenuResult)
+    for info in field_info(cls)
+    if info.kind == "enum"
 ]
 
 
-@given(
-    st.sampled_from(_CONVERTED),
-    st.one_of(
-        st.sampled_from([m.value for e in (Domain, DestinationType, DiceReason, NotifyType) for m in e]),
-        st.sampled_from(_RESPELL).map(lambda respell: respell("2024-01-19T09:19:28.9372196Z")),
-        st.datetimes(timezones=st.just(UTC)).map(iso_timestamp),
-        TEXT,
-    ).flatmap(lambda text: st.sampled_from([text, text.upper(), text.lower()])),
+@pytest.mark.parametrize(
+    ("cls", "info"), _EVENT_ENUMS, ids=[f"{c.__name__}.{i.json}" for c, i in _EVENT_ENUMS]
 )
-def test_canonical_text_reads_as_the_converter_does(
-    converted: tuple[attrs.Attribute[Any], Callable[[str], Any]], text: str
-) -> None:
-    """What a field's canonical-text reader reads, its converter reads the same; other text it declines."""
-    field, reader = converted
-    found = reader(text)
-    expected = None if found is None else field.converter(text)  # type: ignore[misc]
-    assert _shape(expected) == _shape(found)
-
-
-def test_the_canonical_text_readers_cover_enums_and_timestamps() -> None:
-    """Every ``Enum | str`` and timestamp field of the events has a canonical-text reader."""
-    expected = {"type", "domain", "origination_type", "reason", "result", "status", "input_method"}
-    expected.add("timestamp")
-    assert expected == {field.name for field, _ in _CONVERTED}
-
-
-def test_sinch_spellings_are_no_liberal_forms() -> None:
-    """An enum value spelled as its enum does and a strict timestamp are no liberal reads; others are."""
-    dice = {**DICE_BODY, "to": {"type": "number", "endpoint": "+46700000000"}}
-    expected = [0, 1, 1]
+def test_event_enums_read_any_case_and_keep_unknown_text(cls: type[Any], info: Any) -> None:
+    """An enumerated event field reads its values in any case as members, and keeps unknown text as it is."""
+    base = {"event": cls.EVENT} if cls in EVENT_CLASSES.values() else {}
+    expected = [(m, m, "brand-new") for m in info.target]
     actual = []
-    for body in (dice, {**dice, "reason": "callerHangup"}, {**dice, "timestamp": "2024-01-19 09:21:00"}):
-        before = codec.liberal_reads
-        codec._GENERAL[DiceEvent](body, DiceEvent)
-        actual.append(codec.liberal_reads - before)
+    for member in info.target:
+        read = [
+            getattr(codec.structure({**base, info.json: text}, cls), info.attr)
+            for text in (member.value.upper(), member.value.lower(), "brand-new")
+        ]
+        actual.append(tuple(read))
+    assert expected == actual
+
+
+def test_only_other_spellings_are_liberal_reads() -> None:
+    """An event as Sinch spells it is no liberal read; another enum case or timestamp form is."""
+    dice = {**DICE_BODY, "to": {"type": "number", "endpoint": "+46700000000"}}
+    expected = [False, True, True]
+    actual = [
+        codec.read(body, DiceEvent).liberal
+        for body in (dice, {**dice, "reason": "callerHangup"}, {**dice, "timestamp": "2024-01-19 09:21:00"})
+    ]
     assert expected == actual
 
 
@@ -661,30 +652,22 @@ _ANY_VALUES: list[Any] = [
 ]
 
 
-def _counted(read: Callable[[dict[str, Any]], Any], body: dict[str, Any]) -> tuple[Any, int]:
-    """What ``read`` returns for ``body`` (or "problem"), and how many liberal forms it counted."""
-    before = codec.liberal_reads
-    try:
-        found = read(body)
-    except codec._Invalid:
-        found = "problem"
-    return found, codec.liberal_reads - before
-
-
 @pytest.mark.parametrize(
     "cls", [*EVENT_CLASSES.values(), Price, EventDestination, AmdResult, MenuResult, CallHeader]
 )
-def test_the_fast_reader_agrees_with_the_general_one_on_any_value(cls: type[Any]) -> None:
-    """Any JSON value in any one field: the fast reader declines, or reads and counts as the general one."""
-    codec.converter.get_structure_hook(cls)  # makes both readers
+def test_any_value_in_any_field_reads_or_names_that_field(cls: type[Any]) -> None:
+    """Any JSON value in one field: the object reads and reads back equal, or its problem names the field."""
     expected, actual = [], []
     for info in field_info(cls):
         for value in _ANY_VALUES:
             body = {"event": cls.EVENT} if cls in EVENT_CLASSES.values() else {}
             body[info.json] = value
-            fast, fast_count = _counted(codec._FAST[cls], body)
-            if fast is not None:
-                general, general_count = _counted(lambda b: codec._GENERAL[cls](b, cls), body)
-                expected.append((info.json, repr(value), _shape(general), general_count))
-                actual.append((info.json, repr(value), _shape(fast), fast_count))
+            found = codec.read(body, cls)
+            pointers = {(d.pointer + "/").split("/")[1] for d in found.problems}
+            expected.append((info.json, repr(value), True))
+            if found.value is None:
+                actual.append((info.json, repr(value), pointers <= {info.json, ""}))
+            else:
+                again = codec.read(codec.unstructure(found.value), cls).value
+                actual.append((info.json, repr(value), _shape(again) == _shape(found.value)))
     assert expected == actual

@@ -25,7 +25,7 @@ from svaml.model import (
     Callback,
     CalloutRequest,
 )
-from svaml.rules import validate_callout
+from svaml.rules import validate, validate_callout
 from svaml.schema import FILES, callout_schema, document_schema, dumps, main
 from svaml.strategies import actions, callout_requests, documents, instructions, svaml_like
 
@@ -159,12 +159,17 @@ def agree(data: Any) -> tuple[bool, bool]:
     """Return (the schema accepts it, svaml reads it) for a SVAML document or a callout request.
 
     For a callout request, "svaml reads it" also asks that ``method`` names the callout it
-    carries (rule SV904), as the callout schema does.
+    carries (rule SV904), as the callout schema does; and for both, that no enumerated value is
+    outside its enum (SV006: the codec reads such a value, open, and the validator reports it).
     """
     if is_callout(data):
         readable = problems(data, CalloutRequest) == []
-        return CALLOUT.is_valid(data), readable and not any(d.code == "SV904" for d in validate_callout(data))
-    return DOCUMENT.is_valid(data), problems(data, Svaml) == []
+        return CALLOUT.is_valid(data), readable and not any(
+            d.code in ("SV904", "SV006") for d in validate_callout(data)
+        )
+    # Enumerated fields are open when reading: a value outside the enum reads, and validate says SV006.
+    readable = problems(data, Svaml) == [] and not any(d.code == "SV006" for d in validate(data))
+    return DOCUMENT.is_valid(data), readable
 
 
 MENU = {"name": "runMenu", "menus": [{"id": "main", "options": [{"dtmf": "1", "action": "return(a)"}]}]}

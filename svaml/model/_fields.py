@@ -21,8 +21,7 @@ def _describe(value: object) -> str:
 def is_(*types: type, optional: bool = False, wanted: str | None = None) -> Any:
     """Return a validator that checks the value's type (and allows None when ``optional``).
 
-    ``bool`` never counts as ``int``. The generated ``__init__`` of the model classes inlines the
-    validator's exact-class test (``exact``) and calls it only for other values.
+    ``bool`` never counts as ``int``. A value of exactly one of ``types`` passes on the first test.
     """
     return IsType(types, optional, wanted or " or ".join(t.__name__ for t in types))
 

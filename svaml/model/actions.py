@@ -15,7 +15,7 @@ from svaml.model.enums import (
     Indications,
     Moh,
     Transport,
-    coerce,
+    member_or_text,
 )
 
 __all__ = [
@@ -45,24 +45,25 @@ _opt_int = is_(int, optional=True)
 _opt_bool = is_(bool, optional=True)
 
 
-def _transport(value: Transport | str | None) -> Transport | None:
-    return None if value is None else coerce(Transport, value, "transport")
+# Enumerated fields are open: an unknown value is kept as text (the validator reports it, SV006).
+def _transport(value: Transport | str | None) -> Transport | str | None:
+    return None if value is None else member_or_text(Transport, value, "transport")
 
 
-def _moh(value: Moh | str | None) -> Moh | None:
-    return None if value is None else coerce(Moh, value, "moh")
+def _moh(value: Moh | str | None) -> Moh | str | None:
+    return None if value is None else member_or_text(Moh, value, "moh")
 
 
-def _indications(value: Indications | str | None) -> Indications | None:
-    return None if value is None else coerce(Indications, value, "indications")
+def _indications(value: Indications | str | None) -> Indications | str | None:
+    return None if value is None else member_or_text(Indications, value, "indications")
 
 
-def _dtmf_mode(value: ConferenceDtmfMode | str | None) -> ConferenceDtmfMode | None:
-    return None if value is None else coerce(ConferenceDtmfMode, value, "mode")
+def _dtmf_mode(value: ConferenceDtmfMode | str | None) -> ConferenceDtmfMode | str | None:
+    return None if value is None else member_or_text(ConferenceDtmfMode, value, "mode")
 
 
-def _destination_type(value: DestinationType | str | None) -> DestinationType | None:
-    return None if value is None else coerce(DestinationType, value, "type")
+def _destination_type(value: DestinationType | str | None) -> DestinationType | str | None:
+    return None if value is None else member_or_text(DestinationType, value, "type")
 
 
 def _dtmf_key(value: str | int) -> str:
@@ -82,7 +83,7 @@ def _dtmf_key(value: str | int) -> str:
 class Destination(SvamlObject):
     """Where a connect action goes: a ``type`` and an ``endpoint`` (username, SIP URI, ``wss://`` URL…)."""
 
-    type: DestinationType | None = attrs.field(default=None, converter=_destination_type)
+    type: DestinationType | str | None = attrs.field(default=None, converter=_destination_type)
     endpoint: str = attrs.field(validator=_str)
 
     @classmethod
@@ -138,7 +139,7 @@ class Amd(SvamlObject):
 class ConferenceDtmfOptions(SvamlObject):
     """How a conference treats DTMF: ignore it, forward it, or detect it and send PIE events."""
 
-    mode: ConferenceDtmfMode | None = attrs.field(default=None, converter=_dtmf_mode)
+    mode: ConferenceDtmfMode | str | None = attrs.field(default=None, converter=_dtmf_mode)
     max_digits: int | None = attrs.field(default=None, validator=_opt_int)
     timeout_mills: int | None = attrs.field(default=None, validator=_opt_int)
 
@@ -204,7 +205,7 @@ class ConnectPstn(SvamlObject):
     cli: str | None = attrs.field(default=None, validator=_opt_str)
     suppress_callbacks: bool | None = attrs.field(default=None, validator=_opt_bool)
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
-    indications: Indications | None = attrs.field(default=None, converter=_indications)
+    indications: Indications | str | None = attrs.field(default=None, converter=_indications)
     amd: Amd | None = attrs.field(default=None, validator=is_(Amd, optional=True))
 
 
@@ -236,7 +237,7 @@ class ConnectConf(SvamlObject):
     conference_dtmf_options: ConferenceDtmfOptions | None = attrs.field(
         default=None, validator=is_(ConferenceDtmfOptions, optional=True)
     )
-    moh: Moh | None = attrs.field(default=None, converter=_moh)
+    moh: Moh | str | None = attrs.field(default=None, converter=_moh)
 
 
 @attrs.frozen(kw_only=True)
@@ -249,7 +250,7 @@ class ConnectSip(SvamlObject):
     )
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
     cli: str | None = attrs.field(default=None, validator=_opt_str)
-    transport: Transport | None = attrs.field(default=None, converter=_transport)
+    transport: Transport | str | None = attrs.field(default=None, converter=_transport)
     suppress_callbacks: bool | None = attrs.field(default=None, validator=_opt_bool)
     call_headers: tuple[CallHeader, ...] = attrs.field(
         default=(),
@@ -257,7 +258,7 @@ class ConnectSip(SvamlObject):
         validator=each(CallHeader),
         metadata={"aliases": ("callheaders",)},
     )
-    moh: Moh | None = attrs.field(default=None, converter=_moh)
+    moh: Moh | str | None = attrs.field(default=None, converter=_moh)
 
 
 @attrs.frozen(kw_only=True)

@@ -12,7 +12,7 @@ import attrs
 
 from svaml.model._fields import SvamlObject, is_
 from svaml.model.actions import ConferenceDtmfOptions, Destination
-from svaml.model.enums import DestinationType, Domain, Moh, coerce
+from svaml.model.enums import DestinationType, Domain, Moh, member_or_text
 
 __all__ = [
     "CALLOUT_CLASSES",
@@ -40,12 +40,13 @@ def _number_required(value: Destination | str) -> Destination:
     return Destination.of(value, DestinationType.NUMBER)
 
 
-def _domain(value: Domain | str | None) -> Domain | None:
-    return None if value is None else coerce(Domain, value, "domain")
+# Enumerated fields are open: an unknown value is kept as text (the validator reports it, SV006).
+def _domain(value: Domain | str | None) -> Domain | str | None:
+    return None if value is None else member_or_text(Domain, value, "domain")
 
 
-def _moh(value: Moh | str | None) -> Moh | None:
-    return None if value is None else coerce(Moh, value, "mohClass")
+def _moh(value: Moh | str | None) -> Moh | str | None:
+    return None if value is None else member_or_text(Moh, value, "mohClass")
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +59,7 @@ class TtsCallout(SvamlObject):
         default=None, converter=_number, validator=_opt_destination, kw_only=False
     )
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
-    domain: Domain | None = attrs.field(default=None, converter=_domain)
+    domain: Domain | str | None = attrs.field(default=None, converter=_domain)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
     locale: str | None = attrs.field(default=None, validator=_opt_str)
     text: str | None = attrs.field(default=None, validator=_opt_str)
@@ -88,9 +89,9 @@ class ConferenceCallout(SvamlObject):
     enable_pie: bool | None = attrs.field(default=None, validator=_opt_bool)
     locale: str | None = attrs.field(default=None, validator=_opt_str)
     greeting: str | None = attrs.field(default=None, validator=_opt_str)
-    moh_class: Moh | None = attrs.field(default=None, converter=_moh)
+    moh_class: Moh | str | None = attrs.field(default=None, converter=_moh)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
-    domain: Domain | None = attrs.field(default=None, converter=_domain)
+    domain: Domain | str | None = attrs.field(default=None, converter=_domain)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,8 @@ import enum
 import typing
 from typing import TypeVar
 
+from svaml.errors import SvamlTypeError
+
 __all__ = [
     "Capability",
     "ConferenceDtmfMode",
@@ -141,18 +143,32 @@ class Indications(_SvamlEnum):
 
 
 def coerce(cls: type[_E], value: object, owner: str) -> _E:
-    """Return ``value`` as a member of ``cls``, or raise a type error that names the field."""
+    """Return ``value`` as a member of ``cls``, or raise a type error that names the field.
+
+    For arguments svaml sends itself (a REST request): an unknown value is refused here.
+    """
+    found = member_or_text(cls, value, owner)
+    if found.__class__ is str:
+        allowed = ", ".join(m.value for m in cls)
+        raise SvamlTypeError(f"{owner} must be one of {allowed}; got {value!r}")
+    return typing.cast(_E, found)
+
+
+def member_or_text(cls: type[_E], value: object, owner: str) -> _E | str:
+    """Return ``value`` as a member of ``cls`` (any letter case), or as the text it is when unknown.
+
+    The model's enumerated fields are open, as in Sinch's own SDKs: a value Sinch adds later
+    reads and writes back unchanged (the validator reports it, SV006). Only a wrong type raises.
+    """
     if value.__class__ is cls:
         return value
-    found = cls._value2member_map_.get(value) if isinstance(value, str) else None
-    if found is not None:
-        return typing.cast(_E, found)
-    from svaml.errors import SvamlTypeError
-
     if isinstance(value, str) or value is False:
+        found = cls._value2member_map_.get(value) if value.__class__ is str else None
+        if found is not None:
+            return typing.cast(_E, found)
         try:
             return cls(value)
         except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            raise SvamlTypeError(f"{owner} must be one of {allowed}; got {value!r}") from None
+            if isinstance(value, str):
+                return str(value)
     raise SvamlTypeError(f"{owner} must be a {cls.__name__} or str, got {type(value).__name__}")

@@ -196,7 +196,7 @@ def destination_type_mismatch(
         yield Finding(
             at,
             f"{action.name} connects to {what}: its destination type must be {wanted.value!r}, "
-            f"not {destination.type.value!r}{hint}",
+            f"not {str(destination.type)!r}{hint}",
         )
 
 

@@ -1,6 +1,8 @@
 """Structure rules (SV0xx): what reading a document into the model checks, and the canonical forms.
 
-The codec finds SV001-SV008 while reading; they are registered here with their documentation.
+The JSON policy finds SV001, SV103 and SV104 and the codec SV002-SV005 and SV008 while reading; they
+are registered here with their documentation. SV006 checks the values the codec keeps as text
+because they are outside an enum.
 The canonical-form rules (SV02x) compare the document with what svaml would write for it.
 """
 
@@ -11,6 +13,10 @@ from typing import Any
 
 from svaml import codec
 from svaml.diagnostic import Edit, Fix, Severity, escape_pointer
+from svaml.model._fields import SvamlObject
+from svaml.model.actions import ACTION_CLASSES
+from svaml.model.callouts import CalloutRequest
+from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
 
@@ -138,24 +144,55 @@ def unknown_instruction() -> None:
     """
 
 
+def _enum_fields() -> dict[type, tuple[tuple[str, str, str], ...]]:
+    """(attribute, JSON name, allowed values) of the enumerated fields of every class a document holds."""
+    found: dict[type, tuple[tuple[str, str, str], ...]] = {}
+    todo: list[type] = [*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest]
+    seen: set[type] = set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        infos = codec.field_info(cls)
+        todo += [i.target for i in infos if i.kind in ("object", "objects")]
+        enums = tuple(
+            (i.attr, i.json, ", ".join(str(m.value) for m in i.target)) for i in infos if i.kind == "enum"
+        )
+        if enums:
+            found[cls] = enums
+    return found
+
+
+_ENUM_FIELDS = _enum_fields()
+_ENUM_CLASSES = tuple(_ENUM_FIELDS)
+
+
 @rule(
     "SV006",
     "invalid-value",
     _E,
     summary="A value is not one of the values the field allows",
     source=_OAS,
+    targets=("svaml", "callout"),
+    kinds=_ENUM_CLASSES,
     example=Example(
         text={"action": {"name": "connectConf", "conferenceId": "team", "moh": "jazz"}},
         fixed={"action": {"name": "connectConf", "conferenceId": "team", "moh": "music1"}},
     ),
-    found_by=_BY_READING,
 )
-def invalid_value() -> None:
+def invalid_value(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding]:
     """Give enumerated fields one of their values.
 
-    Enumerated fields (transport, moh, indications, conference DTMF mode, destination type, domain)
-    take one of a fixed set of values; letter case does not matter when reading.
+    The enumerated fields are transport, moh, indications, conference DTMF mode, destination type,
+    domain and mohClass; letter case does not matter when reading. svaml reads a value outside the
+    set and writes it back unchanged (Sinch may add values, and its SDKs keep them), but Sinch
+    rejects a value it does not know.
     """
+    for attr, key, allowed in _ENUM_FIELDS[obj.__class__]:
+        value = getattr(obj, attr)
+        if value.__class__ is str:
+            yield Finding(f"{where}/{key}", f"expected one of {allowed}, got {value!r}")
 
 
 @rule(
@@ -199,10 +236,25 @@ def unknown_field(data: object, base: str, ctx: Context) -> Iterator[Finding]:
                 yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
     for where, obj in ctx.objects():
         for key in obj.extras:
+            attr = _attributes(obj.__class__).get(key)
+            if attr is not None and getattr(obj, attr) in (None, ()):
+                continue  # a known field whose value has the wrong type, kept aside: SV002 says so
             yield Finding(
                 f"{where}/{escape_pointer(key)}",
                 f"unknown field {key!r} in {type(obj).__name__}; Sinch ignores it",
             )
+
+
+_JSON_NAMES: dict[type, dict[str, str]] = {}
+
+
+def _attributes(cls: type) -> dict[str, str]:
+    """The attribute of each JSON name and alias of ``cls``."""
+    found = _JSON_NAMES.get(cls)
+    if found is None:
+        infos = codec.field_info(cls)
+        found = _JSON_NAMES[cls] = {key: i.attr for i in infos for key in (i.json, *i.aliases)}
+    return found
 
 
 # -- canonical forms ----------------------------------------------------------------------------
@@ -215,7 +267,7 @@ def _differences(ctx: Context) -> list[tuple[str, str, Any, Any]]:
         return found
     found = []
     data = ctx.data
-    # Reading counts the non-canonical forms it accepts: none, nothing to compare.
+    # The codec says whether any part was read in a liberal form: none, nothing to compare.
     if (data.__class__ is dict or isinstance(data, Mapping)) and ctx.memo.get("liberal", True):
         pairs: list[tuple[str, Any, Any]] = []
         raw_instructions = data.get("instructions") or []

@@ -92,27 +92,33 @@ def _made(rule: Rule, finding: Finding | Diagnostic) -> Diagnostic:
     return finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding)
 
 
-def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> None:
-    """Read the parts of a SVAML document one by one, so one broken part hides nothing else."""
+def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> bool:
+    """Read the parts of a SVAML document one by one, so one broken part hides nothing else.
+
+    Return whether any part was read in a liberal form.
+    """
     if not (data.__class__ is dict or isinstance(data, Mapping)):
         out.append(emit("SV002", ctx.base, f"expected a SVAML object, got {_json.typename(data)}"))
-        return
+        return False
+    liberal = False
     raw = data.get("instructions")
     if raw is not None:
         if isinstance(raw, list):
             for index, item in enumerate(raw):
-                obj, found = codec.read(item, Instruction, "instructions", index)
-                if obj is None:
-                    out.extend(_rebase(found, ctx.base))
-                else:
-                    ctx.instructions.append((index, obj))
+                found = codec.read(item, Instruction, "instructions", index)
+                out.extend(_rebase(found.problems, ctx.base))
+                liberal = liberal or found.liberal
+                if found.value is not None:
+                    ctx.instructions.append((index, found.value))
         else:
             out.append(emit("SV002", ctx.at("instructions"), f"expected a list, got {_json.typename(raw)}"))
     action = data.get("action")
     if action.__class__ is dict or isinstance(action, Mapping):
-        obj, found = codec.read(action, Action, "action")
-        out.extend(_rebase(found, ctx.base))
-        ctx.action = obj
+        found = codec.read(action, Action, "action")
+        out.extend(_rebase(found.problems, ctx.base))
+        ctx.action = found.value
+        liberal = liberal or found.liberal
+    return liberal
 
 
 def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
@@ -125,19 +131,17 @@ def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
 
 def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    liberal = codec.liberal_reads
     if is_callout(data):
         ctx = Context(data, callback=None, base=base)
-        obj, found = codec.read(data, CalloutRequest)
-        out.extend(_rebase(found, base))
-        ctx.callout = obj
-        ctx.memo["liberal"] = codec.liberal_reads != liberal
-        if obj is not None:
+        found = codec.read(data, CalloutRequest)
+        out.extend(_rebase(found.problems, base))
+        ctx.callout = found.value
+        ctx.memo["liberal"] = found.liberal
+        if found.value is not None:
             _run_rules(ctx, "callout", out)
         return out
     ctx = Context(data, callback=callback, base=base)
-    _read_document(data, ctx, out)
-    ctx.memo["liberal"] = codec.liberal_reads != liberal
+    ctx.memo["liberal"] = _read_document(data, ctx, out)
     if data.__class__ is dict or isinstance(data, Mapping):
         _run_rules(ctx, "svaml", out)
     return out

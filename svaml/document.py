@@ -181,7 +181,15 @@ class Svaml(Document):
             raise SvamlError(refusal(name, callback) or f"{name} is not allowed in {callback.phrase}")
 
     def _replace(self, instructions: tuple[Instruction, ...], action: Action | None) -> Svaml:
-        return Svaml(instructions=instructions, action=action, extras=self.extras, callback=self.callback)
+        # Every part is already checked (each step made its object through its model class), so
+        # the copy is set as attrs documents for frozen classes, without __init__'s checks of all
+        # the instructions again at every step.
+        new = object.__new__(Svaml)
+        object.__setattr__(new, "extras", self.extras)
+        object.__setattr__(new, "instructions", instructions)
+        object.__setattr__(new, "action", action)
+        object.__setattr__(new, "callback", self.callback)
+        return new
 
     # -- steps: each made from its model class, whose parameters it takes ---------------------
 

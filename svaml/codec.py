@@ -47,6 +47,7 @@ __all__ = [
     "STRUCTURE_CODES",
     "FieldInfo",
     "Reading",
+    "classes_below",
     "converter",
     "field_info",
     "json_name",
@@ -176,6 +177,18 @@ def field_info(cls: type[SvamlObject]) -> tuple[FieldInfo, ...]:
     return found
 
 
+def classes_below(*roots: type[SvamlObject]) -> tuple[type[SvamlObject], ...]:
+    """Return ``roots`` and every model class their fields hold, at any depth, each once."""
+    found: dict[type[SvamlObject], None] = {}
+    todo = list(roots)
+    while todo:
+        cls = todo.pop(0)
+        if cls not in found:
+            found[cls] = None
+            todo += [i.target for i in field_info(cls) if i.kind in ("object", "objects")]
+    return tuple(found)
+
+
 #: The canonical JSON name of every alias of the model (``callheaders``…), from the fields' metadata.
 _ALIAS_OF: dict[str, str] = {}
 
@@ -222,14 +235,8 @@ for _type, _hook in ((str, _str), (int, _int), (float, _float), (bool, _bool), (
 
 def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
     """Read a member of ``cls`` in any letter case, or keep an unknown text as it is (open enum)."""
-    table = cls._value2member_map_
-
     def structure(value: Any, _: Any) -> Any:
-        if value.__class__ is str:
-            member = table.get(value)
-            if member is not None:
-                return member
-        elif value is None:
+        if value is None:
             return None  # every enumerated field is optional
         if isinstance(value, str) or value is False:
             try:

@@ -594,17 +594,9 @@ def callout_requests() -> _Strategy[CalloutRequest]:
 def _svaml_words() -> tuple[str, ...]:
     """Every JSON name and tag of the model: keys and values that lead a validator deeper."""
     found = {"instructions", "action", "method", *ACTION_CLASSES, *INSTRUCTION_CLASSES, *CALLOUT_CLASSES}
-    todo: list[type] = [*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest]
-    seen: set[type] = set()
-    while todo:
-        cls = todo.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
+    for cls in codec.classes_below(*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest):
         for info in codec.field_info(cls):
             found.update((info.json, *info.aliases))
-            if info.kind in ("object", "objects"):
-                todo.append(info.target)
     return tuple(sorted(found))
 
 

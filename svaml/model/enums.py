@@ -163,9 +163,6 @@ def member_or_text(cls: type[_E], value: object, owner: str) -> _E | str:
     if value.__class__ is cls:
         return value
     if isinstance(value, str) or value is False:
-        found = cls._value2member_map_.get(value) if value.__class__ is str else None
-        if found is not None:
-            return typing.cast(_E, found)
         try:
             return cls(value)
         except ValueError:

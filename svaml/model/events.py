@@ -12,7 +12,6 @@ Read events with :func:`svaml.callbacks.parse_event`, or verify and read in one 
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -141,11 +140,6 @@ class NotifyType(_SvamlEnum):
 
 def _liberal(cls: type[_E], value: Any) -> _E | str | None:
     """Return ``value`` as a member of ``cls``, any case; an unknown string is kept as it is."""
-    if value.__class__ is str:
-        # The usual case, Sinch's own spelling, found without the enum call's machinery.
-        member = cls._value2member_map_.get(value)
-        if member is not None:
-            return typing.cast(_E, member)
     if value is None or isinstance(value, cls):
         return value
     if isinstance(value, str):

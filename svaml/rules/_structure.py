@@ -147,17 +147,11 @@ def unknown_instruction() -> None:
 def _enum_fields() -> dict[type, tuple[tuple[str, str, str], ...]]:
     """(attribute, JSON name, allowed values) of the enumerated fields of every class a document holds."""
     found: dict[type, tuple[tuple[str, str, str], ...]] = {}
-    todo: list[type] = [*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest]
-    seen: set[type] = set()
-    while todo:
-        cls = todo.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        infos = codec.field_info(cls)
-        todo += [i.target for i in infos if i.kind in ("object", "objects")]
+    for cls in codec.classes_below(*ACTION_CLASSES.values(), *INSTRUCTION_CLASSES.values(), CalloutRequest):
         enums = tuple(
-            (i.attr, i.json, ", ".join(str(m.value) for m in i.target)) for i in infos if i.kind == "enum"
+            (i.attr, i.json, ", ".join(str(m.value) for m in i.target))
+            for i in codec.field_info(cls)
+            if i.kind == "enum"
         )
         if enums:
             found[cls] = enums

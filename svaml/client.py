@@ -69,6 +69,7 @@ from svaml.model.callouts import (
 )
 from svaml.model.enums import Capability, Moh, coerce
 from svaml.model.permissions import Callback
+from svaml.rules import validate, validate_callout
 from svaml.signing import Credentials
 from svaml.typed import step_name
 
@@ -289,8 +290,6 @@ class VoiceClient:
             names = ", ".join(cls.__name__ for cls in _CALLOUT_TYPES)
             raise SvamlTypeError(f"expected a callout ({names}), got {type(callout).__name__}")
         body = codec.unstructure(callout_request(callout))
-        from svaml.rules import validate_callout
-
         _raise_errors(f"the {callout.method} request is not valid", validate_callout(body))
         data = self._call("POST", "/calling/v1/callouts", body=body, callout=True)
         call_id = data.get("callId") if isinstance(data, Mapping) else None
@@ -712,8 +711,6 @@ def _raise_errors(message: str, problems: Iterable[Diagnostic]) -> None:
 def _document(svaml: Svaml, callback: Callback, what: str) -> dict[str, Any]:
     if not isinstance(svaml, Svaml):
         raise SvamlTypeError(f"the {what} must be a Svaml document, not {type(svaml).__name__}")
-    from svaml.rules import validate
-
     _raise_errors(f"the SVAML is not valid for {callback.phrase}", validate(svaml, callback=callback))
     data: dict[str, Any] = codec.unstructure(svaml)
     return data
@@ -725,8 +722,6 @@ def _inline(
     """Return a custom callout's ice/ace/pie as sent (JSON text or URL); collect SVAML problems."""
     if value is None:
         return None
-    from svaml.rules import validate
-
     if isinstance(value, Svaml):
         found = validate(value, callback=callback)
         text: str = _json.dumps(codec.unstructure(value))

@@ -7,8 +7,8 @@ response dict. Both run in the same process, interleaved over several rounds (th
 shared and noisy), and the best round of each counts; the target is a ratio of at most 4.
 
 A third line, "bare attrs", is the least any attrs-based library can do for the same round trip:
-the same hashing, plain frozen attrs classes for the event and the answer (set through their
-slots as svaml's own are; no type checks, no liberal reading, no rules), the answer built in three immutable steps as the builder does, and
+the same hashing, plain frozen attrs classes for the event and the answer (no type checks, no
+liberal reading, no rules), the answer built in three immutable steps as the builder does, and
 the same JSON encoder. It bounds from below what svaml can reach. The line "without the check"
 is svaml's round trip with the answer written unchecked: the difference to the full round trip
 is what the rules cost in place.

@@ -99,3 +99,14 @@ def test_import_svaml_is_light() -> None:
         ).stdout.strip()
         == "[]"
     )
+
+
+def test_building_and_checking_do_not_load_the_events() -> None:
+    """Building, checking and writing a document leave ``svaml.model.events`` unloaded (it loads on use)."""
+    code = (
+        "import sys; from svaml import Svaml, validate; Svaml.ice().answer().hangup().to_json();"
+        "validate({'action': {'name': 'hangup'}}); print('svaml.model.events' in sys.modules);"
+        "from svaml.model import IceEvent; print('svaml.model.events' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ["False", "True"] == run.stdout.split()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from svaml.model.actions import (
     ACTION_CLASSES,
     Action,
@@ -41,26 +44,6 @@ from svaml.model.enums import (
     Moh,
     Transport,
 )
-from svaml.model.events import (
-    EVENT_CLASSES,
-    AceEvent,
-    AmdReason,
-    AmdResult,
-    AmdStatus,
-    DiceEvent,
-    DiceReason,
-    DiceResult,
-    Event,
-    EventDestination,
-    IceEvent,
-    InputMethod,
-    MenuResult,
-    MenuResultType,
-    NotifyEvent,
-    NotifyType,
-    PieEvent,
-    Price,
-)
 from svaml.model.instructions import (
     INSTRUCTION_CLASSES,
     Answer,
@@ -76,6 +59,28 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import ACTIONS_ALLOWED, INSTRUCTIONS_ALLOWED, Callback, callback_of
 from svaml.model.strings import href, menu, prompts, return_, ssml, tts
+
+if TYPE_CHECKING:
+    from svaml.model.events import (
+        EVENT_CLASSES,
+        AceEvent,
+        AmdReason,
+        AmdResult,
+        AmdStatus,
+        DiceEvent,
+        DiceReason,
+        DiceResult,
+        Event,
+        EventDestination,
+        IceEvent,
+        InputMethod,
+        MenuResult,
+        MenuResultType,
+        NotifyEvent,
+        NotifyType,
+        PieEvent,
+        Price,
+    )
 
 __all__ = [
     "ACTIONS_ALLOWED",
@@ -151,3 +156,12 @@ __all__ = [
     "ssml",
     "tts",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The events load on first use (PEP 562): building and checking a document never needs them.
+    if name in __all__:
+        value = getattr(importlib.import_module("svaml.model.events"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'svaml.model' has no attribute {name!r}")

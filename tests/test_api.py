@@ -109,4 +109,4 @@ def test_building_and_checking_do_not_load_the_events() -> None:
         "from svaml.model import IceEvent; print('svaml.model.events' in sys.modules)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert ["False", "True"] == run.stdout.split()
+    assert run.stdout.split() == ["False", "True"]

@@ -109,4 +109,5 @@ def test_building_and_checking_do_not_load_the_events() -> None:
         "from svaml.model import IceEvent; print('svaml.model.events' in sys.modules)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.split() == ["False", "True"]
+    expected = ["False", "True"]
+    assert expected == run.stdout.split()

@@ -10,6 +10,7 @@ import pytest
 from svaml import Svaml, SvamlError, codec, validate
 from svaml.errors import SvamlTypeError
 from svaml.model import Action, CalloutRequest, ConnectPstn, Document, Instruction
+from svaml.rules import RULES
 
 ISSUE_EXAMPLE = {
     "action": {"name": "connectPstn", "number": "0701234567", "maxDuration": 99999, "indications": "zz"}
@@ -199,3 +200,10 @@ def test_unknown_fields_nested_very_deeply_still_read() -> None:
         deep = {"a": deep}
     expected = [("SV007", "/action/extra")]
     assert expected == _found({"action": {"name": "hangup", "extra": [deep]}})
+
+
+def test_the_codes_reading_reports_are_registered_rules_found_by_reading() -> None:
+    """Each code the codec reports is a registered rule of that name, documented as found by reading."""
+    expected = {code: (name, True) for code, name in codec.STRUCTURE_CODES.values()}
+    actual = {code: (RULES[code].name, RULES[code].found_by is not None) for code in expected}
+    assert expected == actual

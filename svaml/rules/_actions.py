@@ -12,19 +12,15 @@ from svaml.model.enums import DestinationType
 from svaml.model.instructions import StartRecording, StopRecording
 from svaml.model.permissions import Callback
 from svaml.rules._context import Context
+from svaml.rules._examples import PSTN, RECORD
 from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
 
 _E, _W = Severity.ERROR, Severity.WARNING
 # The parts the examples are made of.
-_PSTN = {"name": "connectPstn", "number": "+46701234567"}
 _MXP = {"name": "connectMxp", "destination": {"type": "username", "endpoint": "alice"}}
 _SIP = "alice@sip.example.com"
-_RECORD = {
-    "name": "startRecording",
-    "options": {"destinationUrl": "s3://bucket/calls", "credentials": "KEY:SECRET:eu-west-1"},
-}
 
 
 @rule(
@@ -36,7 +32,7 @@ _RECORD = {
     fixable=True,
     kinds=(ConnectMxp,),
     example=Example(
-        text={"instructions": [{"name": "answer"}, _RECORD], "action": _MXP},
+        text={"instructions": [{"name": "answer"}, RECORD], "action": _MXP},
         fixed={"instructions": [{"name": "answer"}], "action": _MXP},
     ),
 )
@@ -209,9 +205,9 @@ def destination_type_mismatch(
     callbacks=frozenset(Callback) - {Callback.ICE},
     kinds=(ConnectPstn,),
     example=Example(
-        text={"action": {**_PSTN, "amd": {"enabled": True}}},
+        text={"action": {**PSTN, "amd": {"enabled": True}}},
         callback="pie",
-        fixed={"action": _PSTN},
+        fixed={"action": PSTN},
     ),
 )
 def amd_outside_custom_callout(action: ConnectPstn, where: str, ctx: Context) -> Iterator[Finding]:

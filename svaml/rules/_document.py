@@ -11,6 +11,7 @@ from svaml.model.actions import Hangup
 from svaml.model.instructions import Answer, PlayFiles, Say, StartRecording, StopRecording
 from svaml.model.permissions import ALLOWED_IN, Callback, refusal
 from svaml.rules._context import Context
+from svaml.rules._examples import PSTN, RECORD
 from svaml.rules._registry import Example, Finding, rule
 
 __all__: list[str] = []
@@ -19,12 +20,7 @@ _E, _W = Severity.ERROR, Severity.WARNING
 _ONE = 'DOCS svaml.md: "A SVAML object must contain exactly one action"'
 # The parts the examples are made of.
 _SAY = {"name": "say", "text": "Hello", "locale": "en-US"}
-_PSTN = {"name": "connectPstn", "number": "+46701234567"}
 _CONTINUE = {"name": "continue"}
-_RECORD = {
-    "name": "startRecording",
-    "options": {"destinationUrl": "s3://bucket/calls", "credentials": "KEY:SECRET:eu-west-1"},
-}
 
 
 @rule(
@@ -131,7 +127,7 @@ _WITH_CALLBACK = frozenset(Callback)
     summary="The action is not allowed in this callback's response",
     source=_TABLE,
     callbacks=_WITH_CALLBACK,
-    example=Example(text={"action": _CONTINUE}, callback="ice", fixed={"action": _PSTN}),
+    example=Example(text={"action": _CONTINUE}, callback="ice", fixed={"action": PSTN}),
 )
 def action_not_allowed(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     """Each callback allows only some actions.
@@ -187,9 +183,9 @@ def instruction_not_allowed(data: object, base: str, ctx: Context) -> Iterator[F
     callbacks=(Callback.ICE,),
     kinds=(Answer,),
     example=Example(
-        text={"instructions": [_SAY, {"name": "answer"}], "action": _PSTN},
+        text={"instructions": [_SAY, {"name": "answer"}], "action": PSTN},
         callback="ice",
-        fixed={"instructions": [{"name": "answer"}, _SAY], "action": _PSTN},
+        fixed={"instructions": [{"name": "answer"}, _SAY], "action": PSTN},
     ),
 )
 def prompt_before_answer(answer: Answer, where: str, ctx: Context) -> Iterator[Finding]:
@@ -220,8 +216,8 @@ def prompt_before_answer(answer: Answer, where: str, ctx: Context) -> Iterator[F
     fixable=True,
     kinds=(Answer,),
     example=Example(
-        text={"instructions": [{"name": "answer"}, {"name": "answer"}], "action": _PSTN},
-        fixed={"instructions": [{"name": "answer"}], "action": _PSTN},
+        text={"instructions": [{"name": "answer"}, {"name": "answer"}], "action": PSTN},
+        fixed={"instructions": [{"name": "answer"}], "action": PSTN},
     ),
 )
 def duplicate_answer(answer: Answer, where: str, ctx: Context) -> Iterator[Finding]:
@@ -263,8 +259,8 @@ def stop_without_start(stop: StopRecording, where: str, ctx: Context) -> Iterato
     source="DOCS recording: a recording covers the call from startRecording to its end",
     kinds=(StartRecording,),
     example=Example(
-        text={"instructions": [_RECORD], "action": {"name": "hangup"}},
-        fixed={"instructions": [_RECORD], "action": _PSTN},
+        text={"instructions": [RECORD], "action": {"name": "hangup"}},
+        fixed={"instructions": [RECORD], "action": PSTN},
     ),
 )
 def recording_with_hangup(start: StartRecording, where: str, ctx: Context) -> Iterator[Finding]:

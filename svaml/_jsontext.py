@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from svaml.diagnostic import escape_pointer
+from svaml.diagnostic import escape_pointer, unescape_pointer
 
 __all__ = [
     "Duplicate",
@@ -320,7 +320,7 @@ def key_offsets(text: str, pointer: str, occurrence: int = -1) -> tuple[int, int
         return None
     cut = pointer.rfind("/")
     parent, token = pointer[:cut], pointer[cut + 1 :]
-    key = token.replace("~1", "/").replace("~0", "~")
+    key = unescape_pointer(token)
     try:
         scan = _scan(text, set(), {parent, *_ancestors(parent)}, keys_of={parent})
     except (RecursionError, MemoryError):

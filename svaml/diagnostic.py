@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["Diagnostic", "Edit", "Fix", "Severity", "escape_pointer", "pointer"]
+__all__ = ["Diagnostic", "Edit", "Fix", "Severity", "escape_pointer", "pointer", "unescape_pointer"]
 
 
 class Severity(str, enum.Enum):
@@ -74,6 +74,11 @@ class Diagnostic:
 def escape_pointer(token: str | int) -> str:
     """Escape one reference token of a JSON pointer (RFC 6901)."""
     return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_pointer(token: str) -> str:
+    """Read one escaped reference token of a JSON pointer back (RFC 6901); see :func:`escape_pointer`."""
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def pointer(*tokens: str | int) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from svaml import validate
-from svaml.diagnostic import escape_pointer, pointer
+from svaml.diagnostic import escape_pointer, pointer, unescape_pointer
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,9 @@ def test_diagnostics_point_at_escaped_keys() -> None:
     document = {"action": {"name": "hangup", "x/y": 2, "m~n": 3}, "a/b~c": 1}
     expected = ["/action/m~0n", "/action/x~1y", "/a~1b~0c"]
     assert expected == sorted(d.pointer for d in validate(document) if d.code == "SV007")
+
+
+@given(st.text(max_size=12))
+def test_unescape_reads_back_what_escape_writes(token: str) -> None:
+    """unescape_pointer is the inverse of escape_pointer for any token."""
+    assert token == unescape_pointer(escape_pointer(token))

@@ -27,6 +27,7 @@ import attrs
 from svaml._json import decode
 from svaml._jsontext import key_offsets, value_offsets
 from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
+from svaml.diagnostic import escape_pointer, unescape_pointer
 from svaml.errors import SvamlError
 from svaml.rules import validate
 
@@ -118,7 +119,7 @@ def _tokens(path: str) -> list[str]:
         return []
     if not path.startswith("/"):
         raise FixError(f"{path!r} is not a JSON pointer")
-    return [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+    return [unescape_pointer(t) for t in path[1:].split("/")]
 
 
 def _index(token: str, size: int, *, adding: bool) -> int:
@@ -264,7 +265,7 @@ def _forward(text: str, offset: int) -> int:
 
 
 def _child(parent: str, token: str | int) -> str:
-    return parent + "/" + str(token).replace("~", "~0").replace("/", "~1")
+    return parent + "/" + escape_pointer(token)
 
 
 def _get(doc: Any, tokens: Sequence[str]) -> Any:

@@ -61,9 +61,8 @@ __all__ = [
 _T = TypeVar("_T")
 
 #: The codes of the problems reading can find; the validator's structure rules share them. (A value
-#: outside an enum reads: the validator's rule SV006 reports it.)
+#: outside an enum reads: the validator's rule SV006 reports it. SV001 is the JSON policy's.)
 STRUCTURE_CODES: Mapping[str, tuple[str, str]] = {
-    "json": ("SV001", "invalid-json"),
     "type": ("SV002", "invalid-type"),
     "missing": ("SV003", "missing-field"),
     "action-name": ("SV004", "unknown-action"),
@@ -423,13 +422,17 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], dict[str, An
 
     def unstructure(obj: Any) -> dict[str, Any]:
         out = generated(obj)
-        if isinstance(tag, str):
-            out = {"name": tag, **out}  # Sinch's documents write the name first
         if obj.extras:
             out.update(obj.extras)
         return out
 
-    return unstructure
+    def unstructure_tagged(obj: Any) -> dict[str, Any]:
+        out = {"name": tag, **generated(obj)}  # Sinch's documents write the name first
+        if obj.extras:
+            out.update(obj.extras)
+        return out
+
+    return unstructure_tagged if isinstance(tag, str) else unstructure
 
 
 def _enum_value(value: Any) -> Any:
@@ -522,7 +525,6 @@ def _child(data: Any, token: str | int) -> Any:
     if isinstance(data, list):
         return data[token] if isinstance(token, int) and 0 <= token < len(data) else None
     return data.get(token) if isinstance(data, Mapping) else None
-
 
 
 def _set_aside(data: Any, tokens: tuple[str | int, ...]) -> Any:

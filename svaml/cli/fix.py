@@ -327,14 +327,21 @@ def _move(text: str, doc: Any, edit: Edit, style: Style) -> str | None:
     return None
 
 
-def _rename(text: str, path: str, key: str, value: Any, style: Style) -> str | None:
+def _member(text: str, path: str, key: str, style: Style) -> tuple[int, int, str] | None:
+    """Where the member at ``path`` starts and ends, and ``key`` written as its name with its colon."""
     keys = key_offsets(text, path)
     values = value_offsets(text, [path])[path]
     if keys is None or values is None:
         return None
-    colon = text[keys[1] : values[0]]
-    member = json.dumps(key, ensure_ascii=style.ensure_ascii) + colon
-    return text[: keys[0]] + member + _render(value, text, keys[0], style) + text[values[1] :]
+    return keys[0], values[1], json.dumps(key, ensure_ascii=style.ensure_ascii) + text[keys[1] : values[0]]
+
+
+def _rename(text: str, path: str, key: str, value: Any, style: Style) -> str | None:
+    found = _member(text, path, key, style)
+    if found is None:
+        return None
+    start, end, member = found
+    return text[:start] + member + _render(value, text, start, style) + text[end:]
 
 
 def _patch_one(text: str, edit: Edit, parent: Any, parent_path: str, token: str, style: Style) -> str | None:
@@ -394,16 +401,13 @@ def _add(text: str, edit: Edit, parent: Any, parent_path: str, token: str, style
             if keys is None:
                 return None
             starts.append(keys[0])
-        last = _child(parent_path, names[-1])
-        keys = key_offsets(text, last)
-        values = value_offsets(text, [last])[last]
-        if keys is None or values is None:
+        last = _member(text, _child(parent_path, names[-1]), token, style)
+        if last is None:
             return None
-        colon = text[keys[1] : values[0]]
-        member = json.dumps(token, ensure_ascii=style.ensure_ascii) + colon
-        rendered = _render(edit.value, text, keys[0], style)
+        start, end, member = last  # the last member's place; the new one follows it
+        rendered = _render(edit.value, text, start, style)
         separator = _separator(text, starts, style)
-        return text[: values[1]] + "," + separator + member + rendered + text[values[1] :]
+        return text[:end] + "," + separator + member + rendered + text[end:]
     index = len(parent) if token == "-" else int(token)
     anchor = min(index, len(parent) - 1)  # insert after the last item, or before item `index`
     sample = [0, 1] if len(parent) >= 2 else [0]  # two neighbours show the separator

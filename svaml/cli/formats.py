@@ -34,7 +34,6 @@ _INFO_URI = "https://svaml.dev"
 _WIDTH = 160
 
 
-
 class Summary(NamedTuple):
     """Counts for the last line of the text formats."""
 

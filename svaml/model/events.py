@@ -22,7 +22,7 @@ from svaml._time import iso_timestamp, parse_timestamp
 from svaml.errors import SvamlTypeError
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
 from svaml.model.actions import CallHeader
-from svaml.model.enums import DestinationType, Domain, _SvamlEnum
+from svaml.model.enums import DestinationType, Domain, _SvamlEnum, member_or_text
 from svaml.model.permissions import Callback
 
 __all__ = [
@@ -140,14 +140,7 @@ class NotifyType(_SvamlEnum):
 
 def _liberal(cls: type[_E], value: Any) -> _E | str | None:
     """Return ``value`` as a member of ``cls``, any case; an unknown string is kept as it is."""
-    if value is None or isinstance(value, cls):
-        return value
-    if isinstance(value, str):
-        try:
-            return cls(value)
-        except ValueError:
-            return value  # Sinch adds values; keep the new one readable.
-    raise SvamlTypeError(f"expected a string, got {type(value).__name__}")
+    return None if value is None else member_or_text(cls, value, cls.__name__)
 
 
 # Named functions, one per enum: the attrs mypy plugin reads a converter's signature only from those.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
 
 import attrs
 
+from svaml import _json
 from svaml.diagnostic import Diagnostic, Fix, Severity
 from svaml.model.permissions import Callback, callback_of
 
@@ -70,19 +71,10 @@ class Example:
     def shown(text: str, width: int = 88) -> str:
         """Pretty-print example text in ``width`` columns, unless it is not JSON or repeats a key.
 
-        Text that is broken on purpose (invalid JSON, a repeated key) is shown as written.
+        Text that is broken on purpose (anything the JSON policy refuses) is shown as written.
         """
-
-        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            keys = [k for k, _ in items]
-            if len(set(keys)) != len(keys):
-                raise ValueError("repeated key")
-            return dict(items)
-
-        try:
-            return _pretty(json.loads(text, object_pairs_hook=pairs), 0, 0, width)
-        except ValueError:
-            return text
+        decoded = _json.decode(text)
+        return _pretty(decoded.value, 0, 0, width) if decoded.clean else text
 
 
 def _pretty(value: Any, level: int, used: int, width: int) -> str:

@@ -34,8 +34,6 @@ __all__ = [
 _log = logging.getLogger("svaml.rules")
 
 
-
-
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
     return Diagnostic(
         code=rule.code,

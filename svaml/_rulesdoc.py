@@ -61,7 +61,7 @@ def _section(rule: Rule) -> Iterator[str]:
     yield ""
     yield f"### {rule.code} {rule.name}"
     yield ""
-    fixable = "yes (`svaml lint --fix`)" if rule.fixable else "no"
+    fixable = "no" if rule.fix is None else f"{rule.fix.value} (`svaml lint --fix`)"
     yield f"**{rule.severity.value.capitalize()}** · applies to {_applies(rule)} · fixable: {fixable}"
     yield ""
     yield f"*{rule.summary}.*" if not rule.summary.endswith(".") else f"*{rule.summary}*"
@@ -125,7 +125,7 @@ def render() -> str:
     for rule in rules:
         lines.append(
             f"| [{rule.code}](#{_anchor(rule)}) | `{rule.name}` | {rule.severity.value} | "
-            f"{'yes' if rule.fixable else 'no'} | {_cell(rule.summary)} |"
+            f"{'no' if rule.fix is None else rule.fix.value} | {_cell(rule.summary)} |"
         )
     lines.append("")
     lines.append("## Rules")

@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["Diagnostic", "Edit", "Fix", "Severity", "escape_pointer", "pointer", "unescape_pointer"]
+__all__ = [
+    "Applicability",
+    "Diagnostic",
+    "Edit",
+    "Fix",
+    "Severity",
+    "escape_pointer",
+    "pointer",
+    "unescape_pointer",
+]
 
 
 class Severity(str, enum.Enum):
@@ -15,6 +24,13 @@ class Severity(str, enum.Enum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+class Applicability(str, enum.Enum):
+    """Whether a fix keeps the document's meaning: ``--fix`` applies safe fixes, ``--unsafe-fixes`` both."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
 
 
 @attrs.frozen(kw_only=True)
@@ -33,10 +49,15 @@ class Edit:
 
 @attrs.frozen(kw_only=True)
 class Fix:
-    """How to repair a diagnostic: a description and the edits that do it, applied in order."""
+    """How to repair a diagnostic.
+
+    A description, the edits that do it (applied in order), and whether the repair surely keeps the
+    document's meaning (``applicability``).
+    """
 
     description: str
     edits: tuple[Edit, ...]
+    applicability: Applicability
 
 
 @attrs.frozen(kw_only=True)

@@ -477,7 +477,7 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     expected = (["code", "name", "severity", "fixable", "summary"], len(RULES) + 1)
     assert expected == (lines[0].split(), len(lines))
     row = next(line for line in lines if line.startswith("SV020"))
-    row_start = ["SV020", "noncanonical-name", "warning", "yes"]
+    row_start = ["SV020", "noncanonical-name", "warning", "safe"]
     assert row_start == row.split()[:4]
     ok = 0
     assert ok == main(["rules", "--output-format", "json"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from svaml.cli.formats import FORMATS, Summary, make_reporter, summary_line
-from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
 from svaml.rules import RULES
 
 SAY = Diagnostic(
@@ -25,6 +25,7 @@ SAY = Diagnostic(
     fix=Fix(
         description="write 'say'",
         edits=(Edit(op="replace", path="/instructions/0/name", value="say"),),
+        applicability=Applicability.SAFE,
     ),
 )
 MOVE = Diagnostic(
@@ -38,6 +39,7 @@ MOVE = Diagnostic(
     fix=Fix(
         description="rename",
         edits=(Edit(op="move", path="/action/callHeaders", from_="/action/callheaders"),),
+        applicability=Applicability.SAFE,
     ),
 )
 BROKEN = Diagnostic(

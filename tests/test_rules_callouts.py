@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from svaml.diagnostic import Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Edit, Fix, Severity
 from svaml.model.actions import Destination
 from svaml.model.callouts import TtsCallout, callout_request
 from svaml.rules import validate, validate_callout
@@ -327,7 +327,9 @@ def test_method_in_another_case_is_fixable() -> None:
     body = {"method": "TTSCallout", "ttsCallout": _tts()["ttsCallout"]}
     found = [(d.code, d.pointer, d.message, d.fix) for d in validate(body)]
     fix = Fix(
-        description="write 'ttsCallout'", edits=(Edit(op="replace", path="/method", value="ttsCallout"),)
+        description="write 'ttsCallout'",
+        edits=(Edit(op="replace", path="/method", value="ttsCallout"),),
+        applicability=Applicability.SAFE,
     )
     expected = [
         (
@@ -396,7 +398,11 @@ def test_inline_ice_with_cli_fires_with_fixes() -> None:
         (
             Severity.WARNING,
             "/customCallout/cli",
-            Fix(description="remove 'cli'", edits=(Edit(op="remove", path="/customCallout/cli"),)),
+            Fix(
+                description="remove 'cli'",
+                edits=(Edit(op="remove", path="/customCallout/cli"),),
+                applicability=Applicability.UNSAFE,
+            ),
         ),
         (
             Severity.WARNING,
@@ -404,6 +410,7 @@ def test_inline_ice_with_cli_fires_with_fixes() -> None:
             Fix(
                 description="remove 'destination'",
                 edits=(Edit(op="remove", path="/customCallout/destination"),),
+                applicability=Applicability.UNSAFE,
             ),
         ),
     ]

@@ -145,6 +145,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "name": r.name,
                 "severity": r.severity.value,
                 "fixable": r.fixable,
+                "fix": None if r.fix is None else r.fix.value,
                 "summary": r.summary,
                 "url": r.url,
                 "example": None
@@ -161,7 +162,7 @@ def _rules(args: argparse.Namespace) -> int:
         return 0
     rows = [("code", "name", "severity", "fixable", "summary")]
     rows += [
-        (r.code, r.name, r.severity.value, "yes" if r.fixable else "", r.summary)
+        (r.code, r.name, r.severity.value, "" if r.fix is None else r.fix.value, r.summary)
         for r in sorted(RULES.values(), key=lambda r: r.code)
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -186,7 +187,7 @@ def _rule(args: argparse.Namespace) -> int:
     out.write(
         f"# {found.code} {found.name}\n\n"
         f"{found.summary}\n\n"
-        f"Severity: {found.severity.value}. Fixable: {'yes' if found.fixable else 'no'}. "
+        f"Severity: {found.severity.value}. Fixable: {'no' if found.fix is None else found.fix.value}. "
         f"Callbacks: {callbacks}. Checks: {applies}.\n"
         f"Source: {found.source}\n"
     )

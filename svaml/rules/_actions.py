@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from svaml.diagnostic import Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Edit, Fix, Severity
 from svaml.model.actions import ConnectMxp, ConnectPstn, ConnectSip, ConnectStream
 from svaml.model.enums import DestinationType
 from svaml.model.instructions import StartRecording, StopRecording
@@ -29,7 +29,7 @@ _SIP = "alice@sip.example.com"
     _W,
     summary="Recording instructions with a `connectMxp` action, which does not record",
     source="SKILL sinch-voice-api: recording is not supported with connectMxp",
-    fixable=True,
+    fix=Applicability.UNSAFE,
     kinds=(ConnectMxp,),
     example=Example(
         text={"instructions": [{"name": "answer"}, RECORD], "action": _MXP},
@@ -58,6 +58,7 @@ def recording_with_connect_mxp(action: ConnectMxp, where: str, ctx: Context) -> 
         Fix(
             description="remove the recording instructions",
             edits=tuple(Edit(op="remove", path=ctx.at("instructions", i)) for i in reversed(found)),
+            applicability=Applicability.UNSAFE,
         ),
     )
 
@@ -156,7 +157,7 @@ _EXPECTED_TYPE = {
     _E,
     summary="A connect action's destination type is not the one that action connects to",
     source="OAS connectMxp (username), connectSip (sip), connectStream (Websocket) destination type",
-    fixable=True,
+    fix=Applicability.SAFE,
     kinds=(ConnectMxp, ConnectSip, ConnectStream),
     example=Example(
         text={"action": {"name": "connectSip", "destination": {"type": "number", "endpoint": _SIP}}},
@@ -184,7 +185,11 @@ def destination_type_mismatch(
             yield Finding(
                 f"{where}/destination",
                 "the connectStream destination has no type: write \"type\": \"Websocket\"",
-                Fix(description="add type Websocket", edits=(Edit(op="add", path=at, value="Websocket"),)),
+                Fix(
+                    description="add type Websocket",
+                    edits=(Edit(op="add", path=at, value="Websocket"),),
+                    applicability=Applicability.SAFE,
+                ),
             )
     elif destination.type is not wanted:
         number = destination.type is DestinationType.NUMBER

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from svaml import _json
-from svaml.diagnostic import Diagnostic, Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
 from svaml.model.callouts import (
     CALLOUT_CLASSES,
     Callout,
@@ -218,7 +218,7 @@ def invalid_inline_svaml(custom: CustomCallout, where: str, ctx: Context) -> Ite
     summary="`method` is not a callout, or does not match the callout object of the body",
     source="OAS POST /calling/v1/callouts: method ttsCallout|conferenceCallout|customCallout and its object",
     targets=("callout",),
-    fixable=True,
+    fix=Applicability.SAFE,
     kinds=(CalloutRequest,),
     example=Example(
         text={"method": "ttsCallout", "conferenceCallout": _conf()["conferenceCallout"]},
@@ -252,6 +252,7 @@ def callout_method_mismatch(req: CalloutRequest, where: str, ctx: Context) -> It
             Fix(
                 description=f"write {match!r}",
                 edits=(Edit(op="replace", path=ctx.at("method"), value=match),),
+                applicability=Applicability.SAFE,
             ),
         )
         method = match
@@ -274,7 +275,7 @@ def callout_method_mismatch(req: CalloutRequest, where: str, ctx: Context) -> It
     source='OAS customCallout.ice (also the Node and .NET SDK docs): "If inline ICE SVAML is passed, '
     'exclude cli and destination"',
     targets=("callout",),
-    fixable=True,
+    fix=Applicability.UNSAFE,
     kinds=(CustomCallout,),
     example=Example(
         text=_custom(cli="+46701234567", ice=json.dumps(_pstn())),
@@ -297,5 +298,9 @@ def inline_ice_with_cli(custom: CustomCallout, where: str, ctx: Context) -> Iter
                 at,
                 f"{name!r} is set although 'ice' is inline SVAML: Sinch's docs say to leave it out "
                 "and let the ICE action carry it",
-                Fix(description=f"remove {name!r}", edits=(Edit(op="remove", path=at),)),
+                Fix(
+                    description=f"remove {name!r}",
+                    edits=(Edit(op="remove", path=at),),
+                    applicability=Applicability.UNSAFE,
+                ),
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from svaml import _json
-from svaml.diagnostic import Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Edit, Fix, Severity
 from svaml.model.actions import Hangup
 from svaml.model.instructions import Answer, PlayFiles, Say, StartRecording, StopRecording
 from svaml.model.permissions import ALLOWED_IN, Callback, refusal
@@ -213,7 +213,7 @@ def prompt_before_answer(answer: Answer, where: str, ctx: Context) -> Iterator[F
     _W,
     summary="`answer` appears more than once",
     source="DOCS svaml/instructions: answer forces the call to be answered",
-    fixable=True,
+    fix=Applicability.SAFE,
     kinds=(Answer,),
     example=Example(
         text={"instructions": [{"name": "answer"}, {"name": "answer"}], "action": PSTN},
@@ -224,7 +224,11 @@ def duplicate_answer(answer: Answer, where: str, ctx: Context) -> Iterator[Findi
     """A call is answered once; a second ``answer`` does nothing. Fixed by removing it."""
     first = next(i for _, i in ctx.instructions if isinstance(i, Answer))
     if first is not answer:
-        fix = Fix(description="remove the repeated answer", edits=(Edit(op="remove", path=where),))
+        fix = Fix(
+            description="remove the repeated answer",
+            edits=(Edit(op="remove", path=where),),
+            applicability=Applicability.SAFE,
+        )
         yield Finding(where, "the call is already answered by an earlier 'answer'", fix)
 
 

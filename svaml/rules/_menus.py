@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from svaml.diagnostic import Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Edit, Fix, Severity
 from svaml.model.actions import MenuOption, RunMenu
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
@@ -260,7 +260,7 @@ def duplicate_dtmf_key(run: RunMenu, where: str, ctx: Context) -> Iterator[Findi
     _W,
     summary="An option's action has spaces around `menu`/`return`",
     source=f"{_RUN_MENU}: the OAS text once writes `return (value)`; grammar and Java SDK `return(x)`",
-    fixable=True,
+    fix=Applicability.SAFE,
     kinds=(RunMenu,),
     example=Example(text=_run(_main(_choice("return (sales)"))), fixed=_run(_main())),
 )
@@ -280,7 +280,7 @@ def option_action_spacing(run: RunMenu, where: str, ctx: Context) -> Iterator[Fi
             yield Finding(
                 at,
                 f"option action {option.action!r} has extra spaces: write {canonical!r}",
-                Fix(description=f"write {canonical!r}", edits=(edit,)),
+                Fix(description=f"write {canonical!r}", edits=(edit,), applicability=Applicability.SAFE),
             )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from svaml.diagnostic import Edit, Fix, Severity
+from svaml.diagnostic import Applicability, Edit, Fix, Severity
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import ConnectPstn, ConnectSip
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
@@ -98,7 +98,7 @@ def _not_e164(field: str, value: str) -> tuple[str, str | None]:
     summary="A phone number (connectPstn number, cli, callout destination) is not in E.164",
     source="OAS connectPstn.number, cli and callout destination (E.164 examples); "
     "REST error 40005 NumberMissingLeadingPlus",
-    fixable=True,
+    fix=Applicability.UNSAFE,
     kinds=_NUMBER_KINDS,
     targets=("svaml", "callout"),
     example=Example(text=_pstn("+46 70-123 45 67"), fixed=_pstn("+46701234567")),
@@ -126,9 +126,12 @@ def number_not_e164(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Find
         message, fixed = _not_e164(field, value)
         fix = None
         if fixed is not None:
-            why = " (assumes the digits start with the country code)" if "+" not in value else ""
+            # Adding a "+" assumes the digits start with the country code: that may change the number.
+            assumed = "+" not in value
+            why = " (assumes the digits start with the country code)" if assumed else ""
             edit = Edit(op="replace", path=at, value=fixed)
-            fix = Fix(description=f"write {fixed!r}{why}", edits=(edit,))
+            safety = Applicability.UNSAFE if assumed else Applicability.SAFE
+            fix = Fix(description=f"write {fixed!r}{why}", edits=(edit,), applicability=safety)
         yield Finding(at, message, fix)
 
 

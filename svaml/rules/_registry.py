@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
 import attrs
 
 from svaml import _json
-from svaml.diagnostic import Diagnostic, Fix, Severity
+from svaml.diagnostic import Applicability, Diagnostic, Fix, Severity
 from svaml.model.permissions import Callback, callback_of
 
 if TYPE_CHECKING:
@@ -106,13 +106,19 @@ class Rule:
     source: str
     callbacks: frozenset[Callback] | None = None
     targets: frozenset[Target] = frozenset({"svaml"})
-    fixable: bool = False
+    #: Whether the rule's findings carry fixes, and how safe they are at worst (None: no fix).
+    fix: Applicability | None = None
     raw: bool = False
     kinds: tuple[type, ...] | None = None
     example: Example | None = None
     #: What reports the rule when it has no check of its own (decoding, reading into the model).
     found_by: str | None = None
     check: Check | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def fixable(self) -> bool:
+        """Whether the rule's findings carry fixes."""
+        return self.fix is not None
 
     @property
     def url(self) -> str:
@@ -142,7 +148,7 @@ def rule(
     example: Example | None,
     targets: Iterable[Target] = ("svaml",),
     callbacks: Iterable[Callback] | None = None,
-    fixable: bool = False,
+    fix: Applicability | None = None,
     raw: bool = False,
     kinds: Iterable[type] | None = None,
     found_by: str | None = None,
@@ -152,7 +158,8 @@ def rule(
     ``kinds`` names the model classes the rule reads: its check runs once per object of exactly
     these classes. Without ``kinds`` it runs once per document. ``raw`` marks a rule about the JSON
     form itself (spelling, casing): documents built from the model are canonical by construction,
-    so it is skipped for them. ``found_by`` names what reports a rule that has no check of its
+    so it is skipped for them. ``fix`` says whether its findings carry fixes and how safe
+    they are at worst. ``found_by`` names what reports a rule that has no check of its
     own (decoding, reading into the model): its function only documents it. A code or a name may
     be registered once.
     """
@@ -169,7 +176,7 @@ def rule(
             source=source,
             callbacks=None if callbacks is None else frozenset(callbacks),
             targets=frozenset(targets),
-            fixable=fixable,
+            fix=fix,
             raw=raw,
             kinds=None if kinds is None else tuple(kinds),
             example=example,

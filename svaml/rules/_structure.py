@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from svaml import codec
-from svaml.diagnostic import Edit, Fix, Severity, escape_pointer
+from svaml.diagnostic import Applicability, Edit, Fix, Severity, escape_pointer
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CalloutRequest
@@ -317,7 +317,11 @@ def _replace(where: str, raw: Any, canonical: Any, what: str) -> Finding:
     return Finding(
         where,
         f"{what} {raw!r} is not the canonical form; write {canonical!r}",
-        Fix(description=f"write {canonical!r}", edits=(Edit(op="replace", path=where, value=canonical),)),
+        Fix(
+            description=f"write {canonical!r}",
+            edits=(Edit(op="replace", path=where, value=canonical),),
+            applicability=Applicability.SAFE,
+        ),
     )
 
 
@@ -327,7 +331,11 @@ def _rename(where: str, raw: Any, canonical: Any, what: str) -> Finding:
     return Finding(
         where,
         f"{what} {raw!r} is read as {canonical!r}, its canonical name",
-        Fix(description=f"rename {raw!r} to {canonical!r}", edits=(Edit(op="move", path=new, from_=where),)),
+        Fix(
+            description=f"rename {raw!r} to {canonical!r}",
+            edits=(Edit(op="move", path=new, from_=where),),
+            applicability=Applicability.SAFE,
+        ),
     )
 
 
@@ -362,7 +370,7 @@ def _canonical_form_rule(
         summary=summary,
         source=f"{source}; {_FORMS}",
         example=Example(text=broken, fixed=fixed, callback=callback),
-        fixable=True,
+        fix=Applicability.SAFE,
         raw=True,
         targets=("svaml", "callout"),
     )(check)

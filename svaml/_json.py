@@ -22,6 +22,11 @@ repeated keys included, with their own error: ``Svaml.from_json`` raises ``Svaml
 SV001/SV103/SV104 diagnostic, ``parse_event`` an ``EventError`` with the same problems, and the
 REST client a ``TransportError``.
 
+JSONC (JSON with ``//`` and ``/* */`` comments and trailing commas, as VS Code reads it) is read
+by :func:`decode_jsonc`, for ``*.jsonc`` files and ``jsonc`` Markdown blocks only: it blanks the
+comments and trailing commas to spaces (:func:`svaml._jsontext.blank_jsonc`, so every offset,
+line and column stays true) and then decodes under the same policy.
+
 Every JSON text svaml writes is encoded by :func:`dumps`.
 """
 
@@ -35,6 +40,7 @@ from typing import Any, NamedTuple
 from svaml._jsontext import (
     Duplicate,
     Span,
+    blank_jsonc,
     bracket_offset,
     integer_offset,
     position,
@@ -43,7 +49,17 @@ from svaml._jsontext import (
 )
 from svaml.errors import SvamlTypeError
 
-__all__ = ["Decoded", "Duplicate", "Problem", "Span", "decode", "dumps", "typename", "utf8_text"]
+__all__ = [
+    "Decoded",
+    "Duplicate",
+    "Problem",
+    "Span",
+    "decode",
+    "decode_jsonc",
+    "dumps",
+    "typename",
+    "utf8_text",
+]
 
 
 def typename(value: object) -> str:
@@ -162,6 +178,25 @@ def decode(data: str | bytes | bytearray | memoryview) -> Decoded:
         limit: int = getattr(sys, "get_int_max_str_digits", lambda: 4300)()  # Python 3.10.7+
         message = f"integer too long to read (more than {limit} digits)"
         return Decoded(None, (), _problem(text, message, integer_offset(text, limit + 1)), text)
+
+
+def decode_jsonc(data: str | bytes | bytearray | memoryview) -> Decoded:
+    """Decode JSONC under the one JSON policy: comments and trailing commas are allowed.
+
+    The :class:`Decoded` text is the JSON that was decoded: the input with its comments and
+    trailing commas blanked to spaces, so positions in it are positions in the input.
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        read = utf8_text(bytes(data))
+        if not isinstance(read, str):
+            return Decoded(None, (), read)
+        data = read
+    if not isinstance(data, str):
+        raise SvamlTypeError(f"expected JSONC text (str or bytes), got {typename(data)}")
+    text, unclosed = blank_jsonc(data[1:] if data.startswith("\ufeff") else data)
+    if unclosed >= 0:
+        return Decoded(None, (), _problem(text, "unterminated /* comment (close it with */)", unclosed), text)
+    return decode(text)
 
 
 _WIDE = "UTF-16 or UTF-32 text: JSON must be UTF-8 (RFC 8259)"

@@ -5,6 +5,11 @@ diagnostics of documents that have some. :func:`locate_many` makes one pass over
 enters only the containers on the way to the pointers asked for and skips everything else with
 regular expressions. Nothing here raises, whatever the text.
 
+Positions are also right in JSONC (JSON with ``//`` and ``/* */`` comments and trailing commas,
+as VS Code reads it): the walk skips comments as whitespace and takes a comma before a closing
+bracket as the end of its container. :func:`blank_jsonc` turns JSONC into JSON of the same
+length, which is how the JSON policy decodes it (:func:`svaml._json.decode_jsonc`).
+
 Columns count characters (code points) from 1; a :class:`Span`'s end is exclusive, as in ruff.
 """
 
@@ -21,7 +26,9 @@ from svaml.diagnostic import escape_pointer, unescape_pointer
 __all__ = [
     "Duplicate",
     "Span",
+    "blank_jsonc",
     "bracket_offset",
+    "comment_spans",
     "integer_offset",
     "key_offsets",
     "locate",
@@ -33,11 +40,17 @@ __all__ = [
     "value_offsets",
 ]
 
-_WS = re.compile(r"[ \t\n\r]*")
+# Whitespace, and the comments of JSONC (JSON text has none, so they cost nothing there).
+_WS = re.compile(r"[ \t\n\r]*(?:(?://[^\n]*|/\*.*?\*/)[ \t\n\r]*)*", re.S)
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-# Strings are matched whole so that brackets inside them are not counted.
-_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
-_SCALAR = re.compile(r'[^ \t\n\r,:\[\]{}"]+')
+# Strings and comments are matched whole so that brackets inside them are not counted.
+_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*|/\*.*?\*/|[\[\]{}]', re.S)
+_SCALAR = re.compile(r'[^ \t\n\r,:\[\]{}"/]+')
+# A comment outside strings (group 1; an unclosed /* runs to the end), or a trailing comma
+# (group 2: a comma before a closing bracket, with only whitespace or comments between).
+_JSONC = re.compile(
+    r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|(//[^\n]*|/\*.*?(?:\*/|\Z))|(,)(?=' + _WS.pattern + r"[\]}])", re.S
+)
 # A number, NaN or Infinity outside strings (group 1).
 _NUMBER = re.compile(
     _STRING.pattern + r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|-?Infinity|NaN)", re.S
@@ -152,7 +165,7 @@ def _skip(text: str, pos: int) -> int:
             char = text[match.start()]
             if char == "{" or char == "[":
                 depth += 1
-            elif char != '"':
+            elif char == "}" or char == "]":
                 depth -= 1
                 if depth == 0:
                     return match.end()
@@ -228,10 +241,13 @@ def _scan(
                 frame = stack[-1]
                 pos = _skip_ws(text, pos)
                 char = text[pos : pos + 1]
+                closer = "}" if frame.is_object else "]"
                 if char == ",":
                     pos = _skip_ws(text, pos + 1)
-                    break
-                if char != ("}" if frame.is_object else "]"):
+                    if text[pos : pos + 1] != closer:
+                        break
+                    char = closer  # a trailing comma (JSONC): the container ends here
+                if char != closer:
                     return _Scan(values, keys)
                 pos += 1
                 stack.pop()
@@ -261,6 +277,45 @@ def _scan(
         else:
             ptr = frame.pointer + "/" + str(frame.index)
             frame.index += 1
+
+
+def comment_spans(text: str) -> list[tuple[int, int]]:
+    """Find the start and end offsets of the ``//`` and ``/* */`` comments outside strings.
+
+    A ``/*`` that is never closed runs to the end of the text.
+    """
+    return [match.span(1) for match in _JSONC.finditer(text) if match.start(1) >= 0]
+
+
+def blank_jsonc(text: str) -> tuple[str, int]:
+    """Turn JSONC into JSON of the same length: comments and trailing commas become spaces.
+
+    Line breaks inside block comments are kept, so every line and column stays where it was.
+    Returns the text and the offset of a ``/*`` that is never closed, or -1.
+    """
+    parts: list[str] = []
+    done = 0
+    unclosed = -1
+    last = ""  # the last character kept that is not whitespace
+    for match in _JSONC.finditer(text):
+        start, end = match.span(1)
+        if start < 0:
+            start, end = match.span(2)
+            if start < 0:
+                continue
+        elif text.startswith("/*", start) and not text.endswith("*/", start + 2, end):
+            unclosed = start
+        kept = text[done:start].rstrip(" \t\r\n")
+        last = kept[-1:] or last
+        if match.start(2) >= 0 and last in ("", "[", "{", ","):
+            continue  # a comma after no value ([,]) is an error left for the decoder
+        parts.append(text[done:start])
+        parts.append(re.sub(r"[^\r\n]", " ", text[start:end]))
+        done = end
+    if not parts:
+        return text, -1
+    parts.append(text[done:])
+    return "".join(parts), unclosed
 
 
 def _skip_ws(text: str, pos: int) -> int:

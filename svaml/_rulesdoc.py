@@ -75,16 +75,20 @@ def _section(rule: Rule) -> Iterator[str]:
         yield ""
     example = rule.example
     if example is None:
-        yield "No document triggers this rule: svaml reports it about itself."
+        yield f"No document triggers this rule by itself; it is found by {rule.found_by}."
         yield ""
         return
-    said = [d for d in validate(example.text, callback=example.callback) if d.code == rule.code]
+    found = validate(example.text, callback=example.callback)
+    said = [d for d in found if d.code == rule.code]
     if not said:
         raise ValueError(f"the example of {rule.code} does not trigger it")
+    # The page says what `svaml lint docs/` must find in the block: exactly these codes. Each
+    # suppression that stops matching is reported (SV010), and any other code is not suppressed.
+    fence = "```json" if example.callback is None else f"```json {example.callback.value}"
     yield f"{_where(example, rule)} breaks it:"
     yield ""
-    # jsonc, not json: `svaml lint` checks ```json blocks of Markdown, and these are meant to fail.
-    yield "```jsonc"
+    yield f"<!-- svaml: ignore[{', '.join(sorted({d.code for d in found}))}] -->"
+    yield fence
     yield Example.shown(example.text, _WIDTH)
     yield "```"
     yield ""
@@ -98,7 +102,7 @@ def _section(rule: Rule) -> Iterator[str]:
     if example.fixed is not None:
         yield "Fixed:"
         yield ""
-        yield "```json"
+        yield fence
         yield Example.shown(example.fixed, _WIDTH)
         yield "```"
         yield ""

@@ -86,10 +86,10 @@ def test_json_blocks_handles_unclosed_and_nested_fences() -> None:
 
 
 def test_json_blocks_skips_other_languages_and_inline_code() -> None:
-    """jsonc, json5, untagged fences and a line with inline backticks are not json blocks."""
+    """json5, untagged fences and a line with inline backticks are not json blocks; jsonc is one."""
     markdown = "```jsonc\n{}\n```\n```json5\n{}\n```\n```\n{}\n```\n```json `x`\n{}\n```\n"
-    expected: list[Block] = []
-    assert expected == json_blocks(markdown)
+    expected = [("jsonc", 2)]
+    assert expected == [(b.info, b.line) for b in json_blocks(markdown)]
 
 
 def test_json_blocks_keep_crlf_offsets_right() -> None:

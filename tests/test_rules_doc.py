@@ -16,8 +16,10 @@ ROOT = Path(__file__).parent.parent
 PAGE = ROOT / "docs" / "rules.md"
 CORPUS = ROOT / "tests" / "corpus"
 CODES = sorted(RULES)
-# SV000 is svaml's own internal error: no document can trigger it.
-TRIGGERABLE = [code for code in CODES if code != "SV000"]
+# SV000 is svaml's own internal error: no document can trigger it. SV010 and SV011 are about the
+# linter's own comments (tests/test_directives.py has them through `svaml lint`).
+WITHOUT_EXAMPLE = ["SV000", "SV010", "SV011"]
+TRIGGERABLE = [code for code in CODES if code not in WITHOUT_EXAMPLE]
 FIXED = [code for code in TRIGGERABLE if getattr(RULES[code].example, "fixed", None) is not None]
 
 
@@ -76,8 +78,22 @@ def test_every_fixable_rule_shows_its_fixed_form() -> None:
 
 
 def test_internal_error_has_no_example() -> None:
-    """SV000 is documented without an example, since no document can trigger it."""
-    assert None is RULES["SV000"].example
+    """SV000, SV010 and SV011 are documented without an example, since no document alone triggers them."""
+    assert WITHOUT_EXAMPLE == [code for code in CODES if RULES[code].example is None]
+
+
+def test_rules_page_lints_as_it_says(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml lint` passes the page, and a page whose suppression no longer matches fails with SV010."""
+    from svaml.cli import main
+
+    page = PAGE.read_text(encoding="utf-8")
+    assert 0 == main(["lint", "--isolated", str(PAGE)])
+    broken = tmp_path / "rules.md"
+    broken.write_text(page.replace("<!-- svaml: ignore[SV401] -->", "<!-- svaml: ignore[SV402] -->"), "utf-8")
+    capsys.readouterr()
+    assert 1 == main(["lint", "--isolated", "--output-format", "concise", str(broken)])
+    found = sorted({line.split()[1] for line in capsys.readouterr().out.splitlines() if ": SV" in line})
+    assert ["SV010", "SV401"] == found
 
 
 def test_write_writes_the_rendered_page(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Layer",
+    "callback_from_name",
     "check_selectors",
     "comma_list",
     "find_pyproject",
@@ -53,6 +54,16 @@ __all__ = [
 
 #: The callbacks ``callback`` and ``--callback`` name (``auto`` is accepted besides).
 CALLBACKS = tuple(callback.value for callback in Callback)
+
+
+def callback_from_name(name: str) -> str | None:
+    """The callback a file name says: ``menu.ice.json`` or ``menu.ice.jsonc`` answers ``ice``."""
+    stem, dot, suffix = name.lower().rpartition(".")
+    if dot and suffix in ("json", "jsonc"):
+        for callback in CALLBACKS:
+            if stem.endswith("." + callback):
+                return callback
+    return None
 
 
 class ConfigError(SvamlError):

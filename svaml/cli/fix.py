@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from svaml._json import decode
+from svaml._json import decode, decode_jsonc
 from svaml._jsontext import key_offsets, value_offsets
-from svaml.cli.markdown import Kind, json_blocks, svaml_kind, wrap_value
+from svaml.cli.directives import unsuppressed
+from svaml.cli.markdown import Kind, fenced_blocks, svaml_blocks, wrap_value
 from svaml.diagnostic import escape_pointer, unescape_pointer
 from svaml.errors import SvamlError
 from svaml.rules import validate
@@ -226,9 +227,9 @@ def _apply(
     return doc, None
 
 
-def _same(text: str, value: Any) -> bool:
+def _same(text: str, value: Any, jsonc: bool = False) -> bool:
     """Whether the text decodes, without duplicates, to exactly ``value`` (types and key order)."""
-    decoded = decode(text)
+    decoded = decode_jsonc(text) if jsonc else decode(text)
     if decoded.problem is not None or decoded.duplicates:
         return False
     try:
@@ -460,9 +461,14 @@ def fix_text(
     callback: str | None,
     enabled: Callable[[Diagnostic], bool],
     kind: Kind = "document",
+    jsonc: bool = False,
 ) -> FixOutcome:
-    """Apply every enabled fix to a JSON text (a document, or a bare action or instruction)."""
-    decoded = decode(text)
+    """Apply every enabled fix to a JSON text (a document, or a bare action or instruction).
+
+    With ``jsonc``, the text is JSONC: its comments are kept, and the diagnostics its
+    ``svaml: ignore[...]`` comments suppress are not fixed.
+    """
+    decoded = decode_jsonc(text) if jsonc else decode(text)
     if decoded.problem is not None:
         return FixOutcome(None)
     value = decoded.value
@@ -471,7 +477,10 @@ def fix_text(
     for _ in range(_ROUNDS):
         document, inner = wrap_value(value, kind)
         fixes = []
-        for diagnostic in validate(document, callback=callback):
+        found = validate(document, callback=callback)
+        if jsonc:
+            found = unsuppressed(text, found, inner)
+        for diagnostic in found:
             if diagnostic.fix is None or not enabled(diagnostic):
                 continue
             edits = _relative(diagnostic.fix.edits, inner)
@@ -502,7 +511,10 @@ def fix_text(
                 patched = _patch(text, value, edits, style)
             except (FixError, LookupError, TypeError, ValueError):
                 patched = None
-            if patched is None or not _same(patched, new_value):
+            if patched is None or not _same(patched, new_value, jsonc):
+                if jsonc:  # writing the document anew would drop its comments
+                    where = f"{diagnostic.code} at {diagnostic.pointer or '/'}"
+                    return FixOutcome(None, 0, f"the fix for {where} cannot be made keeping the comments")
                 try:
                     patched = dump(new_value, style)
                 except ValueError as exc:
@@ -532,17 +544,24 @@ def _get_or_none(doc: Any, path: str) -> Any:
 
 
 def fix_markdown(markdown: str, *, callback: str | None, enabled: Callable[[Diagnostic], bool]) -> FixOutcome:
-    """Apply the enabled fixes to every SVAML ``json`` block of a Markdown text, in place."""
+    """Apply the enabled fixes to every SVAML ``json`` and ``jsonc`` block of a Markdown text, in place.
+
+    Each block is fixed for the callback it answers, and not for the codes it suppresses.
+    """
     changes: list[tuple[int, int, str]] = []
     fixed = 0
-    for block in json_blocks(markdown):
-        decoded = decode(block.text)
-        if decoded.problem is not None:
+    for found in svaml_blocks(fenced_blocks(markdown)[0], callback=callback):
+        block = found.block
+        if found.decoded.problem is not None:
             continue
-        kind = svaml_kind(decoded.value)
-        if kind is None:
-            continue
-        outcome = fix_text(block.text, callback=callback, enabled=enabled, kind=kind)
+        ignored = frozenset(s.code for s in found.statement.suppressions)
+
+        def wanted(diagnostic: Diagnostic, ignored: frozenset[str] = ignored) -> bool:
+            return diagnostic.code not in ignored and enabled(diagnostic)
+
+        outcome = fix_text(
+            block.text, callback=found.callback, enabled=wanted, kind=found.kind, jsonc=block.jsonc
+        )
         if outcome.problem is not None:
             return FixOutcome(None, 0, f"in the block at line {block.line}, {outcome.problem}")
         if outcome.text is not None:

@@ -1,6 +1,6 @@
 """``svaml lint``: find the files, read them, check them, report, and apply ``--fix``.
 
-Files, directories (``*.json`` and ``*.md``, recursively) and standard input are checked with
+Files, directories (``*.json``, ``*.jsonc`` and ``*.md``, recursively) and standard input are checked with
 the conventions of ruff: selection, per-file ignores, output formats, ``--fix``, and exit codes
 0 clean, 1 diagnostics, 2 usage, configuration or I/O error. It never touches the network. Many
 files are checked in worker processes.
@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from svaml import __version__
-from svaml._json import Decoded, decode, utf8_text
+from svaml._json import Decoded, decode, decode_jsonc, utf8_text
 from svaml.cli._messages import error as _error
 from svaml.cli._messages import note as _note
 from svaml.cli.config import (
-    CALLBACKS,
     Config,
     ConfigError,
     Layer,
+    callback_from_name,
     check_selectors,
     comma_list,
     load_config,
@@ -34,9 +34,10 @@ from svaml.cli.config import (
     resolve_selection,
     selected,
 )
+from svaml.cli.directives import jsonc_suppressions, suppress
 from svaml.cli.fix import fix_markdown, fix_text, write_atomic
 from svaml.cli.formats import Summary, make_reporter
-from svaml.cli.markdown import Kind, check_decoded, check_markdown, svaml_kind
+from svaml.cli.markdown import Kind, check_decoded, lint_markdown, svaml_kind
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.rules import RULES
 
@@ -181,7 +182,7 @@ def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> It
                 found = True
                 yield target
             if not found and not args.quiet:
-                _note(f"warning: no *.json or *.md files under {raw}")
+                _note(f"warning: no *.json, *.jsonc or *.md files under {raw}")
         elif os.path.lexists(raw):
             if _excluded(raw, settings):
                 if not args.quiet:
@@ -206,20 +207,10 @@ def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
         prefix = "" if directory == "." else directory + os.sep
         for name in sorted(files):
             lower = name.lower()
-            if lower.endswith(".json") or lower.endswith(_MARKDOWN):
+            if lower.endswith((".json", ".jsonc")) or lower.endswith(_MARKDOWN):
                 path = prefix + name
                 if not _excluded(path, settings):
                     yield _Target(path, path, False)
-
-
-def _suffix_callback(name: str) -> str | None:
-    lower = name.lower()
-    if lower.endswith(".json"):
-        stem = lower[: -len(".json")]
-        for callback in CALLBACKS:
-            if stem.endswith("." + callback):
-                return callback
-    return None
 
 
 def _read(target: _Target) -> bytes:
@@ -509,8 +500,8 @@ def _check(target: _Target, options: _Options) -> _Result:
     if text is None or (not markdown and not text.strip()):
         bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
         return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
-    callback = settings.callback or _suffix_callback(target.name) or settings.fallback
-    found = _diagnostics(text, target, markdown, callback)
+    callback = settings.callback or callback_from_name(target.name) or settings.fallback
+    found = _diagnostics(text, target, markdown, callback, enabled)
     if found is None:
         skipped = (
             f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
@@ -529,8 +520,9 @@ def _check(target: _Target, options: _Options) -> _Result:
         if markdown:
             outcome = fix_markdown(text, callback=callback, enabled=wanted)
         else:
-            kind = _json_kind(decode(text), target) or "document"
-            outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind)
+            jsonc = _is_jsonc(target)
+            kind = _json_kind(decode_jsonc(text) if jsonc else decode(text), target) or "document"
+            outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind, jsonc=jsonc)
         if outcome.problem is not None:
             messages = (f"svaml: warning: {target.name}: not fixed, left as it was: {outcome.problem}",)
         if outcome.text is not None:
@@ -546,7 +538,7 @@ def _check(target: _Target, options: _Options) -> _Result:
             if not failed:
                 text = outcome.text
                 fixed = outcome.fixed
-                found = _diagnostics(text, target, markdown, callback) or []
+                found = _diagnostics(text, target, markdown, callback, enabled) or []
                 diagnostics = [d for d in found if d.code in enabled]
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return _Result(
@@ -561,15 +553,26 @@ def _check(target: _Target, options: _Options) -> _Result:
     )
 
 
-def _diagnostics(text: str, target: _Target, markdown: bool, callback: str | None) -> list[Diagnostic] | None:
-    """Check a text; None for a JSON file that holds no SVAML."""
+def _diagnostics(
+    text: str, target: _Target, markdown: bool, callback: str | None, enabled: frozenset[str]
+) -> list[Diagnostic] | None:
+    """Check a text, applying its suppressions; None for a JSON file that holds no SVAML."""
     if markdown:
-        return [d for report in check_markdown(text, callback=callback) for d in report.diagnostics]
-    decoded = decode(text)
+        return lint_markdown(text, callback=callback, enabled=enabled)
+    jsonc = _is_jsonc(target)
+    decoded = decode_jsonc(text) if jsonc else decode(text)
     kind = _json_kind(decoded, target)
     if kind is None:
         return None
-    return check_decoded(text, decoded, kind, callback=callback)
+    found = check_decoded(decoded.text, decoded, kind, callback=callback)
+    if not jsonc:
+        return found
+    suppressions, problems = jsonc_suppressions(text)
+    return suppress([*found, *problems], suppressions, enabled)
+
+
+def _is_jsonc(target: _Target) -> bool:
+    return target.name.lower().endswith(".jsonc")
 
 
 def _excerpt(text: str, diagnostics: Sequence[Diagnostic]) -> dict[int, str]:
@@ -586,7 +589,7 @@ def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     if decoded.problem is not None:
         return "document"
     kind = svaml_kind(decoded.value)
-    if kind is None and (target.path is None or _suffix_callback(target.name)):
+    if kind is None and (target.path is None or callback_from_name(target.name)):
         return "document"  # standard input and *.ice.json files are SVAML whatever they hold
     return kind
 

@@ -14,6 +14,7 @@ from svaml.model.permissions import Callback
 from svaml.rules import (  # noqa: F401
     _actions,
     _callouts,
+    _comments,
     _document,
     _limits,
     _menus,

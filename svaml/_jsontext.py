@@ -41,7 +41,9 @@ __all__ = [
 ]
 
 # Whitespace, and the comments of JSONC (JSON text has none, so they cost nothing there).
-_WS = re.compile(r"[ \t\n\r]*(?:(?://[^\n]*|/\*.*?\*/)[ \t\n\r]*)*", re.S)
+# A comment cannot end early or late when a pattern around it backtracks: `//` runs to the end of
+# its line, and `/* */` to the first `*/`.
+_WS = re.compile(r"[ \t\n\r]*(?:(?://[^\n]*(?![^\n])|/\*(?:[^*]|\*(?!/))*\*/)[ \t\n\r]*)*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 # Strings and comments are matched whole so that brackets inside them are not counted.
 _BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*|/\*.*?\*/|[\[\]{}]', re.S)

@@ -79,7 +79,8 @@ def test_every_fixable_rule_shows_its_fixed_form() -> None:
 
 def test_internal_error_has_no_example() -> None:
     """SV000, SV010 and SV011 are documented without an example, since no document alone triggers them."""
-    assert WITHOUT_EXAMPLE == [code for code in CODES if RULES[code].example is None]
+    expected = WITHOUT_EXAMPLE
+    assert expected == [code for code in CODES if RULES[code].example is None]
 
 
 def test_rules_page_lints_as_it_says(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,13 +88,16 @@ def test_rules_page_lints_as_it_says(tmp_path: Path, capsys: pytest.CaptureFixtu
     from svaml.cli import main
 
     page = PAGE.read_text(encoding="utf-8")
-    assert 0 == main(["lint", "--isolated", str(PAGE)])
+    status = 0
+    assert status == main(["lint", "--isolated", str(PAGE)])
     broken = tmp_path / "rules.md"
     broken.write_text(page.replace("<!-- svaml: ignore[SV401] -->", "<!-- svaml: ignore[SV402] -->"), "utf-8")
     capsys.readouterr()
-    assert 1 == main(["lint", "--isolated", "--output-format", "concise", str(broken)])
+    status = 1
+    assert status == main(["lint", "--isolated", "--output-format", "concise", str(broken)])
     found = sorted({line.split()[1] for line in capsys.readouterr().out.splitlines() if ": SV" in line})
-    assert ["SV010", "SV401"] == found
+    expected = ["SV010", "SV401"]
+    assert expected == found
 
 
 def test_write_writes_the_rendered_page(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ class Directive(NamedTuple):
     callback: str | None
     codes: tuple[tuple[str, int, int], ...]  # (code, line, column)
     problems: tuple[Diagnostic, ...]
+    callback_at: tuple[int, int] = (0, 0)  # where the callback's name is written
 
 
 def _diagnostic(code: str, message: str, line: int, column: int, width: int) -> Diagnostic:
@@ -93,13 +94,14 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
         return line + row - 1, (column + col - 1 if row == 1 else col)
 
     callback: str | None = None
+    callback_at = (0, 0)
     codes: list[tuple[str, int, int]] = []
     problems: list[Diagnostic] = []
     items = list(_ITEM.finditer(body, prefix.end()))
     for item in items:
         if item.group(1) is not None:
             name = item.group(2).lower()
-            where = at(item.start(2) if name else item.start(1))
+            where = at(item.start(2) if name and callbacks else item.start(1))
             if not callbacks:
                 message = (
                     "callback= is for the comment before a Markdown block; a JSONC file says its "
@@ -113,7 +115,7 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
                 message = f"two callbacks in one comment: {callback} and {name}"
                 problems.append(_diagnostic("SV011", message, *where, len(name)))
             else:
-                callback = name
+                callback, callback_at = name, where
         elif item.group(3) is not None:
             found = list(_CODE.finditer(item.group(4)))
             if not found:
@@ -137,7 +139,7 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
     if not items:
         message = f"an empty svaml: comment: {_SYNTAX}"
         problems.append(_diagnostic("SV011", message, *at(prefix.start()), prefix.end() - prefix.start()))
-    return Directive(callback, tuple(codes), tuple(problems))
+    return Directive(callback, tuple(codes), tuple(problems), callback_at)
 
 
 def jsonc_suppressions(text: str) -> tuple[list[Suppression], list[Diagnostic]]:

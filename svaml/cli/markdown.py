@@ -265,7 +265,7 @@ def statement(block: Block) -> Statement:
                     f"the comment says callback={directive.callback} but the block says {callback}: "
                     "they must agree"
                 )
-                problems.append(invalid(message, note.line, note.column))
+                problems.append(invalid(message, *directive.callback_at, len(directive.callback)))
             else:
                 callback = directive.callback
         for code, line, column in directive.codes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from svaml._json import decode_jsonc
 from svaml._jsontext import (
     Duplicate,
     Span,
+    blank_jsonc,
     locate,
     locate_key,
     locate_many,
@@ -187,3 +190,36 @@ def test_locating_never_raises_on_arbitrary_text(text: str) -> None:
     found = locate_many(text, ["", "/0", "/a", "/a/0"], nearest=True)
     expected = ({"", "/0", "/a", "/a/0"}, True)
     assert expected == (set(found), isinstance(repeated_keys(text), tuple))
+
+
+_COMMENTS = ["", " ", "// ] } [ { \" , //\n", "/* ] } \" , * / */", "/**/", "\n  // x\n  "]
+
+
+def _jsonc(value: Any, pick: random.Random) -> str:
+    """Write a value as JSONC: comments between every two tokens, and sometimes a trailing comma."""
+
+    def gap() -> str:
+        return pick.choice(_COMMENTS)
+
+    if isinstance(value, dict):
+        members = [
+            gap() + json.dumps(k) + gap() + ":" + gap() + _jsonc(v, pick) + gap() for k, v in value.items()
+        ]
+        trailing = "," if members and pick.random() < 0.5 else ""
+        return "{" + ",".join(members) + trailing + gap() + "}"
+    if isinstance(value, list):
+        items = [gap() + _jsonc(v, pick) + gap() for v in value]
+        trailing = "," if items and pick.random() < 0.5 else ""
+        return "[" + ",".join(items) + trailing + gap() + "]"
+    return json.dumps(value)
+
+
+@given(value=_JSON, seed=st.integers(0, 2**32))
+def test_jsonc_spans_hold_their_values_and_blanking_keeps_every_offset(value: Any, seed: int) -> None:
+    """In JSONC each span holds its value's text, comments and all; the blanked text decodes to the value."""
+    text = "// head\n" + _jsonc(value, random.Random(seed)) + " /* tail */"
+    blanked, unclosed = blank_jsonc(text)
+    expected = dict(_pointers(value))
+    spans = locate_many(text, list(expected))
+    actual = {p: decode_jsonc(_slice(text, span)).value for p, span in spans.items() if span is not None}
+    assert (expected, value, len(text), -1) == (actual, json.loads(blanked), len(blanked), unclosed)

@@ -93,6 +93,8 @@ def test_statements_svaml_cannot_use_are_sv011(capsys: pytest.CaptureFixture[str
         + _fence("python", "print(1)\n", "<!-- svaml: ignore[SV201] -->\n")
         + _fence("json", '{"action": {"name": "hangup"}}\n', "<!-- svaml: -->\n")
         + _fence("json ice ace", '{"action": {"name": "hangup"}}\n')
+        + "<!-- svaml: ignore[SV401] --> followed by text on its line\n"
+        + _fence("json", '{"action": {"name": "hangup"}}\n', "<!-- a comment, not svaml's -->\n")
     )
     _write("page.md", page)
     expected = [
@@ -104,6 +106,7 @@ def test_statements_svaml_cannot_use_are_sv011(capsys: pytest.CaptureFixture[str
         ("SV011", 12, 5),  # before a python block
         ("SV011", 16, 5),  # nothing after svaml:
         ("SV011", 20, 1),  # two callbacks in the info string
+        ("SV011", 23, 5),  # text after it on its line
     ]
     assert expected == _found(capsys, "page.md")
 

@@ -173,8 +173,11 @@ def fenced_blocks(markdown: str) -> tuple[list[Block], list[Note]]:
             close = markdown.find("-->", offset + comment.end())
             line_end = markdown.find("\n", close) if close >= 0 else -1
             line_end = len(markdown) if line_end < 0 else line_end + 1
-            if close >= 0 and not markdown[close + 3 : line_end].strip():
-                body = markdown[offset + comment.end() : close]
+            body = markdown[offset + comment.end() : close]
+            followed = bool(markdown[close + 3 : line_end].strip())
+            if close >= 0 and followed and _SVAML_NOTE.match(body):
+                stray.append(Note(body, index + 1, comment.end() + 1))  # text follows it on its line
+            elif close >= 0 and not followed:
                 if _SVAML_NOTE.match(body):
                     notes.append(Note(body, index + 1, comment.end() + 1))
                 while index < len(lines) and offset < line_end:

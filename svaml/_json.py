@@ -227,6 +227,9 @@ def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
     msg, pos = exc.msg, exc.pos
     if not text.strip():
         return Problem("empty document: expected a JSON value", exc.lineno, exc.colno)
+    if text.startswith(("//", "/*"), pos):
+        msg = "JSON has no comments (only *.jsonc files and ```jsonc blocks may have them)"
+        return Problem(msg, exc.lineno, exc.colno)
     if msg.startswith(("Expecting value", "Expecting property name")):
         before = text[:pos].rstrip(" \t\r\n")
         if before.endswith(","):

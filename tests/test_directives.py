@@ -143,6 +143,9 @@ def test_json_file_stays_strict(capsys: pytest.CaptureFixture[str]) -> None:
     _write("call.ice.json", JSONC)
     expected = [("SV001", 1, 1)]
     assert expected == _found(capsys, "call.ice.json")
+    said = decode(JSONC).problem
+    message = "JSON has no comments (only *.jsonc files and ```jsonc blocks may have them)"
+    assert message == getattr(said, "message", "")
 
 
 def test_unclosed_block_comment_is_sv001_at_its_start(capsys: pytest.CaptureFixture[str]) -> None:

@@ -206,6 +206,17 @@ def test_unused_suppression_of_an_unselected_code_is_not_reported(capsys: pytest
     assert expected == _found(capsys, "--ignore", "SV010", "a.jsonc")
 
 
+def test_suppressions_in_text_that_is_not_jsonc_are_not_judged(capsys: pytest.CaptureFixture[str]) -> None:
+    """When the text does not decode no rule runs, so only SV001 is reported, not unused suppressions."""
+    _write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV020]\n  "x": 1\n}\n')
+    expected = [("SV001", 3, 3)]
+    assert expected == _found(capsys, "a.jsonc")
+    broken = '{"action": {"name": "Hangup"} "x"}\n'
+    _write("page.md", _fence("jsonc", broken, "<!-- svaml: ignore[SV020] -->\n"))
+    expected = [("SV001", 3, 31)]
+    assert expected == _found(capsys, "page.md")
+
+
 def test_unknown_code_in_a_suppression_is_sv011(capsys: pytest.CaptureFixture[str]) -> None:
     """A code no rule has (a letter O for a zero) is an error at the code; the known codes still apply."""
     _write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV4O1, sv020]\n}\n')

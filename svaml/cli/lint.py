@@ -568,6 +568,8 @@ def _diagnostics(
     if not jsonc:
         return found
     suppressions, problems = jsonc_suppressions(text)
+    if decoded.problem is not None:  # no rule ran: only a suppression of SV001 can be judged
+        suppressions = [s for s in suppressions if s.code == "SV001"]
     return suppress([*found, *problems], suppressions, enabled)
 
 

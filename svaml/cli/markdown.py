@@ -431,6 +431,9 @@ def _check_blocks(blocks: list[Block], callback: str | None) -> list[BlockReport
                 end_column = column + (d.end_column or 0) - (d.column or 0)
                 moved = attrs.evolve(d, line=line, column=column, end_line=line, end_column=end_column)
                 diagnostics.append(moved)
+        if found.decoded.problem is not None:
+            # No rule ran: whether a suppression of anything but SV001 is used cannot be told.
+            suppressions = [s for s in suppressions if s.code == "SV001"]
         reports.append(BlockReport(block, found.kind, diagnostics, found.callback, tuple(suppressions)))
     return reports
 

@@ -11,6 +11,11 @@ with a typed result or a typed error from :mod:`svaml.errors`::
     └── TransportError      no usable answer: refused, reset, a body that is not JSON
         └── TimeoutError    no answer in time
 
+Every call has a total ``deadline`` on top of the connect and read timeouts, and an answer is
+read only up to ``max_response`` bytes (counted after decompression). A redirect is followed
+only for a request that can safely be sent again, and only to the same origin (scheme, host and
+port): credentials never go anywhere else.
+
 Retries: a request that repeating cannot change (``GET``, ``DELETE``, the conference
 participant commands, the callback URL update) is retried after 429, 502, 503 and 504 answers,
 connection failures and timeouts, waiting as ``Retry-After`` says or backing off
@@ -20,6 +25,7 @@ call-leg updates and number assignment are not retried either.
 
 from __future__ import annotations
 
+import builtins
 import email.utils
 import logging
 import math
@@ -70,7 +76,7 @@ from svaml.model.callouts import (
 from svaml.model.enums import Capability, Moh, coerce
 from svaml.model.permissions import Callback
 from svaml.rules import validate, validate_callout
-from svaml.signing import Credentials
+from svaml.signing import Credentials, Secret
 from svaml.typed import step_name
 
 if TYPE_CHECKING:
@@ -121,6 +127,7 @@ _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _RATE_LIMITED = frozenset({429, 503})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _PATH_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar: sent as is, so the signed path is the path sent
 _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried automatically"
@@ -173,6 +180,11 @@ class VoiceClient:
     ``Retry-After`` longer than ``max_retry_after`` seconds is not waited for. ``session`` is a
     ``requests.Session`` to use (it is not closed by :meth:`close`).
 
+    ``deadline`` is the most seconds one method call may take in all, retries and redirects
+    included (None: no limit but the timeouts); a server that drips its answer is cut off at it.
+    ``max_response`` is the largest answer in bytes read (decompressed); a larger one is a
+    :class:`~svaml.errors.TransportError`.
+
     Use it as a context manager, or call :meth:`close`, to release the connections of the
     session it made. The repr shows the key, never the secret.
     """
@@ -180,7 +192,7 @@ class VoiceClient:
     def __init__(
         self,
         application_key: str,
-        application_secret: str,
+        application_secret: str | Secret,
         *,
         region: str = "global",
         auth: Literal["signed", "basic"] = "signed",
@@ -191,8 +203,12 @@ class VoiceClient:
         session: requests.Session | None = None,
         base_url: str | None = None,
         configuration_url: str | None = None,
+        deadline: float | None = 30.0,
+        max_response: int = 4 * 1024 * 1024,
     ) -> None:
-        self._credentials = Credentials(key=application_key, secret=application_secret)
+        held = application_secret if isinstance(application_secret, Secret) else Secret(application_secret)
+        del application_secret  # only the Secret, whose repr hides it, stays in this frame's locals
+        self._credentials = Credentials(key=application_key, secret=held)
         if auth not in ("signed", "basic"):
             raise SvamlError(f"auth must be 'signed' or 'basic', not {auth!r}")
         self._auth = auth
@@ -209,6 +225,10 @@ class VoiceClient:
         self._retries = _count("retries", retries)
         self._backoff = _seconds("backoff", backoff)
         self._max_retry_after = _seconds("max_retry_after", max_retry_after)
+        self._deadline = None if deadline is None else _seconds("deadline", deadline)
+        if self._deadline == 0:
+            raise SvamlError("deadline must be more than 0 seconds (None for no deadline)")
+        self._max_response = _count("max_response", max_response)
         self._requests = _load_requests()
         self._owns_session = session is None
         self._session: requests.Session = session if session is not None else self._requests.Session()
@@ -255,15 +275,36 @@ class VoiceClient:
         """The ``requests.Session`` that carries the requests."""
         return self._session
 
+    @property
+    def deadline(self) -> float | None:
+        """The most seconds one method call may take in all, or None for no limit."""
+        return self._deadline
+
+    @property
+    def max_response(self) -> int:
+        """The largest answer, in bytes after decompression, that the client reads."""
+        return self._max_response
+
     def __repr__(self) -> str:
-        where = f"region={self._region!r}"
-        if self._base_url != REGIONS[self._region]:
-            where = f"base_url={self._base_url!r}"
-        return f"VoiceClient(application_key={self.application_key!r}, {where}, auth={self._auth!r})"
+        # Safe on a half-built client (a constructor that raised, a debugger): no attribute is assumed.
+        parts = vars(self)
+        credentials = parts.get("_credentials")
+        key = credentials.key if isinstance(credentials, Credentials) else None
+        region, base_url = parts.get("_region"), parts.get("_base_url")
+        where = f"region={region!r}"
+        if isinstance(region, str) and region in REGIONS and base_url not in (None, REGIONS[region]):
+            where = f"base_url={base_url!r}"
+        return f"VoiceClient(application_key={key!r}, {where}, auth={parts.get('_auth')!r})"
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(
+            "a VoiceClient is not pickled: it holds the application secret, which a pickle keeps in"
+            " clear; make a new client in the other process from its own configuration"
+        )
 
     def close(self) -> None:
         """Close the session the client made (a session passed in is left open)."""
-        if self._owns_session:
+        if vars(self).get("_owns_session"):
             self._session.close()
 
     def __enter__(self) -> VoiceClient:
@@ -535,16 +576,20 @@ class VoiceClient:
         retry: bool = False,
         callout: bool = False,
     ) -> Any:
-        """Send one API request; return the decoded JSON answer (None for an empty one)."""
+        """Send one API request; return the decoded JSON answer (None for an empty one).
+
+        ``retry`` says the request can safely be sent again: only such a request is retried or
+        follows a redirect. Every failure is a :class:`~svaml.errors.SinchError`.
+        """
         requests = self._requests
         url = (self._configuration_url if configuration else self._base_url) + path
         data = None if body is None else _json.dumps(body).encode("utf-8")
         what = f"{method} {url}"
         note = f"; {_NOT_PLACED_NOTE}" if callout else ""
+        ends = None if self._deadline is None else time.monotonic() + self._deadline
         attempt = redirects = 0
         while True:
             attempt += 1
-            headers = self._headers(method, url, data)
             started = time.monotonic()
             failure: SinchError | None = None
             cause: BaseException | None = None
@@ -553,9 +598,11 @@ class VoiceClient:
                     method,
                     url,
                     data=data,
-                    headers=headers,
-                    timeout=self._timeout,
+                    # Not kept in a local: with Basic auth the header holds the secret.
+                    headers=self._headers(method, url, data),
+                    timeout=self._timeout_within(ends, what, note),
                     allow_redirects=False,
+                    stream=True,
                 )
             except requests.RequestException as exc:
                 # A connection never made carried nothing: the callout surely was not placed.
@@ -564,41 +611,94 @@ class VoiceClient:
                 in_time = " in time" if kind is SinchTimeoutError else ""
                 failure = kind(f"{what}: no answer from Sinch{in_time} ({_why(exc)}){said}")
                 cause = exc
+            except SinchError:
+                raise
+            except Exception as exc:  # a session or URL fault of any kind is a TransportError
+                failure = TransportError(f"{what}: the request failed ({_why(exc)}){note}")
+                cause = exc
             elapsed = (time.monotonic() - started) * 1000
             if failure is not None:
                 _log.debug("%s %s -> %s after %.0f ms (attempt %d)", method, url, failure, elapsed, attempt)
-                if retry and attempt <= self._retries:
-                    self._wait(what, self._backoff * 2 ** (attempt - 1), str(failure), attempt)
+                wait = self._backoff * 2 ** (attempt - 1)
+                if retry and attempt <= self._retries and _in_time(ends, wait):
+                    self._wait(what, wait, str(failure), attempt)
                     continue
-                raise failure from cause
+                # With Basic auth the frames of requests' own traceback hold the secret's header.
+                raise failure from (cause if self._auth == "signed" else None)
 
             status = response.status_code
+            try:
+                content = self._read(response, what, ends, note)
+            finally:
+                response.close()
             _log.debug("%s %s -> %d in %.0f ms (attempt %d)", method, url, status, elapsed, attempt)
             if 200 <= status < 300:
-                return _decode(response, what, note)
-            location = response.headers.get("Location")
-            if status in _REDIRECTS and location and redirects < _MAX_REDIRECTS:
-                target = urljoin(url, location)
-                if _may_follow(url, target, method, status):
+                return _decode(content, status, what, note)
+            refusal = ""
+            if status in _REDIRECTS:
+                target, refusal = _redirect(url, response.headers.get("Location"), method, status, retry)
+                if target is not None and redirects < _MAX_REDIRECTS:
                     _log.debug("%s %s: following the redirect to %s", method, url, target)
                     redirects += 1
                     attempt -= 1
                     url = target
                     what = f"{method} {url}"
                     continue
+                refusal = refusal or f"more than {_MAX_REDIRECTS} redirects"
             retry_after = None
             if status in _RATE_LIMITED:
                 retry_after = _retry_after(response.headers.get("Retry-After"))
             if status in _RETRY_STATUSES and retry and attempt <= self._retries:
                 wait = retry_after if retry_after is not None else self._backoff * 2 ** (attempt - 1)
-                if wait <= self._max_retry_after:
+                if wait <= self._max_retry_after and _in_time(ends, wait):
                     self._wait(what, wait, f"HTTP {status}", attempt)
                     continue
             if not callout or status < 429:
                 note = ""  # Sinch refused the request: no call was placed
             elif status == 429:
                 note = "; callouts are never retried automatically"
-            raise _api_error(response, what, retry_after, note)
+            raise _api_error(response, content, what, retry_after, refusal, note)
+
+    def _timeout_within(self, ends: float | None, what: str, note: str) -> tuple[float, float] | None:
+        """Return the (connect, read) timeout of the next attempt, cut to the time the deadline leaves."""
+        if ends is None:
+            return self._timeout
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise SinchTimeoutError(f"{what}: no answer within the deadline of {self._deadline:g} s{note}")
+        if self._timeout is None:
+            return (left, left)
+        return (min(self._timeout[0], left), min(self._timeout[1], left))
+
+    def _read(self, response: requests.Response, what: str, ends: float | None, note: str) -> bytes:
+        """Read the answer's body as it arrives, within ``max_response`` (decompressed) and the deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                # read1 returns what has arrived (decompressed, at most _CHUNK bytes): a server
+                # dripping bytes cannot hold a read open past the deadline.
+                chunk = response.raw.read1(_CHUNK, decode_content=True)
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > self._max_response:
+                    raise TransportError(
+                        f"{what}: Sinch's answer is larger than max_response ({self._max_response} bytes,"
+                        f" counted decompressed); not read further{note}"
+                    )
+                chunks.append(chunk)
+                if ends is not None and time.monotonic() > ends:
+                    raise SinchTimeoutError(
+                        f"{what}: the answer did not arrive within the deadline of {self._deadline:g} s{note}"
+                    )
+        except SinchError:
+            raise
+        except Exception as exc:  # urllib3, http.client and zlib each raise their own
+            kind = SinchTimeoutError if _timed_out(exc) else TransportError
+            failure = kind(f"{what}: the answer broke off ({_why(exc)}){note}")
+            cause = exc
+        raise failure from cause
 
     def _wait(self, what: str, seconds: float, why: str, attempt: int) -> None:
         _log.info(
@@ -752,12 +852,18 @@ def _inline(
 def _result(data: Any, cls: type[_R]) -> _R:
     if data is None:
         data = {}
-    result: _R = read_result(data, cls)
+    try:
+        result: _R = read_result(data, cls)
+    except RecursionError:
+        raise TransportError(f"Sinch's answer is nested too deeply to read as {cls.__name__}") from None
     return result
 
 
 def _snippet(data: Any, limit: int = 200) -> str:
-    text = data if isinstance(data, str) else _json.dumps(data)
+    try:
+        text = data if isinstance(data, str) else _json.dumps(data)
+    except (ValueError, RecursionError):
+        text = f"<{type(data).__name__} svaml cannot write>"
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -777,19 +883,64 @@ def _not_sent(exc: BaseException) -> bool:
     return isinstance(getattr(reason, "reason", None), ConnectTimeoutError)
 
 
-def _decode(response: requests.Response, what: str, note: str) -> Any:
+def _decode(content: bytes, status: int, what: str, note: str) -> Any:
     """Decode an answer under the one JSON policy (:mod:`svaml._json`); refuse one that breaks it."""
-    content = response.content
     if not content.strip():
         return None
-    decoded = _json.decode(content)
+    try:
+        decoded = _json.decode(content)
+    except (ValueError, RecursionError) as exc:  # numbers or nesting past what Python reads
+        why = f"Sinch answered {status} with a body svaml cannot read ({exc})"
+        raise TransportError(f"{what}: {why}{note}") from None
     if decoded.clean:
         return decoded.value
     why = "that is not JSON" if decoded.problem is not None else "that repeats a key in one object"
     raise TransportError(
-        f"{what}: Sinch answered {response.status_code} with a body {why}:"
+        f"{what}: Sinch answered {status} with a body {why}:"
         f" {_snippet(content.decode('utf-8', 'replace'))} ({decoded.reason}){note}"
     )
+
+
+def _timed_out(exc: BaseException) -> bool:
+    from urllib3.exceptions import ReadTimeoutError
+
+    return isinstance(exc, (ReadTimeoutError, builtins.TimeoutError))
+
+
+def _in_time(ends: float | None, wait: float) -> bool:
+    """Whether waiting ``wait`` seconds still leaves time before the deadline ``ends``."""
+    return ends is None or time.monotonic() + wait < ends
+
+
+def _redirect(
+    source: str, location: str | None, method: str, status: int, repeatable: bool
+) -> tuple[str | None, str]:
+    """Return the URL to follow a redirect to, or None and why not.
+
+    Only a request that can safely be sent again is, and only where it stays the same request
+    (301, 302 and 303 would turn it into a GET) at the same origin (scheme, host and port), so
+    credentials go nowhere else.
+    """
+    if not location:
+        return None, "the redirect has no Location"
+    if not repeatable:
+        if method == "POST" and "/callouts" in source:
+            return None, "a callout is never sent again (that could ring a phone twice)"
+        return None, f"this {method} is not one that can safely be sent again"
+    if method not in ("GET", "HEAD") and status not in (307, 308):
+        return None, f"a {status} would turn the {method} into a GET"
+    try:
+        target = urljoin(source, location)
+        src, dst = urlsplit(source), urlsplit(target)
+        same = (src.scheme, src.hostname, src.port) == (dst.scheme, dst.hostname, dst.port)
+    except ValueError:
+        return None, "the Location is not a valid URL"
+    if not same:
+        why = f"it leads away from {src.scheme}://{src.netloc}, and credentials are sent only there"
+        if (dst.hostname or "").endswith(".sinch.com"):
+            why += " (if Sinch sends you to a regional host, choose that region)"
+        return None, why
+    return target, ""
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -811,11 +962,16 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-def _api_error(response: requests.Response, what: str, retry_after: float | None, note: str) -> ApiError:
+def _api_error(
+    response: requests.Response, content: bytes, what: str, retry_after: float | None, refusal: str, note: str
+) -> ApiError:
     status = response.status_code
-    text = response.content.decode("utf-8", "replace")
-    decoded = _json.decode(response.content)
-    data = decoded.value if decoded.clean else None
+    text = content.decode("utf-8", "replace")
+    try:
+        decoded: _json.Decoded | None = _json.decode(content)
+    except (ValueError, RecursionError):
+        decoded = None
+    data = decoded.value if decoded is not None and decoded.clean else None
     error_code: str | int | None = None
     reference = None
     message = f"Sinch answered {status} {response.reason or ''}".rstrip()
@@ -829,8 +985,9 @@ def _api_error(response: requests.Response, what: str, retry_after: float | None
             message = data["message"]
     elif text.strip():
         message += f", with a body that is not JSON: {_snippet(text)}"
-    if status in _REDIRECTS:
-        message += f"; not following the redirect to {response.headers.get('Location')!r}"
+    if refusal:
+        location = response.headers.get("Location")
+        message += f"; not following the redirect to {_snippet(location or '')}: {refusal}"
     full = f"{what}: {message}{note}"
     if status in _RATE_LIMITED:
         return RateLimitedError(
@@ -842,14 +999,3 @@ def _api_error(response: requests.Response, what: str, retry_after: float | None
             body=text,
         )
     return ApiError(full, status=status, error_code=error_code, reference=reference, body=text)
-
-
-def _may_follow(source: str, target: str, method: str, status: int) -> bool:
-    """Follow a redirect only where the request stays the same and its credentials stay with Sinch."""
-    if method not in ("GET", "HEAD") and status not in (307, 308):
-        return False  # 301/302/303 would turn the request into a GET
-    src, dst = urlsplit(source), urlsplit(target)
-    if dst.scheme not in ("http", "https") or (src.scheme == "https" and dst.scheme != "https"):
-        return False
-    host = dst.hostname or ""
-    return host == src.hostname or host == "sinch.com" or host.endswith(".sinch.com")

@@ -31,6 +31,7 @@ from svaml.errors import SignatureError, SvamlError, SvamlTypeError
 
 __all__ = [
     "Credentials",
+    "Secret",
     "basic_authorization",
     "content_md5",
     "format_timestamp",
@@ -46,6 +47,12 @@ _SIGNING: _Errors = (SvamlError, SvamlTypeError)
 _VERIFYING: _Errors = (SignatureError, SignatureError)
 _RELEVANT_HEADERS = frozenset(("authorization", "content-type", "x-timestamp"))
 _METHOD = re.compile(r"[A-Za-z]+")
+# Standard and base64url alphabets, unpadded: Sinch's SDKs accept both (e.g. "app-secret").
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*")
+_NOT_PICKLED = (
+    "an object holding a Sinch application secret is not pickled: a pickle keeps it in clear"
+    " wherever it is stored or sent; give the other process the secret from its own configuration"
+)
 
 
 def content_md5(body: bytes | str | None) -> str:
@@ -87,7 +94,7 @@ def sign(
     body: bytes | str | None,
     content_type: str,
     key: str,
-    secret: str,
+    secret: str | Secret,
     timestamp: str | datetime | None = None,
 ) -> dict[str, str]:
     """Return the ``x-timestamp`` and ``Authorization`` headers that sign a request to Sinch.
@@ -97,9 +104,11 @@ def sign(
     when it carries none). ``timestamp`` defaults to now; a string is sent as given. Raises
     :class:`~svaml.errors.SvamlError` (:class:`~svaml.errors.SvamlTypeError` for a wrong type)
     for arguments that cannot make a valid request; the message never contains the secret.
+    ``secret`` may also be a :class:`Secret`.
     """
-    mac = hmac.new(_check_credentials(key, secret, _SIGNING), digestmod=hashlib.sha256)
-    return _sign(key, mac, method, path, body, content_type, timestamp)
+    held = _held(secret)
+    del secret  # from here on only the Secret, whose repr hides it, is in this frame's locals
+    return _sign(key, held.keyed(key, _SIGNING), method, path, body, content_type, timestamp)
 
 
 def _sign(
@@ -139,14 +148,12 @@ def _sign(
     return {"x-timestamp": ts, "Authorization": f"Application {key}:{signature.decode('ascii')}"}
 
 
-def basic_authorization(key: str, secret: str) -> dict[str, str]:
+def basic_authorization(key: str, secret: str | Secret) -> dict[str, str]:
     """Return the header ``Authorization: Basic base64(key:secret)``, the unsigned alternative."""
-    _check_key(key, _SIGNING)
-    _str("application secret", secret)
-    if not secret:
-        raise SvamlError("the application secret must not be empty")
-    token = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
+    held = _held(secret)
+    del secret
+    held.keyed(key, _SIGNING)
+    return held.basic_authorization(key)
 
 
 def verify(
@@ -156,7 +163,7 @@ def verify(
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
     body: bytes | str | None,
     key: str,
-    secret: str,
+    secret: str | Secret,
     max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
     allow_basic: bool = False,
     now: datetime | None = None,
@@ -171,9 +178,11 @@ def verify(
 
     Raises :class:`~svaml.errors.SignatureError`, whose message says why, for every rejection and
     for arguments of the wrong kind; the message never contains the secret nor the signature.
+    ``secret`` may also be a :class:`Secret`.
     """
-    mac = hmac.new(_check_credentials(key, secret, _VERIFYING), digestmod=hashlib.sha256)
-    _verify(method, path, headers, body, key, secret, mac, max_age, allow_basic, now)
+    held = _held(secret)
+    del secret
+    _verify(method, path, headers, body, key, held, held.keyed(key, _VERIFYING), max_age, allow_basic, now)
 
 
 def _verify(
@@ -182,7 +191,7 @@ def _verify(
     headers: object,
     body: object,
     key: str,
-    secret: str,
+    secret: Secret,
     mac: hmac.HMAC,
     max_age: object,
     allow_basic: bool,
@@ -253,31 +262,126 @@ def _verify(
         )
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(repr=False, eq=False)
+class Secret:
+    """An application secret, checked and keyed once, kept out of sight.
+
+    Its repr is ``Secret(***)``; it refuses to be pickled (a pickle keeps the secret in clear);
+    copies are the same object. Making one never raises: a bad secret (not a str, empty, not
+    Base64) is refused when it is first used, by :class:`Credentials`, :func:`sign` or
+    :func:`verify`, so that no frame of a traceback holds the secret's text in a local.
+    Two secrets are equal when their texts are.
+    """
+
+    _text: object
+    # The HMAC keyed with the decoded secret, or None when the secret is not valid.
+    _mac: hmac.HMAC | None = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_mac", _keyed_mac(self._text))
+
+    def keyed(self, key: object, errors: _Errors = _SIGNING) -> hmac.HMAC:
+        """Check ``key`` and the secret; return the HMAC keyed with the decoded secret.
+
+        Raises ``errors[0]`` (:class:`~svaml.errors.SvamlError` by default) for a bad value and
+        ``errors[1]`` for a wrong type; the message never contains the secret.
+        """
+        _check_key(key, errors)
+        if self._mac is not None:
+            return self._mac
+        if not isinstance(self._text, str):
+            raise errors[1](f"the application secret must be a str, not {type(self._text).__name__}")
+        if not self._text:
+            raise errors[0]("the application secret must not be empty")
+        raise errors[0]("the application secret is not Base64 (copy it from the Sinch dashboard)")
+
+    def basic_authorization(self, key: str) -> dict[str, str]:
+        """Return ``Authorization: Basic base64(key:secret)``; see :func:`basic_authorization`."""
+        return {"Authorization": "Basic " + base64.b64encode(f"{key}:{self._text}".encode()).decode("ascii")}
+
+    def matches_basic(self, key: str, received: bytes) -> bool:
+        """Whether ``received`` (decoded Basic credentials) is ``key:secret``, in constant time."""
+        return hmac.compare_digest(received, f"{key}:{self._text}".encode())
+
+    def __repr__(self) -> str:
+        return "Secret(***)"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        if isinstance(self._text, str) and isinstance(other._text, str):
+            mine, theirs = (t.encode("utf-8", "surrogatepass") for t in (self._text, other._text))
+            return hmac.compare_digest(mine, theirs)
+        return self._text == other._text
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._text))
+
+    def __copy__(self) -> Secret:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: object) -> Secret:
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(_NOT_PICKLED)
+
+
+def _held(secret: object) -> Secret:
+    """Return ``secret`` as a :class:`Secret` (never raises, so callers can drop the raw text at once)."""
+    return secret if isinstance(secret, Secret) else Secret(secret)
+
+
+def _keyed_mac(text: object) -> hmac.HMAC | None:
+    """Return an HMAC keyed with the decoded secret, or None when ``text`` is not a Base64 str.
+
+    Never raises (the checks come before the decoding), so this frame, which holds the secret,
+    is never part of a traceback; nor is the stdlib's ``b64decode`` with the secret in its locals.
+    """
+    if not isinstance(text, str):
+        return None
+    # Sinch's SDKs accept base64url characters and missing padding (e.g. "app-secret").
+    unpadded = text.strip().rstrip("=")
+    if not unpadded or len(unpadded) % 4 == 1 or not _BASE64.fullmatch(unpadded):
+        return None
+    standard = unpadded.replace("-", "+").replace("_", "/") + "=" * (-len(unpadded) % 4)
+    return hmac.new(base64.b64decode(standard), digestmod=hashlib.sha256)
+
+
+@attrs.frozen(kw_only=True, repr=False, init=False)
 class Credentials:
     """An application key and secret, checked once; the repr never shows the secret.
 
     Holds what both the REST client and the callback handler need, so each keeps one object.
+    ``secret`` is given as a str (or a :class:`Secret`) and kept as a :class:`Secret`.
     Raises :class:`~svaml.errors.SvamlError` when the key is empty or the secret is not Base64,
-    :class:`~svaml.errors.SvamlTypeError` when either is not a str.
+    :class:`~svaml.errors.SvamlTypeError` when either is not a str. Not picklable.
     """
 
     key: str
-    secret: str
+    secret: Secret
     # Made once: a callback should not re-check and re-decode constant settings, and copying a
     # keyed HMAC skips the key schedule of a fresh one (1.7 against 2.4 µs a digest).
     _mac: hmac.HMAC = attrs.field(init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        secret = _check_credentials(self.key, self.secret, _SIGNING)
-        object.__setattr__(self, "_mac", hmac.new(secret, digestmod=hashlib.sha256))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # An HMAC object cannot be pickled nor deep-copied: rebuild from the key and secret.
-        return (_credentials, (self.key, self.secret))
+    def __init__(self, *, key: str, secret: str | Secret) -> None:
+        held = _held(secret)
+        del secret  # only the Secret stays in this frame, should the check below raise
+        mac = held.keyed(key, _SIGNING)
+        self.__attrs_init__(key=key, secret=held)
+        object.__setattr__(self, "_mac", mac)
 
     def __repr__(self) -> str:
-        return f"Credentials(key={self.key!r}, secret=***)"
+        return f"Credentials(key={getattr(self, 'key', None)!r}, secret=***)"
+
+    def __copy__(self) -> Credentials:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: object) -> Credentials:
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(_NOT_PICKLED)
 
     def sign(
         self,
@@ -318,12 +422,7 @@ class Credentials:
 
     def basic_authorization(self) -> dict[str, str]:
         """Return the Basic Authorization header; see :func:`svaml.signing.basic_authorization`."""
-        return basic_authorization(self.key, self.secret)
-
-
-def _credentials(key: str, secret: str) -> Credentials:
-    """Make Credentials again (pickle and deepcopy call this)."""
-    return Credentials(key=key, secret=secret)
+        return self.secret.basic_authorization(self.key)
 
 
 def _md5(data: bytes) -> str:
@@ -373,25 +472,14 @@ def _check_key(key: object, errors: _Errors) -> None:
         raise errors[0]("the application key must be printable ASCII without ':' or spaces")
 
 
-def _check_credentials(key: object, secret: object, errors: _Errors) -> bytes:
-    """Check key and secret and return the decoded secret; messages never echo the secret."""
-    _check_key(key, errors)
-    secret = _str("application secret", secret, errors[1])
-    if not secret:
-        raise errors[0]("the application secret must not be empty")
-    # Sinch's SDKs accept base64url characters and missing padding (e.g. "app-secret").
-    text = secret.strip().replace("-", "+").replace("_", "/").rstrip("=")
-    if text and len(text) % 4 != 1:
-        try:
-            return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            pass
-    raise errors[0]("the application secret is not Base64 (copy it from the Sinch dashboard)")
-
-
 def _window_seconds(max_age: object) -> float | None:
     if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
-        seconds = float(max_age)
+        try:
+            seconds = float(max_age)
+        except OverflowError:  # an int beyond any float: no clock reaches it
+            raise SignatureError(
+                "max_age is too large to be a number of seconds; use None to turn the check off"
+            ) from None
     elif isinstance(max_age, timedelta):
         seconds = max_age.total_seconds()
     elif max_age is None:
@@ -434,10 +522,10 @@ def _relevant(headers: object) -> dict[str, str]:
     return found
 
 
-def _check_basic(credentials: str, key: str, secret: str) -> None:
+def _check_basic(credentials: str, key: str, secret: Secret) -> None:
     try:
         received = base64.b64decode(credentials, validate=True)
     except (binascii.Error, ValueError):
         raise SignatureError("malformed Authorization header: Basic credentials are not Base64") from None
-    if not hmac.compare_digest(received, f"{key}:{secret}".encode()):
+    if not secret.matches_basic(key, received):
         raise SignatureError("Basic credentials do not match the application key and secret")

@@ -36,7 +36,7 @@ from svaml.model.events import (
 )
 from svaml.model.permissions import Callback
 from svaml.rules._validate import read_json
-from svaml.signing import _DEFAULT_MAX_AGE, Credentials
+from svaml.signing import _DEFAULT_MAX_AGE, Credentials, Secret
 from svaml.signing import verify as verify_signature
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def construct_event(
     method: str = "POST",
     path: str,
     key: str,
-    secret: str,
+    secret: str | Secret,
     max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
     allow_basic: bool = False,
     now: datetime | None = None,
@@ -105,13 +105,15 @@ def construct_event(
     traffic). Raises :class:`~svaml.errors.SignatureError` (nothing is read from an unverified
     body) or :class:`~svaml.errors.EventError`.
     """
+    held = secret if isinstance(secret, Secret) else Secret(secret)
+    del secret  # only the Secret, whose repr hides it, stays in this frame's locals
     verify_signature(
         method=method,
         path=path,
         headers=headers,
         body=body,
         key=key,
-        secret=secret,
+        secret=held,
         max_age=max_age,
         allow_basic=allow_basic,
         now=now,
@@ -135,8 +137,9 @@ _TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 _OK_EMPTY = CallbackResponse(200, (), b"")
 _UNAUTHORIZED = CallbackResponse(401, (("WWW-Authenticate", "Application"),), b"")
 _NOT_ALLOWED = CallbackResponse(405, (("Allow", "POST"),), b"")
-_TOO_LARGE = CallbackResponse(413, (), b"")
-_FAILED = CallbackResponse(500, (), b"")
+_TOO_LARGE = CallbackResponse(413, _TEXT, b"the body is larger than this callback application accepts")
+# A 400 or 500 body says why in a line or a few; never a traceback, never the event's data.
+_MAX_REASON = 4096
 
 # With no function registered: refuse an incoming call; let an answered call or a menu go on.
 _DEFAULTS: Mapping[Callback, object] = {
@@ -179,19 +182,23 @@ class CallbackApp:
         self,
         *,
         key: str | None = None,
-        secret: str | None = None,
+        secret: str | Secret | None = None,
         verify: bool = True,
         max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
         allow_basic: bool = False,
         signed_path: str | Callable[[str], str] | None = None,
         max_body: int = 256 * 1024,
     ) -> None:
-        if key is None and secret is None:
+        held = None if secret is None else secret if isinstance(secret, Secret) else Secret(secret)
+        del secret  # only the Secret, whose repr hides it, stays in this frame's locals
+        if key is None and held is None:
             credentials = None
-        elif key is None or secret is None:
+        elif key is None or held is None:
             raise SvamlError("give both the application key and the application secret, or neither")
         else:
-            credentials = Credentials(key=key, secret=secret)
+            credentials = Credentials(key=key, secret=held)
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 0:
+            raise SvamlError(f"max_body must be a number of bytes, an int of 0 or more, not {max_body!r:.40}")
         if verify and credentials is None:
             raise SvamlError(
                 "CallbackApp needs the application key and secret to verify Sinch's signatures;"
@@ -207,8 +214,11 @@ class CallbackApp:
         self._functions: dict[str, Callable[[Any], Any]] = {}
 
     def __repr__(self) -> str:
-        key = self._credentials.key if self._credentials is not None else None
-        events = ", ".join(self._functions) or "none"
+        # Safe on a half-built app (a constructor that raised, a debugger): no attribute is assumed.
+        parts = vars(self)
+        credentials = parts.get("_credentials")
+        key = credentials.key if isinstance(credentials, Credentials) else None
+        events = ", ".join(parts.get("_functions") or ()) or "none"
         return f"CallbackApp(key={key!r}, verify={key is not None}, functions: {events})"
 
     # -- registration -------------------------------------------------------------------------
@@ -265,20 +275,45 @@ class CallbackApp:
         method: str,
         path: str,
         headers: Mapping[str, str] | Iterable[tuple[str, str]],
-        body: bytes,
+        body: bytes | None,
     ) -> CallbackResponse:
         """Answer one callback request: verify, read, call the function, check and write its SVAML.
 
-        ``path`` is the request's path (with its query string, if any), ``body`` the raw body.
-        Returns 200 with SVAML (or empty for DiCE and Notify); 401 with an empty body when the
-        signature does not verify; 400 when the body is not an event; 405 for a method other
-        than POST; 413 for a body over ``max_body``; 500 when the function raises or returns
-        something that is not valid SVAML for the event. Every refusal is logged on the
-        ``svaml.callbacks`` logger, never with a secret. Never raises.
+        ``path`` is the request's path (with its query string, if any), ``body`` the raw body
+        (None or text is taken as its bytes). Returns 200 with SVAML (or empty for DiCE and
+        Notify); 401 with an empty body when the signature does not verify; 400 when the body is
+        not an event, saying why; 405 for a method other than POST; 413 for a body over
+        ``max_body``; 500 when the function raises, returns something that is not valid SVAML
+        for the event, or anything else fails, with a short text saying which (never a
+        traceback). Every refusal and failure is logged on the ``svaml.callbacks`` logger, never
+        with a secret, and many problems are summarised. Never raises an ``Exception``.
         """
-        if method.upper() != "POST":
+        try:
+            return self._handle(method, path, headers, body)
+        except Exception:  # the promise: a framework gets a response, never a traceback page
+            _log.exception("svaml: answering a callback to %s failed", _shown(path))
+            return _failed("svaml could not answer this callback; the server's log says why")
+
+    def _handle(
+        self,
+        method: object,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: object,
+    ) -> CallbackResponse:
+        if not isinstance(method, str) or method.upper() != "POST":
             return _NOT_ALLOWED
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode("utf-8", "surrogatepass")
+        elif isinstance(body, (bytearray, memoryview)):
+            body = bytes(body)
+        elif not isinstance(body, bytes):
+            _log.error("svaml: handle() got a body of type %s, not bytes", type(body).__name__)
+            return _failed(f"the callback body reached svaml as {type(body).__name__}, not bytes")
         if len(body) > self._max_body:
+            _log.warning("svaml: refused a callback to %s: a body of %d bytes", _shown(path), len(body))
             return _TOO_LARGE
         if self._credentials is not None:
             try:
@@ -291,19 +326,22 @@ class CallbackApp:
                     allow_basic=self._allow_basic,
                 )
             except SignatureError as exc:
-                _log.warning("svaml: refused a callback to %s: %s", path[:200], exc)
+                _log.warning("svaml: refused a callback to %s: %s", _shown(path), exc)
                 return _UNAUTHORIZED
         try:
             event = parse_event(body)
         except EventError as exc:
-            _log.warning("svaml: refused a callback to %s: %s", path[:200], exc)
-            reason = str(exc).split("\n", 1)[0][:200]
-            return CallbackResponse(400, _TEXT, reason.encode("utf-8", "replace"))
+            _log.warning("svaml: refused a callback to %s: %s", _shown(path), exc)
+            return CallbackResponse(400, _TEXT, _reason(str(exc)))
         return self.respond(event)
 
     def respond(self, event: Event) -> CallbackResponse:
-        """Call the function registered for ``event`` and turn its result into the response."""
-        function = self._functions.get(event.EVENT)
+        """Call the function registered for ``event`` and turn its result into the response.
+
+        Never raises an ``Exception``: a failure is a logged 500 whose short text says which.
+        """
+        name = event.EVENT
+        function = self._functions.get(name)
         callback = event.CALLBACK
         if function is None:
             answer: object = _DEFAULTS.get(callback)
@@ -313,26 +351,30 @@ class CallbackApp:
             try:
                 answer = function(event)
             except Exception:
-                _log.exception("svaml: the %s function raised (call %s)", event.EVENT, event.call_id)
-                return _FAILED
+                _log.exception("svaml: the %s function raised (call %s)", name, event.call_id)
+                return _failed(f"the {name} function raised an exception; the server's log says which")
         if callback is Callback.DICE or callback is Callback.NOTIFY:
             return _OK_EMPTY
         if not isinstance(answer, Svaml):
-            _log.error(
-                "svaml: the %s function returned %s, not a Svaml (call %s)",
-                event.EVENT,
-                type(answer).__name__,
-                event.call_id,
-            )
-            return _FAILED
-        if answer.callback is not callback:
-            answer = attrs.evolve(answer, callback=callback)
+            kind = type(answer).__name__
+            _log.error("svaml: the %s function returned %s, not a Svaml (call %s)", name, kind, event.call_id)
+            return _failed(f"the {name} function returned {kind}, not SVAML")
         try:
+            if answer.callback is not callback:
+                answer = attrs.evolve(answer, callback=callback)
             text = answer.to_json()  # checks the document for this callback: errors raise
         except SvamlError as exc:
-            _log.error("svaml: the %s function returned SVAML Sinch would reject (call %s): %s",
-                       event.EVENT, event.call_id, exc)
-            return _FAILED
+            _log.error(
+                "svaml: the %s function returned SVAML Sinch would reject (call %s): %s",
+                name,
+                event.call_id,
+                exc,
+            )
+            codes = ", ".join(sorted({p.code for p in exc.problems})) or "see the server's log"
+            return _failed(f"the {name} function returned SVAML Sinch would reject ({codes})")
+        except Exception:  # a value JSON cannot carry, a broken custom type…
+            _log.exception("svaml: the %s function's SVAML cannot be written (call %s)", name, event.call_id)
+            return _failed(f"the {name} function returned SVAML that cannot be written as JSON")
         return CallbackResponse(200, _JSON, text.encode("utf-8"))
 
     def _signed(self, path: str) -> str:
@@ -344,36 +386,42 @@ class CallbackApp:
     # -- adapters -----------------------------------------------------------------------------
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Serve the application as a WSGI application (PEP 3333)."""
+        """Serve the application as a WSGI application (PEP 3333); refuses a body over ``max_body`` unread."""
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            response = CallbackResponse(400, _TEXT, b"bad Content-Length")
-        elif length > self._max_body:
-            response = _TOO_LARGE
-        else:
-            body = environ["wsgi.input"].read(length) if length else b""
-            headers = [
-                (name[5:].replace("_", "-").lower(), value)
-                for name, value in environ.items()
-                if name.startswith("HTTP_")
-            ]
-            if "CONTENT_TYPE" in environ:
-                headers.append(("content-type", environ["CONTENT_TYPE"]))
-            response = self.handle(environ["REQUEST_METHOD"], _wsgi_path(environ), headers, body)
+            response = self._wsgi(environ)
+        except Exception:  # a broken environ or input stream: a 500, not the server's traceback page
+            _log.exception("svaml: answering a callback failed")
+            response = _failed("svaml could not answer this callback; the server's log says why")
         start_response(
             _status_line(response.status),
             [*response.headers, ("Content-Length", str(len(response.body)))],
         )
         return [response.body]
 
+    def _wsgi(self, environ: WSGIEnvironment) -> CallbackResponse:
+        length = _content_length(environ.get("CONTENT_LENGTH"))
+        if length is None:
+            return CallbackResponse(400, _TEXT, b"bad Content-Length")
+        if length > self._max_body:
+            _log.warning("svaml: refused a callback: a Content-Length of %d bytes", length)
+            return _TOO_LARGE
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = [
+            (name[5:].replace("_", "-").lower(), value)
+            for name, value in environ.items()
+            if name.startswith("HTTP_")
+        ]
+        if "CONTENT_TYPE" in environ:
+            headers.append(("content-type", environ["CONTENT_TYPE"]))
+        return self.handle(environ["REQUEST_METHOD"], _wsgi_path(environ), headers, body)
+
     @property
     def asgi(self) -> Callable[[_Scope, _Receive, _Send], Coroutine[Any, Any, None]]:
         """The application as an ASGI 3 application (HTTP and lifespan).
 
-        A plain coroutine function, so servers such as uvicorn recognise it as ASGI 3.
+        A plain coroutine function, so servers such as uvicorn recognise it as ASGI 3. A
+        ``Content-Length`` over ``max_body`` gets a 413 before any of the body is read, and a
+        body without one is refused as soon as it grows past ``max_body``.
         """
         serve = self._serve_asgi
 
@@ -393,26 +441,13 @@ class CallbackApp:
                     return
         if scope["type"] != "http":
             raise SvamlError(f"the callback application serves HTTP only, not {scope['type']}")
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size <= self._max_body:
-                chunks.append(chunk)
-            more = message.get("more_body", False)
-        if size > self._max_body:
-            response = _TOO_LARGE
-        else:
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-            # The function may block (a database, a REST call): keep it off the event loop.
-            response = await asyncio.to_thread(
-                self.handle, scope["method"], _asgi_path(scope), headers, b"".join(chunks)
-            )
+        try:
+            response = await self._asgi_response(scope, receive)
+        except Exception:  # a broken scope or receive: a 500, not the server's own
+            _log.exception("svaml: answering a callback failed")
+            response = _failed("svaml could not answer this callback; the server's log says why")
+        if response is None:
+            return  # the client went away
         await send(
             {
                 "type": "http.response.start",
@@ -424,6 +459,59 @@ class CallbackApp:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+    async def _asgi_response(self, scope: _Scope, receive: _Receive) -> CallbackResponse | None:
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        declared = [value for name, value in headers if name.lower() == "content-length"]
+        if declared:
+            length = _content_length(declared[0]) if len(declared) == 1 else None
+            if length is None:
+                return CallbackResponse(400, _TEXT, b"bad Content-Length")
+            if length > self._max_body:
+                _log.warning("svaml: refused a callback: a Content-Length of %d bytes", length)
+                return _TOO_LARGE  # before reading: a 10 GB body is not waited for
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body:  # a chunked body: stop as soon as it is too large
+                _log.warning("svaml: refused a callback: a body over %d bytes", self._max_body)
+                return _TOO_LARGE
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        # The function may block (a database, a REST call): keep it off the event loop.
+        body = b"".join(chunks)
+        return await asyncio.to_thread(self.handle, scope["method"], _asgi_path(scope), headers, body)
+
+
+def _failed(reason: str) -> CallbackResponse:
+    """A 500 whose text says why, in Sinch's eyes and the developer's, without internals."""
+    return CallbackResponse(500, _TEXT, _reason(reason))
+
+
+def _reason(text: str) -> bytes:
+    """The body of a 400 or 500: the (summarised) reason, bounded."""
+    data = text.encode("utf-8", "replace")
+    return data if len(data) <= _MAX_REASON else data[: _MAX_REASON - 3] + "…".encode()
+
+
+def _shown(path: object) -> str:
+    """A request path as logged: bounded, and printable whatever was received."""
+    return repr(path)[1:-1][:200] if isinstance(path, str) else f"<{type(path).__name__}>"
+
+
+def _content_length(value: object) -> int | None:
+    """Read a Content-Length (0 when absent); None when it is not a count of bytes."""
+    if value is None or value == "":
+        return 0
+    if not isinstance(value, str) or not value.strip().isdigit():
+        return None
+    return int(value.strip()) if len(value.strip()) < 30 else 10**30
 
 
 _PATH_SAFE = "/!$&'()*+,;=:@~"

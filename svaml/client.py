@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import builtins
 import email.utils
+import http.client
 import logging
 import math
 import re
@@ -611,9 +612,9 @@ class VoiceClient:
                 in_time = " in time" if kind is SinchTimeoutError else ""
                 failure = kind(f"{what}: no answer from Sinch{in_time} ({_why(exc)}){said}")
                 cause = exc
-            except SinchError:
-                raise
-            except Exception as exc:  # a session or URL fault of any kind is a TransportError
+            except (ValueError, OSError, http.client.HTTPException) as exc:
+                # Faults requests lets through (a URL or header it cannot encode, a broken socket).
+                # Anything else is the session's own business (a test double, a dry run).
                 failure = TransportError(f"{what}: the request failed ({_why(exc)}){note}")
                 cause = exc
             elapsed = (time.monotonic() - started) * 1000

@@ -20,6 +20,7 @@ Validation itself never raises: :func:`svaml.validate` returns diagnostics as da
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,28 @@ class SvamlError(Exception):
     def __init__(self, message: str, problems: Iterable[Diagnostic] = ()) -> None:
         self.problems: tuple[Diagnostic, ...] = tuple(problems)
         if self.problems:
-            message = message + "\n" + "\n".join("  " + p.describe() for p in self.problems)
+            message = message + "\n" + _listed(self.problems)
         super().__init__(message)
+
+
+#: How many problems an error's message lists one by one; the rest are counted by code.
+_SHOWN_PROBLEMS = 20
+
+
+def _listed(problems: tuple[Diagnostic, ...]) -> str:
+    """List the problems, one a line; past _SHOWN_PROBLEMS, count the rest by code.
+
+    A body with 120,000 bad items must not make a 7 MB message (nor log line).
+    """
+    lines = ["  " + p.describe() for p in problems[:_SHOWN_PROBLEMS]]
+    rest = problems[_SHOWN_PROBLEMS:]
+    if rest:
+        counts = Counter(p.code for p in rest).most_common()
+        codes = ", ".join(f"{code}: {count:,}" for code, count in counts[:5])
+        if len(counts) > 5:
+            codes += f", {len(counts) - 5} more codes"
+        lines.append(f"  … and {len(rest):,} more ({codes})")
+    return "\n".join(lines)
 
 
 class SvamlTypeError(SvamlError, TypeError):

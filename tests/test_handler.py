@@ -33,6 +33,7 @@ OTHER_SECRET = "JViE5vDor0Sw3WllZka15Q=="
 PATH = "/sinch/callback"
 ICE = b'{"event":"ice","callid":"c1","cli":"+46708168731"}'
 JSON = (("Content-Type", "application/json"),)
+TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 
 
 def signed(
@@ -222,13 +223,17 @@ def test_unsigned_or_wrongly_signed_is_401_without_detail(
 @pytest.mark.parametrize(
     ("body", "text"),
     [
-        (b"event=ice", b"the callback body is not JSON"),
+        (b"event=ice", b"the callback body is not JSON\n"
+         b"  1:1: /: invalid JSON: expected a JSON value [SV001]"),
         (b'{"event":"ring"}', b"unknown event 'ring'; expected one of ice, ace, dice, pie, notify"),
-        (b'{"event":"ice","version":"x"}', b"cannot read the ice event:"),
+        (
+            b'{"event":"ice","version":"x"}',
+            b"cannot read the ice event:\n  /version: expected an integer, got str [SV002]",
+        ),
     ],
 )
 def test_a_signed_body_that_is_not_an_event_is_400(app: CallbackApp, body: bytes, text: bytes) -> None:
-    """A verified body that is not JSON or not a known event gets 400 with the reason."""
+    """A verified body that is not JSON or not a known event gets 400 with the reason and its problems."""
     expected = CallbackResponse(400, (("Content-Type", "text/plain; charset=utf-8"),), text)
     assert expected == post(app, body)
 
@@ -242,7 +247,7 @@ def test_methods_other_than_post_are_405(app: CallbackApp) -> None:
 def test_a_body_over_max_body_is_413() -> None:
     """A body larger than ``max_body`` is refused before anything else."""
     body = b'{"event":"ice","custom":"' + b"x" * 100 + b'"}'
-    expected = CallbackResponse(413, (), b"")
+    expected = CallbackResponse(413, TEXT, b"the body is larger than this callback application accepts")
     assert expected == post(CallbackApp(key=KEY, secret=SECRET, max_body=100), body)
 
 
@@ -263,24 +268,44 @@ def failing_app(answer: Any) -> CallbackApp:
 
 
 @pytest.mark.parametrize(
-    ("answer", "logged"),
+    ("answer", "logged", "said"),
     [
-        (RuntimeError("database is down"), "svaml: the ice function raised (call c1)"),
-        (Svaml().continue_(), "svaml: the ice function returned SVAML Sinch would reject (call c1): "
-                              "the SVAML document is not valid for an ICE response:"),
-        (Svaml.ace().continue_(), "svaml: the ice function returned SVAML Sinch would reject (call c1)"),
-        ({"action": {"name": "hangup"}}, "svaml: the ice function returned dict, not a Svaml (call c1)"),
-        (None, "svaml: the ice function returned NoneType, not a Svaml (call c1)"),
+        (
+            RuntimeError("database is down"),
+            "svaml: the ice function raised (call c1)",
+            b"the ice function raised an exception; the server's log says which",
+        ),
+        (
+            Svaml().continue_(),
+            "svaml: the ice function returned SVAML Sinch would reject (call c1): "
+            "the SVAML document is not valid for an ICE response:",
+            b"the ice function returned SVAML Sinch would reject (SV201)",
+        ),
+        (
+            Svaml.ace().continue_(),
+            "svaml: the ice function returned SVAML Sinch would reject (call c1)",
+            b"the ice function returned SVAML Sinch would reject (SV201)",
+        ),
+        (
+            {"action": {"name": "hangup"}},
+            "svaml: the ice function returned dict, not a Svaml (call c1)",
+            b"the ice function returned dict, not SVAML",
+        ),
+        (
+            None,
+            "svaml: the ice function returned NoneType, not a Svaml (call c1)",
+            b"the ice function returned NoneType, not SVAML",
+        ),
     ],
     ids=["raises", "continue-in-ice", "ace-document", "dict", "none"],
 )
 def test_a_failing_function_is_500_with_the_cause_logged(
-    caplog: pytest.LogCaptureFixture, answer: Any, logged: str
+    caplog: pytest.LogCaptureFixture, answer: Any, logged: str, said: bytes
 ) -> None:
-    """A function that raises or returns no valid SVAML gives 500; the log says why, never the secret."""
+    """A function that raises or returns no valid SVAML gives 500 saying which; the log says why."""
     with caplog.at_level(logging.ERROR, logger="svaml.callbacks"):
         response = post(failing_app(answer), ICE)
-    expected = (CallbackResponse(500, (), b""), [True], False)
+    expected = (CallbackResponse(500, TEXT, said), [True], False)
     assert expected == (response, [m.startswith(logged) for m in caplog.messages], SECRET in caplog.text)
 
 
@@ -300,7 +325,8 @@ def test_a_raising_dice_function_is_500() -> None:
     """A DiCE function that raises gives 500 too."""
     app = CallbackApp(key=KEY, secret=SECRET)
     app.dice(lambda event: 1 / 0)
-    expected = CallbackResponse(500, (), b"")
+    said = b"the dice function raised an exception; the server's log says which"
+    expected = CallbackResponse(500, TEXT, said)
     assert expected == post(app, b'{"event":"dice"}')
 
 

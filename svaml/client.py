@@ -129,6 +129,7 @@ _RATE_LIMITED = frozenset({429, 503})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
+_MAX_SECONDS = 1e9  # some 30 years: anything longer is a mistake, and time.sleep refuses it
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _PATH_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar: sent as is, so the signed path is the path sent
 _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried automatically"
@@ -613,9 +614,11 @@ class VoiceClient:
                 failure = kind(f"{what}: no answer from Sinch{in_time} ({_why(exc)}){said}")
                 cause = exc
             except (ValueError, OSError, http.client.HTTPException) as exc:
-                # Faults requests lets through (a URL or header it cannot encode, a broken socket).
+                # Faults requests lets through: a URL or header it cannot encode, a broken socket, a
+                # redirect's Location it cannot parse (it reads one even when not following).
                 # Anything else is the session's own business (a test double, a dry run).
-                failure = TransportError(f"{what}: the request failed ({_why(exc)}){note}")
+                why = f"the request failed or its answer is malformed ({_why(exc)})"
+                failure = TransportError(f"{what}: {why}{note}")
                 cause = exc
             elapsed = (time.monotonic() - started) * 1000
             if failure is not None:
@@ -741,8 +744,10 @@ def _check_basic_over(url: str) -> None:
 def _seconds(what: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SvamlTypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if math.isnan(value) or value < 0:
+    if value != value or value < 0:  # NaN, or a negative; no float() yet: an int may not fit
         raise SvamlError(f"{what} must not be negative")
+    if value > _MAX_SECONDS:
+        raise SvamlError(f"{what} must be at most {_MAX_SECONDS:g} seconds (some 30 years)")
     return float(value)
 
 

@@ -300,8 +300,8 @@ class VoiceClient:
 
     def __reduce_ex__(self, protocol: object) -> Any:
         raise SvamlTypeError(
-            "a VoiceClient is not pickled: it holds the application secret, which a pickle keeps in"
-            " clear; make a new client in the other process from its own configuration"
+            "a VoiceClient is not pickled nor deep-copied: it holds the application secret, and a"
+            " pickle keeps it in clear; make a new client in the other process from its own configuration"
         )
 
     def close(self) -> None:

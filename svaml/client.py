@@ -28,6 +28,7 @@ from __future__ import annotations
 import builtins
 import email.utils
 import http.client
+import importlib.metadata
 import logging
 import math
 import re
@@ -150,6 +151,12 @@ def _load_requests() -> ModuleType:
         raise ImportError(
             "svaml.client.VoiceClient needs the requests package: pip install 'svaml[client]'"
         ) from exc
+    # Reading an answer a bounded piece at a time, decompressed too, needs urllib3 2.6.
+    found = importlib.metadata.version("urllib3")
+    if tuple(int(part) for part in re.findall(r"\d+", found)[:2]) < (2, 6):
+        raise ImportError(
+            f"svaml.client.VoiceClient needs urllib3 2.6 or later, not {found}: pip install 'svaml[client]'"
+        )
     return requests
 
 

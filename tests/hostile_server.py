@@ -8,6 +8,7 @@ requests it received. It never verifies anything: it plays a broken proxy or a w
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import zlib
@@ -61,6 +62,8 @@ class HostileServer:
 
     def __exit__(self, *exc: object) -> None:
         self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept at once on Linux
         self._thread.join(5)
         self._listener.close()
 
@@ -70,6 +73,8 @@ class HostileServer:
                 connection, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            except OSError:
+                return  # shut down
             threading.Thread(target=self._one, args=(connection,), daemon=True).start()
 
     def _one(self, connection: socket.socket) -> None:

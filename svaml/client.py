@@ -33,7 +33,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
@@ -686,12 +686,7 @@ class VoiceClient:
         chunks: list[bytes] = []
         size = 0
         try:
-            while True:
-                # read1 returns what has arrived (decompressed, at most _CHUNK bytes): a server
-                # dripping bytes cannot hold a read open past the deadline.
-                chunk = response.raw.read1(_CHUNK, decode_content=True)
-                if not chunk:
-                    return b"".join(chunks)
+            for chunk in _pieces(response):
                 size += len(chunk)
                 if size > self._max_response:
                     raise TransportError(
@@ -703,6 +698,7 @@ class VoiceClient:
                     raise SinchTimeoutError(
                         f"{what}: the answer did not arrive within the deadline of {self._deadline:g} s{note}"
                     )
+            return b"".join(chunks)
         except SinchError:
             raise
         except Exception as exc:  # urllib3, http.client and zlib each raise their own
@@ -912,6 +908,23 @@ def _decode(content: bytes, status: int, what: str, note: str) -> Any:
         f"{what}: Sinch answered {status} with a body {why}:"
         f" {_snippet(content.decode('utf-8', 'replace'))} ({decoded.reason}){note}"
     )
+
+
+def _pieces(response: requests.Response) -> Iterator[bytes]:
+    """Yield the answer's body, decompressed, in pieces of at most _CHUNK bytes as they arrive.
+
+    ``read1`` returns what has arrived, so a server dripping bytes cannot hold one read open past
+    the deadline. A session of another kind (a test double whose ``raw`` is not urllib3's) is
+    read through requests' own iterator.
+    """
+    from urllib3.response import BaseHTTPResponse
+
+    raw = response.raw
+    if isinstance(raw, BaseHTTPResponse):
+        while piece := raw.read1(_CHUNK, decode_content=True):
+            yield piece
+    else:
+        yield from response.iter_content(_CHUNK)
 
 
 def _timed_out(exc: BaseException) -> bool:

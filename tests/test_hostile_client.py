@@ -9,12 +9,14 @@ callout is never sent twice.
 from __future__ import annotations
 
 import base64
+import io
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from hostile_server import Exchange, HostileServer, endless, gzip_bomb
 
 from svaml.client import VoiceClient
@@ -279,3 +281,33 @@ def test_basic_credentials_go_only_to_the_configured_origin() -> None:
             made.get_call("c1")
         expected = (f"Basic {token}", [])
         assert expected == (first.requests[0].headers.get("authorization"), other.requests)
+
+
+class CannedAdapter(requests.adapters.BaseAdapter):
+    """A transport of requests (not svaml) that answers from memory, as test doubles do."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        """Answer 200 with the canned body, whose ``raw`` is a plain BytesIO."""
+        response = requests.Response()
+        response.status_code, response.raw, response.request = 200, io.BytesIO(self.body), request
+        return response
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@pytest.mark.parametrize(("body", "outcome"), [(b'{"callId":"c1"}', "c1"), (b"[" * 5000, "TransportError")])
+def test_a_session_of_another_kind_is_read_within_the_cap_too(body: bytes, outcome: str) -> None:
+    """A session whose answers are not urllib3's (a test double) is read too, and capped at max_response."""
+    session = requests.Session()
+    session.mount("https://", CannedAdapter(body))
+    with VoiceClient(KEY, SECRET, session=session, max_response=4096) as made:
+        try:
+            found = made.get_call("c1").call_id
+        except TransportError as error:
+            found = type(error).__name__ if "larger than max_response" in str(error) else str(error)
+    assert outcome == found

@@ -121,6 +121,8 @@ def main() -> None:
     print(f"max_response {cap:.0f} MB, deadline {DEADLINE:g} s (default 30 s)")
     for name, answer in cases.items():
         seconds, peak, kind = refuse(answer)
+        if kind == "none":
+            raise SystemExit(f"{name} was not refused")
         print(f"  {name:<42} refused with {kind:<16} in {seconds:6.2f} s, peak {peak:7.1f} MB"
               f" ({peak / cap:.1f}x the cap)")
     print("refused: all three")

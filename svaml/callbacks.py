@@ -509,7 +509,7 @@ def _content_length(value: object) -> int | None:
     """Read a Content-Length (0 when absent); None when it is not a count of bytes."""
     if value is None or value == "":
         return 0
-    if not isinstance(value, str) or not value.strip().isdigit():
+    if not isinstance(value, str) or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value.strip()) if len(value.strip()) < 30 else 10**30
 

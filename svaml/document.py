@@ -66,8 +66,14 @@ def _instruction(make: Callable[_P, Instruction]) -> Step[_P]:
         self._allow(instruction.name)
         return self._replace((*self.instructions, instruction), self.action)
 
+    return _made(step, make)
+
+
+def _made(step: Callable[..., Svaml], make: Callable[_P, Instruction | Action]) -> Step[_P]:
     _named(step, make)
-    return cast("Step[_P]", step)  # a function is the descriptor Step describes
+    made = cast("Step[_P]", step)  # a function is the descriptor Step describes
+    made.factory = make
+    return made
 
 
 def _action(make: Callable[_P, Action]) -> Step[_P]:
@@ -76,8 +82,7 @@ def _action(make: Callable[_P, Action]) -> Step[_P]:
     def step(self: Svaml, *args: _P.args, **kwargs: _P.kwargs) -> Svaml:
         return self._set_action(make(*args, **kwargs))
 
-    _named(step, make)
-    return cast("Step[_P]", step)
+    return _made(step, make)
 
 
 @attrs.frozen(kw_only=True)

@@ -60,8 +60,12 @@ class Step(Protocol[_P]):
     """A builder method made from a model class (or its ``of`` factory): its parameters are the class's.
 
     Bound to a document it takes what the model class takes and returns a document of the same
-    type, so a typed builder stays typed along a chain.
+    type, so a typed builder stays typed along a chain. ``factory`` is the model class (or its
+    ``of`` factory) the step is made from: code that writes builder calls (:mod:`svaml.snippets`)
+    reads a step's parameters from it.
     """
+
+    factory: Callable[_P, Instruction | Action]
 
     @overload
     def __get__(self, document: None, owner: type[Any]) -> Step[_P]: ...

@@ -19,8 +19,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rules", ("svaml.rules",)),
     ("document", ("svaml.document", "svaml.typed")),
     ("schema", ("svaml.schema",)),
-    ("edges", ("svaml.signing", "svaml.callbacks", "svaml._results", "svaml.client", "svaml.cli")),
-    ("testing and docs", ("svaml.strategies", "svaml._rulesdoc")),
+    ("edges", ("svaml.signing", "svaml.callbacks", "svaml._results", "svaml.client")),
+    ("testing and docs", ("svaml.strategies", "svaml._rulesdoc", "svaml.snippets")),
+    # The command line is the outermost shell: its commands use every layer (render uses snippets).
+    ("command line", ("svaml.cli",)),
     ("entry points", ("svaml.__main__",)),
 ]
 

@@ -23,6 +23,7 @@ from svaml.cli.formats import FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
 from svaml.cli.schema import schema as _schema
+from svaml.cli.snippets import register as _register_snippets
 
 __all__ = ["MAX_BYTES", "main"]
 
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=_schema)
 
     _register_call(sub)
+    _register_snippets(sub)
     return parser
 
 

@@ -1,0 +1,207 @@
+"""``svaml render``, ``svaml describe``, ``svaml diagram`` and ``svaml docs sync``: snippets for docs.
+
+Each reads a source (``FILE.py:name``, ``module:name``, a JSON file, or ``-`` for standard
+input), checks it with the rules for its callback, and prints it (:mod:`svaml.snippets`). A
+document with errors prints its diagnostics on standard error and exits 1; a source that cannot
+be read, or a form that cannot express the document, exits 2. ``docs sync --check`` exits 1
+and prints the diff when a page is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from svaml.cli._messages import error, note
+from svaml.cli.config import CALLBACKS
+from svaml.client import REGIONS
+from svaml.diagnostic import Diagnostic, Severity
+from svaml.errors import SvamlError
+from svaml.snippets import (
+    DIAGRAMS,
+    FORMS,
+    NodeUnsupported,
+    Snippable,
+    check,
+    describe,
+    diagram,
+    load,
+    read_text,
+    render,
+    sync,
+)
+from svaml.snippets._curl import LEGS
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the snippet commands to the ``svaml`` parser's subparsers."""
+    render_parser = sub.add_parser(
+        "render",
+        help="print a document as JSON, curl, Python or Node code",
+        description="Print a SVAML document or callout request, checked for its callback: canonical "
+        "JSON, the curl request that sends it, Python builder code, or @sinch/voice code.",
+    )
+    _source_arguments(render_parser)
+    render_parser.add_argument(
+        "--as", dest="form", choices=tuple(FORMS), default="json", help="default: json"
+    )
+    render_parser.add_argument(
+        "--region", choices=tuple(REGIONS), default="global", help="curl: Sinch's region"
+    )
+    render_parser.add_argument(
+        "--base-url", metavar="URL", help="curl: send to this URL instead of the region's"
+    )
+    render_parser.add_argument(
+        "--leg", choices=LEGS, default="caller", help="curl: the leg of a call-leg update"
+    )
+    render_parser.add_argument("--name", metavar="NAME", help="python, node: the variable to bind")
+    render_parser.set_defaults(handler=_render)
+
+    describe_parser = sub.add_parser(
+        "describe",
+        help="say what a document does in plain words",
+        description="Describe a SVAML document or callout request in plain words.",
+    )
+    _source_arguments(describe_parser)
+    describe_parser.set_defaults(handler=_describe)
+
+    diagram_parser = sub.add_parser(
+        "diagram",
+        help="draw a document (runMenu menus) as Mermaid, DOT or SVG",
+        description="Draw a SVAML document as a flowchart: its steps and, for runMenu, its menus, "
+        "options, timeouts, unreachable menus and missing targets.",
+    )
+    _source_arguments(diagram_parser)
+    diagram_parser.add_argument(
+        "--as", dest="form", choices=(*DIAGRAMS, "svg"), default="mermaid", help="default: mermaid"
+    )
+    diagram_parser.add_argument("-o", "--output-file", metavar="FILE", help="write to FILE")
+    diagram_parser.set_defaults(handler=_diagram)
+
+    docs = sub.add_parser("docs", help="keep Markdown snippets in sync", description="Markdown pages.")
+    docs_sub = docs.add_subparsers(dest="docs_command", metavar="COMMAND", required=True)
+    sync_parser = docs_sub.add_parser(
+        "sync",
+        help="remake the blocks marked <!-- svaml: VERB SOURCE ... -->",
+        description="Remake every fenced block a page marks with <!-- svaml: render|describe|diagram "
+        "SOURCE [as=…] -->; with --check, change nothing and exit 1 with a diff when a page is stale.",
+    )
+    sync_parser.add_argument("paths", nargs="+", metavar="PAGE", help="Markdown files or directories")
+    sync_parser.add_argument("--check", action="store_true", help="only check; exit 1 if a page is stale")
+    sync_parser.set_defaults(handler=_sync)
+
+
+def _source_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source", metavar="SOURCE", help="FILE.py:name, module:name, FILE.json, or - for stdin"
+    )
+    parser.add_argument(
+        "--callback", choices=CALLBACKS, help="where the document is used (overrides the source)"
+    )
+
+
+def _print_diagnostics(where: str, found: Iterable[Diagnostic]) -> None:
+    for d in found:
+        at = f"{d.line}:{d.column}: " if d.line else ""
+        sys.stderr.write(f"{where}:{at}{d.pointer or '/'}: {d.severity.value}: {d.message} [{d.code}]\n")
+
+
+def _read(args: argparse.Namespace) -> Snippable | int:
+    """The source, checked; or the exit status when it is not valid (1) or cannot be read (2)."""
+    where = "<stdin>" if args.source == "-" else args.source
+    try:
+        if args.source == "-":
+            value = read_text(sys.stdin.buffer.read(), callback=args.callback, where="standard input")
+        else:
+            value = load(args.source, callback=args.callback)
+        warnings = check(value, where=where)
+    except SvamlError as exc:
+        error(str(exc).rstrip(":"))
+        _print_diagnostics(where, exc.problems)
+        return 1 if exc.problems else 2
+    _print_diagnostics(where, (d for d in warnings if d.severity is not Severity.ERROR))
+    return value
+
+
+def _render(args: argparse.Namespace) -> int:
+    value = _read(args)
+    if isinstance(value, int):
+        return value
+    options: dict[str, Any] = {}
+    if args.form == "curl":
+        options = {"region": args.region, "base_url": args.base_url, "leg": args.leg}
+    elif args.form in ("python", "node") and args.name:
+        options = {"name": args.name}
+    try:
+        sys.stdout.write(render(value, args.form, **options))
+    except NodeUnsupported as exc:
+        error(f"cannot render as node: {exc}")
+        return 2
+    except SvamlError as exc:
+        error(str(exc))
+        return 2
+    return 0
+
+
+def _describe(args: argparse.Namespace) -> int:
+    value = _read(args)
+    if isinstance(value, int):
+        return value
+    sys.stdout.write(describe(value))
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    value = _read(args)
+    if isinstance(value, int):
+        return value
+    try:
+        out = diagram(value, args.form)
+    except SvamlError as exc:
+        error(str(exc))
+        return 2
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(out, encoding="utf-8")
+        except OSError as exc:
+            error(f"{args.output_file}: cannot write it ({exc.strerror or exc})")
+            return 2
+        note(f"wrote {args.output_file}")
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def _pages(paths: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        found += sorted(path.rglob("*.md")) if path.is_dir() else [path]
+    return found
+
+
+def _sync(args: argparse.Namespace) -> int:
+    status = 0
+    for page in _pages(args.paths):
+        try:
+            result, diff = sync(page, write=not args.check)
+        except (OSError, UnicodeDecodeError) as exc:
+            error(f"{page}: cannot read it ({getattr(exc, 'strerror', None) or exc})")
+            status = 2
+            continue
+        for problem in result.problems:
+            error(problem)
+            status = max(status, 1)
+        _print_diagnostics(str(page), result.warnings)
+        if diff and args.check:
+            sys.stdout.write(diff)
+            note(f"{page} is out of date: run `svaml docs sync {page}`")
+            status = max(status, 1)
+        elif diff:
+            note(f"synced {page} ({result.markers} marked blocks)")
+    return status

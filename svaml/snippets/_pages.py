@@ -1,0 +1,233 @@
+"""Markdown pages whose marked blocks are made by svaml, and kept so.
+
+A marker is an HTML comment on a line of its own, followed by a fenced block::
+
+    <!-- svaml: render examples/ivr_menu.py:ivr_menu as=python -->
+    ```python
+    …
+    ```
+
+Grammar: ``<!-- svaml: VERB SOURCE [KEY=VALUE]... -->``. VERB is ``render``, ``describe`` or
+``diagram``; SOURCE is what :func:`~svaml.snippets.load` reads, relative to the page's own
+directory; the options are ``as=`` (render: json, curl, python, node; diagram: mermaid, dot),
+``callback=``, ``region=``, ``leg=`` and ``name=``. Other ``<!-- svaml: … -->`` comments (the
+linter's ``callback=ice`` and ``ignore[…]``) start with no verb and are left alone. The block
+after a marker is replaced, its language included; a marker with no block after it gets one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from svaml.diagnostic import Diagnostic
+from svaml.document import Svaml
+from svaml.errors import SvamlError
+from svaml.snippets._curl import to_curl
+from svaml.snippets._describe import describe
+from svaml.snippets._diagram import dot, mermaid, svg
+from svaml.snippets._node import to_node
+from svaml.snippets._python import to_python
+from svaml.snippets._source import Snippable, check, load, to_json
+
+__all__ = [
+    "DIAGRAMS",
+    "FORMS",
+    "VERBS",
+    "Marker",
+    "PageError",
+    "Synced",
+    "diagram",
+    "read_marker",
+    "render",
+    "snippet",
+    "sync",
+    "sync_text",
+]
+
+#: What ``render`` prints, by ``as=``: the writer and the language of its fenced block.
+FORMS: Mapping[str, tuple[Callable[..., str], str]] = {
+    "json": (to_json, "json"),
+    "curl": (to_curl, "sh"),
+    "python": (to_python, "python"),
+    "node": (to_node, "js"),
+}
+
+
+def diagram(value: Snippable, form: str = "mermaid") -> str:
+    """``value`` drawn as ``form``: a key of :data:`DIAGRAMS`, or ``svg`` (through Graphviz's ``dot``)."""
+    if not isinstance(value, Svaml):
+        raise SvamlError("a diagram draws a SVAML document, not a callout request")
+    if form == "svg":
+        return svg(value)
+    if form not in DIAGRAMS:
+        raise SvamlError(f"diagram as={form!r}; expected one of {', '.join(DIAGRAMS)} or svg")
+    return DIAGRAMS[form][0](value)
+
+
+#: What ``diagram`` prints, by ``as=``, and the language of its block.
+DIAGRAMS: Mapping[str, tuple[Callable[[Svaml], str], str]] = {
+    "mermaid": (mermaid, "mermaid"),
+    "dot": (dot, "dot"),
+}
+
+#: The verbs of a marker, and the options each takes besides ``callback=``.
+VERBS: Mapping[str, frozenset[str]] = {
+    "render": frozenset({"as", "region", "leg", "name"}),
+    "describe": frozenset(),
+    "diagram": frozenset({"as"}),
+}
+
+
+def render(value: Snippable, form: str = "json", **options: str) -> str:
+    """``value`` printed as ``form`` (a key of :data:`FORMS`) with the writer's ``options``."""
+    if form not in FORMS:
+        raise SvamlError(f"render as={form!r}; expected one of {', '.join(FORMS)}")
+    out: str = FORMS[form][0](value, **options)
+    return out
+
+
+class Marker(NamedTuple):
+    """A marker read from a page: its verb, source and options, and its 1-based line."""
+
+    verb: str
+    source: str
+    options: dict[str, str]
+    line: int
+
+
+class PageError(SvamlError):
+    """A marker that cannot be read or made: the message says the page, line and why."""
+
+
+_MARKER = re.compile(r"^<!--\s*svaml:\s*(?P<body>.*?)\s*-->\s*$")
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
+
+
+def read_marker(line: str, number: int) -> Marker | None:
+    """The marker on ``line``, or None when the line is no marker of a verb (the linter's comments)."""
+    match = _MARKER.match(line.strip())
+    if match is None:
+        return None
+    try:
+        words = shlex.split(match["body"])
+    except ValueError as exc:
+        raise PageError(f"line {number}: cannot read the marker: {exc}") from None
+    if not words or words[0] not in VERBS:
+        return None
+    verb, rest = words[0], words[1:]
+    if not rest or "=" in rest[0]:
+        raise PageError(f"line {number}: `{verb}` needs a source (FILE.py:name, module:name or FILE.json)")
+    options = {}
+    for word in rest[1:]:
+        key, equals, value = word.partition("=")
+        if not equals or key not in VERBS[verb] | {"callback"}:
+            allowed = ", ".join(sorted(VERBS[verb] | {"callback"}))
+            raise PageError(f"line {number}: `{verb}` takes {allowed}=…; got {word!r}")
+        options[key] = value
+    return Marker(verb, rest[0], options, number)
+
+
+def snippet(marker: Marker, base: Path) -> tuple[str, str, list[Diagnostic]]:
+    """The text and block language a marker makes, and the warnings of its source."""
+    options = dict(marker.options)
+    value = load(marker.source, callback=options.pop("callback", None), base=base)
+    warnings = check(value, where=marker.source)
+    if marker.verb == "describe":
+        return describe(value), "text", warnings
+    if marker.verb == "diagram":
+        form = options.get("as", "mermaid")
+        return diagram(value, form), DIAGRAMS.get(form, ("", form))[1], warnings
+    form = options.pop("as", "json")
+    if form not in FORMS:
+        raise SvamlError(f"render as={form!r}; expected one of {', '.join(FORMS)}")
+    return render(value, form, **options), FORMS[form][1], warnings
+
+
+class Synced(NamedTuple):
+    """A page after :func:`sync_text`: its new text, the markers made, and the problems met."""
+
+    text: str
+    markers: int
+    problems: list[str]
+    warnings: list[Diagnostic]
+
+
+def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
+    """``text`` with every marked block made afresh from its source (problems leave a block as it was)."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    problems: list[str] = []
+    warnings: list[Diagnostic] = []
+    count = 0
+    index = 0
+    fence: str | None = None
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        out.append(line)
+        opened = _FENCE.match(line.rstrip("\r\n"))
+        if fence is not None:
+            if opened is not None and opened["fence"].startswith(fence) and not opened["info"].strip():
+                fence = None
+            continue
+        if opened is not None:
+            fence = opened["fence"]
+            continue
+        try:
+            marker = read_marker(line, index)
+        except PageError as exc:
+            problems.append(f"{where}:{exc}")
+            continue
+        if marker is None:
+            continue
+        count += 1
+        # The block after the marker, if there is one: [start, end) of its lines, the fence included.
+        start = end = index
+        block = _FENCE.match(lines[index].rstrip("\r\n")) if index < len(lines) else None
+        if block is not None:
+            end = index + 1
+            while end < len(lines) and not (
+                lines[end].rstrip("\r\n").startswith(block["fence"]) and not lines[end].strip(" `~\r\n")
+            ):
+                end += 1
+            end = min(end + 1, len(lines))
+        try:
+            made, language, found = snippet(marker, base)
+        except SvamlError as exc:
+            detail = "".join(f"\n    {d.pointer or '/'}: {d.message} [{d.code}]" for d in exc.problems)
+            problems.append(f"{where}:{marker.line}: {exc}{detail}")
+            out.extend(lines[start:end])
+            index = end
+            continue
+        warnings += found
+        ticks = "````" if "```" in made else "```"
+        out.append(f"{ticks}{language}\n{made}{'' if made.endswith(chr(10)) else chr(10)}{ticks}\n")
+        index = end
+    return Synced("".join(out), count, problems, warnings)
+
+
+def sync(path: str | Path, *, write: bool = True) -> tuple[Synced, str]:
+    """Make the marked blocks of the page at ``path`` afresh; write it back if it changed and ``write``.
+
+    Returns the result and a unified diff of the page as it was against as it should be (empty
+    when it is current).
+    """
+    page = Path(path)
+    old = page.read_text(encoding="utf-8")
+    result = sync_text(old, page.parent, where=str(path))
+    diff = "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            result.text.splitlines(keepends=True),
+            f"{path}",
+            f"{path} (synced)",
+        )
+    )
+    if write and diff:
+        page.write_text(result.text, encoding="utf-8")
+    return result, diff

@@ -1,0 +1,158 @@
+"""Where a snippet comes from: a Python object named ``module:attribute``, a JSON file, or text.
+
+Every source is read into the model (a :class:`~svaml.Svaml` or a
+:class:`~svaml.model.CalloutRequest`) and checked by the rules for its callback before anything
+is printed from it: a document with errors raises :class:`~svaml.errors.SvamlError` carrying
+the diagnostics.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from svaml import codec
+from svaml.diagnostic import Diagnostic, Severity
+from svaml.document import Svaml
+from svaml.errors import SvamlError
+from svaml.model.callouts import Callout, CalloutRequest, callout_request
+from svaml.model.document import Document
+from svaml.model.permissions import Callback, callback_of
+from svaml.rules import validate
+from svaml.rules._validate import is_callout, read_json
+
+__all__ = ["Snippable", "check", "load", "read_text", "suffix_callback", "to_json"]
+
+#: What a snippet is made from.
+Snippable = Svaml | CalloutRequest
+
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_ATTRIBUTE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def suffix_callback(path: str | Path) -> Callback | None:
+    """The callback a ``NAME.CALLBACK.json`` file name says (``ivr.ice.json`` is an ICE response)."""
+    parts = Path(path).name.split(".")
+    if len(parts) >= 3:
+        try:
+            return callback_of(parts[-2])
+        except SvamlError:
+            return None
+    return None
+
+
+def _coerce(value: Any, where: str, callback: Callback | None) -> Snippable:
+    if isinstance(value, Svaml):
+        return value if callback is None else attrs.evolve(value, callback=callback)
+    if isinstance(value, Document):
+        return Svaml(
+            instructions=value.instructions, action=value.action, extras=value.extras, callback=callback
+        )
+    if isinstance(value, CalloutRequest):
+        return value
+    if isinstance(value, Callout):
+        return callout_request(value)
+    raise SvamlError(
+        f"{where} is a {type(value).__name__}; expected a Svaml document, a callout request, "
+        "or a function of no arguments returning one"
+    )
+
+
+def read_text(
+    text: str | bytes, *, callback: Callback | str | None = None, where: str = "the input"
+) -> Snippable:
+    """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy."""
+    data = read_json(text, where)
+    cb = callback_of(callback)
+    if is_callout(data):
+        return codec.structure(data, CalloutRequest)
+    return _coerce(codec.structure(data, Document), where, cb)
+
+
+def _module(name: str, base: Path) -> Any:
+    if name.endswith(".py"):
+        path = (base / name).resolve()
+        if not path.is_file():
+            raise SvamlError(f"{name}: no such file (looked for {path})")
+        module_name = "_svaml_snippet_" + re.sub(r"\W", "_", str(path))
+        found = sys.modules.get(module_name)
+        if found is not None and getattr(found, "__file__", None) == str(path):
+            return found
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise SvamlError(f"{name}: cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[module_name]
+            raise SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}") from exc
+        return module
+    if not _MODULE.match(name):
+        raise SvamlError(f"{name!r} is neither a Python file (*.py) nor a module name")
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise SvamlError(f"cannot import {name}: {exc}") from exc
+
+
+def load(source: str, *, callback: Callback | str | None = None, base: str | Path = ".") -> Snippable:
+    """Read the document ``source`` names, relative to the directory ``base``.
+
+    ``source`` is ``FILE.py:attribute`` or ``package.module:attribute`` (a ``Svaml``, a callout
+    request or callout, or a function of no arguments returning one), or a JSON file (SVAML or a
+    callout request body; ``NAME.ice.json`` says its callback). ``callback`` overrides the
+    callback the source says. Raises :class:`SvamlError` saying what is wrong.
+    """
+    where = Path(base)
+    cb = callback_of(callback)
+    module_part, colon, attribute = source.rpartition(":")
+    if colon and module_part and not module_part.endswith(".json") and len(module_part) > 1:
+        if not _ATTRIBUTE.match(attribute):
+            raise SvamlError(f"{source}: {attribute!r} is not an attribute name")
+        value: Any = _module(module_part, where)
+        for part in attribute.split("."):
+            if not hasattr(value, part):
+                raise SvamlError(f"{source}: {module_part} has no attribute {part!r}")
+            value = getattr(value, part)
+        if callable(value) and not isinstance(value, type):
+            try:
+                value = value()
+            except SvamlError:
+                raise
+            except Exception as exc:
+                raise SvamlError(f"{source}: calling it raised {type(exc).__name__}: {exc}") from exc
+        return _coerce(value, source, cb)
+    path = where / source
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SvamlError(f"{source}: cannot read it ({exc.strerror or exc})") from exc
+    return read_text(data, callback=cb or suffix_callback(path), where=source)
+
+
+def check(value: Snippable, *, where: str = "the document") -> list[Diagnostic]:
+    """Check ``value`` with every rule for its callback: raise on errors, return the warnings."""
+    found = validate(value)
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        phrase = value.callback.phrase if isinstance(value, Svaml) and value.callback else None
+        raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", errors)
+    return found
+
+
+def to_json(value: Snippable) -> str:
+    """Canonical JSON: indented by two, in the model's field order, which is the order of Sinch's docs.
+
+    Sinch's documents write an action's or instruction's ``name`` first, then its fields in the
+    order of the OpenAPI schema; the model declares its fields in that order, and the one JSON
+    policy writes them so.
+    """
+    return codec.to_json(value, indent=2) + "\n"

@@ -9,12 +9,13 @@ no shell quoting of the body ever appears in the snippet.
 
 from __future__ import annotations
 
-from svaml import _json, codec
+from svaml import _json
 from svaml.client import REGIONS
 from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model.callouts import CalloutRequest
 from svaml.model.permissions import Callback
+from svaml.snippets._source import canonical
 
 __all__ = ["CALL_ID", "KEY", "LEGS", "SECRET", "to_curl"]
 
@@ -53,7 +54,7 @@ def to_curl(
         if region not in REGIONS:
             raise SvamlError(f"unknown region {region!r}; expected one of {', '.join(REGIONS)}")
         base_url = REGIONS[region]
-    body = _json.dumps(codec.unstructure(value), indent=2)
+    body = _json.dumps(canonical(value), indent=2)
     return (
         f'curl --request {method} "{base_url.rstrip("/")}{path}" \\\n'
         f'  --user "${{{KEY}}}:${{{SECRET}}}" \\\n'

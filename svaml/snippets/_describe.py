@@ -85,7 +85,7 @@ SENTENCES: Mapping[type, _Sentence] = {
         {"destination"},
     ),
     a.ConnectStream: lambda o: (f"streams the call's audio to {o.destination.endpoint}", {"destination"}),
-    a.RunMenu: lambda o: (f"runs the menus below{_locale(o)}", {"menus", "main_menu", "locale"}),
+    a.RunMenu: lambda o: (f"runs an IVR menu{_locale(o)}", {"menus", "main_menu", "locale"}),
     a.Park: lambda o: (
         "parks the call"
         + (f", playing {prompt_words(o.intro_prompt)} once" if o.intro_prompt else "")

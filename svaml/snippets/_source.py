@@ -17,17 +17,18 @@ from typing import Any
 
 import attrs
 
-from svaml import codec
+from svaml import _json, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.document import Svaml
 from svaml.errors import SvamlError
+from svaml.model._fields import SvamlObject
 from svaml.model.callouts import Callout, CalloutRequest, callout_request
 from svaml.model.document import Document
 from svaml.model.permissions import Callback, callback_of
 from svaml.rules import validate
 from svaml.rules._validate import is_callout, read_json
 
-__all__ = ["Snippable", "check", "load", "read_text", "suffix_callback", "to_json"]
+__all__ = ["Snippable", "canonical", "check", "load", "read_text", "suffix_callback", "to_json"]
 
 #: What a snippet is made from.
 Snippable = Svaml | CalloutRequest
@@ -148,11 +149,36 @@ def check(value: Snippable, *, where: str = "the document") -> list[Diagnostic]:
     return found
 
 
-def to_json(value: Snippable) -> str:
-    """Canonical JSON: indented by two, in the model's field order, which is the order of Sinch's docs.
+def canonical(value: Any) -> Any:
+    """JSON-ready data of a model object with every object's keys in the model's declared order.
 
     Sinch's documents write an action's or instruction's ``name`` first, then its fields in the
-    order of the OpenAPI schema; the model declares its fields in that order, and the one JSON
-    policy writes them so.
+    order of Sinch's OpenAPI schema (a destination's ``type`` before its ``endpoint``); the model
+    declares its fields in that order. The codec's writer puts an object's required fields before
+    its optional ones, so the keys are set in order here, by :func:`svaml.codec.field_info`;
+    fields svaml does not know come last, as read.
     """
-    return codec.to_json(value, indent=2) + "\n"
+    return _ordered(value, codec.unstructure(value))
+
+
+def _ordered(obj: Any, data: Any) -> Any:
+    if not isinstance(obj, SvamlObject) or not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    if "name" in data and isinstance(getattr(type(obj), "name", None), str):
+        out["name"] = data["name"]
+    for info in codec.field_info(type(obj)):
+        if info.json not in data:
+            continue
+        value = getattr(obj, info.attr)
+        if info.kind == "objects":
+            out[info.json] = [_ordered(o, d) for o, d in zip(value, data[info.json], strict=True)]
+        else:
+            out[info.json] = _ordered(value, data[info.json])
+    out.update((k, v) for k, v in data.items() if k not in out)
+    return out
+
+
+def to_json(value: Snippable) -> str:
+    """Canonical JSON: indented by two, keys in the order of Sinch's docs (see :func:`canonical`)."""
+    return _json.dumps(canonical(value), indent=2) + "\n"

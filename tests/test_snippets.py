@@ -1,0 +1,529 @@
+"""Snippets for docs: each printed form is read back by a real consumer (json, Python, bash and curl, dot)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from svaml import Svaml, SvamlError, codec
+from svaml.cli import main
+from svaml.model import (
+    ACTION_CLASSES,
+    CALLOUT_CLASSES,
+    INSTRUCTION_CLASSES,
+    Callback,
+    CalloutRequest,
+    CustomCallout,
+    Document,
+    Menu,
+    MenuOption,
+    TtsCallout,
+    callout_request,
+)
+from svaml.model.permissions import ALLOWED_IN
+from svaml.rules._validate import is_callout
+from svaml.snippets import (
+    PageError,
+    canonical,
+    describe,
+    dot,
+    load,
+    mermaid,
+    read_text,
+    render,
+    sync,
+    sync_text,
+    to_curl,
+    to_json,
+    to_python,
+)
+from svaml.snippets._describe import SENTENCES
+from svaml.snippets._pages import read_marker
+from svaml.strategies import callout_requests, documents
+
+ROOT = Path(__file__).parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+EXAMPLES = ROOT / "examples"
+
+
+def built(code: str, name: str) -> Any:
+    """Compile and execute printed Python code; return the value it binds to ``name``."""
+    namespace: dict[str, Any] = {"__name__": "__snippet__"}
+    exec(compile(code, "<snippet>", "exec"), namespace)
+    return namespace[name]
+
+
+def corpus_values() -> list[tuple[str, Svaml | CalloutRequest]]:
+    """Every corpus document that reads into the model, with the callback its name says when it fits."""
+    found = []
+    for path in sorted(CORPUS.rglob("*.json")):
+        try:
+            data = json.loads(path.read_bytes())
+        except ValueError:
+            continue
+        target: Any = CalloutRequest if is_callout(data) else Document
+        value = codec.read(data, target).value
+        if value is None:
+            continue
+        if isinstance(value, Document):
+            parts = [*value.instructions, *([value.action] if value.action else [])]
+            callback = path.name.split(".")[-2] if path.name.count(".") == 2 else None
+            fits = callback is not None and all(p.name in ALLOWED_IN[Callback(callback)] for p in parts)
+            value = Svaml(
+                instructions=value.instructions,
+                action=value.action,
+                extras=value.extras,
+                callback=callback if fits else None,
+            )
+        found.append((str(path.relative_to(CORPUS)), value))
+    return found
+
+
+CORPUS_VALUES = corpus_values()
+
+
+# -- Python ---------------------------------------------------------------------------------------
+
+
+@given(st.sampled_from([c for c in Callback if c is not Callback.NOTIFY] + [None]).flatmap(documents))
+def test_python_round_trip_of_documents(document: Svaml) -> None:
+    """Executing the Python code printed for any document the strategies make gives back an equal document."""
+    assert document == built(to_python(document), "document")
+
+
+@given(callout_requests())
+def test_python_round_trip_of_callout_requests(request: CalloutRequest) -> None:
+    """Executing the Python code printed for any callout request gives back an equal request."""
+    assert request == built(to_python(request), "request")
+
+
+def test_python_round_trip_of_the_corpus() -> None:
+    """Every document and callout request of the corpus that svaml reads comes back equal from its code."""
+    assert len(CORPUS_VALUES) > 40
+    failed = [
+        name for name, value in CORPUS_VALUES if built(to_python(value, name="value"), "value") != value
+    ]
+    assert failed == []
+
+
+def test_python_code_reads_like_the_builder() -> None:
+    """The code uses the builder's steps, positional first parameters and the converters' short forms."""
+    document = (
+        Svaml.ice()
+        .say("Hi", locale="en-US")
+        .connect_sip("alice@example.com", call_headers={"X-Ref": "42"}, transport="tls")
+    )
+    expected = (
+        "from svaml import Svaml\n\n"
+        "document = (\n"
+        "    Svaml.ice()\n"
+        '    .say("Hi", locale="en-US")\n'
+        '    .connect_sip("alice@example.com", transport="TLS", call_headers={"X-Ref": "42"})\n'
+        ")\n"
+    )
+    assert expected == to_python(document)
+
+
+def test_python_keeps_unknown_fields_through_the_generic_steps() -> None:
+    """A field svaml does not know, on an object whose step cannot take it, goes through with_instruction."""
+    document = Svaml.from_dict(
+        {"instructions": [{"name": "playFiles", "ids": ["a"], "volume": 3}]}, callback="ice"
+    )
+    code = to_python(document)
+    assert "with_instruction(PlayFiles(" in code
+    assert document == built(code, "document")
+
+
+def test_python_writes_inline_svaml_of_a_custom_callout_with_the_builder() -> None:
+    """Inline ICE SVAML that svaml writes back unchanged is printed as builder code ending in to_json()."""
+    ice = Svaml.ice().connect_pstn("+46701234567", cli="+46701111111").to_json()
+    request = callout_request(CustomCallout(ice=ice, ace="https://example.com/ace"))
+    code = to_python(request)
+    assert ".to_json()" in code
+    assert request == built(code, "request")
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def _key_orders(data: Any, path: str = "") -> Iterator[tuple[str, list[str]]]:
+    if isinstance(data, dict):
+        yield path, list(data)
+        for key, value in data.items():
+            yield from _key_orders(value, f"{path}/{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _key_orders(value, f"{path}/{index}")
+
+
+@given(st.one_of(documents(), callout_requests()))
+def test_json_is_canonical_and_reads_back(value: Svaml | CalloutRequest) -> None:
+    """The JSON reads back equal; a name comes first, and a destination's type before its endpoint."""
+    text = to_json(value)
+    data = json.loads(text)
+    assert codec.unstructure(value) == data
+    back = read_text(text)
+    assert value == back
+    for path, keys in _key_orders(data):
+        if "name" in keys:
+            assert keys[0] == "name", path
+        if {"type", "endpoint"} <= set(keys):
+            assert keys.index("type") < keys.index("endpoint"), path
+
+
+def test_json_writes_a_destination_type_first_as_sinch_does() -> None:
+    """Sinch's callout examples write a destination's type before its endpoint; so does the JSON."""
+    request = callout_request(TtsCallout("+46701234567", cli="+46700000000", text="Hello", locale="en-US"))
+    expected = {
+        "method": "ttsCallout",
+        "ttsCallout": {
+            "cli": "+46700000000",
+            "destination": {"type": "number", "endpoint": "+46701234567"},
+            "locale": "en-US",
+            "text": "Hello",
+        },
+    }
+    assert list(expected["ttsCallout"]["destination"]) == list(
+        canonical(request)["ttsCallout"]["destination"]
+    )
+    assert json.dumps(expected, indent=2) + "\n" == to_json(request)
+
+
+# -- curl -----------------------------------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.received.append((self.command, self.path, dict(self.headers.items()), body))
+        payload = b'{"callId":"abc"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_POST = do_PATCH = _answer
+
+    def log_message(self, *args: Any) -> None:
+        """Stay quiet."""
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[tuple[str, str, dict[str, str], bytes]]]]:
+    """A real HTTP server on 127.0.0.1 that records what it is sent."""
+    _Recorder.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.skipif(
+    shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash"
+)
+def test_curl_sends_the_document_with_credentials_from_the_environment(
+    recorder: tuple[str, list[tuple[str, str, dict[str, str], bytes]]],
+) -> None:
+    """Bash runs the printed commands; the server gets each method, path, Basic credentials and body."""
+    url, received = recorder
+    secret = "c2VjcmV0LXNlY3JldA=="
+    values: list[Svaml | CalloutRequest] = [
+        callout_request(
+            TtsCallout("+46701234567", cli="+46700000000", text="It's 5 o'clock", locale="en-US")
+        ),
+        Svaml.patch()
+        .say("Please hold", locale="en-US")
+        .park(hold_prompt="#tts[Still here]", max_duration=60),
+        Svaml.call_leg().play_files("#tts[Hello]", locale="en-US").continue_(),
+    ]
+    script = "set -e\n" + "".join(to_curl(v, base_url=url, leg="callee") + "echo\n" for v in values)
+    assert secret not in script
+    env = {
+        **os.environ,
+        "SINCH_APPLICATION_KEY": "key-1",
+        "SINCH_APPLICATION_SECRET": secret,
+        "CALL_ID": "c-9",
+    }
+    subprocess.run(["bash", "-c", script], env=env, check=True, capture_output=True, timeout=60)
+    auth = "Basic " + base64.b64encode(f"key-1:{secret}".encode()).decode()
+    expected = [
+        ("POST", "/calling/v1/callouts", auth, codec.unstructure(values[0])),
+        ("PATCH", "/calling/v1/calls/id/c-9", auth, codec.unstructure(values[1])),
+        ("PATCH", "/calling/v1/calls/id/c-9/leg/callee", auth, codec.unstructure(values[2])),
+    ]
+    assert expected == [(m, p, h["Authorization"], json.loads(b)) for m, p, h, b in received]
+
+
+def test_curl_refuses_a_callback_response() -> None:
+    """An ICE response is not a request one sends: curl says so and what it renders instead."""
+    with pytest.raises(SvamlError, match="not a request you send"):
+        to_curl(Svaml.ice().hangup())
+
+
+# -- describe -------------------------------------------------------------------------------------
+
+
+def test_every_instruction_action_and_callout_has_a_sentence() -> None:
+    """Describe has words for every class of the model's tables, so none is ever left unsaid."""
+    classes = {*INSTRUCTION_CLASSES.values(), *ACTION_CLASSES.values(), *CALLOUT_CLASSES.values()}
+    assert set() == classes - set(SENTENCES)
+
+
+def test_describe_an_ivr() -> None:
+    """An IVR is told step by step, with each menu's keys, timeout, repeats and unreachable menus."""
+    document = (
+        Svaml.ice()
+        .answer()
+        .say("Welcome to Example")
+        .run_menu(
+            Menu(
+                id="main",
+                main_prompt="#tts[Press 1 for sales, 2 for support]",
+                repeats=3,
+                options=[
+                    MenuOption(dtmf="1", action="return(sales)"),
+                    MenuOption(dtmf="2", action="menu(help)"),
+                ],
+            ),
+            Menu(id="support", main_prompt="#tts[Support]"),
+            locale="en-US",
+        )
+    )
+    expected = (
+        'As an ICE response: answers the call, says "Welcome to Example", then runs an IVR menu in en-US.\n'
+        "  Menu main (plays first): plays \"Press 1 for sales, 2 for support\"; 1 returns 'sales' to the "
+        "application (PIE); 2 goes to menu help, which does not exist; after 5 s (Sinch's default) without "
+        "input, or on another key, it plays the prompt again, up to 3 times.\n"
+        '  Menu support (never reached: no option leads to it): plays "Support"; after 5 s '
+        "(Sinch's default) without input, or on another key, it plays the prompt again.\n"
+    )
+    assert expected == describe(document)
+
+
+@given(st.one_of(documents(), callout_requests()))
+def test_describe_says_something_of_anything(value: Svaml | CalloutRequest) -> None:
+    """Every document and request the strategies make gets a description ending in a newline."""
+    text = describe(value)
+    assert text.endswith("\n")
+    assert len(text.strip()) > 0
+
+
+# -- diagrams -------------------------------------------------------------------------------------
+
+_MARKED = (
+    Svaml.ice()
+    .say("Hi")
+    .run_menu(
+        Menu(
+            id="main",
+            main_prompt='#tts[Say "yes" & press <1>]',
+            options=[MenuOption(dtmf="1", action="menu(gone)")],
+        ),
+        Menu(id="orphan", max_digits=4, timeout_mills=3000),
+    )
+)
+
+
+def test_mermaid_marks_unreachable_menus_and_missing_targets() -> None:
+    """Every arrow joins declared nodes; the orphan menu is classed unreachable and menu(gone) missing."""
+    text = mermaid(_MARKED)
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[0] == "flowchart TD"
+    declared = {
+        line.split("[")[0].split("{")[0].split("(")[0]
+        for line in lines[1:]
+        if "-->" not in line and "-.->" not in line and not line.startswith(("class", "classDef"))
+    }
+    arrows = [line for line in lines if "-->" in line or "-.->" in line]
+    ends = {word for line in arrows for word in (line.split()[0], line.split()[-1])}
+    assert set() == ends - declared
+    assert "class m1 unreachable" in lines
+    assert any(line.startswith("class x") and line.endswith(" missing") for line in lines)
+    assert '"' not in text.split('{{"menu main')[1].split('"}}')[0].replace("#quot;", "")
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"
+)
+def test_graphviz_renders_the_dot_to_svg() -> None:
+    """Graphviz's dot reads the DOT of several documents and draws SVG with a node for each step and menu."""
+    documents_ = [
+        _MARKED,
+        built(to_python(load("ivr_menu.py:ivr_menu", base=EXAMPLES)), "document"),
+        Svaml.patch().hangup(),
+    ]
+    for document in documents_:
+        done = subprocess.run(
+            ["dot", "-Tsvg"], input=dot(document), capture_output=True, text=True, timeout=60
+        )
+        assert (done.returncode, done.stderr) == (0, "")
+        titles = {e.text for e in ET.fromstring(done.stdout).iter("{http://www.w3.org/2000/svg}title")}
+        parts = len(document.instructions) + 1
+        assert {"start", *(f"s{i}" for i in range(parts))} <= titles
+
+
+# -- sources --------------------------------------------------------------------------------------
+
+
+def test_load_reads_python_functions_modules_and_json_files() -> None:
+    """A function in a .py file and a JSON file with a callback suffix: one document, the right callback."""
+    from_python = load("ivr_menu.py:ivr_menu", base=EXAMPLES)
+    from_json = load("ivr_menu.ice.json", base=EXAMPLES)
+    assert (from_python, Callback.ICE) == (from_json, from_json.callback)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("missing.py:x", "no such file"),
+        ("ivr_menu.py:nothing", "has no attribute 'nothing'"),
+        ("ivr_menu.py:__doc__", "is a str; expected a Svaml document"),
+        ("missing.json", "cannot read it"),
+        ("no_such_module_xyz:thing", "cannot import no_such_module_xyz"),
+    ],
+)
+def test_load_says_what_is_wrong(source: str, message: str) -> None:
+    """A source that cannot be read raises SvamlError naming it and why."""
+    with pytest.raises(SvamlError, match=message):
+        load(source, base=EXAMPLES)
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_render_checks_the_document_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A document with errors for its callback prints the diagnostics and exits 1, printing no snippet."""
+    page = tmp_path / "bad.ace.json"
+    page.write_text('{"instructions": [{"name": "answer"}], "action": {"name": "hangup"}}', encoding="utf-8")
+    assert main(["render", str(page), "--as", "python"]) == 1
+    out, err = capsys.readouterr()
+    assert (out, "/instructions/0" in err and "error" in err) == ("", True)
+
+
+def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml render - --callback ice --as json` prints the canonical JSON of what it reads."""
+    import io
+
+    raw = b'{"action": {"endpoint": "x", "name": "connectSip", '
+    raw += b'"destination": {"endpoint": "a@b", "type": "sip"}}}'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert main(["render", "-", "--callback", "ice"]) == 0
+    out = capsys.readouterr().out
+    assert list(json.loads(out)["action"]) == ["name", "destination", "endpoint"]
+
+
+def test_render_says_when_a_form_cannot_express_the_document(capsys: pytest.CaptureFixture[str]) -> None:
+    """as=node of a call update exits 2 saying @sinch/voice has no builder for it."""
+    status = main(["render", str(EXAMPLES / "ivr_menu.ice.json"), "--callback", "patch", "--as", "node"])
+    err = capsys.readouterr().err
+    assert (status, "not allowed" in err) == (1, True)
+    pstn = str(EXAMPLES / "pstn_forward.ice.json")
+    assert main(["render", pstn, "--as", "curl"]) == 2
+    assert "not a request you send" in capsys.readouterr().err
+
+
+def test_diagram_writes_svg(tmp_path: Path) -> None:
+    """`svaml diagram --as svg -o FILE` writes an SVG document (where Graphviz is installed)."""
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    out = tmp_path / "ivr.svg"
+    assert main(["diagram", str(EXAMPLES / "ivr_menu.ice.json"), "--as", "svg", "-o", str(out)]) == 0
+    assert ET.parse(out).getroot().tag.rpartition("}")[2] == "svg"
+
+
+# -- docs sync ------------------------------------------------------------------------------------
+
+
+def test_markers_are_told_from_the_linters_comments() -> None:
+    """A verb starts a snippet marker; the linter's `callback=ice` and `ignore[…]` comments are none."""
+    assert None is read_marker("<!-- svaml: callback=ice -->", 1)
+    assert None is read_marker("<!-- svaml: ignore[SV401] -->", 1)
+    marker = read_marker("<!-- svaml: render x.py:y as=python callback=ice -->", 3)
+    assert marker is not None
+    assert tuple(marker) == ("render", "x.py:y", {"as": "python", "callback": "ice"}, 3)
+    with pytest.raises(PageError, match="line 4: `describe` takes callback"):
+        read_marker("<!-- svaml: describe x.json as=json -->", 4)
+
+
+def test_sync_makes_blocks_and_check_shows_the_diff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stale page fails --check with a diff; sync rewrites it; then --check passes and nothing changes."""
+    (tmp_path / "flow.py").write_text(
+        "from svaml import Svaml\n\ndef flow():\n    return Svaml.ice().say('Hi', locale='en-US').hangup()\n",
+        encoding="utf-8",
+    )
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Flow\n\n<!-- svaml: render flow.py:flow as=python -->\n```python\nold\n```\n\n"
+        "<!-- svaml: describe flow.py:flow -->\n\n```text\nkept\n```\n",
+        encoding="utf-8",
+    )
+    before = page.read_text(encoding="utf-8")
+    assert main(["docs", "sync", "--check", str(page)]) == 1
+    out = capsys.readouterr().out
+    assert (True, before) == (
+        "-old" in out and '+document = Svaml.ice().say("Hi", locale="en-US").hangup()' in out,
+        page.read_text(encoding="utf-8"),
+    )
+    assert main(["docs", "sync", str(page)]) == 0
+    after = page.read_text(encoding="utf-8")
+    expected = (
+        "# Flow\n\n<!-- svaml: render flow.py:flow as=python -->\n```python\nfrom svaml import Svaml\n\n"
+        'document = Svaml.ice().say("Hi", locale="en-US").hangup()\n```\n\n'
+        "<!-- svaml: describe flow.py:flow -->\n"
+        '```text\nAs an ICE response: says "Hi" in en-US, then hangs up.\n'
+        "```\n\n```text\nkept\n```\n"
+    )
+    assert expected == after
+    assert main(["docs", "sync", "--check", str(page)]) == 0
+    assert (after, "") == (page.read_text(encoding="utf-8"), capsys.readouterr().out)
+
+
+def test_sync_reports_a_broken_marker_and_keeps_the_block(tmp_path: Path) -> None:
+    """A marker whose source is invalid leaves its block as it was and names the page and line."""
+    text = "<!-- svaml: render nothing.json -->\n```json\n{}\n```\n"
+    result = sync_text(text, tmp_path, where="p.md")
+    assert (text, 1) == (result.text, len(result.problems))
+    assert result.problems[0].startswith("p.md:1: nothing.json: cannot read it")
+
+
+def test_markers_inside_fenced_blocks_are_examples_not_markers(tmp_path: Path) -> None:
+    """A marker shown inside a fenced block (as the docs show the syntax) is left alone."""
+    text = "````markdown\n<!-- svaml: render nothing.json -->\n```json\n{}\n```\n````\n"
+    assert (text, 0, []) == tuple(sync_text(text, tmp_path))[:3]
+
+
+def test_the_projects_own_docs_are_in_sync(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml docs sync --check` over README.md and docs/ passes: no marked snippet has drifted."""
+    pages = [str(ROOT / "README.md"), str(ROOT / "docs")]
+    status = main(["docs", "sync", "--check", *pages])
+    assert (status, capsys.readouterr().out) == (0, "")
+    result, diff = sync(ROOT / "docs" / "snippets.md", write=False)
+    assert (result.markers >= 8, diff) == (True, "")
+
+
+def test_render_forms_are_the_documented_ones() -> None:
+    """Render takes json, curl, python and node, and refuses another form by name."""
+    with pytest.raises(SvamlError, match="expected one of json, curl, python, node"):
+        render(Svaml.ice().hangup(), "yaml")

@@ -584,9 +584,10 @@ def test_lint_loads_no_heavy_library(tmp_path: Path) -> None:
 
 
 def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
-    """`svaml --help` names lint, rules, rule, schema and the REST subcommands call and numbers."""
+    """`svaml --help` names lint, rules, rule, schema, the REST subcommands and the snippet commands."""
     status = main(["--help"])
     out = capsys.readouterr().out
     commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
-    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers"])
+    snippets = ["render", "describe", "diagram", "docs"]
+    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers", *snippets])
     assert expected == (status, commands)

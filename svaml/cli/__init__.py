@@ -2,7 +2,8 @@
 
 ``lint`` (:mod:`svaml.cli.lint`), ``rules`` and ``rule CODE`` (here), ``schema``
 (:mod:`svaml.cli.schema`), and the REST subcommands ``call …`` and ``numbers …``
-(:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers). Each parser sets
+(:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers), and the snippet
+commands ``render``, ``describe``, ``diagram`` and ``docs sync`` (:mod:`svaml.cli.snippets`). Each parser sets
 ``handler``, a function of the parsed :class:`argparse.Namespace` returning the exit status.
 Exit codes follow ruff: 0 clean, 1 diagnostics, 2 usage, configuration or I/O error.
 """

@@ -195,7 +195,7 @@ def describe(value: Svaml | CalloutRequest) -> str:
                     continue
                 if inline.lstrip().startswith("{"):
                     try:
-                        inner = describe(Svaml.from_json(inline, callback=name)).rstrip("\n")
+                        inner = describe(Svaml.from_json(inline)).rstrip("\n")
                     except Exception:  # shown as the text it is
                         inner = f"SVAML svaml cannot read: {inline[:60]}"
                     lines.append(f"{name.upper()}: {inner}")

@@ -90,11 +90,15 @@ def _module(name: str, base: Path) -> Any:
             raise SvamlError(f"{name}: cannot be imported")
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
+        # As when Python runs the file: its own directory first on the path, for its sibling imports.
+        sys.path.insert(0, str(path.parent))
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[module_name]
             raise SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            sys.path.remove(str(path.parent))
         return module
     if not _MODULE.match(name):
         raise SvamlError(f"{name!r} is neither a Python file (*.py) nor a module name")

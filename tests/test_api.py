@@ -67,6 +67,7 @@ def test_public_modules_exist() -> None:
         "svaml.rules",
         "svaml.schema",
         "svaml.signing",
+        "svaml.snippets",
         "svaml.strategies",
     }
     assert expected <= set(PUBLIC_MODULES)

@@ -463,6 +463,8 @@ def test_markers_are_told_from_the_linters_comments() -> None:
     assert tuple(marker) == ("render", "x.py:y", {"as": "python", "callback": "ice"}, 3)
     with pytest.raises(PageError, match="line 4: `describe` takes callback"):
         read_marker("<!-- svaml: describe x.json as=json -->", 4)
+    with pytest.raises(PageError, match="line 5: `diagram as=svg`; expected one of mermaid, dot"):
+        read_marker("<!-- svaml: diagram x.json as=svg -->", 5)
 
 
 def test_sync_makes_blocks_and_check_shows_the_diff(

@@ -34,6 +34,7 @@ from svaml.snippets import (
     sync,
 )
 from svaml.snippets._curl import LEGS
+from svaml.snippets._source import headline
 
 __all__ = ["register"]
 
@@ -121,7 +122,7 @@ def _read(args: argparse.Namespace) -> Snippable | int:
             value = load(args.source, callback=args.callback)
         warnings = check(value, where=where)
     except SvamlError as exc:
-        error(str(exc).rstrip(":"))
+        error(headline(exc))
         _print_diagnostics(where, exc.problems)
         return 1 if exc.problems else 2
     _print_diagnostics(where, (d for d in warnings if d.severity is not Severity.ERROR))

@@ -32,7 +32,7 @@ from svaml.snippets._describe import describe
 from svaml.snippets._diagram import dot, mermaid, svg
 from svaml.snippets._node import to_node
 from svaml.snippets._python import to_python
-from svaml.snippets._source import Snippable, check, load, to_json
+from svaml.snippets._source import Snippable, check, headline, load, to_json
 
 __all__ = [
     "DIAGRAMS",
@@ -129,6 +129,9 @@ def read_marker(line: str, number: int) -> Marker | None:
             allowed = ", ".join(sorted(VERBS[verb] | {"callback"}))
             raise PageError(f"line {number}: `{verb}` takes {allowed}=…; got {word!r}")
         options[key] = value
+    forms = {"render": FORMS, "diagram": DIAGRAMS}.get(verb)
+    if forms is not None and options.get("as", next(iter(forms))) not in forms:
+        raise PageError(f"line {number}: `{verb} as={options['as']}`; expected one of {', '.join(forms)}")
     return Marker(verb, rest[0], options, number)
 
 
@@ -200,7 +203,7 @@ def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
             made, language, found = snippet(marker, base)
         except SvamlError as exc:
             detail = "".join(f"\n    {d.pointer or '/'}: {d.message} [{d.code}]" for d in exc.problems)
-            problems.append(f"{where}:{marker.line}: {exc}{detail}")
+            problems.append(f"{where}:{marker.line}: {headline(exc)}{detail}")
             out.extend(lines[start:end])
             index = end
             continue

@@ -28,7 +28,7 @@ from svaml.model.permissions import Callback, callback_of
 from svaml.rules import validate
 from svaml.rules._validate import is_callout, read_json
 
-__all__ = ["Snippable", "canonical", "check", "load", "read_text", "suffix_callback", "to_json"]
+__all__ = ["Snippable", "canonical", "check", "headline", "load", "read_text", "suffix_callback", "to_json"]
 
 #: What a snippet is made from.
 Snippable = Svaml | CalloutRequest
@@ -71,9 +71,17 @@ def read_text(
     """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy."""
     data = read_json(text, where)
     cb = callback_of(callback)
-    if is_callout(data):
-        return codec.structure(data, CalloutRequest)
-    return _coerce(codec.structure(data, Document), where, cb)
+    try:
+        if is_callout(data):
+            return codec.structure(data, CalloutRequest)
+        return _coerce(codec.structure(data, Document), where, cb)
+    except SvamlError as exc:
+        raise SvamlError(f"{where}: {headline(exc)}", exc.problems) from None
+
+
+def headline(error: SvamlError) -> str:
+    """The message of ``error`` without the list of its diagnostics (they are shown one per line)."""
+    return str(error).split("\n", 1)[0].rstrip(":")
 
 
 def _module(name: str, base: Path) -> Any:

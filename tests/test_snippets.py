@@ -116,7 +116,8 @@ def test_python_round_trip_of_the_corpus() -> None:
     failed = [
         name for name, value in CORPUS_VALUES if built(to_python(value, name="value"), "value") != value
     ]
-    assert failed == []
+    expected: list[str] = []
+    assert expected == failed
 
 
 def test_python_code_reads_like_the_builder() -> None:
@@ -376,7 +377,8 @@ def test_graphviz_renders_the_dot_to_svg() -> None:
         done = subprocess.run(
             ["dot", "-Tsvg"], input=dot(document), capture_output=True, text=True, timeout=60
         )
-        assert (done.returncode, done.stderr) == (0, "")
+        expected = (0, "")
+        assert expected == (done.returncode, done.stderr)
         titles = {e.text for e in ET.fromstring(done.stdout).iter("{http://www.w3.org/2000/svg}title")}
         parts = len(document.instructions) + 1
         assert {"start", *(f"s{i}" for i in range(parts))} <= titles
@@ -412,12 +414,13 @@ def test_load_says_what_is_wrong(source: str, message: str) -> None:
 
 
 def test_render_checks_the_document_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A document with errors for its callback prints the diagnostics and exits 1, printing no snippet."""
+    """A document with errors prints its diagnostics, with line and column, and exits 1 printing nothing."""
     page = tmp_path / "bad.ace.json"
     page.write_text('{"instructions": [{"name": "answer"}], "action": {"name": "hangup"}}', encoding="utf-8")
     assert main(["render", str(page), "--as", "python"]) == 1
     out, err = capsys.readouterr()
-    assert (out, "/instructions/0" in err and "error" in err) == ("", True)
+    expected = ("", True)
+    assert expected == (out, f"{page}:1:18: /instructions/0/name: error:" in err)
 
 
 def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -429,14 +432,16 @@ def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
     assert main(["render", "-", "--callback", "ice"]) == 0
     out = capsys.readouterr().out
-    assert list(json.loads(out)["action"]) == ["name", "destination", "endpoint"]
+    expected = ["name", "destination", "endpoint"]
+    assert expected == list(json.loads(out)["action"])
 
 
 def test_render_says_when_a_form_cannot_express_the_document(capsys: pytest.CaptureFixture[str]) -> None:
     """as=node of a call update exits 2 saying @sinch/voice has no builder for it."""
     status = main(["render", str(EXAMPLES / "ivr_menu.ice.json"), "--callback", "patch", "--as", "node"])
     err = capsys.readouterr().err
-    assert (status, "not allowed" in err) == (1, True)
+    expected = (1, True)
+    assert expected == (status, "not allowed" in err)
     pstn = str(EXAMPLES / "pstn_forward.ice.json")
     assert main(["render", pstn, "--as", "curl"]) == 2
     assert "not a request you send" in capsys.readouterr().err
@@ -460,7 +465,8 @@ def test_markers_are_told_from_the_linters_comments() -> None:
     assert None is read_marker("<!-- svaml: ignore[SV401] -->", 1)
     marker = read_marker("<!-- svaml: render x.py:y as=python callback=ice -->", 3)
     assert marker is not None
-    assert tuple(marker) == ("render", "x.py:y", {"as": "python", "callback": "ice"}, 3)
+    expected = ("render", "x.py:y", {"as": "python", "callback": "ice"}, 3)
+    assert expected == tuple(marker)
     with pytest.raises(PageError, match="line 4: `describe` takes callback"):
         read_marker("<!-- svaml: describe x.json as=json -->", 4)
     with pytest.raises(PageError, match="line 5: `diagram as=svg`; expected one of mermaid, dot"):
@@ -520,9 +526,11 @@ def test_the_projects_own_docs_are_in_sync(capsys: pytest.CaptureFixture[str]) -
     """`svaml docs sync --check` over README.md and docs/ passes: no marked snippet has drifted."""
     pages = [str(ROOT / "README.md"), str(ROOT / "docs")]
     status = main(["docs", "sync", "--check", *pages])
-    assert (status, capsys.readouterr().out) == (0, "")
+    expected = (0, "")
+    assert expected == (status, capsys.readouterr().out)
     result, diff = sync(ROOT / "docs" / "snippets.md", write=False)
-    assert (result.markers >= 8, diff) == (True, "")
+    current = (True, "")
+    assert current == (result.markers >= 8, diff)
 
 
 def test_render_forms_are_the_documented_ones() -> None:

@@ -55,7 +55,8 @@ def run_node(cases: list[str]) -> Any:
         done = subprocess.run([NODE, path.name], cwd=NODE_DIR, capture_output=True, text=True, timeout=120)
     finally:
         path.unlink()
-    assert (done.returncode, done.stderr) == (0, "")
+    expected = (0, "")
+    assert expected == (done.returncode, done.stderr)
     return json.loads(done.stdout)
 
 

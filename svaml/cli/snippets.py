@@ -28,7 +28,7 @@ from svaml.snippets import (
     check,
     describe,
     diagram,
-    load,
+    load_checked,
     read_text,
     render,
     sync,
@@ -117,10 +117,11 @@ def _read(args: argparse.Namespace) -> Snippable | int:
     where = "<stdin>" if args.source == "-" else args.source
     try:
         if args.source == "-":
-            value = read_text(sys.stdin.buffer.read(), callback=args.callback, where="standard input")
+            text = sys.stdin.buffer.read()
+            value = read_text(text, callback=args.callback, where="standard input")
+            warnings = check(value, where=where, text=text)
         else:
-            value = load(args.source, callback=args.callback)
-        warnings = check(value, where=where)
+            value, warnings = load_checked(args.source, callback=args.callback)
     except SvamlError as exc:
         error(headline(exc))
         _print_diagnostics(where, exc.problems)

@@ -31,7 +31,7 @@ from svaml.snippets._pages import (
     sync_text,
 )
 from svaml.snippets._python import to_python
-from svaml.snippets._source import Snippable, canonical, check, load, read_text, to_json
+from svaml.snippets._source import Snippable, canonical, check, load, load_checked, read_text, to_json
 
 __all__ = [
     "DIAGRAMS",
@@ -50,6 +50,7 @@ __all__ = [
     "diagram",
     "dot",
     "load",
+    "load_checked",
     "mermaid",
     "read_text",
     "render",

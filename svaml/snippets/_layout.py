@@ -36,7 +36,6 @@ class Chain:
     calls: tuple[Node, ...]
     #: Whether a broken chain needs parentheses around it (Python) or not (JavaScript).
     parenthesized: bool
-    suffix: str = ""
 
 
 Node = str | Group | Chain
@@ -51,7 +50,7 @@ def flat(node: Node) -> str:
         opening = node.open if node.flat_open is None or not node.items else node.flat_open
         closing = node.close if node.flat_close is None or not node.items else node.flat_close
         return opening + inner + closing
-    return flat(node.head) + "".join("." + flat(call) for call in node.calls) + node.suffix
+    return flat(node.head) + "".join("." + flat(call) for call in node.calls)
 
 
 def layout(node: Node, indent: int = 0, unit: int = 4, width: int = WIDTH, column: int | None = None) -> str:
@@ -88,5 +87,5 @@ def layout(node: Node, indent: int = 0, unit: int = 4, width: int = WIDTH, colum
         parts = [layout(node.head, indent, unit, width, start)]
     parts += [inner + "." + layout(call, deeper, unit, width, deeper + 1) for call in node.calls]
     if node.parenthesized:
-        return "(\n" + "\n".join(parts) + "\n" + " " * indent + ")" + node.suffix
-    return "\n".join(parts) + node.suffix
+        return "(\n" + "\n".join(parts) + "\n" + " " * indent + ")"
+    return "\n".join(parts)

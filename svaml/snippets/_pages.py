@@ -32,7 +32,7 @@ from svaml.snippets._describe import describe
 from svaml.snippets._diagram import dot, mermaid, svg
 from svaml.snippets._node import to_node
 from svaml.snippets._python import to_python
-from svaml.snippets._source import Snippable, check, headline, load, to_json
+from svaml.snippets._source import Snippable, headline, load_checked, to_json
 
 __all__ = [
     "DIAGRAMS",
@@ -138,8 +138,7 @@ def read_marker(line: str, number: int) -> Marker | None:
 def snippet(marker: Marker, base: Path) -> tuple[str, str, list[Diagnostic]]:
     """The text and block language a marker makes, and the warnings of its source."""
     options = dict(marker.options)
-    value = load(marker.source, callback=options.pop("callback", None), base=base)
-    warnings = check(value, where=marker.source)
+    value, warnings = load_checked(marker.source, callback=options.pop("callback", None), base=base)
     if marker.verb == "describe":
         return describe(value), "text", warnings
     if marker.verb == "diagram":

@@ -28,7 +28,17 @@ from svaml.model.permissions import Callback, callback_of
 from svaml.rules import validate
 from svaml.rules._validate import is_callout, read_json
 
-__all__ = ["Snippable", "canonical", "check", "headline", "load", "read_text", "suffix_callback", "to_json"]
+__all__ = [
+    "Snippable",
+    "canonical",
+    "check",
+    "headline",
+    "load",
+    "load_checked",
+    "read_text",
+    "suffix_callback",
+    "to_json",
+]
 
 #: What a snippet is made from.
 Snippable = Svaml | CalloutRequest
@@ -126,8 +136,9 @@ def load(source: str, *, callback: Callback | str | None = None, base: str | Pat
     """
     where = Path(base)
     cb = callback_of(callback)
-    module_part, colon, attribute = source.rpartition(":")
-    if colon and module_part and not module_part.endswith(".json") and len(module_part) > 1:
+    named = _python_source(source)
+    if named is not None:
+        module_part, attribute = named
         if not _ATTRIBUTE.match(attribute):
             raise SvamlError(f"{source}: {attribute!r} is not an attribute name")
         value: Any = _module(module_part, where)
@@ -151,14 +162,38 @@ def load(source: str, *, callback: Callback | str | None = None, base: str | Pat
     return read_text(data, callback=cb or suffix_callback(path), where=source)
 
 
-def check(value: Snippable, *, where: str = "the document") -> list[Diagnostic]:
-    """Check ``value`` with every rule for its callback: raise on errors, return the warnings."""
-    found = validate(value)
+def check(
+    value: Snippable, *, where: str = "the document", text: str | bytes | None = None
+) -> list[Diagnostic]:
+    """Check ``value`` with every rule for its callback: raise on errors, return the warnings.
+
+    ``text`` is the JSON ``value`` was read from, if any: the diagnostics then carry its lines and
+    columns.
+    """
+    callback = value.callback if isinstance(value, Svaml) else None
+    found = validate(value if text is None else text, callback=callback)
     errors = [d for d in found if d.severity is Severity.ERROR]
     if errors:
-        phrase = value.callback.phrase if isinstance(value, Svaml) and value.callback else None
+        phrase = callback.phrase if callback is not None else None
         raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", errors)
     return found
+
+
+def load_checked(
+    source: str, *, callback: Callback | str | None = None, base: str | Path = "."
+) -> tuple[Snippable, list[Diagnostic]]:
+    """:func:`load` the source and :func:`check` it; diagnostics of a JSON file carry line and column."""
+    value = load(source, callback=callback, base=base)
+    text = None if _python_source(source) is not None else (Path(base) / source).read_bytes()
+    return value, check(value, where=source, text=text)
+
+
+def _python_source(source: str) -> tuple[str, str] | None:
+    """``(module or file, attribute)`` when ``source`` names a Python object, else None (a JSON file)."""
+    module_part, colon, attribute = source.rpartition(":")
+    if colon and len(module_part) > 1 and not module_part.endswith(".json"):
+        return module_part, attribute
+    return None
 
 
 def canonical(value: Any) -> Any:

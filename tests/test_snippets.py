@@ -420,7 +420,7 @@ def test_render_checks_the_document_first(tmp_path: Path, capsys: pytest.Capture
     assert main(["render", str(page), "--as", "python"]) == 1
     out, err = capsys.readouterr()
     expected = ("", True)
-    assert expected == (out, f"{page}:1:18: /instructions/0/name: error:" in err)
+    assert expected == (out, f"{page}:1:28: /instructions/0/name: error:" in err)
 
 
 def test_render_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

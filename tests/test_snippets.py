@@ -367,21 +367,24 @@ def test_mermaid_marks_unreachable_menus_and_missing_targets() -> None:
     shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"
 )
 def test_graphviz_renders_the_dot_to_svg() -> None:
-    """Graphviz's dot reads the DOT of several documents and draws SVG with a node for each step and menu."""
+    """Dot reads the DOT of several documents and draws each step, and the unreachable and missing menus."""
     documents_ = [
         _MARKED,
         built(to_python(load("ivr_menu.py:ivr_menu", base=EXAMPLES)), "document"),
         Svaml.patch().hangup(),
     ]
     for document in documents_:
-        done = subprocess.run(
-            ["dot", "-Tsvg"], input=dot(document), capture_output=True, text=True, timeout=60
-        )
+        text = dot(document)
+        done = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60)
         expected = (0, "")
         assert expected == (done.returncode, done.stderr)
-        titles = {e.text for e in ET.fromstring(done.stdout).iter("{http://www.w3.org/2000/svg}title")}
+        svg = ET.fromstring(done.stdout)
+        titles = {e.text for e in svg.iter("{http://www.w3.org/2000/svg}title")}
         parts = len(document.instructions) + 1
         assert {"start", *(f"s{i}" for i in range(parts))} <= titles
+    drawn = subprocess.run(["dot", "-Tsvg"], input=dot(_MARKED), capture_output=True, text=True, timeout=60)
+    words = {e.text for e in ET.fromstring(drawn.stdout).iter("{http://www.w3.org/2000/svg}text")}
+    assert {"(unreachable)", "(missing)", "menu gone", "menu orphan"} <= words
 
 
 # -- sources --------------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_snippets import CORPUS_VALUES
 
 from svaml import Svaml, codec
 from svaml.model import Callback, StopRecording, TtsCallout, callout_request
+from svaml.rules import is_valid
 from svaml.snippets import NODE_HELPERS, NodeUnsupported, load, to_node
 from svaml.strategies import documents
 
@@ -70,6 +72,10 @@ def collect() -> list[Svaml]:
         found.append(document)
 
     gather()
+    # The corpus's ICE, ACE and PIE documents (Sinch's spellings among them), as svaml reads them.
+    found += [
+        v for _, v in CORPUS_VALUES if isinstance(v, Svaml) and v.callback in NODE_HELPERS and is_valid(v)
+    ]
     examples = ROOT / "examples"
     found += [
         load(s, base=examples)

@@ -11,13 +11,14 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from svaml import codec
+from svaml import _json, codec
 from svaml.document import Svaml
 from svaml.model import actions as a
 from svaml.model import instructions as i
 from svaml.model._fields import SvamlObject
 from svaml.model.callouts import CalloutRequest, ConferenceCallout, CustomCallout, TtsCallout
 from svaml.snippets._flow import DEFAULT_TIMEOUT_MILLS, Flow, flow, prompt_words
+from svaml.snippets._source import canonical
 
 __all__ = ["SENTENCES", "describe"]
 
@@ -26,8 +27,7 @@ def _value(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, SvamlObject):
-        data = codec.unstructure(value)
-        return ", ".join(f"{k} {v}" for k, v in data.items()) if isinstance(data, dict) else str(data)
+        return _json.dumps(canonical(value))
     if isinstance(value, tuple):
         return "; ".join(_value(v) for v in value)
     if isinstance(value, bool):
@@ -85,7 +85,15 @@ SENTENCES: Mapping[type, _Sentence] = {
         {"destination"},
     ),
     a.ConnectStream: lambda o: (f"streams the call's audio to {o.destination.endpoint}", {"destination"}),
-    a.RunMenu: lambda o: (f"runs an IVR menu{_locale(o)}", {"menus", "main_menu", "locale"}),
+    a.RunMenu: lambda o: (
+        f"runs an IVR menu{_locale(o)}"
+        + {
+            True: ", keys interrupting its prompts",
+            False: ", prompts played to the end before keys count",
+        }.get(o.barge, "")
+        + (", voice answers accepted" if o.enable_voice else ""),
+        {"menus", "main_menu", "locale", "barge", "enable_voice"},
+    ),
     a.Park: lambda o: (
         "parks the call"
         + (f", playing {prompt_words(o.intro_prompt)} once" if o.intro_prompt else "")

@@ -474,6 +474,8 @@ def test_markers_are_told_from_the_linters_comments() -> None:
         read_marker("<!-- svaml: describe x.json as=json -->", 4)
     with pytest.raises(PageError, match="line 5: `diagram as=svg`; expected one of mermaid, dot"):
         read_marker("<!-- svaml: diagram x.json as=svg -->", 5)
+    with pytest.raises(PageError, match="line 6: `render as=json` does not take name="):
+        read_marker("<!-- svaml: render x.json name=doc -->", 6)
 
 
 def test_sync_makes_blocks_and_check_shows_the_diff(

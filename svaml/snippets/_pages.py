@@ -18,6 +18,7 @@ after a marker is replaced, its language included; a marker with no block after 
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -42,6 +43,7 @@ __all__ = [
     "PageError",
     "Synced",
     "diagram",
+    "options_of",
     "read_marker",
     "render",
     "snippet",
@@ -75,18 +77,29 @@ DIAGRAMS: Mapping[str, tuple[Callable[[Svaml], str], str]] = {
     "dot": (dot, "dot"),
 }
 
+
+def options_of(form: str) -> frozenset[str]:
+    """The options the writer of ``form`` takes: its keyword-only parameters (``region``, ``name``…)."""
+    parameters = inspect.signature(FORMS[form][0]).parameters.values()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
 #: The verbs of a marker, and the options each takes besides ``callback=``.
 VERBS: Mapping[str, frozenset[str]] = {
-    "render": frozenset({"as", "region", "leg", "name"}),
+    "render": frozenset({"as"}).union(*(options_of(form) for form in FORMS)),
     "describe": frozenset(),
     "diagram": frozenset({"as"}),
 }
 
 
-def render(value: Snippable, form: str = "json", **options: str) -> str:
+def render(value: Snippable, form: str = "json", **options: str | None) -> str:
     """``value`` printed as ``form`` (a key of :data:`FORMS`) with the writer's ``options``."""
     if form not in FORMS:
         raise SvamlError(f"render as={form!r}; expected one of {', '.join(FORMS)}")
+    unknown = sorted(set(options) - options_of(form))
+    if unknown:
+        takes = ", ".join(sorted(options_of(form))) or "no options"
+        raise SvamlError(f"render as={form} takes {takes}; not {', '.join(unknown)}")
     out: str = FORMS[form][0](value, **options)
     return out
 
@@ -130,8 +143,13 @@ def read_marker(line: str, number: int) -> Marker | None:
             raise PageError(f"line {number}: `{verb}` takes {allowed}=…; got {word!r}")
         options[key] = value
     forms = {"render": FORMS, "diagram": DIAGRAMS}.get(verb)
-    if forms is not None and options.get("as", next(iter(forms))) not in forms:
-        raise PageError(f"line {number}: `{verb} as={options['as']}`; expected one of {', '.join(forms)}")
+    form = options.get("as", "json" if verb == "render" else "mermaid")
+    if forms is not None and form not in forms:
+        raise PageError(f"line {number}: `{verb} as={form}`; expected one of {', '.join(forms)}")
+    if verb == "render":
+        unknown = sorted(set(options) - options_of(form) - {"as", "callback"})
+        if unknown:
+            raise PageError(f"line {number}: `render as={form}` does not take {', '.join(unknown)}=")
     return Marker(verb, rest[0], options, number)
 
 

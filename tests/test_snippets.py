@@ -478,6 +478,14 @@ def test_markers_are_told_from_the_linters_comments() -> None:
         read_marker("<!-- svaml: render x.json name=doc -->", 6)
 
 
+def test_the_linter_leaves_snippet_markers_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml lint` reads a page with snippet markers without an SV011: the markers are not its comments."""
+    status = main(["lint", "--isolated", str(ROOT / "docs" / "snippets.md")])
+    expected = (0, "")
+    codes = [line for line in capsys.readouterr().out.splitlines() if "SV0" in line]
+    assert expected == (status, "".join(codes))
+
+
 def test_sync_makes_blocks_and_check_shows_the_diff(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

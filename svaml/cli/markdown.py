@@ -32,6 +32,7 @@ from svaml.model.callouts import CALLOUT_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules import validate
 from svaml.rules._validate import json_diagnostics
+from svaml.snippets import VERBS
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -151,7 +152,9 @@ class BlockReport(NamedTuple):
 
 
 _COMMENT = re.compile(r"[ \t]*<!--")
-_SVAML_NOTE = re.compile(r"\s*svaml\s*:", re.I)
+# A comment that starts with a snippet verb (``svaml: render …``) is a marker of ``svaml docs sync``
+# (svaml.snippets), not the linter's.
+_SVAML_NOTE = re.compile(r"\s*svaml\s*:(?!\s*(?:" + "|".join(VERBS) + r")(?:\s|$))", re.I)
 
 
 def fenced_blocks(markdown: str) -> tuple[list[Block], list[Note]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from typing import ClassVar, Literal, NamedTuple, cast
 
 import attrs
 
@@ -20,6 +22,8 @@ from svaml.model.enums import (
 
 __all__ = [
     "ACTION_CLASSES",
+    "MENU_MAX_TIMEOUT_MILLS",
+    "MENU_TIMEOUT_MILLS",
     "Action",
     "Amd",
     "CallHeader",
@@ -34,10 +38,17 @@ __all__ = [
     "Hangup",
     "Menu",
     "MenuOption",
+    "OptionAction",
     "Park",
     "RunMenu",
     "StreamingOptions",
+    "read_option_action",
 ]
+
+#: How long a menu waits for input (``timeoutMills``) when it does not say: Sinch's documented default.
+MENU_TIMEOUT_MILLS = 5000
+#: The cap on voice input in a menu (``maxTimeoutMills``) when it does not say: Sinch's documented default.
+MENU_MAX_TIMEOUT_MILLS = 20000
 
 _str = is_(str)
 _opt_str = is_(str, optional=True)
@@ -161,6 +172,44 @@ class MenuOption(SvamlObject):
 
     dtmf: str = attrs.field(converter=_dtmf_key)
     action: str = attrs.field(validator=_str)
+
+
+class OptionAction(NamedTuple):
+    """A menu option's action read: ``menu`` or ``return``, its argument, and whether it had extra spaces."""
+
+    kind: Literal["menu", "return"]
+    value: str
+    spaced: bool
+
+
+# Spaces around the keyword are tolerated (the OAS text once writes `return (value)`), not inside.
+_OPTION_ACTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
+
+
+def read_option_action(action: str) -> OptionAction | None:
+    """Read an option action, ``menu(<id>)`` or ``return(<value>)``; None if it is neither.
+
+    The linter, the simulator and the snippets read options through this one function, so
+    ``return (sales)`` means the same to all of them.
+    """
+    # Cached, as menus repeat on every call; a long string is read afresh rather than kept alive.
+    return _read_cached(action) if len(action) <= 100 else _read_option_action(action)
+
+
+def _read_option_action(action: str) -> OptionAction | None:
+    if action.endswith(")"):
+        if action.startswith("menu("):
+            return OptionAction("menu", action[5:-1], False)
+        if action.startswith("return("):
+            return OptionAction("return", action[7:-1], False)
+    match = _OPTION_ACTION.fullmatch(action)
+    if match is None:
+        return None
+    kind = cast('Literal["menu", "return"]', match[2])
+    return OptionAction(kind, match[4], bool(match[1] or match[3] or match[5]))
+
+
+_read_cached = functools.lru_cache(maxsize=1024)(_read_option_action)
 
 
 @attrs.frozen(kw_only=True)

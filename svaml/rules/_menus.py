@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from svaml.diagnostic import Applicability, Edit, Fix, Severity
-from svaml.model.actions import MenuOption, RunMenu
+from svaml.model.actions import MenuOption, OptionAction, RunMenu, read_option_action
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
 
@@ -36,38 +35,7 @@ _RETURN = {"dtmf": "1", "action": "return(sales)"}
 _TO_SALES = {"dtmf": "1", "action": "menu(sales)"}
 
 
-class _Option(NamedTuple):
-    """An option action read: ``menu`` or ``return``, its argument, and whether it had extra spaces."""
-
-    kind: str
-    value: str
-    spaced: bool
-
-
-# Spaces around the keyword are tolerated (the OAS text once writes `return (value)`), not inside.
-_OPTION = re.compile(r"(\s*)(menu|return)(\s*)\((.*)\)(\s*)", re.DOTALL)
 _KEYWORD = re.compile(r"menu|return", re.IGNORECASE)
-
-
-def _option(action: str) -> _Option | None:
-    """Read an option action, ``menu(<id>)`` or ``return(<value>)``; None if it is neither."""
-    # Cached, as menus repeat on every call; a long string is read afresh rather than kept alive.
-    return _read_cached(action) if len(action) <= 100 else _read(action)
-
-
-def _read(action: str) -> _Option | None:
-    if action.endswith(")"):
-        if action.startswith("menu("):
-            return _Option("menu", action[5:-1], False)
-        if action.startswith("return("):
-            return _Option("return", action[7:-1], False)
-    match = _OPTION.fullmatch(action)
-    if match is None:
-        return None
-    return _Option(match[2], match[4], bool(match[1] or match[3] or match[5]))
-
-
-_read_cached = functools.lru_cache(maxsize=1024)(_read)
 
 
 class _Menus(NamedTuple):
@@ -75,7 +43,7 @@ class _Menus(NamedTuple):
 
     ids: frozenset[str]
     #: (menu index, option index, option, its action read) for every option of every menu.
-    options: list[tuple[int, int, MenuOption, _Option | None]]
+    options: list[tuple[int, int, MenuOption, OptionAction | None]]
 
 
 def _menus(run: RunMenu, ctx: Context) -> _Menus:
@@ -83,7 +51,7 @@ def _menus(run: RunMenu, ctx: Context) -> _Menus:
     found: _Menus | None = ctx.memo.get(("menus", id(run)))
     if found is None:
         options = [
-            (m, o, option, _option(option.action))
+            (m, o, option, read_option_action(option.action))
             for m, menu in enumerate(run.menus)
             for o, option in enumerate(menu.options)
         ]
@@ -211,7 +179,7 @@ def invalid_option_action(run: RunMenu, where: str, ctx: Context) -> Iterator[Fi
     menus = _menus(run, ctx)
     for m, o, option, read in menus.options:
         if read is None:
-            lower = _option(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
+            lower = read_option_action(_KEYWORD.sub(lambda k: k[0].lower(), option.action, count=1))
             hint = (
                 f"write the keyword in lower case: '{lower.kind}({lower.value})'"
                 if lower is not None

@@ -16,8 +16,9 @@ from svaml.document import Svaml
 from svaml.model import actions as a
 from svaml.model import instructions as i
 from svaml.model._fields import SvamlObject
+from svaml.model.actions import MENU_TIMEOUT_MILLS
 from svaml.model.callouts import CalloutRequest, ConferenceCallout, CustomCallout, TtsCallout
-from svaml.snippets._flow import DEFAULT_TIMEOUT_MILLS, Flow, flow, prompt_words
+from svaml.snippets._flow import Flow, flow, prompt_words
 from svaml.snippets._source import canonical
 
 __all__ = ["SENTENCES", "describe"]
@@ -159,7 +160,7 @@ def _menu_lines(run: a.RunMenu) -> list[str]:
             said.append(f"{edge.dtmf} {where}")
         if menu.max_digits is not None:
             said.append(f"up to {menu.max_digits} digits are returned to the application (PIE)")
-        timeout = menu.timeout_mills if menu.timeout_mills is not None else DEFAULT_TIMEOUT_MILLS
+        timeout = menu.timeout_mills if menu.timeout_mills is not None else MENU_TIMEOUT_MILLS
         default = "" if menu.timeout_mills is not None else " (Sinch's default)"
         again = (
             f"plays {prompt_words(menu.repeat_prompt)}" if menu.repeat_prompt else "plays the prompt again"

@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from svaml.document import Svaml
 from svaml.errors import SvamlError
-from svaml.model.actions import RunMenu
+from svaml.model.actions import MENU_TIMEOUT_MILLS, RunMenu
 from svaml.snippets._describe import SENTENCES
-from svaml.snippets._flow import DEFAULT_TIMEOUT_MILLS, flow, prompt_words
+from svaml.snippets._flow import flow, prompt_words
 
 __all__ = ["dot", "mermaid", "svg"]
 
@@ -64,7 +64,7 @@ def _graph(document: Svaml) -> tuple[list[_Node], list[_Arrow]]:
                 "" if reached else "unreachable",
             )
         )
-        timeout = menu.timeout_mills if menu.timeout_mills is not None else DEFAULT_TIMEOUT_MILLS
+        timeout = menu.timeout_mills if menu.timeout_mills is not None else MENU_TIMEOUT_MILLS
         repeats = f", up to {menu.repeats} times" if menu.repeats is not None else ""
         arrows.append(
             _Arrow(f"m{index}", f"m{index}", f"no input {timeout / 1000:g} s / other key{repeats}", True)

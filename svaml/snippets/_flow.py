@@ -1,21 +1,16 @@
 """A ``runMenu`` read as a graph: the first menu, every option's target, what is reached and what dangles.
 
-:func:`describe <svaml.snippets.describe>` and the diagrams share it. Option actions are read
-by the menu rules' own reader, so ``menu( sales )`` means here what it means to the linter.
+:func:`describe <svaml.snippets.describe>` and the diagrams share it. Option actions are read by
+the model's one reader (``read_option_action``), so ``menu( sales )`` means here what it means to the linter.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from svaml.model.actions import Menu, RunMenu
-from svaml.rules._menus import _option
+from svaml.model.actions import Menu, RunMenu, read_option_action
 
-__all__ = ["DEFAULT_TIMEOUT_MILLS", "Edge", "Flow", "flow", "prompt_words"]
-
-#: Sinch's default wait for input in a menu (``timeoutMills``), as the reference states it.
-DEFAULT_TIMEOUT_MILLS = 5000
-
+__all__ = ["Edge", "Flow", "flow", "prompt_words"]
 
 class Edge(NamedTuple):
     """One option: from menu ``source``, key ``dtmf`` leads to a menu, returns a value, or is unreadable."""
@@ -47,7 +42,7 @@ def flow(run: RunMenu) -> Flow:
     edges = []
     for i, menu in enumerate(run.menus):
         for option in menu.options:
-            read = _option(option.action)
+            read = read_option_action(option.action)
             if read is None:
                 edges.append(Edge(i, option.dtmf, "invalid", option.action, False))
             else:

@@ -232,7 +232,9 @@ def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
         return Problem(msg, exc.lineno, exc.colno)
     if msg.startswith(("Expecting value", "Expecting property name")):
         before = text[:pos].rstrip(" \t\r\n")
-        if before.endswith(","):
+        if text.startswith(("...", "\u2026"), pos):
+            msg = "a '...' placeholder is not JSON: write what it stands for, or remove it"
+        elif before.endswith(",") and text[pos : pos + 1] in ("]", "}", ""):
             msg = "trailing comma: remove the ',' before this"
         elif msg.startswith("Expecting property name"):
             msg = "expected a property name in double quotes"

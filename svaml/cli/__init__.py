@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -172,6 +173,21 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+# A code span, reST (``x``) or Markdown (`x`); and Markdown emphasis (*x*).
+_CODE = re.compile(r"``(.+?)``|`([^`]+)`")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])")
+
+
+def _plain(doc: str) -> str:
+    """A rule's doc for a terminal: code spans as quoted text (``x`` and `x` as 'x'), no emphasis marks."""
+
+    def code(match: re.Match[str]) -> str:
+        text = match[1] or match[2]
+        return text if text[:1] in "'\"" or "'" in text else f"'{text}'"
+
+    return _EMPHASIS.sub(r"\1", _CODE.sub(code, doc))
+
+
 def _rule(args: argparse.Namespace) -> int:
     from svaml.rules import RULES, Example, validate
 
@@ -186,14 +202,14 @@ def _rule(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(
         f"# {found.code} {found.name}\n\n"
-        f"{found.summary}\n\n"
+        f"{_plain(found.summary)}\n\n"
         f"Severity: {found.severity.value}. Fixable: {'no' if found.fix is None else found.fix.value}. "
         f"Callbacks: {callbacks}. Checks: {applies}.\n"
-        f"Source: {found.source}\n"
+        f"Source: {_plain(found.source)}\n"
     )
     if found.found_by is not None:
         out.write(f"Found by: {found.found_by}.\n")
-    out.write(f"\n{found.doc}\n\n")
+    out.write(f"\n{_plain(found.doc)}\n\n")
     # The example registered with the rule, the one docs/rules.md shows.
     example = found.example
     if example is not None:

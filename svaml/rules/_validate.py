@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from svaml import _json, codec
-from svaml._jsontext import locate_many
+from svaml._jsontext import locate_key, locate_many
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.actions import Action
@@ -69,14 +69,14 @@ def _run_rules(ctx: Context, target: Target, out: list[Diagnostic], errors_only:
     found: list[tuple[str, Diagnostic]] = []
     for check_, rule in document:
         for finding in check_(ctx.data, ctx.base, ctx):
-            found.append((rule.code, _made(rule, finding)))
+            found.append((rule.code, _made(rule, finding, ctx)))
     # One walk of the document; each object meets only the rules that read its class.
     for where, obj in ctx.objects():
         checks = by_class.get(obj.__class__)
         if checks is not None:
             for check_, rule in checks:
                 for finding in check_(obj, where, ctx):
-                    found.append((rule.code, _made(rule, finding)))
+                    found.append((rule.code, _made(rule, finding, ctx)))
     if found:
         found.sort(key=_code)
         out.extend(d for _, d in found)
@@ -86,8 +86,12 @@ def _code(item: tuple[str, Diagnostic]) -> str:
     return item[0]
 
 
-def _made(rule: Rule, finding: Finding | Diagnostic) -> Diagnostic:
-    return finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding)
+def _made(rule: Rule, finding: Finding | Diagnostic, ctx: Context) -> Diagnostic:
+    if isinstance(finding, Diagnostic):
+        return finding  # an embedded document's, placed where its text is
+    if rule.at_key:
+        ctx.memo.setdefault("keys", set()).add(finding.pointer)
+    return _diagnostic(rule, finding)
 
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> bool:
@@ -127,21 +131,30 @@ def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
         yield attrs.evolve(d, pointer=base + d.pointer)
 
 
-def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list[Diagnostic]:
+def _validate_data(
+    data: Any, callback: Callback | None, base: str = "", keys: set[str] | None = None
+) -> list[Diagnostic]:
+    """Validate decoded JSON; add to ``keys`` the pointers of the findings that belong on a key."""
     out: list[Diagnostic] = []
     if is_callout(data):
         ctx = Context(data, callback=None, base=base)
         found = codec.read(data, CalloutRequest)
         out.extend(_rebase(found.problems, base))
+        ctx.memo["unread"] = bool(found.problems)
         ctx.callout = found.value
         ctx.memo["liberal"] = found.liberal
         if found.value is not None:
             _run_rules(ctx, "callout", out)
+        if keys is not None:
+            keys.update(ctx.memo.get("keys", ()))
         return out
     ctx = Context(data, callback=callback, base=base)
     ctx.memo["liberal"] = _read_document(data, ctx, out)
+    ctx.memo["unread"] = bool(out)  # a part that did not read may hide unknown keys
     if data.__class__ is dict or isinstance(data, Mapping):
         _run_rules(ctx, "svaml", out)
+    if keys is not None:
+        keys.update(ctx.memo.get("keys", ()))
     return out
 
 
@@ -153,9 +166,10 @@ def _validate(doc: Any, callback: Callback | None) -> list[Diagnostic]:
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
         decoded = _json.decode(doc)
         out = json_diagnostics(decoded)
+        keys: set[str] = set()
         if decoded.problem is None:
-            out.extend(_validate_data(decoded.value, callback))
-        return _locate(decoded.text, out) if out else out
+            out.extend(_validate_data(decoded.value, callback, keys=keys))
+        return _locate(decoded.text, out, keys) if out else out
     return _validate_data(doc, callback)
 
 
@@ -207,9 +221,13 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     )
 
 
-def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
+def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
+    """Give each diagnostic its place in ``text``: its value's, or its key's when its pointer is in ``keys``."""
+    at_key = {p: locate_key(text, p) for p in keys}
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
-    located = [d if d.line is not None else _located(d, spans.get(d.pointer)) for d in found]
+    located = [
+        d if d.line is not None else _located(d, at_key.get(d.pointer) or spans.get(d.pointer)) for d in found
+    ]
     located.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return located
 

@@ -346,7 +346,8 @@ def check_decoded(
         return json_diagnostics(decoded)
     if decoded.duplicates or kind in _WRAPS:
         return check_fragment(text, kind, callback=callback)
-    return place(text, validate(decoded.value, callback=callback))
+    # Located in the text as validate(text) locates them (an unknown field on its key).
+    return place(text, validate(decoded, callback=callback))
 
 
 def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -9,7 +9,7 @@ The canonical-form rules (SV02x) compare the document with what svaml would writ
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from typing import Any
 
 from svaml import _json, codec
@@ -21,6 +21,7 @@ from svaml.model.document import Document
 from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
+from svaml.rules._validate import is_callout
 
 __all__: list[str] = []
 
@@ -229,24 +230,21 @@ def unknown_field(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     the object can hold (a letter missing, added, changed or two letters swapped), or differs from
     it only in letter case, the warning says *did you mean* that field, and renaming the key is a
     safe fix. When several fields are equally close (``aice`` is one edit from a customCallout's
-    ``ice``, ``ace`` and ``dice``; ``enablePce`` from ``enableAce`` and ``enablePie``), all are
+    ``ice``, ``ace`` and ``dice``; ``enableDce`` from ``enableAce`` and ``enableDice``), all are
     named and there is no fix. A field the object already has is never suggested.
     """
     if not isinstance(ctx.data, Mapping):
         return
-    if ctx.callout is not None:
-        roots: tuple[type[SvamlObject], ...] = (CalloutRequest,)
-    else:
-        roots = (Document,)
+    root: type[SvamlObject] = CalloutRequest if is_callout(ctx.data) else Document
     # The usual case: every object read, none kept an unknown field, no unknown key at the top.
-    known = _known(roots[0])[0]
+    known = _known(root)[0]
     if (
         not ctx.memo.get("unread", False)
         and all(key in known for key in ctx.data)
         and not any(obj.extras for _, obj in ctx.objects())
     ):
         return
-    yield from _unknown_keys(ctx.data, roots[0], ctx.base, "")
+    yield from _unknown_keys(ctx.data, root, ctx.base, "")
 
 
 def _unknown_keys(
@@ -330,7 +328,7 @@ def _unknown(where: str, key: object, cls: type[SvamlObject], data: Mapping[Any,
     return Finding(where, f"unknown field {text} in {label}; did you mean {guess!r}? Sinch ignores it", fix)
 
 
-def suggestions(key: str, cls: type[SvamlObject], present: Iterable[object] = ()) -> tuple[str, ...]:
+def suggestions(key: str, cls: type[SvamlObject], present: Container[object] = ()) -> tuple[str, ...]:
     """The fields of ``cls`` that ``key`` is likely a slip for, closest first (none when it is far from all).
 
     A field whose name differs from ``key`` only in letter case wins; otherwise every field one
@@ -339,8 +337,11 @@ def suggestions(key: str, cls: type[SvamlObject], present: Iterable[object] = ()
     codec, never from a list of their own.
     """
     folded = key.casefold()
-    taken = {p for p in present if isinstance(p, str)}
-    fields = [i.json for i in codec.field_info(cls) if i.json not in taken and not taken & set(i.aliases)]
+    fields = [
+        i.json
+        for i in codec.field_info(cls)
+        if i.json not in present and not any(alias in present for alias in i.aliases)
+    ]
     same = [f for f in fields if f.casefold() == folded]
     if same:
         return tuple(same)

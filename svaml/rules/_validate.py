@@ -145,6 +145,11 @@ def _validate_data(
         ctx.memo["liberal"] = found.liberal
         if found.value is not None:
             _run_rules(ctx, "callout", out)
+        else:
+            # The rules need the request read; a misspelt field may be why it is not.
+            unknown = RULES["SV007"]
+            if unknown.check is not None:
+                out.extend(_made(unknown, f, ctx) for f in unknown.check(data, base, ctx))
         if keys is not None:
             keys.update(ctx.memo.get("keys", ()))
         return out
@@ -164,13 +169,19 @@ def _validate(doc: Any, callback: Callback | None) -> list[Diagnostic]:
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        decoded = _json.decode(doc)
-        out = json_diagnostics(decoded)
-        keys: set[str] = set()
-        if decoded.problem is None:
-            out.extend(_validate_data(decoded.value, callback, keys=keys))
-        return _locate(decoded.text, out, keys) if out else out
+        return _validate_decoded(_json.decode(doc), callback)
+    if isinstance(doc, _json.Decoded):
+        return _validate_decoded(doc, callback)
     return _validate_data(doc, callback)
+
+
+def _validate_decoded(decoded: _json.Decoded, callback: Callback | None) -> list[Diagnostic]:
+    """Validate text the JSON policy decoded: each diagnostic located in the text."""
+    out = json_diagnostics(decoded)
+    keys: set[str] = set()
+    if decoded.problem is None:
+        out.extend(_validate_data(decoded.value, callback, keys=keys))
+    return _locate(decoded.text, out, keys) if out else out
 
 
 def json_diagnostics(decoded: _json.Decoded) -> list[Diagnostic]:
@@ -222,7 +233,7 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
 
 
 def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
-    """Give each diagnostic its place in ``text``: its value's, or its key's when its pointer is in ``keys``."""
+    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``."""
     at_key = {p: locate_key(text, p) for p in keys}
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
     located = [
@@ -251,7 +262,8 @@ def validate(doc: Any, *, callback: Callback | str | None = None) -> list[Diagno
     """Return every diagnostic of a SVAML document or callout request; never raises on bad input.
 
     ``doc`` may be a :class:`Svaml`, a callout request, decoded JSON (a dict), or JSON text
-    (str or bytes); for text, each diagnostic carries its line and column. ``callback`` says where
+    (str or bytes, or text the JSON policy decoded already, a ``svaml._json.Decoded``); for text,
+    each diagnostic carries its line and column. ``callback`` says where
     the document is used (``ice``, ``ace``, ``pie``, ``patch``, ``call-leg``, ``dice``, ``notify``),
     or None when not known; it defaults to a ``Svaml``'s own callback.
     """

@@ -23,6 +23,7 @@ from svaml.cli.config import CALLBACKS, comma_list
 from svaml.cli.formats import FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
+from svaml.cli.schema import SCHEMA_CALLBACKS
 from svaml.cli.schema import schema as _schema
 
 __all__ = ["MAX_BYTES", "main"]
@@ -99,7 +100,18 @@ def _parser() -> argparse.ArgumentParser:
     rule.set_defaults(handler=_rule)
 
     schema = sub.add_parser(
-        "schema", help="print the JSON Schema", description="Print svaml's JSON Schema of SVAML."
+        "schema",
+        help="print the JSON Schema",
+        description="Print svaml's JSON Schema of SVAML, or of a callout request. The limits are "
+        "those of [tool.svaml] in the nearest pyproject.toml.",
+    )
+    schema.add_argument(
+        "--callback",
+        choices=SCHEMA_CALLBACKS,
+        help="the schema of a document answering this callback, or of a callout request",
+    )
+    schema.add_argument(
+        "--strict", action="store_true", help="canonical names and values only, no unknown field, no null"
     )
     schema.set_defaults(handler=_schema)
 

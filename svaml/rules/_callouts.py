@@ -31,7 +31,7 @@ from svaml.rules._prompts import url_problem
 from svaml.rules._registry import Example, Finding, rule
 from svaml.rules._validate import is_callout, validate
 
-__all__ = ["inline_diagnostics"]
+__all__ = ["inline_diagnostics", "schema_required"]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _METHODS = tuple(CALLOUT_CLASSES)
@@ -380,3 +380,8 @@ def callout_field_outside_schema(obj: Callout, where: str, ctx: Context) -> Iter
                 f"{name!r} is not in Sinch's {obj.method} schema (svaml knows it from {origin}); "
                 "Sinch may ignore it",
             )
+
+
+def schema_required() -> dict[type, tuple[str, ...]]:
+    """The fields the callout rules require though the model reads without them (SV901, SV906)."""
+    return {TtsCallout: ("cli", "destination")}

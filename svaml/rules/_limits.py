@@ -36,7 +36,15 @@ from svaml.rules._bounds import (
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
 
-__all__ = ["CONFERENCE_ID_LIMIT", "DEFAULT_LIMITS", "DTMF_KEYS", "MAX_DURATION", "TEXT_LIMIT", "Limits"]
+__all__ = [
+    "CONFERENCE_ID_LIMIT",
+    "DEFAULT_LIMITS",
+    "DTMF_KEYS",
+    "MAX_DURATION",
+    "TEXT_LIMIT",
+    "Limits",
+    "schema_keywords",
+]
 
 _E = Severity.ERROR
 _OAS = "Sinch Voice API OpenAPI 1.0.1"
@@ -304,3 +312,34 @@ def negative_value(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Findi
                 f"{where}/{name}",
                 f"{name} is {value}: it must be 0 or more (leave it out for Sinch's default)",
             )
+
+
+def schema_keywords(limits: Limits = DEFAULT_LIMITS) -> dict[type, dict[str, dict[str, object]]]:
+    """The JSON Schema keywords of the limits above, by model class and JSON field name.
+
+    What a schema can say of SV501 (``minimum``/``maximum``), SV502 on plain text (``maxLength``;
+    a prompt string holds several prompts, beyond a schema), SV503 (``minLength``/``maxLength``),
+    SV504 (``pattern``) and SV505 (``minimum``). The JSON Schema takes them from here, so the
+    schema and the rules share one source.
+    """
+    found: dict[type, dict[str, dict[str, object]]] = {}
+
+    def add(cls: type, name: str, **keywords: object) -> None:
+        found.setdefault(cls, {}).setdefault(name, {}).update(keywords)
+
+    for kind in _MAX_DURATION_KINDS:
+        add(kind, "maxDuration", minimum=1, maximum=MAX_DURATION)
+    for cls, fields in _SAY_FIELDS.items():
+        for _, name, what in fields:
+            if what == "text":
+                add(cls, name, maxLength=limits.say)
+    for conference in _CONFERENCE_ID_TYPES:
+        add(conference, "conferenceId", minLength=1, maxLength=CONFERENCE_ID_LIMIT)
+    # `$` would also match before a final newline in Python's re (jsonschema's engine).
+    keys = "0-9" + "".join(c for c in DTMF_KEYS if not c.isdigit())  # [0-9#w]: no escapes to read
+    for cls, (_, name) in _DTMF_FIELDS.items():
+        add(cls, name, pattern=f"^[{keys}]+$(?!\\n)")
+    for cls, pairs in _NON_NEGATIVE_FIELDS.items():
+        for _, name in pairs:
+            add(cls, name, minimum=0)
+    return found

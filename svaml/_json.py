@@ -62,9 +62,17 @@ __all__ = [
 ]
 
 
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
 def typename(value: object) -> str:
-    """Name the type of a decoded JSON value as messages do: ``dict``, ``list``, ``str``, ``null``…."""
-    return "null" if value is None else type(value).__name__
+    """Name the type of a decoded JSON value in JSON's words: ``object``, ``array``, ``string``, ``null``….
+
+    A value of another Python type (given through the Python API) is named by its class.
+    """
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value)) or type(value).__name__
 
 
 class Problem(NamedTuple):

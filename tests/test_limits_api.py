@@ -138,3 +138,23 @@ def test_custom_callout_enable_dice_is_a_warning_naming_its_origin() -> None:
         )
     ]
     assert expected == found
+
+
+def test_unknown_callout_fields_seen_in_sinch_material_name_their_origin() -> None:
+    """SV007 on `pop` and `destination.number` in a callout says where Sinch's material shows them."""
+    destination = {"type": "number", "number": "+46701234567"}
+    body = {"method": "customCallout", "pop": "x", "customCallout": {"destination": destination}}
+    found = [(d.pointer, d.message) for d in validate(body) if d.code == "SV007"]
+    expected = [
+        (
+            "/pop",
+            "unknown field 'pop' in the callout request: Sinch's schema has no such field (it appears in "
+            "Sinch's OpenAPI customCallout example); Sinch ignores it",
+        ),
+        (
+            "/customCallout/destination/number",
+            "unknown field 'number' in customCallout.destination: Sinch's schema has no such field (it "
+            "appears in Sinch's OpenAPI JavaScript example, in place of 'endpoint'); Sinch ignores it",
+        ),
+    ]
+    assert expected == found

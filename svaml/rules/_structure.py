@@ -16,7 +16,7 @@ from svaml import _json, codec
 from svaml.diagnostic import Applicability, Edit, Fix, Severity, escape_pointer
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import ACTION_CLASSES
-from svaml.model.callouts import CalloutRequest
+from svaml.model.callouts import SEEN_OUTSIDE_SCHEMA, CalloutRequest
 from svaml.model.document import Document
 from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules._context import Context
@@ -244,13 +244,21 @@ def unknown_field(data: object, base: str, ctx: Context) -> Iterator[Finding]:
         and not any(obj.extras for _, obj in ctx.objects())
     ):
         return
-    yield from _unknown_keys(ctx.data, root, ctx.base, "")
+    seen = SEEN_OUTSIDE_SCHEMA if root is CalloutRequest else {}
+    yield from _unknown_keys(ctx.data, root, ctx.base, "", seen)
 
 
 def _unknown_keys(
-    data: Mapping[Any, Any], cls: type[SvamlObject], where: str, label: str
+    data: Mapping[Any, Any],
+    cls: type[SvamlObject],
+    where: str,
+    label: str,
+    seen: Mapping[type, Mapping[str, str]],
 ) -> Iterator[Finding]:
-    """The unknown keys of ``data`` read as ``cls``, and of the objects below it, in document order."""
+    """The unknown keys of ``data`` read as ``cls``, and of the objects below it, in document order.
+
+    ``seen`` says where Sinch's material shows keys that are in no schema.
+    """
     known, infos = _known(cls)
     label = _label(cls, label)
     for key, value in data.items():
@@ -258,17 +266,26 @@ def _unknown_keys(
         info = infos.get(key)
         if info is None:
             if key not in known:
-                yield _unknown(here, key, cls, data, label)
+                origin = seen.get(cls, {}).get(key) if isinstance(key, str) else None
+                if origin is not None:
+                    yield Finding(
+                        here,
+                        f"unknown field {key!r} in {label}: Sinch's schema has no such field (it appears "
+                        f"in {origin}); Sinch ignores it",
+                    )
+                else:
+                    yield _unknown(here, key, cls, data, label)
             continue
+        below = f"{label}.{info.json}"
         if info.kind == "object" and isinstance(value, Mapping):
             target = _member(info.target, value)
             if target is not None:
-                yield from _unknown_keys(value, target, here, f"{label}.{info.json}")
+                yield from _unknown_keys(value, target, here, below, seen)
         elif info.kind == "objects" and isinstance(value, list):
             for index, item in enumerate(value):
                 target = _member(info.target, item) if isinstance(item, Mapping) else None
                 if target is not None:
-                    yield from _unknown_keys(item, target, f"{here}/{index}", f"{label}.{info.json}")
+                    yield from _unknown_keys(item, target, f"{here}/{index}", below, seen)
 
 
 def _label(cls: type[SvamlObject], label: str) -> str:

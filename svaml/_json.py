@@ -62,9 +62,17 @@ __all__ = [
 ]
 
 
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
 def typename(value: object) -> str:
-    """Name the type of a decoded JSON value as messages do: ``dict``, ``list``, ``str``, ``null``…."""
-    return "null" if value is None else type(value).__name__
+    """Name the type of a decoded JSON value in JSON's words: ``object``, ``array``, ``string``, ``null``….
+
+    A value of another Python type (given through the Python API) is named by its class.
+    """
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value)) or type(value).__name__
 
 
 class Problem(NamedTuple):
@@ -232,7 +240,9 @@ def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Problem:
         return Problem(msg, exc.lineno, exc.colno)
     if msg.startswith(("Expecting value", "Expecting property name")):
         before = text[:pos].rstrip(" \t\r\n")
-        if before.endswith(","):
+        if text.startswith(("...", "\u2026"), pos):
+            msg = "a '...' placeholder is not JSON: write what it stands for, or remove it"
+        elif before.endswith(",") and text[pos : pos + 1] in ("]", "}", ""):
             msg = "trailing comma: remove the ',' before this"
         elif msg.startswith("Expecting property name"):
             msg = "expected a property name in double quotes"

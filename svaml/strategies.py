@@ -301,8 +301,14 @@ def _exact() -> Mapping[tuple[type, str], _Strategy[Any]]:
         (RunMenu, "main_menu"): st.none(),  # chosen among the menus by _refine_run_menu
     }
     for cls in CALLOUT_CLASSES.values():
-        required = any(f.attr == "destination" and f.required for f in codec.field_info(cls))
+        # Sinch's schema requires a ttsCallout's destination (SV906); the model reads one without.
+        required = cls is TtsCallout or any(
+            f.attr == "destination" and f.required for f in codec.field_info(cls)
+        )
         found[(cls, "destination")] = _callout_destinations if required else st.none() | _callout_destinations
+        for f in attrs.fields(cls):
+            if "outside_schema" in f.metadata:
+                found[(cls, f.name)] = st.none()  # read, but not in Sinch's schema (SV907)
     return found
 
 

@@ -121,7 +121,7 @@ def test_problems_list_every_pointer() -> None:
             "unknown instruction 'shout'; expected one of playFiles, say, sendDtmf, setCookie, answer, "
             "startRecording, stopRecording",
         ),
-        ("/instructions/2", "SV002", "expected an instruction object, got int"),
+        ("/instructions/2", "SV002", "expected an instruction object, got integer"),
         ("/action/menus/0/options/1/dtmf", "SV002", "expected a DTMF key, got list"),
     ]
     assert expected == [(p.pointer, p.code, p.message) for p in info.value.problems]

@@ -440,7 +440,7 @@ def test_the_event_field_is_fixed_by_the_class() -> None:
         (b"{'event': 'ice'}", r"^the callback body is not JSON\n"),
         (b"\xff\xfe\xfa", r"^the callback body is not JSON"),
         ("1" * 5000, r"^the callback body is not JSON"),
-        ("[]", r"^the callback body is not a JSON object but list$"),
+        ("[]", r"^the callback body is not a JSON object but array$"),
         ("{}", r"^the callback body has no 'event' field"),
         ('{"event": null}', r"^the callback body has no 'event' field"),
         ('{"event": "ring"}', r"^unknown event 'ring'; expected one of ice, ace, dice, pie, notify$"),

@@ -228,7 +228,7 @@ def test_unsigned_or_wrongly_signed_is_401_without_detail(
         (b'{"event":"ring"}', b"unknown event 'ring'; expected one of ice, ace, dice, pie, notify"),
         (
             b'{"event":"ice","version":"x"}',
-            b"cannot read the ice event:\n  /version: expected an integer, got str [SV002]",
+            b"cannot read the ice event:\n  /version: expected an integer, got string [SV002]",
         ),
     ],
 )

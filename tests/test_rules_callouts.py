@@ -209,7 +209,7 @@ def test_ace_never_sent_quiet() -> None:
         ),
         (
             {"ice": '[{"name": "hangup"}]'},
-            [("/customCallout/ice", "the inline ICE SVAML is a JSON list, not a SVAML object")],
+            [("/customCallout/ice", "the inline ICE SVAML is a JSON array, not a SVAML object")],
         ),
         (
             {"ace": '{"method": "ttsCallout", "ttsCallout": {}}'},

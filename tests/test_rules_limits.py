@@ -305,11 +305,15 @@ def test_builder_refuses_values_out_of_limits() -> None:
         Svaml.ice().send_dtmf("*").hangup().to_json()
 
 
-def test_say_limit_doc_names_the_ignore() -> None:
-    """The SV502 doc says the limit can be raised and how to silence the rule then."""
+def test_say_limit_doc_names_the_configured_limit() -> None:
+    """The SV502 doc says the limit can be raised and how to tell svaml the application's limit."""
     doc = RULES["SV502"].doc
-    expected = (True, True)
-    assert expected == ("Sinch support can raise the limit" in doc, "--ignore SV502" in doc)
+    expected = (True, True, True)
+    assert expected == (
+        "Sinch support can raise the limit" in doc,
+        "limits = {say = 1200}" in doc,
+        "Limits(say=1200)" in doc,
+    )
 
 
 def test_limit_rules_check_svaml_and_callouts() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from svaml.cli.config import CALLBACKS, comma_list
 from svaml.cli.formats import FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
+from svaml.cli.schema import SCHEMA_CALLBACKS
 from svaml.cli.schema import schema as _schema
 from svaml.cli.snippets import register as _register_snippets
 
@@ -100,7 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     rule.set_defaults(handler=_rule)
 
     schema = sub.add_parser(
-        "schema", help="print the JSON Schema", description="Print svaml's JSON Schema of SVAML."
+        "schema",
+        help="print the JSON Schema",
+        description="Print svaml's JSON Schema of SVAML, or of a callout request. The limits are "
+        "those of [tool.svaml] in the nearest pyproject.toml.",
+    )
+    schema.add_argument(
+        "--callback",
+        choices=SCHEMA_CALLBACKS,
+        help="the schema of a document answering this callback, or of a callout request",
+    )
+    schema.add_argument(
+        "--strict", action="store_true", help="canonical names and values only, no unknown field, no null"
     )
     schema.set_defaults(handler=_schema)
 
@@ -175,6 +188,21 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+# A code span, reST (``x``) or Markdown (`x`); and Markdown emphasis (*x*).
+_CODE = re.compile(r"``(.+?)``|`([^`]+)`")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])")
+
+
+def _plain(doc: str) -> str:
+    """A rule's doc for a terminal: code spans as quoted text (``x`` and `x` as 'x'), no emphasis marks."""
+
+    def code(match: re.Match[str]) -> str:
+        text = match[1] or match[2]
+        return text if text[:1] in "'\"" or "'" in text else f"'{text}'"
+
+    return _EMPHASIS.sub(r"\1", _CODE.sub(code, doc))
+
+
 def _rule(args: argparse.Namespace) -> int:
     from svaml.rules import RULES, Example, validate
 
@@ -189,14 +217,14 @@ def _rule(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(
         f"# {found.code} {found.name}\n\n"
-        f"{found.summary}\n\n"
+        f"{_plain(found.summary)}\n\n"
         f"Severity: {found.severity.value}. Fixable: {'no' if found.fix is None else found.fix.value}. "
         f"Callbacks: {callbacks}. Checks: {applies}.\n"
-        f"Source: {found.source}\n"
+        f"Source: {_plain(found.source)}\n"
     )
     if found.found_by is not None:
         out.write(f"Found by: {found.found_by}.\n")
-    out.write(f"\n{found.doc}\n\n")
+    out.write(f"\n{_plain(found.doc)}\n\n")
     # The example registered with the rule, the one docs/rules.md shows.
     example = found.example
     if example is not None:

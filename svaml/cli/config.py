@@ -10,6 +10,7 @@ directory, is read. Its keys::
     callback = "auto"               # ice, ace, pie, dice, notify, patch, call-leg or auto
     output-format = "full"          # full, concise, json, sarif, github or gitlab
     exclude = ["fixtures/*"]        # globs of paths not to lint
+    limits = {say = 1200}           # limits Sinch support raised for the application
 
 Selection works as in ruff: the configuration and then the command line each form a layer; a
 layer's ``select`` replaces what came before, ``extend-select`` adds, ``ignore`` removes, and
@@ -30,6 +31,7 @@ import attrs
 from svaml.cli.formats import FORMATS
 from svaml.errors import SvamlError
 from svaml.model.permissions import Callback
+from svaml.rules import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,6 +85,7 @@ class Config:
     callback: str | None = None
     output_format: str | None = None
     exclude: tuple[str, ...] = ()
+    limits: Limits = attrs.field(factory=Limits)
 
 
 # The keys of [tool.svaml]: the settings of Config, spelled as in TOML.
@@ -186,7 +189,22 @@ def parse_config(table: Mapping[str, Any], *, path: Path | None = None) -> Confi
         if output_format is None
         else _choice(output_format, "output-format", where, FORMATS),
         exclude=_strings(table.get("exclude", []), "exclude", where),
+        limits=_limits(table.get("limits", {}), where),
     )
+
+
+def _limits(value: Any, where: str) -> Limits:
+    """The ``limits`` table: each limit Sinch support raised for the application (see :class:`Limits`)."""
+    known = [f.name for f in attrs.fields(Limits)]
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: limits must be a table such as limits = {{say = 1200}}, not {value!r}")
+    for key in value:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown limit {key!r}; known limits: {', '.join(known)}")
+    try:
+        return Limits(**value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: limits: {exc}") from None
 
 
 def comma_list(value: str) -> list[str]:

@@ -39,7 +39,7 @@ from svaml.cli.fix import fix_markdown, fix_text, write_atomic
 from svaml.cli.formats import Summary, make_reporter
 from svaml.cli.markdown import Kind, check_decoded, lint_markdown, svaml_kind
 from svaml.diagnostic import Diagnostic, Severity
-from svaml.rules import RULES
+from svaml.rules import RULES, Limits
 
 __all__ = ["MAX_BYTES", "lint"]
 
@@ -501,7 +501,7 @@ def _check(target: _Target, options: _Options) -> _Result:
         bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
         return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
     callback = settings.callback or callback_from_name(target.name) or settings.fallback
-    found = _diagnostics(text, target, markdown, callback, enabled)
+    found = _diagnostics(text, target, markdown, callback, enabled, settings.config.limits)
     if found is None:
         skipped = (
             f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
@@ -538,7 +538,8 @@ def _check(target: _Target, options: _Options) -> _Result:
             if not failed:
                 text = outcome.text
                 fixed = outcome.fixed
-                found = _diagnostics(text, target, markdown, callback, enabled) or []
+                limits = settings.config.limits
+                found = _diagnostics(text, target, markdown, callback, enabled, limits) or []
                 diagnostics = [d for d in found if d.code in enabled]
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return _Result(
@@ -554,17 +555,25 @@ def _check(target: _Target, options: _Options) -> _Result:
 
 
 def _diagnostics(
-    text: str, target: _Target, markdown: bool, callback: str | None, enabled: frozenset[str]
+    text: str,
+    target: _Target,
+    markdown: bool,
+    callback: str | None,
+    enabled: frozenset[str],
+    limits: Limits,
 ) -> list[Diagnostic] | None:
-    """Check a text, applying its suppressions; None for a JSON file that holds no SVAML."""
+    """Check a text with the application's limits, applying its suppressions.
+
+    None for a JSON file that holds no SVAML.
+    """
     if markdown:
-        return lint_markdown(text, callback=callback, enabled=enabled)
+        return lint_markdown(text, callback=callback, enabled=enabled, limits=limits)
     jsonc = _is_jsonc(target)
     decoded = decode_jsonc(text) if jsonc else decode(text)
     kind = _json_kind(decoded, target)
     if kind is None:
         return None
-    found = check_decoded(decoded.text, decoded, kind, callback=callback)
+    found = check_decoded(decoded.text, decoded, kind, callback=callback, limits=limits)
     if not jsonc:
         return found
     suppressions, problems = jsonc_suppressions(text)

@@ -30,7 +30,7 @@ from svaml.cli.directives import Suppression, invalid, jsonc_suppressions, read_
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CALLOUT_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES
-from svaml.rules import validate
+from svaml.rules import Limits, validate
 from svaml.rules._validate import json_diagnostics
 from svaml.snippets import VERBS
 
@@ -333,13 +333,15 @@ def unwrap_value(document: Any, kind: Kind) -> Any:
     return document
 
 
-def check_document(text: str, *, callback: str | None = None) -> list[Diagnostic]:
+def check_document(
+    text: str, *, callback: str | None = None, limits: Limits | None = None
+) -> list[Diagnostic]:
     """Validate JSON text and make sure every diagnostic has a line and column."""
-    return place(text, validate(text, callback=callback))
+    return place(text, validate(text, callback=callback, limits=limits))
 
 
 def check_decoded(
-    text: str, decoded: Decoded, kind: Kind, *, callback: str | None = None
+    text: str, decoded: Decoded, kind: Kind, *, callback: str | None = None, limits: Limits | None = None
 ) -> list[Diagnostic]:
     """Check text already decoded, without decoding it again when it need not be.
 
@@ -348,8 +350,9 @@ def check_decoded(
     if decoded.problem is not None:
         return json_diagnostics(decoded)
     if decoded.duplicates or kind in _WRAPS:
-        return check_fragment(text, kind, callback=callback)
-    return place(text, validate(decoded.value, callback=callback))
+        return check_fragment(text, kind, callback=callback, limits=limits)
+    # Located in the text as validate(text) locates them (an unknown field on its key).
+    return place(text, validate(decoded, callback=callback, limits=limits))
 
 
 def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -407,20 +410,22 @@ def svaml_blocks(blocks: Iterable[Block], *, callback: str | None = None) -> Ite
             yield SvamlBlock(block, decoded, kind, said.callback or callback, said)
 
 
-def check_markdown(markdown: str, *, callback: str | None = None) -> list[BlockReport]:
+def check_markdown(
+    markdown: str, *, callback: str | None = None, limits: Limits | None = None
+) -> list[BlockReport]:
     """Check every ``json`` and ``jsonc`` block of a Markdown text that holds SVAML.
 
     Each report holds the block's diagnostics (suppressions not yet applied: see
     :func:`lint_markdown`) and its suppressions.
     """
-    return _check_blocks(fenced_blocks(markdown)[0], callback)
+    return _check_blocks(fenced_blocks(markdown)[0], callback, limits)
 
 
-def _check_blocks(blocks: list[Block], callback: str | None) -> list[BlockReport]:
+def _check_blocks(blocks: list[Block], callback: str | None, limits: Limits | None) -> list[BlockReport]:
     reports = []
     for found in svaml_blocks(blocks, callback=callback):
         block = found.block
-        diagnostics = _check_block(block, found.decoded, found.kind, found.callback)
+        diagnostics = _check_block(block, found.decoded, found.kind, found.callback, limits)
         diagnostics.extend(found.statement.problems)
         suppressions = list(found.statement.suppressions)
         if block.jsonc:
@@ -442,7 +447,7 @@ def _check_blocks(blocks: list[Block], callback: str | None) -> list[BlockReport
 
 
 def lint_markdown(
-    markdown: str, *, callback: str | None = None, enabled: Collection[str]
+    markdown: str, *, callback: str | None = None, enabled: Collection[str], limits: Limits | None = None
 ) -> list[Diagnostic]:
     """Check a Markdown text as ``svaml lint`` does: every SVAML block, with its suppressions applied.
 
@@ -453,7 +458,7 @@ def lint_markdown(
     blocks, stray = fenced_blocks(markdown)
     found: list[Diagnostic] = []
     suppressions: list[Suppression] = []
-    for report in _check_blocks(blocks, callback):
+    for report in _check_blocks(blocks, callback, limits):
         found.extend(report.diagnostics)
         suppressions.extend(report.suppressions)
     others = [note for block in blocks if block.language not in ("json", "jsonc") for note in block.notes]
@@ -463,7 +468,9 @@ def lint_markdown(
     return suppress(found, suppressions, enabled)
 
 
-def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> list[Diagnostic]:
+def check_fragment(
+    text: str, kind: Kind, *, callback: str | None = None, limits: Limits | None = None
+) -> list[Diagnostic]:
     """Check JSON text holding ``kind``: a bare action or instruction is checked wrapped.
 
     Positions and pointers are those of the text itself; diagnostics about the wrapper alone
@@ -471,9 +478,9 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
     """
     wrapped, shift, inner = wrap_text(text, kind)
     if not inner:
-        return check_document(text, callback=callback)
+        return check_document(text, callback=callback, limits=limits)
     found = []
-    for diagnostic in check_document(wrapped, callback=callback):
+    for diagnostic in check_document(wrapped, callback=callback, limits=limits):
         pointer = diagnostic.pointer
         if pointer != inner and not pointer.startswith(inner + "/"):
             continue  # about the wrapper, not the text
@@ -496,10 +503,12 @@ def check_fragment(text: str, kind: Kind, *, callback: str | None = None) -> lis
     return found
 
 
-def _check_block(block: Block, decoded: Decoded, kind: Kind, callback: str | None) -> list[Diagnostic]:
+def _check_block(
+    block: Block, decoded: Decoded, kind: Kind, callback: str | None, limits: Limits | None
+) -> list[Diagnostic]:
     found = []
     # decoded.text is the block's JSON (JSONC with its comments blanked): positions stay true.
-    for diagnostic in check_decoded(decoded.text, decoded, kind, callback=callback):
+    for diagnostic in check_decoded(decoded.text, decoded, kind, callback=callback, limits=limits):
         line, column = block.position(diagnostic.line or 1, diagnostic.column or 1)
         end_line, end_column = diagnostic.end_line, diagnostic.end_column
         if end_line is not None and end_column is not None:

@@ -1,17 +1,36 @@
-"""``svaml schema``: print svaml's JSON Schema of SVAML."""
+"""``svaml schema``: print svaml's JSON Schema of SVAML documents, per callback, or of callout requests."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from svaml.schema import document_schema
+from svaml.cli._messages import error
+from svaml.cli.config import ConfigError, load_config
+from svaml.model.permissions import ACTIONS_ALLOWED, Callback
+from svaml.schema import callout_schema, document_schema, dumps
 
-__all__ = ["schema"]
+__all__ = ["SCHEMA_CALLBACKS", "schema"]
+
+#: What ``--callback`` names: the callbacks a SVAML document answers, and ``callout``.
+SCHEMA_CALLBACKS = (
+    *(cb.value for cb in Callback if any(cb in allowed for allowed in ACTIONS_ALLOWED.values())),
+    "callout",
+)
 
 
 def schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of a SVAML document on standard output; return the exit status."""
-    sys.stdout.write(json.dumps(document_schema(), indent=2, ensure_ascii=False) + "\n")
+    """Print the JSON Schema asked for on standard output; return the exit status."""
+    try:
+        limits = load_config().limits
+    except ConfigError as exc:
+        error(str(exc))
+        return 2
+    callback = getattr(args, "callback", None)
+    strict = bool(getattr(args, "strict", False))
+    if callback == "callout":
+        made = callout_schema(strict=strict, limits=limits)
+    else:
+        made = document_schema(callback, strict=strict, limits=limits)
+    sys.stdout.write(dumps(made))
     return 0

@@ -16,6 +16,7 @@ from svaml.model.enums import DestinationType, Domain, Moh, member_or_text
 
 __all__ = [
     "CALLOUT_CLASSES",
+    "SEEN_OUTSIDE_SCHEMA",
     "Callout",
     "CalloutRequest",
     "ConferenceCallout",
@@ -29,6 +30,8 @@ _opt_str = is_(str, optional=True)
 _opt_int = is_(int, optional=True)
 _opt_bool = is_(bool, optional=True)
 _opt_destination = is_(Destination, optional=True)
+# Where a field the OpenAPI schema lacks comes from (a field's ``outside_schema`` metadata).
+_AMD_EXAMPLE = "Sinch's OpenAPI AMD custom callout example; the Java and Node SDKs leave it out"
 
 
 def _number(value: Destination | str | None) -> Destination | None:
@@ -110,9 +113,14 @@ class CustomCallout(SvamlObject):
     dtmf: str | None = attrs.field(default=None, validator=_opt_str)
     custom: str | None = attrs.field(default=None, validator=_opt_str)
     max_duration: int | None = attrs.field(default=None, validator=_opt_int)
-    # Not in the OpenAPI schema of customCallout, but in Sinch's own AMD custom callout example.
-    enable_ace: bool | None = attrs.field(default=None, validator=_opt_bool)
-    enable_dice: bool | None = attrs.field(default=None, validator=_opt_bool)
+    # Not in the OpenAPI schema of customCallout, but in Sinch's own AMD custom callout example:
+    # read, and warned about (SV907) with where they come from.
+    enable_ace: bool | None = attrs.field(
+        default=None, validator=_opt_bool, metadata={"outside_schema": _AMD_EXAMPLE}
+    )
+    enable_dice: bool | None = attrs.field(
+        default=None, validator=_opt_bool, metadata={"outside_schema": _AMD_EXAMPLE}
+    )
     ice: str | None = attrs.field(default=None, validator=_opt_str)
     ace: str | None = attrs.field(default=None, validator=_opt_str)
     pie: str | None = attrs.field(default=None, validator=_opt_str)
@@ -151,6 +159,15 @@ class CalloutRequest(SvamlObject):
             "conferenceCallout": self.conference_callout,
             "customCallout": self.custom_callout,
         }.get(self.method)
+
+
+#: Keys of callout requests seen in Sinch's material but in no schema, by the model class whose
+#: objects hold them, with where they were seen. svaml does not read them (they stay in an
+#: object's ``extras``); the unknown-field warning (SV007) says where they come from.
+SEEN_OUTSIDE_SCHEMA: dict[type, dict[str, str]] = {
+    CalloutRequest: {"pop": "Sinch's OpenAPI customCallout example"},
+    Destination: {"number": "Sinch's OpenAPI JavaScript example, in place of 'endpoint'"},
+}
 
 
 def callout_request(callout: Callout) -> CalloutRequest:

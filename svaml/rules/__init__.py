@@ -22,6 +22,7 @@ from svaml.rules import (  # noqa: F401
     _prompts,
     _structure,
 )
+from svaml.rules._bounds import Limits
 from svaml.rules._registry import DOCS_URL, RULES, Example, Finding, Rule
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
 
@@ -31,6 +32,7 @@ __all__ = [
     "Callback",
     "Example",
     "Finding",
+    "Limits",
     "Rule",
     "check",
     "check_built",

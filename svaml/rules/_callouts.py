@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from svaml import _json
+from svaml import _json, codec
 from svaml.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
 from svaml.model.callouts import (
     CALLOUT_CLASSES,
@@ -25,12 +25,13 @@ from svaml.model.callouts import (
 )
 from svaml.model.enums import DestinationType
 from svaml.model.permissions import Callback
+from svaml.rules._bounds import DEFAULT_LIMITS, Limits
 from svaml.rules._context import Context
 from svaml.rules._prompts import url_problem
 from svaml.rules._registry import Example, Finding, rule
 from svaml.rules._validate import is_callout, validate
 
-__all__ = ["inline_diagnostics"]
+__all__ = ["inline_diagnostics", "schema_required"]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _METHODS = tuple(CALLOUT_CLASSES)
@@ -125,7 +126,9 @@ def ace_never_sent(callout: Callout, where: str, ctx: Context) -> Iterator[Findi
             )
 
 
-def inline_diagnostics(custom: CustomCallout, where: str) -> Iterator[tuple[str, str, Diagnostic]]:
+def inline_diagnostics(
+    custom: CustomCallout, where: str, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[str, str, Diagnostic]]:
     """Check the inline SVAML of a customCallout's ``ice``, ``ace`` and ``pie`` for its callback.
 
     Yields ``(pointer, label, diagnostic)``: the pointer of the field (``/customCallout/ice``),
@@ -135,7 +138,7 @@ def inline_diagnostics(custom: CustomCallout, where: str) -> Iterator[tuple[str,
     for field, callback, label in _INLINE:
         value = getattr(custom, field)
         if _is_inline(value) and _decoded_problem(value, label) is None:
-            for found in validate(value, callback=callback):
+            for found in validate(value, callback=callback, limits=limits):
                 yield f"{where}/{field}", label, found
 
 
@@ -197,7 +200,7 @@ def invalid_inline_svaml(custom: CustomCallout, where: str, ctx: Context) -> Ite
             if problem is not None:
                 what = "is not a URL" if field == "dice" else "is neither SVAML JSON nor an http(s) URL"
                 yield Finding(at, f"{field!r} {what}: {problem}")
-    for at, label, found in inline_diagnostics(custom, where):
+    for at, label, found in inline_diagnostics(custom, where, ctx.limits):
         # Each inner diagnostic keeps its own code and severity, so --select/--ignore treat it alike.
         yield attrs.evolve(
             found,
@@ -304,3 +307,81 @@ def inline_ice_with_cli(custom: CustomCallout, where: str, ctx: Context) -> Iter
                     applicability=Applicability.UNSAFE,
                 ),
             )
+
+
+@rule(
+    "SV906",
+    "tts-callout-without-destination",
+    _E,
+    summary="A ttsCallout without `destination`",
+    source="OAS ttsCallout: required [destination]",
+    targets=("callout",),
+    kinds=(TtsCallout,),
+    example=Example(text=_tts(destination=None), fixed=_tts()),
+)
+def tts_callout_without_destination(tts: TtsCallout, where: str, ctx: Context) -> Iterator[Finding]:
+    """Say whom a TTS callout calls.
+
+    Sinch's schema requires ``destination`` in a ``ttsCallout``: without it there is no one to
+    call, and the request is refused. Give ``{"type": "number", "endpoint": "+46..."}``.
+    """
+    if tts.destination is None:
+        yield Finding(
+            where,
+            "the ttsCallout has no 'destination': Sinch requires one; give whom to call, "
+            'for example {"type": "number", "endpoint": "+46701234567"}',
+        )
+
+
+def _outside_schema() -> dict[type, tuple[tuple[str, str, str], ...]]:
+    """(attribute, JSON name, origin) of the callout fields Sinch's schema lacks (model metadata)."""
+    found: dict[type, tuple[tuple[str, str, str], ...]] = {}
+    for cls in CALLOUT_CLASSES.values():
+        names = {i.attr: i.json for i in codec.field_info(cls)}
+        fields = tuple(
+            (f.name, names[f.name], str(f.metadata["outside_schema"]))
+            for f in attrs.fields(cls)
+            if "outside_schema" in f.metadata
+        )
+        if fields:
+            found[cls] = fields
+    return found
+
+
+_OUTSIDE_SCHEMA = _outside_schema()
+
+
+@rule(
+    "SV907",
+    "callout-field-outside-schema",
+    _W,
+    summary="A callout field Sinch's OpenAPI schema does not have (`enableAce` in a customCallout)",
+    source="OAS customCallout schema (no enableAce/enableDice) vs the OAS AMD custom callout example",
+    targets=("callout",),
+    kinds=tuple(_OUTSIDE_SCHEMA),
+    example=Example(
+        text=_custom(ice=json.dumps(_pstn()), enableAce=True),
+        fixed=_custom(ice=json.dumps(_pstn()), ace="https://example.com/ace"),
+    ),
+)
+def callout_field_outside_schema(obj: Callout, where: str, ctx: Context) -> Iterator[Finding]:
+    """Use only the callout fields Sinch's schema has.
+
+    svaml reads ``enableAce`` and ``enableDice`` in a ``customCallout`` because one of Sinch's
+    own examples (the AMD custom callout) writes them, but the ``customCallout`` schema has
+    neither, and the Java and Node SDKs leave them out: Sinch may ignore them. A custom callout
+    asks for the answered and disconnected events by its ``ace`` and ``dice`` URLs (or inline
+    ``ace`` SVAML). Fields svaml does not know at all are SV007.
+    """
+    for attr, name, origin in _OUTSIDE_SCHEMA[obj.__class__]:
+        if getattr(obj, attr) is not None:
+            yield Finding(
+                f"{where}/{name}",
+                f"{name!r} is not in Sinch's {obj.method} schema (svaml knows it from {origin}); "
+                "Sinch may ignore it",
+            )
+
+
+def schema_required() -> dict[type, tuple[str, ...]]:
+    """The fields the callout rules require though the model reads without them (SV901, SV906)."""
+    return {TtsCallout: ("cli", "destination")}

@@ -11,6 +11,7 @@ from svaml.model.actions import Action
 from svaml.model.callouts import CalloutRequest
 from svaml.model.instructions import Instruction
 from svaml.model.permissions import Callback
+from svaml.rules._bounds import DEFAULT_LIMITS, Limits
 
 __all__ = ["Context"]
 
@@ -21,7 +22,7 @@ class Context:
     ``instructions`` holds ``(index, instruction)`` for every instruction that read into the model
     (a malformed one is left out, so the rules still see its siblings); ``action`` is None when
     missing or malformed. ``data`` is the decoded JSON as given; for a :class:`Svaml` input it is
-    the canonical ``to_dict`` form.
+    the canonical ``to_dict`` form. ``limits`` are the application's (:class:`Limits`).
     """
 
     # A plain slotted class: one is made per validated document, on every webhook answer.
@@ -34,6 +35,7 @@ class Context:
         "callout",
         "data",
         "instructions",
+        "limits",
         "memo",
     )
 
@@ -47,6 +49,7 @@ class Context:
         instructions: list[tuple[int, Instruction]] | None = None,
         action: Action | None = None,
         callout: CalloutRequest | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.data = data
         self.callback = callback
@@ -55,6 +58,7 @@ class Context:
         self.instructions: list[tuple[int, Instruction]] = [] if instructions is None else instructions
         self.action = action
         self.callout = callout
+        self.limits = limits
         self.memo: dict[object, Any] = {}
         self._objects: list[tuple[str, SvamlObject]] | None = None
 

@@ -1,7 +1,8 @@
 """Limit rules (SV5xx): durations, text lengths, conference ids, DTMF strings, negative numbers.
 
 Each rule reads a table of the model classes and fields it checks, so one function serves SVAML
-documents and callout requests alike, under one code. The limits themselves are written here once.
+documents and callout requests alike, under one code. The limits themselves are written once, in
+``_bounds`` (re-exported here); the JSON Schema takes its keywords from :func:`schema_keywords`.
 """
 
 from __future__ import annotations
@@ -24,23 +25,30 @@ from svaml.model.actions import (
 )
 from svaml.model.callouts import ConferenceCallout, CustomCallout, TtsCallout
 from svaml.model.instructions import PlayFiles, Say, SendDtmf
+from svaml.rules._bounds import (
+    CONFERENCE_ID_LIMIT,
+    DEFAULT_LIMITS,
+    DTMF_KEYS,
+    MAX_DURATION,
+    TEXT_LIMIT,
+    Limits,
+)
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
 
-__all__ = ["CONFERENCE_ID_LIMIT", "DTMF_KEYS", "MAX_DURATION", "TEXT_LIMIT"]
+__all__ = [
+    "CONFERENCE_ID_LIMIT",
+    "DEFAULT_LIMITS",
+    "DTMF_KEYS",
+    "MAX_DURATION",
+    "TEXT_LIMIT",
+    "Limits",
+    "schema_keywords",
+]
 
 _E = Severity.ERROR
 _OAS = "Sinch Voice API OpenAPI 1.0.1"
 
-# The documented limits, the one place they are written: the strategies and the schema read them.
-#: The longest call (seconds) Sinch allows in ``maxDuration``.
-MAX_DURATION = 14400
-#: The most characters of text-to-speech Sinch speaks at a time, by default.
-TEXT_LIMIT = 600
-#: The longest ``conferenceId``.
-CONFERENCE_ID_LIMIT = 64
-#: The keys a DTMF string may hold (``w`` is a 500 ms pause).
-DTMF_KEYS = "0123456789#w"
 
 # What each rule checks, by model class: the fields as (attribute, JSON name[, kind]).
 # The parts the examples are made of.
@@ -127,15 +135,16 @@ def max_duration_range(obj: SvamlObject, where: str, ctx: Context) -> Iterator[F
         yield Finding(f"{where}/maxDuration", f"maxDuration is {value}; {why}")
 
 
-# A prompt's content is shorter than the string that holds it: most strings are this short.
-_SHORT_PROMPT = TEXT_LIMIT + len("#tts[")
+# A prompt's content is shorter than the string that holds it: a string no longer than the limit
+# and this is short enough.
+_PROMPT_HEAD = len("#tts[")
 _PROMPT_START = re.compile(r"#(tts|ssml)\[", re.IGNORECASE)
 
 
-def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
-    """Yield (kind, length) of each ``#tts[…]``/``#ssml[…]`` prompt of ``value`` over the limit."""
+def _long_prompts(value: str, limit: int) -> Iterator[tuple[str, int]]:
+    """Yield (kind, length) of each ``#tts[…]``/``#ssml[…]`` prompt of ``value`` over ``limit``."""
     n = len(value)
-    if n <= _SHORT_PROMPT or "#" not in value:
+    if n <= limit + _PROMPT_HEAD or "#" not in value:
         return
     pos = 0
     for match in _PROMPT_START.finditer(value):
@@ -149,7 +158,7 @@ def _long_prompts(value: str) -> Iterator[tuple[str, int]]:
         else:
             pos = end + 2
         length = max(end - start, 0)
-        if length > TEXT_LIMIT:
+        if length > limit:
             yield f"#{match[1].lower()}", length
 
 
@@ -172,32 +181,36 @@ def say_too_long(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Finding
     ``conferenceCallout.greeting``). Longer text is refused. Shorten it, or split it into several
     ``say`` instructions or several prompts separated by ``;``.
 
-    Sinch support can raise the limit for an application; if yours has a higher one, ignore this
-    rule (``--ignore SV502``, and ``SV502`` for callouts).
+    Sinch support can raise the limit for an application; if yours has a higher one, say so and
+    svaml checks that limit instead: ``limits = {say = 1200}`` in ``[tool.svaml]``, or
+    ``validate(doc, limits=Limits(say=1200))`` in Python.
 
     In callout requests (`POST /calling/v1/callouts`) it checks `text`, `prompts`, `greeting`.
     """
+    limit = ctx.limits.say
+    # Sinch's default, or the application's own (support raised it).
+    whose = "by default" if limit == TEXT_LIMIT else "for this application (its configured limit)"
     for attr, name, kind in _SAY_FIELDS[obj.__class__]:
         value = getattr(obj, attr)
         if value is None:
             continue
         if kind == "text":
-            if len(value) > TEXT_LIMIT:
+            if len(value) > limit:
                 yield Finding(
                     f"{where}/{name}",
-                    f"the text is {len(value)} characters; Sinch speaks at most {TEXT_LIMIT} by "
-                    "default: shorten it or split it into several parts",
+                    f"the text is {len(value)} characters; Sinch speaks at most {limit} {whose}: "
+                    "shorten it or split it into several parts",
                 )
             continue
         prompts = enumerate(value) if kind == "prompt list" else ((None, value),)
         for index, prompt in prompts:
-            if len(prompt) <= _SHORT_PROMPT:
+            if len(prompt) <= limit + _PROMPT_HEAD:
                 continue
-            for found, length in _long_prompts(prompt):
+            for found, length in _long_prompts(prompt, limit):
                 yield Finding(
                     f"{where}/{name}" if index is None else f"{where}/{name}/{index}",
-                    f"a {found} prompt holds {length} characters; Sinch speaks at most {TEXT_LIMIT} "
-                    "per prompt by default: shorten it or split it into several prompts separated by ';'",
+                    f"a {found} prompt holds {length} characters; Sinch speaks at most {limit} "
+                    f"per prompt {whose}: shorten it or split it into several prompts separated by ';'",
                 )
 
 
@@ -299,3 +312,34 @@ def negative_value(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Findi
                 f"{where}/{name}",
                 f"{name} is {value}: it must be 0 or more (leave it out for Sinch's default)",
             )
+
+
+def schema_keywords(limits: Limits = DEFAULT_LIMITS) -> dict[type, dict[str, dict[str, object]]]:
+    """The JSON Schema keywords of the limits above, by model class and JSON field name.
+
+    What a schema can say of SV501 (``minimum``/``maximum``), SV502 on plain text (``maxLength``;
+    a prompt string holds several prompts, beyond a schema), SV503 (``minLength``/``maxLength``),
+    SV504 (``pattern``) and SV505 (``minimum``). The JSON Schema takes them from here, so the
+    schema and the rules share one source.
+    """
+    found: dict[type, dict[str, dict[str, object]]] = {}
+
+    def add(cls: type, name: str, **keywords: object) -> None:
+        found.setdefault(cls, {}).setdefault(name, {}).update(keywords)
+
+    for kind in _MAX_DURATION_KINDS:
+        add(kind, "maxDuration", minimum=1, maximum=MAX_DURATION)
+    for cls, fields in _SAY_FIELDS.items():
+        for _, name, what in fields:
+            if what == "text":
+                add(cls, name, maxLength=limits.say)
+    for conference in _CONFERENCE_ID_TYPES:
+        add(conference, "conferenceId", minLength=1, maxLength=CONFERENCE_ID_LIMIT)
+    # `$` would also match before a final newline in Python's re (jsonschema's engine).
+    keys = "0-9" + "".join(c for c in DTMF_KEYS if not c.isdigit())  # [0-9#w]: no escapes to read
+    for cls, (_, name) in _DTMF_FIELDS.items():
+        add(cls, name, pattern=f"^[{keys}]+$(?!\\n)")
+    for cls, pairs in _NON_NEGATIVE_FIELDS.items():
+        for _, name in pairs:
+            add(cls, name, minimum=0)
+    return found

@@ -52,24 +52,37 @@ def _numbers(obj: SvamlObject, where: str) -> Iterator[tuple[str, str, str]]:
             yield f"{where}/destination/endpoint", "destination endpoint", destination.endpoint
 
 
-def _not_e164(field: str, value: str) -> tuple[str, str | None]:
-    """Say why ``value`` is not E.164 and, when it is safe to rewrite, the E.164 form."""
+def _not_e164(field: str, value: str) -> tuple[str, str | None, Applicability]:
+    """Say why ``value`` is not E.164 and, where it can be rewritten, the E.164 form and how safely."""
+    safe, unsafe = Applicability.SAFE, Applicability.UNSAFE
     if not value.strip():
         if field == "cli":
-            return f"cli is empty: write an E.164 number such as {_EXAMPLE}, or 'private' to hide it", None
-        return f"{field} is empty: write an E.164 number such as {_EXAMPLE}", None
+            why = f"cli is empty: write an E.164 number such as {_EXAMPLE}, or 'private' to hide it"
+            return why, None, safe
+        return f"{field} is empty: write an E.164 number such as {_EXAMPLE}", None, safe
     digits = value.translate(_SEPARATORS)
     if digits != value and _is_e164(digits):
         return (
             f"{field} {value!r} has spaces or punctuation: write {digits!r} ('+' and digits only)",
             digits,
+            safe,
         )
     if digits.isascii() and digits.isdigit():
+        # `00` is the international prefix (ITU-T E.164 recommends it): `+` says the same.
+        if digits.startswith("00") and digits[2:3] != "0" and _is_e164("+" + digits[2:]):
+            fixed = "+" + digits[2:]
+            return (
+                f"{field} {value!r} starts with the international prefix 00: write {fixed!r} "
+                "(E.164 writes '+' for it)",
+                fixed,
+                safe,
+            )
         if digits.startswith("0"):
             return (
                 f"{field} {value!r} looks like a national number: write it in E.164, '+', the country "
                 "code, then the number without its trunk prefix 0",
                 None,
+                safe,
             )
         if 2 <= len(digits) <= 15:
             fixed = "+" + digits
@@ -77,17 +90,20 @@ def _not_e164(field: str, value: str) -> tuple[str, str | None]:
                 f"{field} {value!r} has no leading '+' (Sinch error 40005 NumberMissingLeadingPlus): "
                 f"write {fixed!r} if the digits start with the country code",
                 fixed,
+                unsafe,  # it assumes the digits start with the country code
             )
     rest = digits[1:]
     if digits.startswith("+") and rest.isascii() and rest.isdigit():
         return (
             f"{field} {value!r} has {len(rest)} digits: an E.164 number has 2 to 15 digits after the '+'",
             None,
+            safe,
         )
     return (
         f"{field} {value!r} is not an E.164 number: write '+', the country code and the number, "
         f"digits only, for example {_EXAMPLE}",
         None,
+        safe,
     )
 
 
@@ -113,9 +129,11 @@ def number_not_e164(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Find
     NumberMissingLeadingPlus; a national number (``0701234567``) cannot be dialled from Sinch's
     network.
 
-    The fix removes spaces and punctuation, or puts a ``+`` in front of a number written as digits
-    only. Adding ``+`` assumes the digits already start with the country code (``46701234567``);
-    svaml never guesses a country, so a number starting with ``0`` is left for you to rewrite.
+    The fix removes spaces and punctuation, writes ``+`` for the international prefix ``00``
+    (``0046701234567`` is ``+46701234567``), or puts a ``+`` in front of a number written as digits
+    only. Only the last is unsafe: adding ``+`` assumes the digits already start with the country
+    code (``46701234567``). svaml never guesses a country, so a national number starting with a
+    single ``0`` is left for you to rewrite.
 
     In callout requests (`POST /calling/v1/callouts`) it checks `cli` and `destination.endpoint`
     (type `number` or not given).
@@ -123,14 +141,13 @@ def number_not_e164(obj: SvamlObject, where: str, ctx: Context) -> Iterator[Find
     for at, field, value in _numbers(obj, where):
         if _is_e164(value):
             continue
-        message, fixed = _not_e164(field, value)
+        message, fixed, safety = _not_e164(field, value)
         fix = None
         if fixed is not None:
             # Adding a "+" assumes the digits start with the country code: that may change the number.
-            assumed = "+" not in value
+            assumed = safety is Applicability.UNSAFE
             why = " (assumes the digits start with the country code)" if assumed else ""
             edit = Edit(op="replace", path=at, value=fixed)
-            safety = Applicability.UNSAFE if assumed else Applicability.SAFE
             fix = Fix(description=f"write {fixed!r}{why}", edits=(edit,), applicability=safety)
         yield Finding(at, message, fix)
 

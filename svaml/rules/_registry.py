@@ -113,6 +113,8 @@ class Rule:
     example: Example | None = None
     #: What reports the rule when it has no check of its own (decoding, reading into the model).
     found_by: str | None = None
+    #: Whether a finding's pointer names a key to show (an unknown field), not the value under it.
+    at_key: bool = False
     check: Check | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
@@ -152,6 +154,7 @@ def rule(
     raw: bool = False,
     kinds: Iterable[type] | None = None,
     found_by: str | None = None,
+    at_key: bool = False,
 ) -> Callable[[_F], _F]:
     """Register the decorated function as a rule; its docstring is the rule's doc.
 
@@ -161,7 +164,8 @@ def rule(
     so it is skipped for them. ``fix`` says whether its findings carry fixes and how safe
     they are at worst. ``found_by`` names what reports a rule that has no check of its
     own (decoding, reading into the model): its function only documents it. A code or a name may
-    be registered once.
+    be registered once. ``at_key`` places the findings on the key their pointer names, not on its
+    value (an unknown field is the key's fault).
     """
 
     def decorate(check: _F) -> _F:
@@ -181,6 +185,7 @@ def rule(
             kinds=None if kinds is None else tuple(kinds),
             example=example,
             found_by=found_by,
+            at_key=at_key,
             check=None if found_by is not None else cast(Check, check),
         )
         _PLANS.clear()

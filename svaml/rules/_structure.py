@@ -8,17 +8,20 @@ The canonical-form rules (SV02x) compare the document with what svaml would writ
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import typing
+from collections.abc import Container, Iterator, Mapping
 from typing import Any
 
-from svaml import codec
+from svaml import _json, codec
 from svaml.diagnostic import Applicability, Edit, Fix, Severity, escape_pointer
 from svaml.model._fields import SvamlObject
 from svaml.model.actions import ACTION_CLASSES
-from svaml.model.callouts import CalloutRequest
+from svaml.model.callouts import SEEN_OUTSIDE_SCHEMA, CalloutRequest
+from svaml.model.document import Document
 from svaml.model.instructions import INSTRUCTION_CLASSES
 from svaml.rules._context import Context
 from svaml.rules._registry import Example, Finding, rule
+from svaml.rules._validate import is_callout
 
 __all__: list[str] = []
 
@@ -212,6 +215,8 @@ def missing_name() -> None:
     summary="A field svaml does not know (a typo, or a field Sinch does not document)",
     source=_OAS,
     targets=("svaml", "callout"),
+    fix=Applicability.SAFE,
+    at_key=True,
     example=Example(
         text={"action": {"name": "connectPstn", "number": "+46701234567", "maxduration": 600}},
         fixed={"action": {"name": "connectPstn", "number": "+46701234567", "maxDuration": 600}},
@@ -221,34 +226,159 @@ def unknown_field(data: object, base: str, ctx: Context) -> Iterator[Finding]:
     """Sinch ignores fields it does not know: a misspelt field (``maxduration``) does nothing.
 
     svaml keeps such fields when it reads and writes a document, so nothing is lost; this warning
-    says which ones it does not know.
+    says which ones it does not know, on the key itself. When the key is one edit away from a field
+    the object can hold (a letter missing, added, changed or two letters swapped), or differs from
+    it only in letter case, the warning says *did you mean* that field, and renaming the key is a
+    safe fix. When several fields are equally close (``aice`` is one edit from a customCallout's
+    ``ice``, ``ace`` and ``dice``; ``enableDce`` from ``enableAce`` and ``enableDice``), all are
+    named and there is no fix. A field the object already has is never suggested.
     """
-    if isinstance(ctx.data, Mapping) and ctx.callout is None:
-        for key in ctx.data:
-            # `$schema` points editors at svaml's JSON Schema; Sinch ignores it.
-            if key not in ("instructions", "action", "$schema"):
-                yield Finding(ctx.at(key), f"unknown field {key!r} in the SVAML document")
-    for where, obj in ctx.objects():
-        for key in obj.extras:
-            attr = _attributes(obj.__class__).get(key)
-            if attr is not None and getattr(obj, attr) in (None, ()):
-                continue  # a known field whose value has the wrong type, kept aside: SV002 says so
-            yield Finding(
-                f"{where}/{escape_pointer(key)}",
-                f"unknown field {key!r} in {type(obj).__name__}; Sinch ignores it",
-            )
+    if not isinstance(ctx.data, Mapping):
+        return
+    root: type[SvamlObject] = CalloutRequest if is_callout(ctx.data) else Document
+    # The usual case: every object read, none kept an unknown field, no unknown key at the top.
+    known = _known(root)[0]
+    if (
+        not ctx.memo.get("unread", False)
+        and all(key in known for key in ctx.data)
+        and not any(obj.extras for _, obj in ctx.objects())
+    ):
+        return
+    seen = SEEN_OUTSIDE_SCHEMA if root is CalloutRequest else {}
+    yield from _unknown_keys(ctx.data, root, ctx.base, "", seen)
 
 
-_JSON_NAMES: dict[type, dict[str, str]] = {}
+def _unknown_keys(
+    data: Mapping[Any, Any],
+    cls: type[SvamlObject],
+    where: str,
+    label: str,
+    seen: Mapping[type, Mapping[str, str]],
+) -> Iterator[Finding]:
+    """The unknown keys of ``data`` read as ``cls``, and of the objects below it, in document order.
+
+    ``seen`` says where Sinch's material shows keys that are in no schema.
+    """
+    known, infos = _known(cls)
+    label = _label(cls, label)
+    for key, value in data.items():
+        here = f"{where}/{escape_pointer(key)}"
+        info = infos.get(key)
+        if info is None:
+            if key not in known:
+                origin = seen.get(cls, {}).get(key) if isinstance(key, str) else None
+                if origin is not None:
+                    yield Finding(
+                        here,
+                        f"unknown field {key!r} in {label}: Sinch's schema has no such field (it appears "
+                        f"in {origin}); Sinch ignores it",
+                    )
+                else:
+                    yield _unknown(here, key, cls, data, label)
+            continue
+        below = f"{label}.{info.json}"
+        if info.kind == "object" and isinstance(value, Mapping):
+            target = _member(info.target, value)
+            if target is not None:
+                yield from _unknown_keys(value, target, here, below, seen)
+        elif info.kind == "objects" and isinstance(value, list):
+            for index, item in enumerate(value):
+                target = _member(info.target, item) if isinstance(item, Mapping) else None
+                if target is not None:
+                    yield from _unknown_keys(item, target, f"{here}/{index}", below, seen)
 
 
-def _attributes(cls: type) -> dict[str, str]:
-    """The attribute of each JSON name and alias of ``cls``."""
-    found = _JSON_NAMES.get(cls)
+def _label(cls: type[SvamlObject], label: str) -> str:
+    """What a message calls an object: its SVAML name (``connectPstn``), or the path of fields to it."""
+    name = getattr(cls, "name", None) or getattr(cls, "method", None)
+    if isinstance(name, str):
+        return name
+    if cls is Document:
+        return "the SVAML document"
+    if cls is CalloutRequest:
+        return "the callout request"
+    return label
+
+
+def _member(target: Any, value: Mapping[Any, Any]) -> type[SvamlObject] | None:
+    """The model class ``value`` reads as: ``target``, or the member of a tagged union its name picks."""
+    members = typing.get_args(target)
+    if not members:
+        return typing.cast("type[SvamlObject]", target)
+    name = value.get("name")
+    if not isinstance(name, str):
+        return None
+    folded = name.casefold()
+    return next((m for m in members if str(getattr(m, "name", "")).casefold() == folded), None)
+
+
+_KNOWN: dict[type, tuple[frozenset[str], dict[str, codec.FieldInfo]]] = {}
+
+
+def _known(cls: type[SvamlObject]) -> tuple[frozenset[str], dict[str, codec.FieldInfo]]:
+    """The keys an object of ``cls`` may hold, and the field of each JSON name and alias (from the codec)."""
+    found = _KNOWN.get(cls)
     if found is None:
-        infos = codec.field_info(cls)
-        found = _JSON_NAMES[cls] = {key: i.attr for i in infos for key in (i.json, *i.aliases)}
+        infos = {key: i for i in codec.field_info(cls) for key in (i.json, *i.aliases)}
+        extra = {"name"} if isinstance(getattr(cls, "name", None), str) else set()
+        if cls is Document:
+            extra.add("$schema")  # points editors at svaml's JSON Schema; Sinch ignores it
+        found = _KNOWN[cls] = (frozenset(infos) | extra, infos)
     return found
+
+
+def _unknown(where: str, key: object, cls: type[SvamlObject], data: Mapping[Any, Any], label: str) -> Finding:
+    text = f"{key!r}" if isinstance(key, str) else repr(key)
+    guesses = suggestions(str(key), cls, present=data) if isinstance(key, str) else ()
+    if not guesses:
+        return Finding(where, f"unknown field {text} in {label}; Sinch ignores it")
+    if len(guesses) > 1:
+        names = " or ".join(repr(g) for g in guesses)
+        return Finding(where, f"unknown field {text} in {label}; did you mean {names}? Sinch ignores it")
+    guess = guesses[0]
+    parent = where.rsplit("/", 1)[0]
+    fix = Fix(
+        description=f"rename {key!r} to {guess!r}",
+        edits=(Edit(op="move", path=f"{parent}/{escape_pointer(guess)}", from_=where),),
+        applicability=Applicability.SAFE,
+    )
+    return Finding(where, f"unknown field {text} in {label}; did you mean {guess!r}? Sinch ignores it", fix)
+
+
+def suggestions(key: str, cls: type[SvamlObject], present: Container[object] = ()) -> tuple[str, ...]:
+    """The fields of ``cls`` that ``key`` is likely a slip for, closest first (none when it is far from all).
+
+    A field whose name differs from ``key`` only in letter case wins; otherwise every field one
+    edit away (ignoring case): one letter missing, added or changed, or two neighbours swapped.
+    Fields already in ``present`` (the keys of the object) are left out. Names come from the
+    codec, never from a list of their own.
+    """
+    folded = key.casefold()
+    fields = [
+        i.json
+        for i in codec.field_info(cls)
+        if i.json not in present and not any(alias in present for alias in i.aliases)
+    ]
+    same = [f for f in fields if f.casefold() == folded]
+    if same:
+        return tuple(same)
+    return tuple(f for f in fields if _one_edit(folded, f.casefold()))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
 # -- canonical forms ----------------------------------------------------------------------------
@@ -313,12 +443,17 @@ def _diff(where: str, raw: Any, canonical: Any, out: list[tuple[str, str, Any, A
     out.append((kind, where, raw, canonical))
 
 
+def _shown(value: Any) -> str:
+    """A value in a message: text quoted, anything else in JSON's words (``true``, not ``True``)."""
+    return repr(value) if isinstance(value, str) else _json.dumps(value)
+
+
 def _replace(where: str, raw: Any, canonical: Any, what: str) -> Finding:
     return Finding(
         where,
-        f"{what} {raw!r} is not the canonical form; write {canonical!r}",
+        f"{what} {_shown(raw)} is not the canonical form; write {_shown(canonical)}",
         Fix(
-            description=f"write {canonical!r}",
+            description=f"write {_shown(canonical)}",
             edits=(Edit(op="replace", path=where, value=canonical),),
             applicability=Applicability.SAFE,
         ),

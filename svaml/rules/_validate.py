@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from svaml import _json, codec
-from svaml._jsontext import locate_many
+from svaml._jsontext import locate_key, locate_many
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.actions import Action
@@ -17,6 +17,7 @@ from svaml.model.callouts import CalloutRequest
 from svaml.model.document import Document
 from svaml.model.instructions import Instruction
 from svaml.model.permissions import Callback, callback_of
+from svaml.rules._bounds import DEFAULT_LIMITS, Limits
 from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, Rule, Target, plan
 
@@ -69,14 +70,14 @@ def _run_rules(ctx: Context, target: Target, out: list[Diagnostic], errors_only:
     found: list[tuple[str, Diagnostic]] = []
     for check_, rule in document:
         for finding in check_(ctx.data, ctx.base, ctx):
-            found.append((rule.code, _made(rule, finding)))
+            found.append((rule.code, _made(rule, finding, ctx)))
     # One walk of the document; each object meets only the rules that read its class.
     for where, obj in ctx.objects():
         checks = by_class.get(obj.__class__)
         if checks is not None:
             for check_, rule in checks:
                 for finding in check_(obj, where, ctx):
-                    found.append((rule.code, _made(rule, finding)))
+                    found.append((rule.code, _made(rule, finding, ctx)))
     if found:
         found.sort(key=_code)
         out.extend(d for _, d in found)
@@ -86,8 +87,12 @@ def _code(item: tuple[str, Diagnostic]) -> str:
     return item[0]
 
 
-def _made(rule: Rule, finding: Finding | Diagnostic) -> Diagnostic:
-    return finding if isinstance(finding, Diagnostic) else _diagnostic(rule, finding)
+def _made(rule: Rule, finding: Finding | Diagnostic, ctx: Context) -> Diagnostic:
+    if isinstance(finding, Diagnostic):
+        return finding  # an embedded document's, placed where its text is
+    if rule.at_key:
+        ctx.memo.setdefault("keys", set()).add(finding.pointer)
+    return _diagnostic(rule, finding)
 
 
 def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> bool:
@@ -127,36 +132,61 @@ def _rebase(found: Iterable[Diagnostic], base: str) -> Iterator[Diagnostic]:
         yield attrs.evolve(d, pointer=base + d.pointer)
 
 
-def _validate_data(data: Any, callback: Callback | None, base: str = "") -> list[Diagnostic]:
+def _validate_data(
+    data: Any,
+    callback: Callback | None,
+    base: str = "",
+    keys: set[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Diagnostic]:
+    """Validate decoded JSON; add to ``keys`` the pointers of the findings that belong on a key."""
     out: list[Diagnostic] = []
     if is_callout(data):
-        ctx = Context(data, callback=None, base=base)
+        ctx = Context(data, callback=None, base=base, limits=limits)
         found = codec.read(data, CalloutRequest)
         out.extend(_rebase(found.problems, base))
+        ctx.memo["unread"] = bool(found.problems)
         ctx.callout = found.value
         ctx.memo["liberal"] = found.liberal
         if found.value is not None:
             _run_rules(ctx, "callout", out)
+        else:
+            # The rules need the request read; a misspelt field may be why it is not.
+            unknown = RULES["SV007"]
+            if unknown.check is not None:
+                out.extend(_made(unknown, f, ctx) for f in unknown.check(data, base, ctx))
+        if keys is not None:
+            keys.update(ctx.memo.get("keys", ()))
         return out
-    ctx = Context(data, callback=callback, base=base)
+    ctx = Context(data, callback=callback, base=base, limits=limits)
     ctx.memo["liberal"] = _read_document(data, ctx, out)
+    ctx.memo["unread"] = bool(out)  # a part that did not read may hide unknown keys
     if data.__class__ is dict or isinstance(data, Mapping):
         _run_rules(ctx, "svaml", out)
+    if keys is not None:
+        keys.update(ctx.memo.get("keys", ()))
     return out
 
 
-def _validate(doc: Any, callback: Callback | None) -> list[Diagnostic]:
+def _validate(doc: Any, callback: Callback | None, limits: Limits) -> list[Diagnostic]:
     if isinstance(doc, Document):
-        return _validate_built(doc, callback if callback is not None else doc.callback)
+        return _validate_built(doc, callback if callback is not None else doc.callback, limits)
     if isinstance(doc, CalloutRequest):
-        return _validate_data(codec.unstructure(doc), None)
+        return _validate_data(codec.unstructure(doc), None, limits=limits)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        decoded = _json.decode(doc)
-        out = json_diagnostics(decoded)
-        if decoded.problem is None:
-            out.extend(_validate_data(decoded.value, callback))
-        return _locate(decoded.text, out) if out else out
-    return _validate_data(doc, callback)
+        return _validate_decoded(_json.decode(doc), callback, limits)
+    if isinstance(doc, _json.Decoded):
+        return _validate_decoded(doc, callback, limits)
+    return _validate_data(doc, callback, limits=limits)
+
+
+def _validate_decoded(decoded: _json.Decoded, callback: Callback | None, limits: Limits) -> list[Diagnostic]:
+    """Validate text the JSON policy decoded: each diagnostic located in the text."""
+    out = json_diagnostics(decoded)
+    keys: set[str] = set()
+    if decoded.problem is None:
+        out.extend(_validate_data(decoded.value, callback, keys=keys, limits=limits))
+    return _locate(decoded.text, out, keys) if out else out
 
 
 def json_diagnostics(decoded: _json.Decoded) -> list[Diagnostic]:
@@ -207,39 +237,54 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     )
 
 
-def _locate(text: str, found: list[Diagnostic]) -> list[Diagnostic]:
+def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
+    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``."""
+    at_key = {p: locate_key(text, p) for p in keys}
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
-    located = [d if d.line is not None else _located(d, spans.get(d.pointer)) for d in found]
+    located = [
+        d if d.line is not None else _located(d, at_key.get(d.pointer) or spans.get(d.pointer)) for d in found
+    ]
     located.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return located
 
 
-def _built_context(doc: Document, data: dict[str, Any], callback: Callback | None) -> Context:
+def _built_context(
+    doc: Document, data: dict[str, Any], callback: Callback | None, limits: Limits = DEFAULT_LIMITS
+) -> Context:
     """What the rules see of a built document: its parts are known to read."""
     return Context(
-        data, callback, built=True, instructions=list(enumerate(doc.instructions)), action=doc.action
+        data,
+        callback,
+        built=True,
+        instructions=list(enumerate(doc.instructions)),
+        action=doc.action,
+        limits=limits,
     )
 
 
-def _validate_built(doc: Document, callback: Callback | None) -> list[Diagnostic]:
+def _validate_built(doc: Document, callback: Callback | None, limits: Limits) -> list[Diagnostic]:
     """Validate a document built from the model: its parts are known to read, run the rules only."""
-    ctx = _built_context(doc, codec.unstructure(doc), callback)
+    ctx = _built_context(doc, codec.unstructure(doc), callback, limits)
     out: list[Diagnostic] = []
     _run_rules(ctx, "svaml", out)
     return out
 
 
-def validate(doc: Any, *, callback: Callback | str | None = None) -> list[Diagnostic]:
+def validate(
+    doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None
+) -> list[Diagnostic]:
     """Return every diagnostic of a SVAML document or callout request; never raises on bad input.
 
     ``doc`` may be a :class:`Svaml`, a callout request, decoded JSON (a dict), or JSON text
-    (str or bytes); for text, each diagnostic carries its line and column. ``callback`` says where
+    (str or bytes, or text the JSON policy decoded already, a ``svaml._json.Decoded``); for text,
+    each diagnostic carries its line and column. ``callback`` says where
     the document is used (``ice``, ``ace``, ``pie``, ``patch``, ``call-leg``, ``dice``, ``notify``),
-    or None when not known; it defaults to a ``Svaml``'s own callback.
+    or None when not known; it defaults to a ``Svaml``'s own callback. ``limits`` are the
+    application's when Sinch support raised any (``Limits(say=1200)``); Sinch's defaults otherwise.
     """
     cb = callback_of(callback)
     try:
-        return _validate(doc, cb)
+        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits)
     except RecursionError:
         return [emit("SV002", "", "the document is nested too deeply to check")]
     except Exception:  # pragma: no cover - a bug in a rule must not take the caller down
@@ -247,29 +292,31 @@ def validate(doc: Any, *, callback: Callback | str | None = None) -> list[Diagno
         return [emit("SV000", "", "svaml could not check this document (internal error, logged)")]
 
 
-def iter_diagnostics(doc: Any, *, callback: Callback | str | None = None) -> Iterator[Diagnostic]:
+def iter_diagnostics(
+    doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None
+) -> Iterator[Diagnostic]:
     """Yield the diagnostics of :func:`validate` one by one."""
-    yield from validate(doc, callback=callback)
+    yield from validate(doc, callback=callback, limits=limits)
 
 
-def is_valid(doc: Any, *, callback: Callback | str | None = None) -> bool:
+def is_valid(doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None) -> bool:
     """Whether the document has no error (warnings allowed)."""
-    return not any(d.severity is Severity.ERROR for d in validate(doc, callback=callback))
+    return not any(d.severity is Severity.ERROR for d in validate(doc, callback=callback, limits=limits))
 
 
-def check(doc: Any, *, callback: Callback | str | None = None) -> None:
+def check(doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None) -> None:
     """Raise :class:`SvamlError` carrying the errors, if the document has any."""
-    errors = [d for d in validate(doc, callback=callback) if d.severity is Severity.ERROR]
+    errors = [d for d in validate(doc, callback=callback, limits=limits) if d.severity is Severity.ERROR]
     if errors:
         raise SvamlError("the SVAML document is not valid:", errors)
 
 
-def validate_callout(body: Any) -> list[Diagnostic]:
+def validate_callout(body: Any, *, limits: Limits | None = None) -> list[Diagnostic]:
     """Return every diagnostic of a callout request body (decoded JSON, text or a request object)."""
     if isinstance(body, Mapping) and not is_callout(body):
         method = body.get("method")
         return [emit("SV904", "/method", f"not a callout request: 'method' is {method!r}")]
-    return validate(body)
+    return validate(body, limits=limits)
 
 
 def check_built(doc: Document, data: dict[str, Any]) -> None:

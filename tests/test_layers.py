@@ -20,8 +20,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("document", ("svaml.document", "svaml.typed")),
     ("schema", ("svaml.schema",)),
     ("edges", ("svaml.signing", "svaml.callbacks", "svaml._results", "svaml.client")),
-    ("testing and docs", ("svaml.strategies", "svaml._rulesdoc", "svaml.snippets")),
-    # The command line is the outermost shell: its commands use every layer (render uses snippets).
+    ("testing and docs", ("svaml.strategies", "svaml.simulator", "svaml._rulesdoc", "svaml.snippets")),
+    # The command line is the outermost shell: its commands use every layer (render uses snippets,
+    # simulate the simulator).
     ("command line", ("svaml.cli",)),
     ("entry points", ("svaml.__main__",)),
 ]

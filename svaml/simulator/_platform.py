@@ -1,0 +1,114 @@
+"""What the simulator assumes of Sinch where the reference is silent: one class, every choice a field.
+
+Each field's comment says what the reference (``sinch-voice.md``) says, or that it is silent. The
+documented defaults themselves (``timeoutMills`` 5000, ``barge`` true, ``maxDuration`` at most
+14400…) are not assumptions and are read from the documents as they are.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from svaml.model.events import DiceReason, DiceResult
+
+__all__ = ["Platform", "SignatureClock"]
+
+
+class SignatureClock(str, enum.Enum):
+    """Which clock stamps ``x-timestamp`` (the signed header; event ``timestamp`` fields are virtual)."""
+
+    WALL = "wall"  # the real time of sending: apps with a replay window accept every event
+    VIRTUAL = "virtual"  # the virtual clock: deterministic headers (verify with max_age=None)
+
+
+def _end(result: DiceResult, reason: DiceReason) -> tuple[DiceResult, DiceReason]:
+    return (result, reason)
+
+
+@attrs.frozen(kw_only=True)
+class Platform:
+    """The platform's behaviour the reference does not state, with the simulator's defaults.
+
+    Change one with :func:`attrs.evolve` or ``Platform(field=...)``; every assumption is listed in
+    ``docs/testing.md``.
+    """
+
+    # -- bounds of the simulation (the simulator's own, not Sinch's) ---------------------------
+    #: Callbacks a call may make before the simulator fails it (a flow that never ends).
+    max_steps: int = 60
+    #: The longest call, in seconds: the reference caps every ``maxDuration`` at 14400.
+    max_call_seconds: float = 14400.0
+    #: Seconds Sinch waits for a callback's answer (silent; "if no ICE response within timeout").
+    callback_timeout: float = 10.0
+    #: The virtual clock's start (None: now, when the call starts).
+    start: datetime | None = None
+    #: Which clock stamps the signed ``x-timestamp`` header.
+    signature_clock: SignatureClock = SignatureClock.WALL
+
+    # -- speech and tones (silent) -------------------------------------------------------------
+    #: Characters of TTS or SSML text spoken per second.
+    tts_chars_per_second: float = 15.0
+    #: Seconds a recorded file or URL prompt lasts.
+    file_seconds: float = 3.0
+    #: Seconds one DTMF tone lasts (a ``w`` pauses 0.5 s, as the reference says).
+    dtmf_tone_seconds: float = 0.2
+
+    # -- menus (silent unless noted) -----------------------------------------------------------
+    #: ``repeats`` when a menu gives none: how many more times the prompt plays after a timeout
+    #: or an invalid input before the menu gives up.
+    menu_repeats: int = 2
+    #: ``maxDigits`` when a menu gives none.
+    menu_max_digits: int = 1
+    #: Keys pressed during a prompt that does not allow barge-in: kept for after the prompt
+    #: (True), or lost (False).
+    keep_keys_without_barge: bool = True
+    #: When the caller hangs up in a menu, send a PIE of type ``hangup`` before the DiCE (the
+    #: reference lists the type, not when it is sent).
+    pie_on_menu_hangup: bool = True
+
+    # -- connecting a callee (silent unless noted) ---------------------------------------------
+    #: Seconds a callee rings before a no-answer when ``dialTimeout`` is not given.
+    dial_timeout: float = 60.0
+    #: Send an ACE when a connectPstn, connectSip or connectMxp callee answers (unless
+    #: ``suppressCallbacks``); the reference documents ACE for callouts.
+    ace_on_connect: bool = True
+    #: Run answering-machine detection whenever an action enables it; the reference says AMD works
+    #: only in the ICE answer of a custom callout (False applies that).
+    amd_anywhere: bool = True
+
+    # -- where the call goes on without the caller pressing anything (silent) ------------------
+    #: Seconds a caller left in silence (a ``continue`` with nothing to continue) waits before
+    #: hanging up.
+    caller_patience: float = 10.0
+    #: Seconds a caller stays in a conference after their last input.
+    conference_seconds: float = 60.0
+    #: Seconds a ``park`` lasts when it has no ``maxDuration``.
+    park_seconds: float = 180.0
+    #: Seconds a stream runs before the far end closes it.
+    stream_seconds: float = 30.0
+    #: Execute the SVAML answered to a conference-DTMF PIE (the reference: it "expects a 200 OK").
+    #: False: the answer is checked, and the caller stays in the conference.
+    run_conference_pie_answer: bool = False
+
+    # -- how calls end: DiCE's result and reason (silent) --------------------------------------
+    #: The application's ``hangup`` on an answered call, and on one not answered yet.
+    app_hangup: tuple[DiceResult, DiceReason] = _end(DiceResult.ANSWERED, DiceReason.MANAGERHANGUP)
+    app_hangup_unanswered: tuple[DiceResult, DiceReason] = _end(DiceResult.NA, DiceReason.MANAGERHANGUP)
+    #: A callee that is busy, does not answer, or cannot be reached.
+    callee_ends: Mapping[str, tuple[DiceResult, DiceReason]] = attrs.field(
+        factory=lambda: {
+            "busy": _end(DiceResult.BUSY, DiceReason.CALLEEHANGUP),
+            "no-answer": _end(DiceResult.NOANSWER, DiceReason.TIMEOUT),
+            "fail": _end(DiceResult.FAILED, DiceReason.GENERALERROR),
+        }
+    )
+    #: A failed callback: Sinch plays an error prompt and disconnects (the reference), with this
+    #: DiCE; None sends no DiCE after a failure.
+    after_failure: tuple[DiceResult, DiceReason] | None = _end(DiceResult.FAILED, DiceReason.CALLBACKERROR)
+    #: Send each call's cookies (setCookie) in later events' ``cookies`` field. The reference
+    #: says cookies persist across the call's events but names no field: off by default.
+    cookies_in_events: bool = False

@@ -439,7 +439,13 @@ class Call:
                 )
             )
             self._entry(Kind.ANSWER, f"HTTP {reply.status}")
-            self._fail(index, event, FailureKind.STATUS, _status_message(reply), reply.diagnostics)
+            self._fail(
+                index,
+                event,
+                FailureKind.STATUS,
+                _status_message(reply, self.credentials is not None),
+                reply.diagnostics,
+            )
         judged = _judge(reply.body, callback)
         step = Step(
             index=index,
@@ -905,7 +911,10 @@ def _describe(event: Event) -> str:
     return event.EVENT.upper()
 
 
-def _status_message(reply: Reply) -> str:
+def _status_message(reply: Reply, signed: bool) -> str:
+    if reply.status == 401:
+        why = "the events were signed with other credentials" if signed else "the events were not signed"
+        return f"HTTP 401: the application refused the signature ({why}; give its key and secret)"
     if reply.detail:
         return f"HTTP {reply.status}: {reply.detail}"
     text = reply.body.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]

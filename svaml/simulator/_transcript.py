@@ -307,13 +307,13 @@ def _mermaid(t: Transcript) -> Iterator[str]:
 
 
 class CallFailed(SvamlError):
-    """A simulated call failed or did not end; the message is the whole transcript, the shortest story of it.
+    """A simulated call failed, did not end, or broke a property; the message: the reason, the transcript.
 
     ``transcript`` is the call; ``problems`` the failing step's diagnostics.
     """
 
-    def __init__(self, transcript: Transcript) -> None:
-        super().__init__("the simulated call failed:\n" + transcript.to_text())
+    def __init__(self, transcript: Transcript, reason: str = "the simulated call failed") -> None:
+        super().__init__(f"{reason}:\n{transcript.to_text()}")
         # Set after: the message shows them in the transcript already.
         self.problems = transcript.failure.diagnostics if transcript.failure is not None else ()
         self.transcript = transcript

@@ -234,6 +234,8 @@ class Call:
                 raise SvamlError("give both the application key and the application secret, or neither")
             credentials = Credentials(key=key, secret=secret)
         self.target: Target = as_target(target, path)
+        # A target made here (for a URL, an ASGI app) is closed after each run; one given is the giver's.
+        self._owned = self.target is not target
         self.caller = caller if caller is not None else Caller()
         self.platform = platform if platform is not None else Platform()
         self.credentials = credentials
@@ -278,6 +280,10 @@ class Call:
                 self._silence()
         except _Over:
             pass
+        finally:
+            close = getattr(self.target, "close", None)
+            if self._owned and close is not None:
+                close()
         return self.transcript
 
     def update(self, document: Document) -> None:

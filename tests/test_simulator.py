@@ -18,9 +18,9 @@ from svaml.callbacks import CallbackApp
 from svaml.model import AceEvent, AmdStatus, IceEvent, MenuResultType, NotifyEvent, PieEvent
 from svaml.simulator import (
     Call,
-    CallFailed,
     Callee,
     Caller,
+    CallFailed,
     FailureKind,
     HangUp,
     Kind,
@@ -80,32 +80,47 @@ def test_keys_reach_sales_and_the_callee_talks() -> None:
     t = simulate(APP, Caller.keys("1"), **SIGNED)
     expected = (True, ("ice", "pie", "ace", "dice"), "sales", "ANSWERED", "CALLEEHANGUP", {"step": "menu"})
     pie = t.steps[1].event
-    assert isinstance(pie, PieEvent) and pie.menu_result is not None
-    assert expected == (t.ok, t.events, pie.menu_result.value, str(t.result.value if t.result else None),
-                        str(t.reason.value if t.reason else None), dict(t.cookies))
+    assert isinstance(pie, PieEvent)
+    assert pie.menu_result is not None
+    assert expected == (
+        t.ok,
+        t.events,
+        pie.menu_result.value,
+        str(t.result.value if t.result else None),
+        str(t.reason.value if t.reason else None),
+        dict(t.cookies),
+    )
 
 
 def test_menu_navigation_and_a_sequence() -> None:
     """Option 2 moves to the PIN menu without a callback; 1234# comes back as a sequence and is said back."""
     t = simulate(APP, Caller.keys("2", "1234#"), **SIGNED)
     pie = t.steps[1].event
-    assert isinstance(pie, PieEvent) and pie.menu_result is not None
+    assert isinstance(pie, PieEvent)
+    assert pie.menu_result is not None
     expected = (("ice", "pie", "dice"), "pin", "sequence", "1234", "You entered 1234.")
-    assert expected == (t.events, pie.menu_result.menu_id, str(pie.menu_result.type.value)  # type: ignore[union-attr]
-                        if pie.menu_result.type else None, pie.menu_result.value, t.heard[-1])
+    assert expected == (
+        t.events,
+        pie.menu_result.menu_id,
+        str(pie.menu_result.type.value)  # type: ignore[union-attr]
+        if pie.menu_result.type
+        else None,
+        pie.menu_result.value,
+        t.heard[-1],
+    )
 
 
 def test_short_digits_end_after_the_inter_digit_timeout() -> None:
     """Fewer digits than maxDigits and no # end after the menu's timeout (5 s by default)."""
     t = simulate(APP, Caller.keys("2", "12"), **SIGNED)
     pressed = [e for e in t.timeline if e.kind is Kind.PRESSED][-1]
-    pie = [s for s in t.steps if s.name == "pie"][0]
+    pie = next(s for s in t.steps if s.name == "pie")
     expected = ("12", True)
     assert expected == (pie.event.menu_result.value, pie.at - pressed.at >= 5.0)  # type: ignore[attr-defined]
 
 
 def test_timeouts_and_invalid_keys_follow_repeats() -> None:
-    """Silence plays the repeat prompt; past ``repeats`` the PIE says timeout, or invalidinput for bad keys."""
+    """Silence plays the repeat prompt; past ``repeats`` the PIE says timeout (invalidinput for bad keys)."""
     waited = simulate(APP, Caller(inputs=[Wait(), Wait()]), **SIGNED)
     invalid = simulate(APP, Caller.keys("9", "*"), **SIGNED)
     kinds = [
@@ -136,10 +151,15 @@ def test_hangups_at_a_prompt_and_at_a_step() -> None:
     ],
 )
 def test_callee_outcomes(callee: Callee, events: tuple[str, ...], result: str, reason: str) -> None:
-    """Busy, no answer, a machine (AMD in the ACE; the app hangs up) and a call past 14400 s end as they should."""
+    """Busy, no answer, a machine (the app hangs up on AMD machine) and a call past 14400 s end right."""
     t = simulate(APP, Caller(inputs=["1"], callees=[callee]), **SIGNED)
     expected = (True, events, result, reason)
-    assert expected == (t.ok, t.events, t.result.value if t.result else None, t.reason.value if t.reason else None)
+    assert expected == (
+        t.ok,
+        t.events,
+        t.result.value if t.result else None,
+        t.reason.value if t.reason else None,
+    )
 
 
 def test_amd_result_in_the_ace_and_async_in_a_notify() -> None:
@@ -148,7 +168,8 @@ def test_amd_result_in_the_ace_and_async_in_a_notify() -> None:
     app.ice(lambda e: Svaml.ice().connect_pstn("+46700000009", amd=Amd(enabled=True, async_=True)))
     t = simulate(app, Caller(callees=["machine"]), **SIGNED)
     ace, notify = t.steps[1].event, t.steps[2].event
-    assert isinstance(ace, AceEvent) and isinstance(notify, NotifyEvent)
+    assert isinstance(ace, AceEvent)
+    assert isinstance(notify, NotifyEvent)
     expected = ("inprogress", "amd", "machine")
     assert expected == (str(ace.amd.status.value), str(notify.type.value), str(notify.amd.status.value))  # type: ignore[union-attr]
 
@@ -168,16 +189,18 @@ def test_conference_dtmf_detect_sends_a_pie_per_sequence() -> None:
 
 
 def test_recordings_notify_and_instructions_run_in_order() -> None:
-    """startRecording, say, sendDtmf and stopRecording run in order; stopping sends a Notify recording_finished."""
+    """startRecording, say, sendDtmf, stopRecording run in order; stopping sends Notify recording_finished."""
     app = CallbackApp(key=KEY, secret=SECRET)
     app.ice(
-        lambda e: Svaml.ice()
-        .answer()
-        .start_recording(RecordingOptions(destination_url="s3://bucket/x", credentials="A:B:eu-west-1"))
-        .say("Recorded.", locale="en-US")
-        .send_dtmf("1w2")
-        .stop_recording()
-        .hangup()
+        lambda e: (
+            Svaml.ice()
+            .answer()
+            .start_recording(RecordingOptions(destination_url="s3://bucket/x", credentials="A:B:eu-west-1"))
+            .say("Recorded.", locale="en-US")
+            .send_dtmf("1w2")
+            .stop_recording()
+            .hangup()
+        )
     )
     t = simulate(app, Caller(), **SIGNED)
     kinds = [e.kind for e in t.timeline if e.kind in (Kind.RECORDING, Kind.HEARD, Kind.DTMF)]
@@ -188,7 +211,11 @@ def test_recordings_notify_and_instructions_run_in_order() -> None:
 def test_park_ends_at_its_max_duration_and_an_update_ends_it_sooner() -> None:
     """A park lasts its maxDuration; an update (PATCH) given to the call runs at its next wait."""
     app = CallbackApp(key=KEY, secret=SECRET)
-    app.ice(lambda e: Svaml.ice().park(intro_prompt=tts("Please hold."), hold_prompt=tts("Music."), max_duration=60))
+    app.ice(
+        lambda e: Svaml.ice().park(
+            intro_prompt=tts("Please hold."), hold_prompt=tts("Music."), max_duration=60
+        )
+    )
     parked = simulate(app, **SIGNED)
     call = Call(app, **SIGNED)
     call.update(Svaml.patch().say("Back to you.", locale="en-US").hangup())
@@ -201,7 +228,7 @@ def test_park_ends_at_its_max_duration_and_an_update_ends_it_sooner() -> None:
 
 
 def test_a_callout_dials_first_then_runs_its_svaml() -> None:
-    """With ``callout=``, the callee is dialled, an ACE is sent, and the callout's SVAML plays after continue."""
+    """With ``callout=``, the callee is dialled, an ACE sent, and the callout's SVAML plays after continue."""
     app = CallbackApp(key=KEY, secret=SECRET)
     app.ace(lambda e: Svaml.ace().continue_())
     t = Call(app, callout=Svaml.ice().say("Your code is 1234.", locale="en-US").hangup(), **SIGNED).run()
@@ -236,7 +263,9 @@ def raw_app(answers: dict[str, tuple[str, bytes]], delay: float = 0.0) -> Callab
     ],
     ids=["invalid-for-ice", "not-json", "not-an-object", "empty", "503"],
 )
-def test_bad_answers_fail_at_the_step(answers: dict[str, tuple[str, bytes]], kind: FailureKind, codes: list[str]) -> None:
+def test_bad_answers_fail_at_the_step(
+    answers: dict[str, tuple[str, bytes]], kind: FailureKind, codes: list[str]
+) -> None:
     """An answer invalid for its event, junk, an empty body or a 503 fail the call at step 0, saying why."""
     t = simulate(raw_app(answers))
     assert t.failure is not None
@@ -253,7 +282,7 @@ def test_bad_answers_fail_at_the_step(answers: dict[str, tuple[str, bytes]], kin
 
 
 def test_an_app_that_raises_is_never_a_bare_500() -> None:
-    """A CallbackApp function that raises fails the call with the exception; invalid SVAML with its rule codes."""
+    """A CallbackApp function that raises fails the call with the exception, not a bare 500."""
     app = CallbackApp(key=KEY, secret=SECRET)
 
     @app.ice
@@ -292,8 +321,11 @@ def test_check_raises_with_the_transcript() -> None:
     with pytest.raises(CallFailed) as raised:
         t.check()
     expected = (True, True, ["SV201"])
-    assert expected == ("ICE from" in str(raised.value), "[SV201]" in str(raised.value),
-                        [d.code for d in raised.value.problems])
+    assert expected == (
+        "ICE from" in str(raised.value),
+        "[SV201]" in str(raised.value),
+        [d.code for d in raised.value.problems],
+    )
 
 
 # -- real servers -----------------------------------------------------------------------------------
@@ -375,8 +407,10 @@ def test_in_process_wsgi_and_asgi_targets() -> None:
     """CallbackApp's WSGI and ASGI adapters called in-process tell the same story as the app itself."""
     caller = Caller.keys("2", "4321#")
     expected = story(simulate(APP, caller, **SIGNED))
-    assert [expected, expected] == [story(simulate(APP.wsgi, caller, **SIGNED)),
-                                    story(simulate(APP.asgi, caller, **SIGNED))]
+    assert [expected, expected] == [
+        story(simulate(APP.wsgi, caller, **SIGNED)),
+        story(simulate(APP.asgi, caller, **SIGNED)),
+    ]
 
 
 def test_a_slow_server_times_out_and_a_closed_port_is_unreachable() -> None:

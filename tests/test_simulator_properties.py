@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from svaml import Svaml
 from svaml.callbacks import CallbackApp
 from svaml.model import PieEvent
-from svaml.simulator import CallFailed, Caller, simulate
+from svaml.simulator import Caller, CallFailed, simulate
 from svaml.simulator.properties import callers, ends_within, every_answer_valid, holds, no_unreachable_menu
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -66,7 +66,7 @@ def test_the_two_level_menu_holds_for_any_caller(caller: Caller) -> None:
 
 
 def test_a_broken_flow_shrinks_to_the_shortest_failing_call() -> None:
-    """A PIE function that breaks on a menu timeout fails the property; the caller reported presses nothing."""
+    """A PIE function that breaks on a timeout fails the property; the reported caller presses nothing."""
     broken = CallbackApp(key=KEY, secret=SECRET)
     broken.ice(importlib.import_module("ivr_app").greet)
 

@@ -17,6 +17,7 @@ BENCHMARKS = [
     ("bench_callback.py", [], "ratio:"),
     ("bench_hostile.py", [], "refused: all three"),
     ("bench_lint.py", ["40"], "svaml lint peak RSS"),
+    ("bench_simulate.py", [], "ratio:"),
     ("bench_validate.py", [], "all three"),
 ]
 

@@ -28,7 +28,7 @@ from svaml.model.actions import (
     RunMenu,
 )
 from svaml.model.document import Document
-from svaml.model.enums import ConferenceDtmfMode
+from svaml.model.enums import ConferenceDtmfMode, DestinationType
 from svaml.model.events import (
     AceEvent,
     AmdResult,
@@ -192,6 +192,21 @@ def _judge(body: bytes, callback: Callback) -> _Judged:
     return _Judged(document, found, None, "")
 
 
+@functools.lru_cache(maxsize=64)
+def _credentials(key: str, secret: str) -> Credentials:
+    """Check and key a key and secret once, not once a call (a property test makes hundreds)."""
+    return Credentials(key=key, secret=secret)
+
+
+@functools.lru_cache(maxsize=64)
+def _destination(number: str) -> EventDestination:
+    return EventDestination(type=DestinationType.NUMBER, endpoint=number)
+
+
+_PLATFORM = Platform()
+_UPDATES = threading.Lock()  # guards each call's pending updates (rarely taken)
+
+
 class _Over(Exception):
     """The call ended (or failed): unwinds the execution to :meth:`Call.run`."""
 
@@ -232,20 +247,20 @@ class Call:
         if credentials is None and (key is not None or secret is not None):
             if key is None or secret is None:
                 raise SvamlError("give both the application key and the application secret, or neither")
-            credentials = Credentials(key=key, secret=secret)
+            credentials = _credentials(key, secret)
         self.target: Target = as_target(target, path)
         # A target made here (for a URL, an ASGI app) is closed after each run; one given is the giver's.
         self._owned = self.target is not target
         self.caller = caller if caller is not None else Caller()
-        self.platform = platform if platform is not None else Platform()
+        self.platform = platform if platform is not None else _PLATFORM
         self.credentials = credentials
         self.call_id = call_id or uuid.uuid4().hex
         self.clock: Clock = clock if clock is not None else VirtualClock()
         self.conferences = conferences if conferences is not None else Conferences()
         self.callout = callout
-        self._wake = threading.Event()
+        # Made on the first update (or for a clock that waits for real): most calls never need one.
+        self._wake: threading.Event | None = None if isinstance(self.clock, VirtualClock) else threading.Event()
         self._pending: list[Document] = []
-        self._lock = threading.Lock()
         self._reset()
 
     def __repr__(self) -> str:
@@ -266,6 +281,8 @@ class Call:
         self._result: DiceResult | None = None
         self._reason: DiceReason | None = None
         self._step: int | None = None
+        # On the virtual clock the whole call is sent within a blink of wall time: one stamp serves it.
+        self._wall_stamp = format_timestamp() if isinstance(self.clock, VirtualClock) else None
 
     # -- the public face ----------------------------------------------------------------------
 
@@ -288,7 +305,9 @@ class Call:
 
     def update(self, document: Document) -> None:
         """Give the call SVAML from outside (a PATCH): it runs when the call next waits."""
-        with self._lock:
+        with _UPDATES:
+            if self._wake is None:
+                self._wake = threading.Event()
             self._pending.append(document)
             self._wake.set()
 
@@ -321,11 +340,14 @@ class Call:
 
     def _hold(self, seconds: float) -> bool:
         """Wait ``seconds``; run updates given meanwhile. Return True if an update ran (the wait stops)."""
+        if self._wake is None:  # no update given, virtual time: nothing to wait for
+            self._advance(seconds)
+            return False
         passed, woken = self.clock.wait(seconds, self._wake)
         self._advance(passed)
         if not woken:
             return False
-        with self._lock:
+        with _UPDATES:
             pending, self._pending = self._pending, []
             self._wake.clear()
         for document in pending:
@@ -374,7 +396,7 @@ class Call:
         return fields
 
     def _to(self) -> EventDestination:
-        return EventDestination(type="number", endpoint=self.caller.to)
+        return _destination(self.caller.to)
 
     def _ice(self) -> IceEvent:
         return IceEvent(
@@ -390,10 +412,9 @@ class Call:
     def _request(self, event: Event) -> Request:
         body = _json.dumps(codec.unstructure(event)).encode()
         headers: list[tuple[str, str]] = [("Content-Type", _JSON_TYPE)]
+        stamp: datetime | str | None = self._wall_stamp  # None: sign stamps the time of sending
         if self.platform.signature_clock is SignatureClock.VIRTUAL:
-            stamp = format_timestamp(self._start + timedelta(seconds=self._now))
-        else:
-            stamp = format_timestamp()
+            stamp = self._start + timedelta(seconds=self._now)
         if self.credentials is not None:
             headers.extend(
                 self.credentials.sign(
@@ -401,7 +422,7 @@ class Call:
                 ).items()
             )
         else:
-            headers.append(("x-timestamp", stamp))
+            headers.append(("x-timestamp", stamp if isinstance(stamp, str) else format_timestamp(stamp)))
         return Request("POST", self.target.path, tuple(headers), body)
 
     def _callback(self, event: Event) -> Document | None:

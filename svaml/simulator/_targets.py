@@ -108,6 +108,8 @@ _capture_lock = threading.Lock()
 
 def _installed() -> _Capture:
     global _capture
+    if _capture is not None:
+        return _capture
     with _capture_lock:
         if _capture is None:
             _capture = _Capture()
@@ -383,6 +385,9 @@ class UrlTarget:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+_OWN = (AppTarget, WsgiTarget, AsgiTarget, UrlTarget)
+
+
 def as_target(obj: object, path: str = DEFAULT_PATH) -> Target:
     """Return the target for ``obj``: a Target as it is, a CallbackApp, a URL, an ASGI or a WSGI app.
 
@@ -393,7 +398,7 @@ def as_target(obj: object, path: str = DEFAULT_PATH) -> Target:
         return AppTarget(obj, path)
     if isinstance(obj, str):
         return UrlTarget(obj)
-    if isinstance(obj, Target):
+    if isinstance(obj, _OWN) or isinstance(obj, Target):  # the protocol check is slow: ours first
         return obj
     if inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__):
         return AsgiTarget(obj, path)  # type: ignore[arg-type]

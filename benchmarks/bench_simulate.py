@@ -20,9 +20,9 @@ from _timing import best_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 
-from ivr_app import create_app  # noqa: E402
+from ivr_app import create_app
 
-from svaml.simulator import AppTarget, Caller, Reply, Request, simulate  # noqa: E402
+from svaml.simulator import AppTarget, Caller, Reply, Request, simulate
 
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
 SECRET = "BeIukql3pTKJ8RGL5zo0DA=="

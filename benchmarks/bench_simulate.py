@@ -64,7 +64,8 @@ def simulated() -> None:
 def main() -> None:
     """Measure and print µs per call and the ratio."""
     expected = ("ice", "pie", "dice")
-    assert transcript.ok and transcript.events == expected, transcript
+    assert transcript.ok, transcript
+    assert transcript.events == expected, transcript
     best = best_of({"handle": handle, "simulate": simulated}, number=200, rounds=15)
     print(f"{'CallbackApp.handle for the same 3 events':<44} {best['handle']:8.1f} µs/call")
     print(f"{'simulated call (svaml.simulator, in-process)':<44} {best['simulate']:8.1f} µs/call")

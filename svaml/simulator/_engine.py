@@ -259,7 +259,8 @@ class Call:
         self.conferences = conferences if conferences is not None else Conferences()
         self.callout = callout
         # Made on the first update (or for a clock that waits for real): most calls never need one.
-        self._wake: threading.Event | None = None if isinstance(self.clock, VirtualClock) else threading.Event()
+        virtual = isinstance(self.clock, VirtualClock)
+        self._wake: threading.Event | None = None if virtual else threading.Event()
         self._pending: list[Document] = []
         self._reset()
 

@@ -67,6 +67,8 @@ def test_public_modules_exist() -> None:
         "svaml.rules",
         "svaml.schema",
         "svaml.signing",
+        "svaml.simulator",
+        "svaml.simulator.properties",
         "svaml.snippets",
         "svaml.strategies",
     }

@@ -590,5 +590,5 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
     snippets = ["render", "describe", "diagram", "docs"]
-    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers", *snippets])
+    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers", *snippets, "simulate"])
     assert expected == (status, commands)

@@ -2,8 +2,9 @@
 
 ``lint`` (:mod:`svaml.cli.lint`), ``rules`` and ``rule CODE`` (here), ``schema``
 (:mod:`svaml.cli.schema`), and the REST subcommands ``call …`` and ``numbers …``
-(:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers), and the snippet
-commands ``render``, ``describe``, ``diagram`` and ``docs sync`` (:mod:`svaml.cli.snippets`). Each parser sets
+(:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers), the snippet commands
+``render``, ``describe``, ``diagram`` and ``docs sync`` (:mod:`svaml.cli.snippets`), and
+``simulate`` (:mod:`svaml.cli.simulate`, one call played against an application). Each parser sets
 ``handler``, a function of the parsed :class:`argparse.Namespace` returning the exit status.
 Exit codes follow ruff: 0 clean, 1 diagnostics, 2 usage, configuration or I/O error.
 """
@@ -26,6 +27,7 @@ from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
 from svaml.cli.schema import SCHEMA_CALLBACKS
 from svaml.cli.schema import schema as _schema
+from svaml.cli.simulate import register as _register_simulate
 from svaml.cli.snippets import register as _register_snippets
 
 __all__ = ["MAX_BYTES", "main"]
@@ -119,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _register_call(sub)
     _register_snippets(sub)
+    _register_simulate(sub)
     return parser
 
 

@@ -1,0 +1,152 @@
+"""``svaml simulate``: play one call against an application and print its transcript.
+
+``svaml simulate examples.ivr_app:app --keys 1,2#`` imports the application (a
+:class:`~svaml.callbacks.CallbackApp`, or any WSGI or ASGI application; ``--factory`` calls the
+name to get it) and plays it in-process; ``svaml simulate --url http://127.0.0.1:8000/sinch/callback``
+plays a running server over HTTP. Events are signed with ``--key``/``--secret`` or
+``SINCH_APPLICATION_KEY``/``SINCH_APPLICATION_SECRET`` (unsigned without them). Exit status: 0
+the call ended and every answer was good, 1 the call failed at a step (the diagnostics are in the
+transcript and on standard error), 2 usage errors (a bad target, bad keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from svaml.cli._messages import error
+from svaml.errors import SvamlError
+
+if TYPE_CHECKING:
+    from svaml.simulator import Caller, Platform
+
+__all__ = ["register"]
+
+_KEY = "SINCH_APPLICATION_KEY"
+_SECRET = "SINCH_APPLICATION_SECRET"
+_FORMATS = ("text", "json", "mermaid")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``simulate`` to the ``svaml`` parser."""
+    parser = subparsers.add_parser(
+        "simulate",
+        help="play one call against an application and print the transcript",
+        description="Play Sinch's side of one call against an application, offline: send each event"
+        " signed, check every answer with every rule for its event, execute it on a virtual clock,"
+        " and print what happened.",
+        epilog=f"Credentials come from --key/--secret or ${_KEY} and ${_SECRET}. Exit status: 0 the call"
+        " ended fine, 1 it failed at a step, 2 usage error.",
+    )
+    parser.add_argument("app", nargs="?", metavar="MODULE:NAME", help="the application, e.g. ivr_app:app")
+    parser.add_argument("--url", help="a running callback URL to call over HTTP instead")
+    parser.add_argument("--factory", action="store_true", help="call MODULE:NAME to get the application")
+    parser.add_argument(
+        "--keys",
+        default="",
+        metavar="KEYS",
+        help="what the caller does at each prompt, comma-separated: keys (1, 42#), wait, hangup",
+    )
+    parser.add_argument(
+        "--callee",
+        default="answer",
+        metavar="OUTCOMES",
+        help="how callees of connect actions answer, comma-separated: answer, busy, no-answer, machine, fail",
+    )
+    parser.add_argument("--hangup-at", type=int, metavar="STEP", help="the caller hangs up at this step")
+    parser.add_argument("--cli", help="the caller's number (default: +46700000001)")
+    parser.add_argument("--to", help="the number dialled (default: +46700000000)")
+    parser.add_argument("--path", default="/sinch/callback", help="the callback path for MODULE:NAME")
+    parser.add_argument("--key", help=f"the application key (default: ${_KEY})")
+    parser.add_argument("--secret", help=f"the application secret (default: ${_SECRET})")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="callback timeout (default: 10)")
+    parser.add_argument("--max-steps", type=int, metavar="N", help="callbacks before giving up (default: 60)")
+    parser.add_argument("--format", choices=_FORMATS, default="text", help="text, json or mermaid")
+    parser.set_defaults(handler=simulate_command)
+
+
+def _load(spec: str, factory: bool) -> Any:
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise SvamlError(f"expected MODULE:NAME (as uvicorn takes it), got {spec!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise SvamlError(f"cannot import {module_name!r}: {exc}") from None
+    obj: Any = module
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            raise SvamlError(f"{module_name!r} has no {name!r}")
+        obj = getattr(obj, part)
+    if factory:
+        obj = obj()
+    return obj
+
+
+def _caller(args: argparse.Namespace) -> Caller:
+    from svaml.simulator import Caller
+
+    fields: dict[str, Any] = {"callees": tuple(c.strip() for c in args.callee.split(",") if c.strip())}
+    if args.hangup_at is not None:
+        fields["hangup_at"] = args.hangup_at
+    for name in ("cli", "to"):
+        if getattr(args, name):
+            fields[name] = getattr(args, name)
+    try:
+        return Caller.parse(args.keys, **fields)
+    except ValueError as exc:  # an unknown callee outcome
+        raise SvamlError(f"--callee: {exc}; use answer, busy, no-answer, machine or fail") from None
+
+
+def _platform(args: argparse.Namespace) -> Platform:
+    from svaml.simulator import Platform
+
+    fields: dict[str, Any] = {}
+    if args.timeout is not None:
+        fields["callback_timeout"] = args.timeout
+    if args.max_steps is not None:
+        fields["max_steps"] = args.max_steps
+    return Platform(**fields)
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    """Run ``svaml simulate``; return the exit status."""
+    # The simulator loads the event model and the signing code: only this command needs them.
+    from svaml.simulator import simulate
+
+    if (args.app is None) == (args.url is None):
+        error("give the application as MODULE:NAME, or --url URL (one of them)")
+        return 2
+    key = args.key or os.environ.get(_KEY)
+    secret = args.secret or os.environ.get(_SECRET)
+    try:
+        caller = _caller(args)
+        platform = _platform(args)
+        target = args.url if args.url is not None else _load(args.app, args.factory)
+        transcript = simulate(
+            target, caller, key=key or None, secret=secret or None, platform=platform, path=args.path
+        )
+    except SvamlError as exc:
+        error(str(exc))
+        return 2
+    except SystemExit as exc:  # the application's module refused to load (missing settings…)
+        error(f"loading {args.app} exited: {exc.code}")
+        return 2
+    if args.format == "json":
+        print(transcript.to_json())
+    elif args.format == "mermaid":
+        print(transcript.to_mermaid())
+    else:
+        print(transcript.to_text())
+    if transcript.failure is not None:
+        error(transcript.failure.describe())
+        return 1
+    if not transcript.ended:
+        error("the call did not end")
+        return 1
+    return 0

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import attrs
 import pytest
 import uvicorn
 
@@ -447,3 +453,39 @@ def test_transcript_text_json_and_mermaid() -> None:
         sum(1 for line in mermaid if "Sinch->>App" in line),
         "PIE main - return sales" in t.to_mermaid(),
     )
+
+
+# -- the docs say what the code does ----------------------------------------------------------------
+
+DOCS = Path(__file__).parent.parent / "docs" / "testing.md"
+
+
+def test_the_docs_diagram_is_the_simulators() -> None:
+    """The Mermaid diagram in docs/testing.md is what the simulator draws for the examples' IVR today."""
+    sys.path.insert(0, str(DOCS.parent.parent / "examples"))
+    try:
+        ivr_app = importlib.import_module("ivr_app")
+    finally:
+        sys.path.pop(0)
+    t = simulate(ivr_app.create_app(KEY, SECRET), Caller.keys("9", "1"), **SIGNED)
+    block = re.search(r"```mermaid\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    assert t.to_mermaid() + "\n" == block.group(1)
+
+
+def test_every_assumption_is_in_the_docs() -> None:
+    """Each field of Platform (an assumption about Sinch) has its row in docs/testing.md."""
+    text = DOCS.read_text(encoding="utf-8")
+    expected: list[str] = []
+    assert expected == [f.name for f in attrs.fields(Platform) if f"| `{f.name}` |" not in text]
+
+
+def test_the_simulator_does_not_import_hypothesis() -> None:
+    """Playing a call loads svaml.simulator but not hypothesis (only svaml.simulator.properties does)."""
+    code = (
+        "import sys; from svaml.callbacks import CallbackApp; from svaml.simulator import simulate;"
+        "print(simulate(CallbackApp(verify=False)).ended, 'hypothesis' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = "True False"
+    assert expected == done.stdout.strip()

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -21,18 +22,22 @@ import uvicorn
 
 from svaml import Amd, ConferenceDtmfOptions, Menu, MenuOption, RecordingOptions, Svaml, menu, return_, tts
 from svaml.callbacks import CallbackApp
+from svaml.errors import SvamlError
 from svaml.model import AceEvent, AmdStatus, IceEvent, MenuResultType, NotifyEvent, PieEvent
 from svaml.simulator import (
     Call,
     Callee,
     Caller,
     CallFailed,
+    Conferences,
     FailureKind,
     HangUp,
     Kind,
     Outcome,
     Platform,
     Press,
+    RealClock,
+    SignatureClock,
     UrlTarget,
     Wait,
     simulate,
@@ -489,3 +494,122 @@ def test_the_simulator_does_not_import_hypothesis() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     expected = "True False"
     assert expected == done.stdout.strip()
+
+
+# -- menus in detail, clocks, rooms ------------------------------------------------------------------
+
+
+def menu_app(barge: bool) -> CallbackApp:
+    """An app whose ICE runs the main menu with or without barge-in; PIEs hang up."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda e: Svaml.ice().run_menu(MAIN, PIN, barge=barge, locale="en-US"))
+    app.pie(lambda e: Svaml.pie().hangup())
+    return app
+
+
+def first_pie(t: Any) -> tuple[str | None, str | None]:
+    """The type and value of the first PIE's menu result."""
+    result = next(s.event.menu_result for s in t.steps if isinstance(s.event, PieEvent))
+    return (str(result.type.value) if result.type else None, result.value)
+
+
+def test_barge_in_and_keys_held_or_lost_without_it() -> None:
+    """With barge-in keys cut the prompt; without, they count after it (or are lost, if the platform says)."""
+    barged = simulate(menu_app(True), Caller.keys("1"), **SIGNED)
+    held = simulate(menu_app(False), Caller.keys("1"), **SIGNED)
+    lost = simulate(
+        menu_app(False), Caller.keys("1"), platform=Platform(keep_keys_without_barge=False), **SIGNED
+    )
+    expected = (
+        (("return", "sales"), True),
+        (("return", "sales"), False),
+        ("timeout", None),
+    )
+    assert expected == (
+        (first_pie(barged), barged.heard[0].endswith("[cut short]")),
+        (first_pie(held), held.heard[0].endswith("[cut short]")),
+        first_pie(lost),
+    )
+
+
+def test_a_press_after_the_timeout_comes_during_the_next_prompt() -> None:
+    """Keys pressed later than the menu's timeout land in the repeat prompt: one timeout, then the option."""
+    t = simulate(menu_app(True), Caller(inputs=[Press("1", after=8.0)]), **SIGNED)
+    expected = (("return", "sales"), 1, "Please press 1 or 2. [cut short]")
+    assert expected == (first_pie(t), len(t.entries(Kind.WAITED)), t.heard[1])
+
+
+def test_real_clock_update_from_another_thread() -> None:
+    """On the real clock a parked call waits for real until an update from another thread hangs it up."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda e: Svaml.ice().park(hold_prompt=tts("Music."), max_duration=30))
+    call = Call(app, clock=RealClock(), **SIGNED)
+    timer = threading.Timer(0.2, call.update, args=(Svaml.patch().hangup(),))
+    timer.start()
+    started = time.monotonic()
+    t = call.run()
+    timer.join()
+    expected = ("MANAGERHANGUP", True, 1)
+    assert expected == (
+        t.reason.value if t.reason else None,
+        time.monotonic() - started < 5,
+        len(t.entries(Kind.UPDATE)),
+    )
+
+
+def test_shared_rooms_and_forwarded_conference_dtmf() -> None:
+    """A call is in its room until it ends (the DiCE finds it gone); forward mode passes keys on, no PIE."""
+    rooms = Conferences()
+    seen: list[tuple[str, ...]] = []
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(
+        lambda e: Svaml.ice().connect_conf(
+            "room-2", conference_dtmf_options=ConferenceDtmfOptions(mode="forward")
+        )
+    )
+    app.dice(lambda e: seen.append(rooms.participants("room-2")))
+    first = Call(app, Caller(inputs=["5"]), conferences=rooms, call_id="a", **SIGNED)
+    first.run()
+    expected = (("ice", "dice"), ["5 forwarded to the conference"], [()], ())
+    assert expected == (
+        first.transcript.events,
+        [e.text for e in first.transcript.entries(Kind.DTMF)],
+        seen,
+        rooms.participants("room-2"),
+    )
+
+
+def test_virtual_signatures_cookies_in_events_and_no_dice_after_failure() -> None:
+    """Virtual stamps verify with max_age=None; cookies ride in events; after_failure=None sends no DiCE."""
+    app = CallbackApp(key=KEY, secret=SECRET, max_age=None)
+    seen: list[object] = []
+    app.ice(lambda e: Svaml.ice().answer().set_cookie("lang", "sv").run_menu(MAIN, PIN, locale="en-US"))
+    app.pie(lambda e: (seen.append(e.extras.get("cookies")), Svaml.pie().hangup())[1])
+    platform = Platform(
+        signature_clock=SignatureClock.VIRTUAL,
+        cookies_in_events=True,
+        start=datetime(2020, 1, 1, tzinfo=timezone.utc),
+    )
+    t = simulate(app, Caller.keys("1"), platform=platform, **SIGNED)
+    broken = simulate(
+        raw_app({"ice": ("500 Internal Server Error", b"")}), platform=Platform(after_failure=None)
+    )
+    expected = (True, [{"lang": "sv"}], "2020-01-01", ("ice",), False)
+    assert expected == (
+        t.ok,
+        seen,
+        t.steps[0].event.timestamp.date().isoformat(),
+        broken.events,
+        broken.ended,
+    )  # type: ignore[union-attr]
+
+
+def test_callers_are_checked() -> None:
+    """Keys that are not DTMF, an unknown outcome and a negative step are refused with a clear error."""
+    messages = []
+    for make in (lambda: Caller.keys("1x"), lambda: Caller(callees=["maybe"]), lambda: Caller(hangup_at=-1)):
+        with pytest.raises((SvamlError, ValueError)) as raised:
+            make()
+        messages.append(str(raised.value).split(":")[0][:20])
+    expected = ["keys '1x' are not DT", "'maybe' is not a val", "hangup_at must be a "]
+    assert expected == messages

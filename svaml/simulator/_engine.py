@@ -278,6 +278,7 @@ class Call:
         self._answered_at: float | None = None
         self._recording = False
         self._recording_notifies = False
+        self._room: str | None = None
         self._failure: Failure | None = None
         self._result: DiceResult | None = None
         self._reason: DiceReason | None = None
@@ -361,17 +362,24 @@ class Call:
     def _entry(self, kind: Kind, text: str, **detail: Any) -> None:
         self._timeline.append(Entry(at=self._now, kind=kind, text=text, step=self._step, detail=detail))
 
-    def _heard(self, prompt: str, locale: str | None = None, *, cut: float | None = None) -> float:
-        """The caller hears a prompt string; return its seconds (all of it, or ``cut`` when barged in)."""
-        total = 0.0
-        for part in parse_prompts(prompt):
+    def _parts(self, prompt: str | None) -> list[tuple[str, float, str]]:
+        """Each prompt of a prompt string: what the caller hears, for how many seconds, the prompt."""
+        found = []
+        for part in parse_prompts(prompt) if prompt else ():
             if part.kind in ("tts", "ssml"):
                 text = part.content if part.kind == "tts" else _TAGS.sub("", part.content).strip()
                 seconds = max(len(text), 1) / self.platform.tts_chars_per_second
             else:
                 text = f"[{part.kind} {part.content or part.text}]"
                 seconds = self.platform.file_seconds
-            detail: dict[str, Any] = {"prompt": part.text}
+            found.append((text, seconds, part.text))
+        return found
+
+    def _heard(self, prompt: str | None, locale: str | None = None, *, cut: float | None = None) -> float:
+        """The caller hears a prompt string; return its seconds (all of it, or ``cut`` when barged in)."""
+        total = 0.0
+        for text, seconds, raw in self._parts(prompt):
+            detail: dict[str, Any] = {"prompt": raw}
             if locale:
                 detail["locale"] = locale
             if cut is not None and total + seconds > cut:
@@ -557,6 +565,7 @@ class Call:
 
     def _end(self, result: DiceResult, reason: DiceReason) -> NoReturn:
         if self._reason is None:
+            self._leave_room()  # the DiCE comes once the call has left its conference
             self._result, self._reason = result, reason
             self._entry(Kind.END, f"{result.value} {reason.value}")
             if self._recording:
@@ -663,24 +672,11 @@ class Call:
         while True:
             repeats = menu.repeats if menu.repeats is not None else self.platform.menu_repeats
             timeout = (menu.timeout_mills if menu.timeout_mills is not None else _MENU_TIMEOUT_MS) / 1000
+            total = sum(seconds for _, seconds, _ in self._parts(prompt))
             given = self._next_input()
-            keys = given.keys if isinstance(given, Press) else ""
-            if isinstance(given, HangUp):
-                self._advance(self._heard(prompt, run.locale, cut=given.after) if prompt else given.after)
-                self._entry(Kind.HANGUP, "the caller hangs up in the menu")
-                if self.platform.pie_on_menu_hangup:
-                    self._pie(menu.id, MenuResultType.HANGUP, None, None)
-                self._end_answered(DiceReason.CALLERHANGUP)
-            if keys and isinstance(given, Press):
-                heard = self._heard(prompt, run.locale, cut=given.after if barge else None) if prompt else 0.0
-                if not barge and given.after < heard and not self.platform.keep_keys_without_barge:
-                    keys = ""  # pressed during a prompt that ignores keys: lost
-                self._advance(
-                    max(heard, given.after) if not barge else min(heard, given.after) or given.after
-                )
-            else:
-                self._advance(self._heard(prompt, run.locale) if prompt else 0.0)
-            if not keys:
+            at = self._acts_at(given, total, timeout, barge)
+            if at is None or given is None or isinstance(given, Wait):
+                self._advance(self._heard(prompt, run.locale))
                 self._entry(Kind.WAITED, f"no key within {timeout:g} s")
                 self._advance(timeout)
                 attempts += 1
@@ -689,6 +685,14 @@ class Call:
                     return
                 prompt = menu.repeat_prompt or menu.main_prompt
                 continue
+            self._heard(prompt, run.locale, cut=at if at < total else None)
+            self._advance(at)
+            if isinstance(given, HangUp):
+                self._entry(Kind.HANGUP, "the caller hangs up in the menu")
+                if self.platform.pie_on_menu_hangup:
+                    self._pie(menu.id, MenuResultType.HANGUP, None, None)
+                self._end_answered(DiceReason.CALLERHANGUP)
+            keys = given.keys
             self._entry(Kind.PRESSED, keys)
             max_digits = menu.max_digits or self.platform.menu_max_digits
             digits, ended = _collect(keys, max_digits)
@@ -712,6 +716,25 @@ class Call:
                 return
             self._entry(Kind.MENU, f"invalid input {digits!r}", menu=menu.id)
             prompt = menu.repeat_prompt or menu.main_prompt
+
+    def _acts_at(self, given: Input | None, total: float, timeout: float, barge: bool) -> float | None:
+        """When, seconds into a prompt of ``total`` seconds, the caller's input counts; None for a timeout.
+
+        Keys pressed during a prompt without barge-in count when it ends (or are lost, per the
+        platform); an input later than the menu's timeout comes during the next prompt instead.
+        """
+        if given is None or isinstance(given, Wait) or (isinstance(given, Press) and not given.keys):
+            return None
+        at = given.after
+        if isinstance(given, Press) and not barge and at < total:
+            if not self.platform.keep_keys_without_barge:
+                return None
+            at = total
+        if at > total + timeout:
+            if total + timeout > 0:
+                self._inputs.insert(0, attrs.evolve(given, after=at - total - timeout))
+            return None
+        return at
 
     def _menu_result(self, menu: Menu, kind: MenuResultType, value: str | None) -> None:
         self._entry(
@@ -813,6 +836,7 @@ class Call:
     def _conference(self, action: ConnectConf) -> None:
         self._answer()
         size = self.conferences.join(action.conference_id, self.call_id)
+        self._room = action.conference_id
         try:
             self._entry(
                 Kind.CONNECTED,
@@ -862,7 +886,12 @@ class Call:
                 elif mode is ConferenceDtmfMode.FORWARD:
                     self._entry(Kind.DTMF, f"{given.keys} forwarded to the conference")
         finally:
-            self.conferences.leave(action.conference_id, self.call_id)
+            self._leave_room()
+
+    def _leave_room(self) -> None:
+        if self._room is not None:
+            self.conferences.leave(self._room, self.call_id)
+            self._room = None
 
     def _park(self, action: Park) -> None:
         self._answer()

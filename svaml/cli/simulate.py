@@ -1,6 +1,6 @@
 """``svaml simulate``: play one call against an application and print its transcript.
 
-``svaml simulate examples.ivr_app:app --keys 1,2#`` imports the application (a
+``svaml simulate app_wsgi:application --keys 1,2#`` imports the application (a
 :class:`~svaml.callbacks.CallbackApp`, or any WSGI or ASGI application; ``--factory`` calls the
 name to get it) and plays it in-process; ``svaml simulate --url http://127.0.0.1:8000/sinch/callback``
 plays a running server over HTTP. Events are signed with ``--key``/``--secret`` or
@@ -41,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=f"Credentials come from --key/--secret or ${_KEY} and ${_SECRET}. Exit status: 0 the call"
         " ended fine, 1 it failed at a step, 2 usage error.",
     )
-    parser.add_argument("app", nargs="?", metavar="MODULE:NAME", help="the application, e.g. ivr_app:app")
+    parser.add_argument(
+        "app", nargs="?", metavar="MODULE:NAME", help="the application, e.g. app_wsgi:application"
+    )
     parser.add_argument("--url", help="a running callback URL to call over HTTP instead")
     parser.add_argument("--factory", action="store_true", help="call MODULE:NAME to get the application")
     parser.add_argument(

@@ -341,7 +341,10 @@ class Call:
         self._now += seconds
 
     def _hold(self, seconds: float) -> bool:
-        """Wait ``seconds``; run updates given meanwhile. Return True if an update ran (the wait stops)."""
+        """Let ``seconds`` pass on the clock (prompts, timeouts, talk); run updates given meanwhile.
+
+        Return True if an update ran (the wait stopped early).
+        """
         if self._wake is None:  # no update given, virtual time: nothing to wait for
             self._advance(seconds)
             return False
@@ -619,10 +622,10 @@ class Call:
         if isinstance(instruction, Answer):
             self._answer()
         elif isinstance(instruction, Say):
-            self._advance(self._heard(f"#tts[{instruction.text}]", instruction.locale))
+            self._hold(self._heard(f"#tts[{instruction.text}]", instruction.locale))
         elif isinstance(instruction, PlayFiles):
             for prompt in instruction.ids:
-                self._advance(self._heard(prompt, instruction.locale))
+                self._hold(self._heard(prompt, instruction.locale))
         elif isinstance(instruction, SendDtmf):
             self._send_dtmf(instruction.value)
         elif isinstance(instruction, SetCookie):
@@ -652,7 +655,7 @@ class Call:
 
     def _send_dtmf(self, value: str) -> None:
         self._entry(Kind.DTMF, value)
-        self._advance(sum(_DTMF_PAUSE if c in "wW" else self.platform.dtmf_tone_seconds for c in value))
+        self._hold(sum(_DTMF_PAUSE if c in "wW" else self.platform.dtmf_tone_seconds for c in value))
 
     def _next_input(self) -> Input | None:
         return self._inputs.pop(0) if self._inputs else None
@@ -676,9 +679,9 @@ class Call:
             given = self._next_input()
             at = self._acts_at(given, total, timeout, barge)
             if at is None or given is None or isinstance(given, Wait):
-                self._advance(self._heard(prompt, run.locale))
+                self._hold(self._heard(prompt, run.locale))
                 self._entry(Kind.WAITED, f"no key within {timeout:g} s")
-                self._advance(timeout)
+                self._hold(timeout)
                 attempts += 1
                 if attempts > repeats:
                     self._menu_result(menu, MenuResultType.TIMEOUT, None)
@@ -686,7 +689,7 @@ class Call:
                 prompt = menu.repeat_prompt or menu.main_prompt
                 continue
             self._heard(prompt, run.locale, cut=at if at < total else None)
-            self._advance(at)
+            self._hold(at)
             if isinstance(given, HangUp):
                 self._entry(Kind.HANGUP, "the caller hangs up in the menu")
                 if self.platform.pie_on_menu_hangup:
@@ -696,7 +699,7 @@ class Call:
             self._entry(Kind.PRESSED, keys)
             max_digits = menu.max_digits or self.platform.menu_max_digits
             digits, ended = _collect(keys, max_digits)
-            self._advance(len(digits) * self.platform.dtmf_tone_seconds + (0.0 if ended else timeout))
+            self._hold(len(digits) * self.platform.dtmf_tone_seconds + (0.0 if ended else timeout))
             target = _chosen(menu, digits)
             if target is not None and target.kind == "menu" and target.value in menus:
                 menu = menus[target.value]
@@ -873,7 +876,7 @@ class Call:
                 self._entry(Kind.PRESSED, given.keys)
                 if mode is ConferenceDtmfMode.DETECT:
                     digits, ended = _collect(given.keys, max_digits)
-                    self._advance(len(digits) * self.platform.dtmf_tone_seconds + (0.0 if ended else timeout))
+                    self._hold(len(digits) * self.platform.dtmf_tone_seconds + (0.0 if ended else timeout))
                     result = MenuResult(
                         menu_id=action.conference_id,
                         type=MenuResultType.SEQUENCE,
@@ -896,7 +899,7 @@ class Call:
     def _park(self, action: Park) -> None:
         self._answer()
         if action.intro_prompt:
-            self._advance(self._heard(action.intro_prompt, action.locale))
+            self._hold(self._heard(action.intro_prompt, action.locale))
         seconds = action.max_duration or self.platform.park_seconds
         self._entry(Kind.CONNECTED, f"parked for up to {seconds:g} s")
         if action.hold_prompt:

@@ -220,7 +220,8 @@ class Call:
     ``target`` is where events go (see :func:`~svaml.simulator.as_target`): a CallbackApp, a WSGI
     or ASGI application, or a callback URL. ``key`` and ``secret`` (or ``credentials``) sign every
     event as Sinch does; without them events go unsigned. ``platform`` holds the assumptions,
-    ``clock`` how waits pass (virtual by default), ``conferences`` the rooms (shared across
+    ``clock`` how time passes (virtual by default; on a :class:`RealClock` prompts, timeouts and
+    talk take real time, as an emulator needs), ``conferences`` the rooms (shared across
     calls to put several in one). ``callout`` makes the call a callout instead of an incoming
     call: the first callee is dialled, an ACE is sent when it answers, and the callout's SVAML
     runs after a ``continue``.

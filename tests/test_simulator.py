@@ -613,3 +613,10 @@ def test_callers_are_checked() -> None:
         messages.append(str(raised.value).split(":")[0][:20])
     expected = ["keys '1x' are not DT", "'maybe' is not a val", "hangup_at must be a "]
     assert expected == messages
+
+
+def test_inputs_the_call_did_not_use_are_reported() -> None:
+    """A script longer than the call lists the inputs it never used, in the object and in the text."""
+    t = simulate(APP, Caller.parse("2,1234#,9,hangup"), **SIGNED)
+    expected = (("9", "hangup"), True)
+    assert expected == (t.unused, "unused inputs: 9, hangup" in t.to_text())

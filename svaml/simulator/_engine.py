@@ -326,6 +326,7 @@ class Call:
             duration=self._now,
             failure=self._failure,
             cookies=dict(self._cookies),
+            unused=tuple(map(str, self._inputs)),
         )
 
     # -- time -----------------------------------------------------------------------------------

@@ -185,6 +185,8 @@ class Transcript:
     duration: float
     failure: Failure | None
     cookies: Mapping[str, str] = attrs.field(factory=dict)
+    #: The caller's inputs the call ended before using (a script longer than the call).
+    unused: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -238,6 +240,8 @@ class Transcript:
                 s = self.steps[entry.step] if entry.step is not None else None
                 if s is not None:
                     lines.extend(f"{'':15}{d.describe()}" for d in s.diagnostics)
+        if self.unused:
+            lines.append(f"unused inputs: {', '.join(self.unused)}")
         if self.failure is not None:
             lines.append("FAILED " + self.failure.describe())
         elif not self.ended:
@@ -257,6 +261,7 @@ class Transcript:
             "duration": round(self.duration, 3),
             "failure": self.failure.to_dict() if self.failure is not None else None,
             "cookies": dict(self.cookies),
+            "unused": list(self.unused),
             "steps": [s.to_dict() for s in self.steps],
             "timeline": [e.to_dict() for e in self.timeline],
         }

@@ -66,7 +66,7 @@ from svaml.signing import Credentials, format_timestamp
 from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Press, Wait
 from svaml.simulator._platform import Platform, SignatureClock
 from svaml.simulator._targets import DEFAULT_PATH, Reply, Request, Target, TargetError, as_target
-from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript
+from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript, summary
 
 __all__ = ["Call", "Clock", "Conferences", "RealClock", "VirtualClock", "simulate"]
 
@@ -153,43 +153,50 @@ class _Judged(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
     kind: FailureKind | None
     message: str
+    text: str  # the body as text
+    summary: str  # the answer in a few words, for the timeline
 
 
-@functools.lru_cache(maxsize=2048)
-def _judge(body: bytes, callback: Callback) -> _Judged:
-    """Read and check an answer's body for its event, with every rule (cached: answers repeat)."""
+def _check(
+    body: bytes, callback: Callback
+) -> tuple[Document | None, tuple[Diagnostic, ...], FailureKind | None, str]:
+    """Read and check an answer's body for its event with every rule: the SVAML, findings, failure."""
     wants_svaml = callback in (Callback.ICE, Callback.ACE, Callback.PIE)
     if not body.strip():
         if wants_svaml:
-            return _Judged(
+            return (
                 None,
                 (),
                 FailureKind.JUNK,
                 f"an empty body: Sinch needs SVAML to answer {callback.phrase[3:]}",
             )
-        return _Judged(None, (), None, "")
+        return (None, (), None, "")
     decoded = _json.decode(body)
     if decoded.problem is not None or decoded.duplicates:
         found = tuple(json_diagnostics(decoded))
         if decoded.problem is not None:
-            return _Judged(None, found, FailureKind.JUNK, "the body is not JSON")
+            return (None, found, FailureKind.JUNK, "the body is not JSON")
     else:
         found = ()
     data = decoded.value
     if not isinstance(data, dict):
-        return _Judged(
-            None, found, FailureKind.JUNK, f"the body is {_json.typename(data)}, not a SVAML object"
-        )
+        return (None, found, FailureKind.JUNK, f"the body is {_json.typename(data)}, not a SVAML object")
     if not wants_svaml and not data:
-        return _Judged(None, found, None, "")  # `{}`: what some apps answer DiCE and Notify with
+        return (None, found, None, "")  # `{}`: what some apps answer DiCE and Notify with
     found = found + tuple(validate(data, callback=callback))
     document = codec.read(data, Document).value
     errors = [d for d in found if d.severity is Severity.ERROR]
     if errors:
-        return _Judged(
-            document, found, FailureKind.INVALID, f"the answer is not valid SVAML for {callback.phrase}"
-        )
-    return _Judged(document, found, None, "")
+        return (document, found, FailureKind.INVALID, f"the answer is not valid SVAML for {callback.phrase}")
+    return (document, found, None, "")
+
+
+@functools.lru_cache(maxsize=2048)
+def _judge(body: bytes, callback: Callback) -> _Judged:
+    """Read and check an answer's body for its event, with every rule (cached: answers repeat)."""
+    document, found, kind, message = _check(body, callback)
+    text = body.decode("utf-8", "replace")
+    return _Judged(document, found, kind, message, text, summary(document, text))
 
 
 @functools.lru_cache(maxsize=64)
@@ -465,8 +472,8 @@ class Call:
             )
             self._fail(index, event, exc.kind, str(exc))
         latency = time.perf_counter() - started
-        body = reply.body.decode("utf-8", "replace")
         if not 200 <= reply.status < 300:
+            body = reply.body.decode("utf-8", "replace")
             self._steps.append(
                 Step(
                     index=index,
@@ -493,13 +500,13 @@ class Call:
             at=self._now,
             event=event,
             status=reply.status,
-            body=body,
+            body=judged.text,
             answer=judged.document,
             diagnostics=judged.diagnostics,
             latency=latency,
         )
         self._steps.append(step)
-        self._entry(Kind.ANSWER, f"{reply.status} {step.summary()}")
+        self._entry(Kind.ANSWER, f"{reply.status} {judged.summary}")
         if judged.kind is not None:
             self._fail(index, event, judged.kind, judged.message, judged.diagnostics)
         if latency > self.platform.callback_timeout:

@@ -107,13 +107,7 @@ class Step:
 
     def summary(self) -> str:
         """The answer in a few words: the instructions' and the action's names, or why there is none."""
-        if self.answer is None:
-            return "(no SVAML)" if self.body.strip() in ("", "{}") else "(not SVAML)"
-        names = [i.name for i in self.answer.instructions]
-        action = self.answer.action
-        if action is not None:
-            names.append(action.name.upper())
-        return ", ".join(names) or "(empty)"
+        return summary(self.answer, self.body)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the step as JSON-ready data (the event and the answer as Sinch writes them)."""
@@ -128,6 +122,16 @@ class Step:
             "diagnostics": [_diagnostic(d) for d in self.diagnostics],
             "latency": round(self.latency, 6),
         }
+
+
+def summary(answer: Document | None, body: str) -> str:
+    """An answer in a few words: its instructions' and action's names, or why there is no SVAML."""
+    if answer is None:
+        return "(no SVAML)" if body.strip() in ("", "{}") else "(not SVAML)"
+    names = [i.name for i in answer.instructions]
+    if answer.action is not None:
+        names.append(answer.action.name.upper())
+    return ", ".join(names) or "(empty)"
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:

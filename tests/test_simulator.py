@@ -620,3 +620,28 @@ def test_inputs_the_call_did_not_use_are_reported() -> None:
     t = simulate(APP, Caller.parse("2,1234#,9,hangup"), **SIGNED)
     expected = (("9", "hangup"), True)
     assert expected == (t.unused, "unused inputs: 9, hangup" in t.to_text())
+
+
+def test_platform_switches_change_what_the_app_is_sent() -> None:
+    """Without amd_anywhere no AMD result, without ace_on_connect no ACE; a conference PIE answer can run."""
+    amd_app = CallbackApp(key=KEY, secret=SECRET)
+    amd_app.ice(lambda e: Svaml.ice().connect_pstn("+46700000009", amd=Amd(enabled=True)))
+    no_amd = simulate(amd_app, Caller(callees=["machine"]), platform=Platform(amd_anywhere=False), **SIGNED)
+    no_ace = simulate(amd_app, Caller(callees=["machine"]), platform=Platform(ace_on_connect=False), **SIGNED)
+    conf_app = CallbackApp(key=KEY, secret=SECRET)
+    options = ConferenceDtmfOptions(mode="detect")
+    conf_app.ice(lambda e: Svaml.ice().connect_conf("room-3", conference_dtmf_options=options))
+    conf_app.pie(lambda e: Svaml.pie().say("Leaving.", locale="en-US").hangup())
+    kept = simulate(conf_app, Caller(inputs=["1"]), **SIGNED)
+    ran = simulate(
+        conf_app, Caller(inputs=["1"]), platform=Platform(run_conference_pie_answer=True), **SIGNED
+    )
+    ace = no_amd.steps[1].event
+    assert isinstance(ace, AceEvent)
+    expected = (None, ("ice", "dice"), ("CALLERHANGUP", ()), ("MANAGERHANGUP", ("Leaving.",)))
+    assert expected == (
+        ace.amd,
+        no_ace.events,
+        (kept.reason.value if kept.reason else None, kept.heard),
+        (ran.reason.value if ran.reason else None, ran.heard),
+    )

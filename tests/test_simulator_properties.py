@@ -78,7 +78,7 @@ def test_a_broken_flow_shrinks_to_the_shortest_failing_call() -> None:
 
     found: list[Caller] = []
 
-    @settings(max_examples=100, database=None, report_multiple_bugs=False)
+    @settings(max_examples=30, database=None, report_multiple_bugs=False)
     @given(caller=callers())
     def prop(caller: Caller) -> None:
         try:

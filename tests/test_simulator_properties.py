@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 
 from svaml import Svaml
 from svaml.callbacks import CallbackApp
@@ -78,7 +78,10 @@ def test_a_broken_flow_shrinks_to_the_shortest_failing_call() -> None:
 
     found: list[Caller] = []
 
-    @settings(max_examples=30, database=None, report_multiple_bugs=False)
+    # No explain phase: it re-runs examples under a tracer, which is most of the time, and says nothing here.
+    phases = [Phase.generate, Phase.shrink]
+
+    @settings(max_examples=30, database=None, report_multiple_bugs=False, phases=phases)
     @given(caller=callers())
     def prop(caller: Caller) -> None:
         try:

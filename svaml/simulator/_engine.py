@@ -24,8 +24,10 @@ from svaml.model.actions import (
     Continue,
     Hangup,
     Menu,
+    OptionAction,
     Park,
     RunMenu,
+    read_option_action,
 )
 from svaml.model.document import Document
 from svaml.model.enums import ConferenceDtmfMode, DestinationType
@@ -59,7 +61,6 @@ from svaml.model.instructions import (
 )
 from svaml.model.permissions import Callback
 from svaml.rules import validate
-from svaml.rules._menus import _option as read_option
 from svaml.rules._prompts import parse_prompts
 from svaml.rules._validate import json_diagnostics
 from svaml.signing import Credentials, format_timestamp
@@ -946,10 +947,10 @@ def _collect(keys: str, max_digits: int) -> tuple[str, bool]:
     return digits, False
 
 
-def _chosen(menu: Menu, digits: str) -> Any:
+def _chosen(menu: Menu, digits: str) -> OptionAction | None:
     for option in menu.options:
         if option.dtmf == digits:
-            return read_option(option.action)
+            return read_option_action(option.action)
     return None
 
 

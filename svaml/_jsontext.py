@@ -25,6 +25,7 @@ from svaml.diagnostic import escape_pointer, unescape_pointer
 
 __all__ = [
     "Duplicate",
+    "Offsets",
     "Span",
     "blank_jsonc",
     "bracket_offset",
@@ -34,6 +35,7 @@ __all__ = [
     "locate",
     "locate_key",
     "locate_many",
+    "members",
     "position",
     "repeated_keys",
     "token_offset",
@@ -199,12 +201,13 @@ def _scan(
     *,
     keys_of: set[str] | None = None,
     everything: bool = False,
+    members_of: set[str] | None = None,
 ) -> _Scan:
     """Walk the text once, entering only the containers in ``enter`` (all when ``everything``).
 
-    Records the offsets of the values whose pointers are in ``targets`` (the last one wins, as
-    in decoding) and the key offsets of the objects in ``keys_of`` (every object when
-    ``everything``). Stops quietly where the text is not JSON.
+    Records the offsets of the values whose pointers are in ``targets`` or whose container is in
+    ``members_of`` (the last one wins, as in decoding) and the key offsets of the objects in
+    ``keys_of`` (every object when ``everything``). Stops quietly where the text is not JSON.
     """
     values: dict[str, tuple[int, int]] = {}
     keys: dict[str, dict[str, list[tuple[int, int]]]] = {}
@@ -223,7 +226,7 @@ def _scan(
             pos = _skip_ws(text, pos + 1)
             if text[pos : pos + 1] == ("}" if frame.is_object else "]"):
                 pos += 1
-                if ptr in targets:
+                if ptr in targets or (members_of and stack and stack[-1].pointer in members_of):
                     values[ptr] = (frame.start, pos)
             else:
                 stack.append(frame)
@@ -232,7 +235,7 @@ def _scan(
             end = _skip(text, pos)
             if end < 0:
                 return _Scan(values, keys)
-            if ptr in targets:
+            if ptr in targets or (members_of and stack and stack[-1].pointer in members_of):
                 values[ptr] = (pos, end)
             pos = end
         if not opened:
@@ -253,7 +256,7 @@ def _scan(
                     return _Scan(values, keys)
                 pos += 1
                 stack.pop()
-                if frame.pointer in targets:
+                if frame.pointer in targets or (members_of and stack and stack[-1].pointer in members_of):
                     values[frame.pointer] = (frame.start, pos)
         frame = stack[-1]
         if frame.is_object:
@@ -386,6 +389,32 @@ def key_offsets(text: str, pointer: str, occurrence: int = -1) -> tuple[int, int
     if not -len(offsets) <= occurrence < len(offsets):
         return None
     return offsets[occurrence]
+
+
+class Offsets(NamedTuple):
+    """Character offsets found by :func:`members`: of values by pointer, and of keys by object."""
+
+    values: dict[str, tuple[int, int]]
+    keys: dict[str, dict[str, list[tuple[int, int]]]]
+
+
+def members(text: str, containers: Iterable[str], values: Iterable[str] = ()) -> Offsets:
+    """Find, in one pass, the containers at the pointers given and the offsets of their members.
+
+    For each container: its own value's offsets, each member's value offsets, and for an object
+    the offsets of each key (every occurrence); and the offsets of the ``values`` asked for.
+    What is not JSON, or too deep, is left out.
+    """
+    wanted = {p for p in containers if p == "" or p.startswith("/")}
+    targets = wanted | {p for p in values if p == "" or p.startswith("/")}
+    enter = set(wanted)
+    for p in targets:
+        enter.update(_ancestors(p))
+    try:
+        scan = _scan(text, targets, enter, keys_of=wanted, members_of=wanted)
+    except (RecursionError, MemoryError):
+        return Offsets({}, {})
+    return Offsets(scan.values, scan.keys)
 
 
 def locate_many(text: str, pointers: Iterable[str], *, nearest: bool = False) -> dict[str, Span | None]:

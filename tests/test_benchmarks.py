@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = [
     ("bench_build.py", [], "all three"),
     ("bench_callback.py", [], "ratio:"),
+    ("bench_fix.py", [], "a plain validate()"),
     ("bench_hostile.py", [], "refused: all three"),
     ("bench_lint.py", ["40"], "svaml lint peak RSS"),
     ("bench_simulate.py", [], "ratio:"),

@@ -406,11 +406,11 @@ def test_missing_path_exits_2_but_checks_the_rest(capsys: pytest.CaptureFixture[
 
 
 def test_broken_symlink_is_a_read_error(capsys: pytest.CaptureFixture[str]) -> None:
-    """A link to nothing cannot be read: exit 2 and a message naming it."""
+    """A link to nothing cannot be read: exit 2, a message naming it, and no success line."""
     Path("link.json").symlink_to("gone.json")
-    status, _, err = _lint(capsys, "link.json")
-    expected = (2, "svaml: error: link.json: cannot read: No such file or directory\n")
-    assert expected == (status, err)
+    status, out, err = _lint(capsys, "link.json")
+    expected = (2, "svaml: error: link.json: is a broken symbolic link (to gone.json)\n", False)
+    assert expected == (status, err, "All checks passed!" in out)
 
 
 WRITE_ONLY = "/proc/sys/vm/compact_memory"  # mode 0200: even root cannot read it
@@ -440,14 +440,16 @@ def test_output_file_that_is_a_directory_exits_2(capsys: pytest.CaptureFixture[s
 
 
 def test_enormous_file_is_refused_without_reading(capsys: pytest.CaptureFixture[str]) -> None:
-    """A file over 10 MiB is refused at once with a message (exit 2), not read."""
+    """A file over 10 MiB is refused at once with a message (exit 2), not read, and nothing passed."""
     with open("big.json", "wb") as file:
         file.truncate(MAX_BYTES + 1)  # sparse: nothing is written
     status, out, err = _lint(capsys, "big.json")
-    message = "svaml: error: big.json: too large to check (more than 10 MiB); svaml refuses files this big\n"
-    expected = (2, message)
-    assert expected == (status, err)
-    assert "All checks passed!" in out
+    message = (
+        "svaml: error: big.json: is too large to check: 10,485,761 bytes or more, over the limit of "
+        "10,485,760 (raise it with --max-file-size or max-file-size in [tool.svaml])\n"
+    )
+    expected = (2, message, "Some files could not be checked (see above).\n")
+    assert expected == (status, err, out)
 
 
 def test_enormous_stdin_is_refused(
@@ -461,10 +463,15 @@ def test_enormous_stdin_is_refused(
 
 
 def test_device_that_never_ends_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    """/dev/zero is read only up to the limit, then refused."""
-    status, _, err = _lint(capsys, "/dev/zero")
-    refused = (2, "svaml: error: /dev/zero: too large to check")
-    assert refused == (status, err[:43])
+    """/dev/zero is refused without being read: it is not a regular file; nothing passed."""
+    status, out, err = _lint(capsys, "/dev/zero")
+    refused = (
+        2,
+        "svaml: error: /dev/zero: is a character device, not a regular file; "
+        "svaml reads only regular files\n",
+        False,
+    )
+    assert refused == (status, err, "All checks passed!" in out)
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
@@ -554,7 +561,8 @@ def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
             "a.ice.json:3:24: SV020 [*] warning: name 'HangUp' is not the canonical form; write 'hangup'",
             "b.json:1:1: SV101 the action is missing: a SVAML document needs exactly one action "
             "(for example hangup or continue)",
-            "Found 1 error, 1 warning (1 fixable with --fix).",
+            "Found 1 error, 1 warning.",
+            "[*] 1 fixable with --fix.",
         ],
         "",
     )

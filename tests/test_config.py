@@ -108,7 +108,7 @@ def test_unknown_key_lists_the_known_keys() -> None:
     """An unknown key is refused with the keys of [tool.svaml], in the order Config holds them."""
     expected = (
         "[tool.svaml]: unknown key 'colour'; known keys: select, extend-select, ignore, "
-        "per-file-ignores, callback, output-format, exclude, limits"
+        "per-file-ignores, callback, output-format, exclude, limits, max-file-size"
     )
     with pytest.raises(ConfigError) as caught:
         parse_config({"colour": "blue"})

@@ -141,6 +141,7 @@ def test_fix_text_patches_only_the_fixed_values() -> None:
         "    }\n"
         "}\n",
         3,
+        codes=("SV020", "SV020", "SV022"),
     )
     assert expected == fix_text(text, callback=None, enabled=_all)
 
@@ -157,7 +158,7 @@ def test_fix_text_renames_a_field_in_place() -> None:
         "}"
     )
     outcome = fix_text(text, callback=None, enabled=_all)
-    expected = FixOutcome(text.replace('"destination"', '"destinationUrl"'), 1)
+    expected = FixOutcome(text.replace('"destination"', '"destinationUrl"'), 1, codes=("SV021",))
     assert expected == outcome
 
 
@@ -230,6 +231,7 @@ def test_fix_markdown_fixes_blocks_in_place() -> None:
     expected = FixOutcome(
         markdown.replace('"RunMenu"', '"runMenu"').replace('"Say"', '"say"'),
         2,
+        codes=("SV020", "SV020"),
     )
     assert expected == fix_markdown(markdown, callback=None, enabled=_all)
 
@@ -355,3 +357,20 @@ def test_patched_text_always_decodes_to_the_edited_value(doc: dict[str, Any], in
     patched = _patch(text, doc, [edit], detect_style(text))
     if patched is not None:
         assert apply_edits(doc, [edit]) == json.loads(patched)
+
+
+def test_fix_text_removes_many_items_of_one_array_with_other_fixes_in_it() -> None:
+    """Thirty-one repeated answers go in one run, and a fix to an item among them lands on the right one."""
+    items = ['{"name": "answer"}'] * 31 + ['{"name": "Say", "text": "hi"}', '{"name": "answer"}']
+    text = (
+        '{\n  "instructions": [\n    ' + ",\n    ".join(items) + '\n  ],\n  "action": {"name": "hangup"}\n}\n'
+    )
+    outcome = fix_text(text, callback="ice", enabled=_all)
+    expected = (
+        '{\n  "instructions": [\n    {"name": "answer"},\n    {"name": "say", "text": "hi"}\n  ],\n'
+        '  "action": {"name": "hangup"}\n}\n',
+        32,
+        {"SV020": 1, "SV302": 31},
+    )
+    counts = {code: outcome.codes.count(code) for code in sorted(set(outcome.codes))}
+    assert expected == (outcome.text, outcome.fixed, counts)

@@ -69,7 +69,17 @@ def _render(output_format: str, files: list[tuple[str, list[Diagnostic]]], **kwa
     [
         (Summary(), "All checks passed!"),
         (Summary(errors=1), "Found 1 error, 0 warnings."),
-        (Summary(errors=2, warnings=1, fixable=1), "Found 2 errors, 1 warning (1 fixable with --fix)."),
+        (Summary(errors=2, warnings=1, fixable=1), "Found 2 errors, 1 warning.\n[*] 1 fixable with --fix."),
+        (
+            Summary(errors=1, fixable=1, hidden=2),
+            "Found 1 error, 0 warnings.\n"
+            "[*] 1 fixable with --fix (2 hidden fixes can be enabled with --unsafe-fixes).",
+        ),
+        (
+            Summary(errors=1, hidden=1),
+            "Found 1 error, 0 warnings.\n"
+            "No fixes available (1 hidden fix can be enabled with --unsafe-fixes).",
+        ),
         (Summary(fixed=3), "Fixed 3 problems."),
         (Summary(warnings=2, fixed=1), "Fixed 1 problem.\nFound 0 errors, 2 warnings."),
     ],
@@ -89,7 +99,7 @@ def test_full_format_shows_source_line_caret_and_help() -> None:
         "  |\n"
         "  = help: write 'say'\n"
         "\n"
-        "Found 1 error, 1 warning (1 fixable with --fix).\n"
+        "Found 1 error, 1 warning.\n[*] 1 fixable with --fix.\n"
     )
     assert expected == _render("full", [("a.json", [SAY])])
 
@@ -140,6 +150,7 @@ def test_json_format_has_the_documented_shape() -> None:
         "url": RULES["SV020"].url,
         "fix": {
             "message": "write 'say'",
+            "applicability": "safe",
             "edits": [{"op": "replace", "path": "/instructions/0/name", "value": "say"}],
         },
     }

@@ -21,8 +21,8 @@ from typing import Any
 from svaml import __version__
 from svaml.cli._messages import error as _error
 from svaml.cli.call import register as _register_call
-from svaml.cli.config import CALLBACKS, comma_list
-from svaml.cli.formats import FORMATS
+from svaml.cli.config import CALLBACKS, ConfigError, comma_list, parse_size
+from svaml.cli.formats import FIX_FLAGS, FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
 from svaml.cli.schema import SCHEMA_CALLBACKS
@@ -46,6 +46,13 @@ class _Extend(argparse.Action):
         current = list(getattr(namespace, self.dest) or [])
         current.extend(comma_list(str(values)))
         setattr(namespace, self.dest, current)
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +91,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("--output-format", choices=FORMATS, help="how to report (default: full)")
     lint.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
-    lint.add_argument("--fix", action="store_true", help="apply the fixes of fixable diagnostics")
+    lint.add_argument("--fix", action="store_true", help="apply the safe fixes of fixable diagnostics")
+    lint.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix, apply unsafe fixes too (without it, only show them as available)",
+    )
+    lint.add_argument(
+        "--diff", action="store_true", help="print a diff of what --fix would change, and write nothing"
+    )
+    lint.add_argument(
+        "--show-fixes", action="store_true", help="list the fixes applied (or available) in each file"
+    )
+    lint.add_argument(
+        "--statistics", action="store_true", help="count the diagnostics per rule instead of listing them"
+    )
+    lint.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help="refuse files larger than SIZE bytes (suffixes K, M, G: KiB, MiB, GiB; default 10M)",
+    )
     lint.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are diagnostics")
     lint.add_argument("-q", "--quiet", action="store_true", help="print diagnostics and nothing else")
     lint.add_argument("--stdin-filename", metavar="NAME", help="the name to report standard input as")
@@ -217,11 +244,12 @@ def _rule(args: argparse.Namespace) -> int:
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
     targets = {"svaml": "SVAML documents", "callout": "callout requests"}
     applies = " and ".join(words for target, words in targets.items() if target in found.targets)
+    fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {FIX_FLAGS[found.fix]})"
     out = sys.stdout
     out.write(
         f"# {found.code} {found.name}\n\n"
         f"{_plain(found.summary)}\n\n"
-        f"Severity: {found.severity.value}. Fixable: {'no' if found.fix is None else found.fix.value}. "
+        f"Severity: {found.severity.value}. Fixable: {fixable}. "
         f"Callbacks: {callbacks}. Checks: {applies}.\n"
         f"Source: {_plain(found.source)}\n"
     )

@@ -11,6 +11,7 @@ directory, is read. Its keys::
     output-format = "full"          # full, concise, json, sarif, github or gitlab
     exclude = ["fixtures/*"]        # globs of paths not to lint
     limits = {say = 1200}           # limits Sinch support raised for the application
+    max-file-size = "10M"           # larger files are refused (bytes, or K, M, G)
 
 Selection works as in ruff: the configuration and then the command line each form a layer; a
 layer's ``select`` replaces what came before, ``extend-select`` adds, ``ignore`` removes, and
@@ -21,6 +22,8 @@ within a layer the more specific selector wins (``ignore = ["SV1"]`` with ``exte
 from __future__ import annotations
 
 import fnmatch
+import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -50,6 +53,7 @@ __all__ = [
     "load_config",
     "matches_path",
     "parse_config",
+    "parse_size",
     "resolve_selection",
     "selected",
 ]
@@ -86,6 +90,7 @@ class Config:
     output_format: str | None = None
     exclude: tuple[str, ...] = ()
     limits: Limits = attrs.field(factory=Limits)
+    max_file_size: int | None = None
 
 
 # The keys of [tool.svaml]: the settings of Config, spelled as in TOML.
@@ -103,14 +108,54 @@ class Layer:
     ignore: tuple[str, ...] = ()
 
 
+# A pyproject.toml is a few kilobytes; a bigger one is a mistake (or /dev/zero).
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, refusing at once what is not a small regular UTF-8 file of valid TOML."""
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        with path.open("rb", buffering=0) as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ConfigError(f"{path}: not a regular file")
+            data = file.read(_MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES // 1024} KiB; not a configuration file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(value: Any, where: str = "--max-file-size") -> int:
+    """Read a size in bytes: an integer, or a string with a K, M or G suffix (KiB, MiB, GiB)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, unit = value, ""
+    elif isinstance(value, str):
+        text = value.strip().upper().removesuffix("IB").removesuffix("B")
+        unit = text[-1:] if text[-1:] in _UNITS else ""
+        digits = text[: len(text) - len(unit)].strip().replace("_", "")
+        if not digits.isdigit():
+            raise ConfigError(f"{where}: {value!r} is not a size (bytes, or a number with K, M or G)")
+        number = int(digits)
+    else:
+        raise ConfigError(f"{where}: {value!r} is not a size (bytes, or a number with K, M or G)")
+    if number <= 0:
+        raise ConfigError(f"{where}: {value!r} must be more than 0")
+    return number * _UNITS[unit]
 
 
 def find_pyproject(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
@@ -175,6 +220,7 @@ def parse_config(table: Mapping[str, Any], *, path: Path | None = None) -> Confi
     for glob, codes in raw.items():
         per_file.append((glob, _strings(codes, f"per-file-ignores {glob!r}", where)))
     select = table.get("select")
+    max_file_size = table.get("max-file-size")
     callback = table.get("callback")
     output_format = table.get("output-format")
     return Config(
@@ -190,6 +236,7 @@ def parse_config(table: Mapping[str, Any], *, path: Path | None = None) -> Confi
         else _choice(output_format, "output-format", where, FORMATS),
         exclude=_strings(table.get("exclude", []), "exclude", where),
         limits=_limits(table.get("limits", {}), where),
+        max_file_size=None if max_file_size is None else parse_size(max_file_size, f"{where}: max-file-size"),
     )
 
 

@@ -20,10 +20,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from svaml.diagnostic import Diagnostic
+from svaml.diagnostic import Applicability, Diagnostic
 from svaml.rules import Rule
 
-__all__ = ["FORMATS", "Reporter", "Summary", "make_reporter", "summary_line"]
+__all__ = [
+    "FIX_FLAGS",
+    "FORMATS",
+    "Reporter",
+    "Summary",
+    "applicable",
+    "make_reporter",
+    "statistics",
+    "summary_line",
+]
 
 #: The names ``--output-format`` accepts.
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
@@ -42,6 +51,17 @@ class Summary(NamedTuple):
     fixable: int = 0
     fixed: int = 0
     files: int = 0
+    hidden: int = 0  # unsafe fixes left out without --unsafe-fixes
+
+
+#: The flags that make ``svaml lint`` apply a fix of each applicability.
+FIX_FLAGS = {Applicability.SAFE: "--fix", Applicability.UNSAFE: "--fix --unsafe-fixes"}
+
+
+def applicable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
+    """Whether ``--fix`` applies the diagnostic's fix: a safe one, or any with ``--unsafe-fixes``."""
+    fix = diagnostic.fix
+    return fix is not None and (unsafe_fixes or fix.applicability is Applicability.SAFE)
 
 
 class Reporter:
@@ -54,17 +74,19 @@ class Reporter:
         rules: Mapping[str, Rule] | None = None,
         quiet: bool = False,
         version: str = "",
+        unsafe_fixes: bool = False,
     ) -> None:
         self.stream = stream
         self.rules: Mapping[str, Rule] = rules or {}
         self.quiet = quiet
         self.version = version
+        self.unsafe_fixes = unsafe_fixes
 
     def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         """Write the diagnostics of one file; ``lines`` holds the source lines they are on."""
 
-    def finish(self, summary: Summary) -> None:
-        """Write whatever closes the output."""
+    def finish(self, summary: Summary, *, failed: bool = False) -> None:
+        """Write whatever closes the output; ``failed`` when some file could not be checked."""
 
     def url(self, code: str) -> str | None:
         """Return the documentation address of a rule, if the rule is known."""
@@ -76,19 +98,51 @@ def _severity(diagnostic: Diagnostic) -> str:
     return str(getattr(diagnostic.severity, "value", diagnostic.severity))
 
 
-def summary_line(summary: Summary) -> str:
-    """Return ``Found N errors, M warnings (K fixable with --fix).``, or that all checks passed."""
+def summary_line(summary: Summary, *, failed: bool = False) -> str:
+    """Return the closing lines, as ruff writes them.
+
+    ``Found N errors, M warnings.``, then ``[*] K fixable with --fix (H hidden fixes can be
+    enabled with --unsafe-fixes).`` when some are fixable, or that all checks passed, which a
+    run that ``failed`` (a file could not be read) never says.
+    """
     lines = []
     if summary.fixed:
         lines.append(f"Fixed {_plural(summary.fixed, 'problem')}.")
     if summary.errors or summary.warnings:
-        text = f"Found {_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}"
+        lines.append(f"Found {_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}.")
+        hidden = ""
+        if summary.hidden:
+            were = "fix can" if summary.hidden == 1 else "fixes can"
+            hidden = f" ({summary.hidden} hidden {were} be enabled with --unsafe-fixes)"
         if summary.fixable:
-            text += f" ({summary.fixable} fixable with --fix)"
-        lines.append(text + ".")
+            lines.append(f"[*] {summary.fixable} fixable with --fix{hidden}.")
+        elif hidden:
+            lines.append(f"No fixes available{hidden}.")
+    elif failed:
+        lines.append("Some files could not be checked (see above).")
     elif not summary.fixed:
         lines.append("All checks passed!")
     return "\n".join(lines)
+
+
+def statistics(diagnostics: Mapping[str, tuple[int, int]], rules: Mapping[str, Rule]) -> str:
+    """The ``--statistics`` table: per code, ruff's way: count, code, ``[*]`` when fixable, name.
+
+    ``diagnostics`` maps a code to (how many, how many with a fix ``--fix`` applies).
+    """
+    rows = sorted(diagnostics.items(), key=lambda item: (-item[1][0], item[0]))
+    if not rows:
+        return ""
+    width = max(len(str(count)) for _, (count, _) in rows)
+    code_width = max(len(code) for code, _ in rows)
+    any_fixable = any(fixable for _, (_, fixable) in rows)
+    lines = []
+    for code, (count, fixable) in rows:
+        rule = rules.get(code)
+        mark = ("[*] " if fixable else "[ ] ") if any_fixable else ""
+        name = rule.name if rule is not None else code
+        lines.append(f"{count:>{width}}\t{code:<{code_width}}\t{mark}{name}")
+    return "\n".join(lines) + "\n"
 
 
 def _plural(count: int, word: str) -> str:
@@ -99,8 +153,8 @@ def _location(diagnostic: Diagnostic) -> str:
     return f"{diagnostic.line or 1}:{diagnostic.column or 1}"
 
 
-def _headline(filename: str, diagnostic: Diagnostic) -> str:
-    fixable = " [*]" if diagnostic.fix is not None else ""
+def _headline(filename: str, diagnostic: Diagnostic, unsafe_fixes: bool) -> str:
+    fixable = " [*]" if applicable(diagnostic, unsafe_fixes) else ""
     severity = "warning: " if _severity(diagnostic) == "warning" else ""
     return f"{filename}:{_location(diagnostic)}: {diagnostic.code}{fixable} {severity}{diagnostic.message}"
 
@@ -109,24 +163,25 @@ class _Concise(Reporter):
     def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
-            write(_headline(filename, diagnostic) + "\n")
+            write(_headline(filename, diagnostic, self.unsafe_fixes) + "\n")
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, *, failed: bool = False) -> None:
         if not self.quiet:
-            self.stream.write(summary_line(summary) + "\n")
+            self.stream.write(summary_line(summary, failed=failed) + "\n")
 
 
 class _Full(_Concise):
     def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
-            write(_headline(filename, diagnostic) + "\n")
+            write(_headline(filename, diagnostic, self.unsafe_fixes) + "\n")
             source = lines.get(diagnostic.line or 1)
             if source is not None and source.strip():
                 write(_snippet(source, diagnostic))
             if diagnostic.fix is not None:
                 gutter = " " * len(str(diagnostic.line or 1))
-                write(f"{gutter} = help: {diagnostic.fix.description}\n")
+                unsafe = " (unsafe fix)" if diagnostic.fix.applicability is Applicability.UNSAFE else ""
+                write(f"{gutter} = help: {diagnostic.fix.description}{unsafe}\n")
             write("\n")
 
 
@@ -236,7 +291,11 @@ class _Json(_JsonArray):
         for d in diagnostics:
             fix = None
             if d.fix is not None:
-                fix = {"message": d.fix.description, "edits": _edits(d)}
+                fix = {
+                    "message": d.fix.description,
+                    "applicability": d.fix.applicability.value,
+                    "edits": _edits(d),
+                }
             self.element(
                 {
                     "code": d.code,
@@ -252,7 +311,7 @@ class _Json(_JsonArray):
                 }
             )
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, *, failed: bool = False) -> None:
         self.close()
         self.stream.write("\n")
 
@@ -282,7 +341,7 @@ class _GitLab(_JsonArray):
                 }
             )
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, *, failed: bool = False) -> None:
         self.close()
         self.stream.write("\n")
 
@@ -337,7 +396,7 @@ class _Sarif(_JsonArray):
                 result["ruleIndex"] = self.index[d.code]
             self.element(result)
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, *, failed: bool = False) -> None:
         self.close()
         self.stream.write(self.tail + "\n")
 
@@ -380,6 +439,9 @@ def make_reporter(
     rules: Mapping[str, Rule] | None = None,
     quiet: bool = False,
     version: str = "",
+    unsafe_fixes: bool = False,
 ) -> Reporter:
     """Return the reporter of an output format (one of :data:`FORMATS`) writing to ``stream``."""
-    return _REPORTERS[output_format](stream, rules=rules, quiet=quiet, version=version)
+    return _REPORTERS[output_format](
+        stream, rules=rules, quiet=quiet, version=version, unsafe_fixes=unsafe_fixes
+    )

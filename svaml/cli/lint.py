@@ -9,9 +9,13 @@ files are checked in worker processes.
 from __future__ import annotations
 
 import argparse
+import collections
+import difflib
+import errno
 import gc
 import itertools
 import os
+import signal
 import stat
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,15 +39,24 @@ from svaml.cli.config import (
     selected,
 )
 from svaml.cli.directives import jsonc_suppressions, suppress
-from svaml.cli.fix import fix_markdown, fix_text, write_atomic
-from svaml.cli.formats import Summary, make_reporter
-from svaml.cli.markdown import Kind, check_decoded, lint_markdown, svaml_kind
+from svaml.cli.fix import (
+    WriteRefused,
+    check_writable,
+    fix_decoded,
+    fix_markdown,
+    fix_text,
+    stop_on_signals,
+    sweep,
+    write_atomic,
+)
+from svaml.cli.formats import Summary, applicable, make_reporter, statistics
+from svaml.cli.markdown import Kind, check_decoded, lint_markdown, place, svaml_kind
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.rules import RULES, Limits
 
 __all__ = ["MAX_BYTES", "lint"]
 
-#: Files larger than this are refused rather than read.
+#: Files larger than this are refused rather than read (``--max-file-size``, ``max-file-size``).
 MAX_BYTES = 10 * 1024 * 1024
 
 _MARKDOWN = (".md", ".markdown")
@@ -82,12 +95,14 @@ class _Settings(NamedTuple):
     fallback: str | None  # the configuration's callback, when no suffix says one
     output_format: str
     exclude: tuple[str, ...]
+    max_bytes: int
 
 
 class _Target(NamedTuple):
     name: str  # as reported
     path: str | None  # None for standard input
     explicit: bool
+    tree: str | None = None  # the directory linted: --fix writes through no link out of it
 
 
 class _Tally:
@@ -97,6 +112,7 @@ class _Tally:
         self.fixable = 0
         self.fixed = 0
         self.files = 0
+        self.hidden = 0
         self.failed = False
 
 
@@ -143,6 +159,7 @@ def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
         fallback=fallback,
         output_format=output_format,
         exclude=config.exclude,
+        max_bytes=args.max_file_size or config.max_file_size or MAX_BYTES,
     )
 
 
@@ -163,12 +180,17 @@ def _excluded(path: str, settings: _Settings) -> bool:
 
 
 def _display(path: str) -> str:
+    """The path as reported: relative to the current directory, and always printable.
+
+    A name that is not UTF-8 is shown with U+FFFD where its bytes do not decode, as ruff does;
+    the file itself is still opened by its real name.
+    """
     text = os.path.normpath(path)
     if os.path.isabs(text):
         cwd = os.getcwd()
         if text.startswith(cwd + os.sep):
-            return text[len(cwd) + 1 :]
-    return text
+            text = text[len(cwd) + 1 :]
+    return os.fsencode(text).decode("utf-8", "replace")
 
 
 def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
@@ -188,7 +210,7 @@ def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> It
                 if not args.quiet:
                     _note(f"{_display(raw)}: skipped, excluded by the configuration")
                 continue
-            yield _Target(_display(raw), raw, True)
+            yield _Target(_display(raw), raw, True, os.path.dirname(raw) or ".")
         else:
             _error(f"{raw}: no such file or directory")
             tally.failed = True
@@ -199,7 +221,8 @@ def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
         _error(f"{_display(error.filename or top)}: cannot list the directory: {error.strerror or error}")
         tally.failed = True
 
-    top = _display(top)
+    tree = top
+    top = os.path.normpath(top)
     for directory, dirs, files in os.walk(top, onerror=unlisted):
         dirs[:] = sorted(
             d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
@@ -210,37 +233,70 @@ def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
             if lower.endswith((".json", ".jsonc")) or lower.endswith(_MARKDOWN):
                 path = prefix + name
                 if not _excluded(path, settings):
-                    yield _Target(path, path, False)
+                    yield _Target(_display(path), path, False, tree)
 
 
-def _read(target: _Target) -> bytes:
-    """Read a file, or raise _TooLarge past MAX_BYTES: an endless device cannot hang the linter."""
-    data: bytes
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+class _Unreadable(Exception):
+    """A file svaml refuses to read; the message says why."""
+
+
+def _irregular(mode: int) -> str:
+    kind = next((words for test, words in _KINDS if test(mode)), "of an unknown kind")
+    return f"is {kind}, not a regular file; svaml reads only regular files"
+
+
+def _read(target: _Target, limit: int) -> bytes:
+    """Read a regular file (or standard input) of at most ``limit`` bytes, or raise _Unreadable.
+
+    Only regular files are opened: a FIFO, a device or a socket would block or never end. The
+    file is opened without blocking and checked again once open, in case it was swapped.
+    """
     if target.path is None:
-        data = _read_limited(sys.stdin.buffer)
+        data = _read_limited(sys.stdin.buffer, limit)
     else:
-        with open(target.path, "rb", buffering=0) as file:
-            info = os.fstat(file.fileno())
-            if stat.S_ISREG(info.st_mode):
-                if info.st_size > MAX_BYTES:
-                    raise _TooLarge
-                data = file.read()
-            else:
-                data = _read_limited(file)
-    if len(data) > MAX_BYTES:
-        raise _TooLarge
+        try:
+            info = os.stat(target.path)
+        except FileNotFoundError:
+            if os.path.islink(target.path):
+                raise _Unreadable(f"is a broken symbolic link (to {os.readlink(target.path)})") from None
+            raise
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unreadable(_irregular(info.st_mode))
+        if info.st_size > limit:
+            raise _Unreadable(_too_large(info.st_size, limit))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        handle = os.open(target.path, flags)
+        with open(handle, "rb", buffering=0) as file:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                raise _Unreadable(_irregular(info.st_mode))
+            data = _read_limited(file, limit)
+    if len(data) > limit:
+        raise _Unreadable(_too_large(len(data), limit))
     return data
 
 
-class _TooLarge(Exception):
-    """A file over MAX_BYTES: refused rather than read."""
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"is too large to check: {size:,} bytes or more, over the limit of {limit:,} "
+        "(raise it with --max-file-size or max-file-size in [tool.svaml])"
+    )
 
 
-def _read_limited(file: Any) -> bytes:
+def _read_limited(file: Any, limit: int) -> bytes:
     chunks = []
     size = 0
-    while size <= MAX_BYTES:
-        chunk = file.read(min(1 << 20, MAX_BYTES + 1 - size))
+    while size <= limit:
+        chunk = file.read(min(1 << 20, limit + 1 - size))
         if not chunk:
             break
         chunks.append(chunk)
@@ -292,7 +348,7 @@ def lint(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _error(str(exc))
         return 2
-    stdin_fix = args.fix and "-" in (args.paths or [])
+    stdin_fix = args.fix and not args.diff and "-" in (args.paths or [])
     stream: TextIO
     if args.output_file:
         try:
@@ -303,17 +359,40 @@ def lint(args: argparse.Namespace) -> int:
     else:
         # With --fix on stdin, stdout carries the fixed document.
         stream = sys.stderr if stdin_fix else sys.stdout
+    if args.fix or args.diff:
+        stop_on_signals()  # a temporary file being written is removed on the way out
     try:
-        return _run(args, settings, stream)
-    finally:
-        if args.output_file:
-            stream.close()
+        try:
+            return _run(args, settings, stream)
+        finally:
+            if args.output_file:
+                stream.close()
+    except BrokenPipeError:
+        raise  # the command line's handler: the reader went away, say nothing more
+    except OSError as exc:
+        # The report cannot be written (a full disk): say so once, not with a traceback.
+        where = args.output_file or "standard output"
+        _error(f"{where}: cannot write the report: {exc.strerror or exc}")
+        _silence(sys.stdout)
+        return 2
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a standard stream at /dev/null, so that its last flush at exit cannot fail again."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), descriptor)
 
 
 class _Options(NamedTuple):
     settings: _Settings
-    fix: bool
+    fix: bool  # work out the fixes (--fix or --diff)
     quiet: bool
+    unsafe_fixes: bool = False
+    diff: bool = False  # show the fixes as a diff and write nothing
 
 
 class _Result(NamedTuple):
@@ -325,8 +404,9 @@ class _Result(NamedTuple):
     lines: Mapping[int, str] | None = None  # the source lines the diagnostics are on
     messages: tuple[str, ...] = ()  # for standard error
     failed: bool = False
-    fixed: int = 0
+    fixed: tuple[str, ...] = ()  # the code of each fix applied (or, with --diff, that would be)
     output: bytes | None = None  # --fix on standard input writes the document to stdout
+    diff: str = ""  # --diff: what --fix would change
 
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -336,11 +416,21 @@ _CHUNK = 64
 
 def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     rules = {code: RULES[code] for code in RULES if code in settings.enabled}
+    unsafe = bool(args.unsafe_fixes)
     reporter = make_reporter(
-        settings.output_format, stream, rules=rules, quiet=args.quiet, version=__version__
+        settings.output_format,
+        stream,
+        rules=rules,
+        quiet=args.quiet,
+        version=__version__,
+        unsafe_fixes=unsafe,
     )
     tally = _Tally()
-    options = _Options(settings, bool(args.fix), bool(args.quiet))
+    options = _Options(settings, bool(args.fix or args.diff), bool(args.quiet), unsafe, bool(args.diff))
+    counts: collections.Counter[str] = collections.Counter()
+    fixable_counts: collections.Counter[str] = collections.Counter()
+    fixes_by_file: list[tuple[str, collections.Counter[str]]] = []
+    diffs = 0
     targets = _targets(args, settings, tally)
     for result in _results(targets, options, args.jobs):
         for message in result.messages:
@@ -349,8 +439,13 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
             sys.stdout.flush()
             sys.stdout.buffer.write(result.output)
             sys.stdout.buffer.flush()
+        if result.diff:
+            stream.write(result.diff)
+            diffs += 1
         tally.failed = tally.failed or result.failed
-        tally.fixed += result.fixed
+        tally.fixed += len(result.fixed)
+        if result.fixed:
+            fixes_by_file.append((result.name, collections.Counter(result.fixed)))
         if not result.checked:
             continue
         tally.files += 1
@@ -359,24 +454,85 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
                 tally.warnings += 1
             else:
                 tally.errors += 1
-            if diagnostic.fix is not None:
+            counts[diagnostic.code] += 1
+            if applicable(diagnostic, unsafe):
                 tally.fixable += 1
-        reporter.file(result.name, result.diagnostics, result.lines or {})
-    reporter.finish(
-        Summary(
-            errors=tally.errors,
-            warnings=tally.warnings,
-            fixable=tally.fixable,
-            fixed=tally.fixed,
-            files=tally.files,
+                fixable_counts[diagnostic.code] += 1
+            elif diagnostic.fix is not None:
+                tally.hidden += 1
+        if args.show_fixes and not options.fix:
+            available = collections.Counter(d.code for d in result.diagnostics if applicable(d, unsafe))
+            if available:
+                fixes_by_file.append((result.name, available))
+        if not args.statistics and not args.diff:
+            reporter.file(result.name, result.diagnostics, result.lines or {})
+    if args.diff:
+        if not args.quiet:
+            would = f"Would fix {tally.fixed} problem{'' if tally.fixed == 1 else 's'}"
+            sys.stderr.write(
+                f"{would} in {diffs} file{'' if diffs == 1 else 's'}.\n" if diffs else "No fixes to make.\n"
+            )
+        stream.flush()
+        return 2 if tally.failed else (1 if diffs else 0)
+    if args.statistics:
+        stream.write(_statistics(settings.output_format, counts, fixable_counts, rules))
+    else:
+        reporter.finish(
+            Summary(
+                errors=tally.errors,
+                warnings=tally.warnings,
+                fixable=tally.fixable,
+                fixed=tally.fixed,
+                files=tally.files,
+                hidden=tally.hidden,
+            ),
+            failed=tally.failed,
         )
-    )
+    if args.show_fixes and not args.quiet:
+        stream.write(_show_fixes(fixes_by_file, applied=options.fix))
     stream.flush()
     if tally.failed:
         return 2
     if (tally.errors or tally.warnings) and not args.exit_zero:
         return 1
     return 0
+
+
+def _statistics(
+    output_format: str, counts: Mapping[str, int], fixable: Mapping[str, int], rules: Mapping[str, Any]
+) -> str:
+    """``--statistics``: a table per code, or with ``--output-format json`` a JSON list, as ruff."""
+    if output_format == "json":
+        import json
+
+        items = [
+            {
+                "code": code,
+                "name": rules[code].name if code in rules else code,
+                "count": count,
+                "fixable": bool(fixable.get(code)),
+            }
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        return json.dumps(items, indent=2) + "\n"
+    return statistics({code: (count, fixable.get(code, 0)) for code, count in counts.items()}, rules)
+
+
+def _show_fixes(fixes: Sequence[tuple[str, Mapping[str, int]]], *, applied: bool) -> str:
+    """``--show-fixes``: per file, how many of each rule's fixes were applied (or are available)."""
+    if not fixes:
+        return ""
+    total = sum(sum(counter.values()) for _, counter in fixes)
+    head = f"Fixed {total} problem{'' if total == 1 else 's'}:" if applied else f"{total} fixable with --fix:"
+    lines = ["", head]
+    for name, counter in fixes:
+        lines.append(f"- {name}:")
+        for code, count in sorted(counter.items()):
+            rule = RULES.get(code)
+            lines.append(
+                f"    {count} \N{MULTIPLICATION SIGN} {code} ({rule.name if rule is not None else code})"
+            )
+    return "\n".join(lines) + "\n"
 
 
 def _jobs(requested: int | None) -> int:
@@ -409,7 +565,7 @@ def _results(targets: Iterator[_Target], options: _Options, jobs: int | None) ->
     # workers share with this process stay shared instead of being copied.
     gc.freeze()
     try:
-        with context.Pool(count, initializer=_start_worker, initargs=(options,)) as pool:
+        with context.Pool(count, initializer=_start_worker, initargs=(options, os.getpid())) as pool:
             for batch in pool.imap(_check_batch, chunks):
                 yield from batch
     finally:
@@ -441,16 +597,34 @@ def _chunked(targets: Iterator[_Target]) -> Iterator[list[_Target]]:
 
 
 _WORKER: _Options | None = None
+_PARENT = [0]  # the process that started this worker
+# prctl(PR_SET_PDEATHSIG, ...) asks Linux to signal a worker when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
-def _start_worker(options: _Options) -> None:
+def _start_worker(options: _Options, parent: int) -> None:
     global _WORKER
     _WORKER = options
+    _PARENT[0] = parent
+    if options.fix:
+        stop_on_signals()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(128 + signal.SIGTERM)
 
 
 def _check_batch(batch: list[_Target]) -> list[_Result]:
     assert _WORKER is not None
-    return [_check_safely(target, _WORKER) for target in batch]
+    results = []
+    for target in batch:
+        if os.getppid() != _PARENT[0]:
+            os._exit(128 + signal.SIGTERM)  # orphaned: stop, and write nothing more
+        results.append(_check_safely(target, _WORKER))
+    return results
 
 
 def _check_safely(target: _Target, options: _Options) -> _Result:
@@ -479,17 +653,16 @@ def _check(target: _Target, options: _Options) -> _Result:
     """Read, decode, check, filter and (with --fix) fix one file."""
     settings = options.settings
     try:
-        data = _read(target)
+        data = _read(target, settings.max_bytes)
+    except _Unreadable as exc:
+        return _failure(target, str(exc))
     except IsADirectoryError:
         return _failure(target, "is a directory, not a file")
     except PermissionError:
         return _failure(target, "permission denied")
     except OSError as exc:
         return _failure(target, f"cannot read: {exc.strerror or exc}")
-    except _TooLarge:
-        limit = MAX_BYTES // (1024 * 1024)
-        return _failure(target, f"too large to check (more than {limit} MiB); svaml refuses files this big")
-    stdin_fix = options.fix and target.path is None
+    stdin_fix = options.fix and not options.diff and target.path is None
     markdown = target.name.lower().endswith(_MARKDOWN)
     if markdown and not data:
         # An empty Markdown file holds no blocks, which is fine.
@@ -501,46 +674,66 @@ def _check(target: _Target, options: _Options) -> _Result:
         bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
         return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
     callback = settings.callback or callback_from_name(target.name) or settings.fallback
-    found = _diagnostics(text, target, markdown, callback, enabled, settings.config.limits)
-    if found is None:
-        skipped = (
-            f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
-            "action or instruction name, or callout method)"
-        )
-        notes = (skipped,) if target.explicit and not options.quiet else ()
-        return _Result(target.name, messages=notes, output=data if stdin_fix else None)
-    diagnostics = [d for d in found if d.code in enabled]
     messages: tuple[str, ...] = ()
     failed = False
-    fixed = 0
-    if options.fix and any(d.fix is not None for d in diagnostics):
-        def wanted(diagnostic: Diagnostic) -> bool:
-            return diagnostic.code in enabled
+    fixed: tuple[str, ...] = ()
+    diff = ""
 
-        if markdown:
-            outcome = fix_markdown(text, callback=callback, enabled=wanted)
-        else:
-            jsonc = _is_jsonc(target)
-            kind = _json_kind(decode_jsonc(text) if jsonc else decode(text), target) or "document"
-            outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind, jsonc=jsonc)
+    def wanted(diagnostic: Diagnostic) -> bool:
+        return diagnostic.code in enabled and applicable(diagnostic, options.unsafe_fixes)
+
+    limits = settings.config.limits
+    jsonc = _is_jsonc(target)
+    decoded = None if markdown else (decode_jsonc(text) if jsonc else decode(text))
+    if options.fix and decoded is not None and decoded.problem is None and not decoded.duplicates:
+        # A JSON document is fixed first: the fix's last check is the report's, not a third one
+        # (JSONC's suppressions are applied to the report by a check of its own).
+        kind = _json_kind(decoded, target)
+        if kind is None:
+            return _skipped(target, options, data if stdin_fix else None)
+        outcome, remaining = fix_decoded(
+            text, decoded, callback=callback, enabled=wanted, kind=kind, jsonc=jsonc, limits=limits
+        )
+        if jsonc:
+            remaining = None
+        found = None
+        if outcome.text is None and remaining is not None and kind not in _WRAPPED:
+            found = place(text, remaining)
+    else:
+        found = _diagnostics(text, target, markdown, callback, enabled, limits, decoded)
+        if found is None:
+            return _skipped(target, options, data if stdin_fix else None)
+        outcome = None
+        if options.fix and any(wanted(d) for d in found if d.code in enabled):
+            if markdown:
+                outcome = fix_markdown(text, callback=callback, enabled=wanted)
+            else:
+                assert decoded is not None
+                kind = _json_kind(decoded, target) or "document"
+                outcome = fix_text(text, callback=callback, enabled=wanted, kind=kind, jsonc=jsonc)
+        remaining = None
+    if outcome is not None:
         if outcome.problem is not None:
             messages = (f"svaml: warning: {target.name}: not fixed, left as it was: {outcome.problem}",)
-        if outcome.text is not None:
+        if outcome.text is not None and options.diff:
+            diff = _unified_diff(target.name, text, outcome.text)
+            fixed = outcome.codes
+        elif outcome.text is not None:
+            written = True
             if target.path is not None:
-                try:
-                    encoded = (("\ufeff" if content.bom else "") + outcome.text).encode("utf-8")
-                    write_atomic(Path(target.path), encoded)
-                except OSError as exc:
-                    messages += (
-                        f"svaml: error: {target.name}: cannot write the fixes: {exc.strerror or exc}",
-                    )
-                    failed = True
-            if not failed:
+                written, message = _write(target, ("\ufeff" if content.bom else "") + outcome.text)
+                if message:
+                    messages += (message,)
+                failed = not written and message.startswith("svaml: error:")
+            if written:
                 text = outcome.text
-                fixed = outcome.fixed
-                limits = settings.config.limits
-                found = _diagnostics(text, target, markdown, callback, enabled, limits) or []
-                diagnostics = [d for d in found if d.code in enabled]
+                fixed = outcome.codes
+                found = None
+                if remaining is not None and kind not in _WRAPPED:
+                    found = place(text, remaining)
+    if found is None:
+        found = _diagnostics(text, target, markdown, callback, enabled, limits) or []
+    diagnostics = [d for d in found if d.code in enabled]
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return _Result(
         target.name,
@@ -551,7 +744,60 @@ def _check(target: _Target, options: _Options) -> _Result:
         failed=failed,
         fixed=fixed,
         output=text.encode("utf-8") if stdin_fix else None,
+        diff=diff,
     )
+
+
+_SWEPT: set[str] = set()  # directories cleared of stale temporary files in this process
+
+
+def _write(target: _Target, text: str) -> tuple[bool, str]:
+    """Write the fixed text, if svaml may; return whether it did, and what to say."""
+    assert target.path is not None
+    path = Path(target.path)
+    tree = Path(target.tree) if target.tree is not None else None
+    try:
+        real = check_writable(path, tree)
+    except WriteRefused as exc:
+        return False, f"svaml: warning: {target.name}: not fixed, left as it was: {exc}"
+    except OSError as exc:
+        return False, f"svaml: error: {target.name}: cannot write the fixes: {exc.strerror or exc}"
+    directory = str(real.parent)
+    if directory not in _SWEPT:
+        _SWEPT.add(directory)
+        sweep(directory)
+    try:
+        write_atomic(real, text.encode("utf-8"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason += " (the file or its directory is not writable)"
+        return False, f"svaml: error: {target.name}: cannot write the fixes: {reason}"
+    return True, ""
+
+
+def _unified_diff(name: str, before: str, after: str) -> str:
+    """What --fix would change in a file, as a unified diff (``--- name`` / ``+++ name``)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=name, tofile=name
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# Kinds checked inside a document made around them: their diagnostics' pointers are the document's.
+_WRAPPED = ("action", "instruction")
+
+
+def _skipped(target: _Target, options: _Options, output: bytes | None) -> _Result:
+    skipped = (
+        f"svaml: {target.name}: skipped, it holds no SVAML (no action, instructions, "
+        "action or instruction name, or callout method)"
+    )
+    notes = (skipped,) if target.explicit and not options.quiet else ()
+    return _Result(target.name, messages=notes, output=output)
 
 
 def _diagnostics(
@@ -561,15 +807,17 @@ def _diagnostics(
     callback: str | None,
     enabled: frozenset[str],
     limits: Limits,
+    decoded: Decoded | None = None,
 ) -> list[Diagnostic] | None:
-    """Check a text with the application's limits, applying its suppressions.
+    """Check a text (``decoded`` if it is already) with the application's limits and its suppressions.
 
     None for a JSON file that holds no SVAML.
     """
     if markdown:
         return lint_markdown(text, callback=callback, enabled=enabled, limits=limits)
     jsonc = _is_jsonc(target)
-    decoded = decode_jsonc(text) if jsonc else decode(text)
+    if decoded is None:
+        decoded = decode_jsonc(text) if jsonc else decode(text)
     kind = _json_kind(decoded, target)
     if kind is None:
         return None
@@ -603,5 +851,3 @@ def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     if kind is None and (target.path is None or callback_from_name(target.name)):
         return "document"  # standard input and *.ice.json files are SVAML whatever they hold
     return kind
-
-

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from svaml.cli.formats import FIX_FLAGS
 from svaml.model.permissions import Callback
 from svaml.rules import RULES, Example, Rule, validate
 
@@ -62,7 +61,7 @@ def _section(rule: Rule) -> Iterator[str]:
     yield ""
     yield f"### {rule.code} {rule.name}"
     yield ""
-    fixable = "no" if rule.fix is None else f"{rule.fix.value} (`svaml lint {FIX_FLAGS[rule.fix]}`)"
+    fixable = "no" if rule.fix is None else f"{rule.fix.value} (`svaml lint {rule.fix.flags}`)"
     yield f"**{rule.severity.value.capitalize()}** · applies to {_applies(rule)} · fixable: {fixable}"
     yield ""
     yield f"*{rule.summary}.*" if not rule.summary.endswith(".") else f"*{rule.summary}*"

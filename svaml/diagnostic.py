@@ -32,6 +32,11 @@ class Applicability(str, enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
 
+    @property
+    def flags(self) -> str:
+        """The ``svaml lint`` flags that apply a fix of this applicability."""
+        return "--fix" if self is Applicability.SAFE else "--fix --unsafe-fixes"
+
 
 @attrs.frozen(kw_only=True)
 class Edit:

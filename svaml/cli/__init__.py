@@ -22,7 +22,7 @@ from svaml import __version__
 from svaml.cli._messages import error as _error
 from svaml.cli.call import register as _register_call
 from svaml.cli.config import CALLBACKS, ConfigError, comma_list, parse_size
-from svaml.cli.formats import FIX_FLAGS, FORMATS
+from svaml.cli.formats import FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
 from svaml.cli.schema import SCHEMA_CALLBACKS
@@ -244,7 +244,7 @@ def _rule(args: argparse.Namespace) -> int:
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
     targets = {"svaml": "SVAML documents", "callout": "callout requests"}
     applies = " and ".join(words for target, words in targets.items() if target in found.targets)
-    fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {FIX_FLAGS[found.fix]})"
+    fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {found.fix.flags})"
     out = sys.stdout
     out.write(
         f"# {found.code} {found.name}\n\n"

@@ -24,7 +24,6 @@ from svaml.diagnostic import Applicability, Diagnostic
 from svaml.rules import Rule
 
 __all__ = [
-    "FIX_FLAGS",
     "FORMATS",
     "Reporter",
     "Summary",
@@ -52,10 +51,6 @@ class Summary(NamedTuple):
     fixed: int = 0
     files: int = 0
     hidden: int = 0  # unsafe fixes left out without --unsafe-fixes
-
-
-#: The flags that make ``svaml lint`` apply a fix of each applicability.
-FIX_FLAGS = {Applicability.SAFE: "--fix", Applicability.UNSAFE: "--fix --unsafe-fixes"}
 
 
 def applicable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:

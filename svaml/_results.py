@@ -62,10 +62,12 @@ class CallInfo:
 
     ``status`` is ``ONGOING`` or ``FINAL``; ``result`` (``ANSWERED``, ``BUSY``…) and ``reason``
     (``CALLERHANGUP``…) are kept as Sinch's strings, so a value Sinch adds later still reads.
+    ``from_`` and ``to`` are destinations ``{type, endpoint}``, as Sinch's OpenAPI answers them;
+    the older plain-string form reads as a destination without a type.
     """
 
     call_id: str | None = None
-    from_: str | None = attrs.field(default=None, metadata={"json": "from"})
+    from_: Destination | None = attrs.field(default=None, metadata={"json": "from"})
     to: Destination | None = None
     domain: str | None = None
     duration: int | None = None
@@ -192,6 +194,10 @@ def _read_datetime(value: Any) -> datetime:
 
 
 def _read_destination(value: Any) -> Destination:
+    if isinstance(value, str):  # the older form: the endpoint alone
+        if not value.strip():
+            raise _Mismatch
+        return Destination(endpoint=value)
     try:
         return structure(value, Destination)
     except SvamlError:

@@ -9,7 +9,7 @@ with a typed result or a typed error from :mod:`svaml.errors`::
     ├── ApiError            Sinch answered with an error status (status, error_code, reference)
     │   └── RateLimitedError    429 or 503 after the retries allowed (retry_after)
     └── TransportError      no usable answer: refused, reset, a body that is not JSON
-        └── TimeoutError    no answer in time
+        └── SinchTimeoutError   no answer in time
 
 Every call has a total ``deadline`` on top of the connect and read timeouts, and an answer is
 read only up to ``max_response`` bytes (counted after decompression). A redirect is followed
@@ -33,13 +33,14 @@ import logging
 import math
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
-from svaml import __version__, _json, codec
+from svaml import __version__, _environment, _json, codec
 from svaml._results import (
     AssignNumbers,
     CallbackUrls,
@@ -61,11 +62,11 @@ from svaml.errors import (
     ApiError,
     RateLimitedError,
     SinchError,
+    SinchTimeoutError,
     SvamlError,
     SvamlTypeError,
     TransportError,
 )
-from svaml.errors import TimeoutError as SinchTimeoutError
 from svaml.model.actions import Destination
 from svaml.model.callouts import (
     CALLOUT_CLASSES,
@@ -79,7 +80,7 @@ from svaml.model.enums import Capability, Moh, coerce
 from svaml.model.permissions import Callback
 from svaml.rules import validate, validate_callout
 from svaml.signing import Credentials, Secret
-from svaml.typed import step_name
+from svaml.typed import CallLegSvaml, PatchSvaml, step_name
 
 if TYPE_CHECKING:
     import requests
@@ -242,6 +243,23 @@ class VoiceClient:
         self._owns_session = session is None
         self._session: requests.Session = session if session is not None else self._requests.Session()
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> VoiceClient:
+        """Make a client from the environment: the key, the secret and the region.
+
+        Reads ``SINCH_APPLICATION_KEY``, ``SINCH_APPLICATION_SECRET`` and ``SINCH_VOICE_REGION``.
+
+        ``environ`` defaults to ``os.environ``. ``options`` are the constructor's keyword
+        arguments; a ``region`` given there wins over ``SINCH_VOICE_REGION``, and without either
+        the region is ``global``. Raises :class:`~svaml.errors.SvamlError` naming the variables
+        that are missing or empty (never their values). The command line reads the same
+        variables through the same reader.
+        """
+        found = _environment.read(environ)
+        if options.get("region") is None:
+            options["region"] = found.region or "global"
+        return cls(found.key, found.secret, **options)
+
     # -- plumbing -------------------------------------------------------------------------------
 
     @property
@@ -403,7 +421,7 @@ class VoiceClient:
 
     # -- calls ------------------------------------------------------------------------------------
 
-    def update_call(self, call_id: str, svaml: Svaml) -> None:
+    def update_call(self, call_id: str, svaml: Svaml | PatchSvaml) -> None:
         """Change a live PSTN or SIP call with SVAML whose action is hangup, continue or park.
 
         The document is checked as a call update first. Not retried: its instructions (a
@@ -412,7 +430,7 @@ class VoiceClient:
         body = _document(svaml, Callback.PATCH, "call update")
         self._call("PATCH", f"/calling/v1/calls/id/{_segment(call_id, 'call_id')}", body=body)
 
-    def manage_call_leg(self, call_id: str, svaml: Svaml, *, leg: Leg = "caller") -> None:
+    def manage_call_leg(self, call_id: str, svaml: Svaml | CallLegSvaml, *, leg: Leg = "caller") -> None:
         """Play prompts (playFiles, say) to one leg of a call: ``caller``, ``callee`` or ``both``.
 
         Sinch ignores ``leg`` for conference and callout calls. Not retried (a prompt would play
@@ -543,7 +561,17 @@ class VoiceClient:
         )
 
     def query_number(self, number: str) -> NumberQuery:
-        """Return what Sinch knows about a number (country, type, rate); Sinch deprecates this call."""
+        """Return what Sinch knows about a number (country, type, rate).
+
+        Deprecated by Sinch (removed from its Java SDK 2.0, deprecated in its Node SDK 1.3 in
+        favour of the Number Lookup API): warns with a :class:`DeprecationWarning`, then asks.
+        """
+        warnings.warn(
+            "query_number: Sinch deprecates the Voice API's number query (its SDKs point to the"
+            " Number Lookup API instead); it may stop answering",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         path = f"/v1/calling/query/number/{_segment(_number(number), 'number')}"
         return _result(self._call("GET", path, retry=True), NumberQuery)
 
@@ -817,7 +845,7 @@ def _raise_errors(message: str, problems: Iterable[Diagnostic]) -> None:
         raise SvamlError(f"{message}; nothing was sent:", errors)
 
 
-def _document(svaml: Svaml, callback: Callback, what: str) -> dict[str, Any]:
+def _document(svaml: object, callback: Callback, what: str) -> dict[str, Any]:
     if not isinstance(svaml, Svaml):
         raise SvamlTypeError(f"the {what} must be a Svaml document, not {type(svaml).__name__}")
     _raise_errors(f"the SVAML is not valid for {callback.phrase}", validate(svaml, callback=callback))
@@ -998,13 +1026,11 @@ def _api_error(
     except (ValueError, RecursionError):
         decoded = None
     data = decoded.value if decoded is not None and decoded.clean else None
-    error_code: str | int | None = None
+    error_code: int | None = None
     reference = None
     message = f"Sinch answered {status} {response.reason or ''}".rstrip()
     if isinstance(data, Mapping):
-        code = data.get("errorCode")
-        if isinstance(code, (str, int)) and not isinstance(code, bool):
-            error_code = code
+        error_code = _error_code(data.get("errorCode"))
         if isinstance(data.get("reference"), str):
             reference = data["reference"]
         if isinstance(data.get("message"), str) and data["message"]:
@@ -1025,3 +1051,12 @@ def _api_error(
             body=text,
         )
     return ApiError(full, status=status, error_code=error_code, reference=reference, body=text)
+
+
+def _error_code(value: object) -> int | None:
+    """Read Sinch's ``errorCode``: a number, or a string of digits (as its schema says); else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        return int(value.strip())
+    return None

@@ -12,7 +12,7 @@ catches them all::
         ├── ApiError            Sinch answered with an error status (status, error_code, reference)
         │   └── RateLimitedError    429 or 503 after the retries allowed
         └── TransportError      no answer: connection refused or reset, bad response body
-            └── TimeoutError    no answer in time (also a builtin TimeoutError)
+            └── SinchTimeoutError   no answer in time (also a builtin TimeoutError)
 
 Validation itself never raises: :func:`svaml.validate` returns diagnostics as data.
 """
@@ -33,9 +33,9 @@ __all__ = [
     "RateLimitedError",
     "SignatureError",
     "SinchError",
+    "SinchTimeoutError",
     "SvamlError",
     "SvamlTypeError",
-    "TimeoutError",
     "TransportError",
 ]
 
@@ -93,8 +93,10 @@ class SinchError(SvamlError):
 class ApiError(SinchError):
     """Sinch answered with an error status.
 
-    ``status`` is the HTTP status, ``error_code`` Sinch's ``errorCode`` (a string or an integer,
-    as Sinch sent it), ``reference`` the id Sinch support asks for.
+    ``status`` is the HTTP status, ``error_code`` Sinch's ``errorCode`` as an integer (Sinch's
+    schema says a string of digits, its examples and servers send a number: both read as the
+    same ``int``; None when absent or not a number, and ``body`` keeps what was sent),
+    ``reference`` the id Sinch support asks for.
     """
 
     def __init__(
@@ -102,7 +104,7 @@ class ApiError(SinchError):
         message: str,
         *,
         status: int,
-        error_code: str | int | None = None,
+        error_code: int | None = None,
         reference: str | None = None,
         body: str = "",
     ) -> None:
@@ -130,5 +132,9 @@ class TransportError(SinchError):
     """The request got no usable answer: connection refused or reset, or a body that is not JSON."""
 
 
-class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - mirrors the builtin on purpose
-    """No answer within the client's timeout."""
+class SinchTimeoutError(TransportError, builtins.TimeoutError):
+    """No answer within the client's timeout or deadline.
+
+    Also a builtin :class:`TimeoutError`, so ``except TimeoutError`` catches it too; named apart
+    from the builtin so that importing it shadows nothing.
+    """

@@ -265,7 +265,7 @@ class SinchServer:
         call_id = f"{uuid.uuid4()}_1"
         destination = callout.get("destination") or {"type": "number", "endpoint": "+46700000000"}
         self.calls[call_id] = {
-            "from": callout.get("cli", "private"),
+            "from": {"type": "number", "endpoint": callout.get("cli", "private")},
             "to": destination,
             "domain": "pstn",
             "callId": call_id,

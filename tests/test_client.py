@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import builtins
 import email.utils
+import json
 import logging
 import re
 import socket
@@ -35,11 +36,11 @@ from svaml.errors import (
     ApiError,
     RateLimitedError,
     SinchError,
+    SinchTimeoutError,
     SvamlError,
     SvamlTypeError,
     TransportError,
 )
-from svaml.errors import TimeoutError as SinchTimeoutError
 from svaml.model import ConferenceDtmfOptions, Destination, TtsCallout
 
 TO = "+46700000001"
@@ -303,7 +304,7 @@ def test_get_call_returns_typed_call_info(client: VoiceClient, sinch_server: Sin
     info = client.get_call(call_id)
     expected = CallInfo(
         call_id=call_id,
-        from_=CLI,
+        from_=Destination(type="number", endpoint=CLI),
         to=Destination(type="number", endpoint=TO),
         domain="pstn",
         duration=0,
@@ -338,6 +339,16 @@ def test_call_info_reads_liberally_and_keeps_the_raw_answer(
     )
     assert expected == info
     assert raw == dict(info.raw)
+
+
+def test_call_info_reads_the_older_string_form_of_from_and_to(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
+    """A from or to sent as a plain string reads as a destination without a type; an empty one is None."""
+    sinch_server.calls["old"] = {"callId": "old", "from": "+46700000002", "to": ""}
+    info = client.get_call("old")
+    expected = (Destination(endpoint=CLI), None)
+    assert expected == (info.from_, info.to)
 
 
 def test_conference_endpoints(client: VoiceClient, sinch_server: SinchServer) -> None:
@@ -437,8 +448,11 @@ def test_callback_urls_go_to_the_configuration_host(
 
 
 def test_query_number_reads_the_number_details(client: VoiceClient, sinch_server: SinchServer) -> None:
-    """The deprecated number query is a GET that reads into NumberQuery."""
-    found = client.query_number("+46700000001")
+    """The deprecated number query warns of Sinch's deprecation, then is a GET that reads into NumberQuery."""
+    with pytest.warns(DeprecationWarning, match="Number Lookup") as warned:
+        found = client.query_number("+46700000001")
+    expected_where = __file__
+    assert expected_where == warned[0].filename  # blames the caller, not svaml
     assert ("SE", "Mobile", False, Price(currency_id="USD", amount=0.0368)) == (
         found.country_id,
         found.number_type,
@@ -536,14 +550,26 @@ def test_sinch_error_body_becomes_api_error(client: VoiceClient, sinch_server: S
     assert expected == len(sinch_server.requests)
 
 
-def test_string_error_code_is_kept_as_sent(client: VoiceClient, sinch_server: SinchServer) -> None:
-    """An errorCode sent as a string stays a string."""
+def test_string_error_code_reads_as_the_same_int(client: VoiceClient, sinch_server: SinchServer) -> None:
+    """An errorCode sent as a string of digits (Sinch's schema) reads as the int its examples send."""
     body = {"status": "400 Bad Request", "errorCode": "40001", "message": "Invalid cli", "reference": "ref-1"}
     sinch_server.error(CALLOUTS, 400, body=body)
     with pytest.raises(ApiError, match=r"/calling/v1/callouts: Invalid cli \(HTTP 400") as caught:
         client.tts_callout(TO, cli=CLI, text="Hi")
-    expected = (400, "40001", "ref-1")
+    expected = (400, 40001, "ref-1")
     assert expected == (caught.value.status, caught.value.error_code, caught.value.reference)
+
+
+def test_error_code_that_is_not_a_number_is_none_and_kept_in_the_body(
+    client: VoiceClient, sinch_server: SinchServer
+) -> None:
+    """An errorCode that is no number is None, and the body still has it as sent."""
+    body = {"status": "400 Bad Request", "errorCode": "E-1", "message": "Odd", "reference": "ref-2"}
+    sinch_server.error(CALLOUTS, 400, body=body)
+    with pytest.raises(ApiError) as caught:
+        client.tts_callout(TO, cli=CLI, text="Hi")
+    expected = (None, "E-1")
+    assert expected == (caught.value.error_code, json.loads(caught.value.body)["errorCode"])
 
 
 def test_500_is_not_retried(client: VoiceClient, sinch_server: SinchServer) -> None:
@@ -647,7 +673,12 @@ def test_callout_is_never_retried_on_rate_limit(
         pytest.param(
             lambda c: c.update_callback_urls("https://example.com/cb"), True, id="update_callback_urls"
         ),
-        pytest.param(lambda c: c.query_number(TO), True, id="query_number"),
+        pytest.param(
+            lambda c: c.query_number(TO),
+            True,
+            id="query_number",
+            marks=pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+        ),
         pytest.param(lambda c: c.tts_callout(TO, cli=CLI, text="Hi"), False, id="tts_callout"),
         pytest.param(lambda c: c.conference_callout(TO, "room", cli=CLI), False, id="conference_callout"),
         pytest.param(
@@ -693,7 +724,7 @@ def test_slow_answer_times_out_and_an_idempotent_request_is_retried(sinch_server
 
 
 def test_slow_answers_raise_timeout_error(sinch_server: SinchServer) -> None:
-    """When every answer is too slow, TimeoutError (also the builtin one) is raised after the retries."""
+    """Every answer too slow: SinchTimeoutError (also the builtin TimeoutError) after the retries."""
     sinch_server.slow("/v1/configuration/numbers", 5.0, times=None)
     with make_client(sinch_server, timeout=(1.0, 0.2)) as made, pytest.raises(SinchTimeoutError) as caught:
         made.list_numbers()
@@ -862,7 +893,7 @@ def test_redirects_that_would_change_the_request_or_leave_sinch_are_not_followed
 
 
 def test_every_error_is_a_sinch_error() -> None:
-    """ApiError, RateLimitedError, TransportError and TimeoutError all derive from SinchError."""
+    """ApiError, RateLimitedError, TransportError and SinchTimeoutError all derive from SinchError."""
     expected = [True] * 4
     assert expected == [
         issubclass(e, SinchError) for e in (ApiError, RateLimitedError, TransportError, SinchTimeoutError)

@@ -19,7 +19,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rules", ("svaml.rules",)),
     ("document", ("svaml.document", "svaml.typed")),
     ("schema", ("svaml.schema",)),
-    ("edges", ("svaml.signing", "svaml.callbacks", "svaml._results", "svaml.client")),
+    ("edges", ("svaml._environment", "svaml.replay", "svaml.signing", "svaml.callbacks", "svaml._results",
+               "svaml.client")),
     ("testing and docs", ("svaml.strategies", "svaml.simulator", "svaml._rulesdoc", "svaml.snippets")),
     # The command line is the outermost shell: its commands use every layer (render uses snippets,
     # simulate the simulator).

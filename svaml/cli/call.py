@@ -1,12 +1,14 @@
-"""``svaml call tts|conference|custom|info`` and ``svaml numbers``: the REST client on the command line.
+"""``svaml call``, ``conference``, ``numbers``, ``callback-urls``: the REST client on the command line.
 
-Twins of the four scripts of Sinch's Voice guide (TTS callout, conference callout, call
-information, list numbers), plus the custom callout: one ``svaml call`` command per callout
-class of the model, with one option per field a string or a number can give. They read the
-same environment variables: ``SINCH_APPLICATION_KEY``, ``SINCH_APPLICATION_SECRET`` and
-``SINCH_VOICE_REGION``. ``--dry-run`` prints the signed request
-(method, URL, headers, body) exactly as it would be sent, and sends nothing. Exit status: 0 done,
-1 refused by the checks or by Sinch, 2 usage or configuration error (missing credentials).
+A twin for every operation of :class:`svaml.client.VoiceClient`: one ``svaml call`` command per
+callout class of the model (with one option per field a string or a number can give), call
+information, update and hang-up, call-leg update; conference information, mute, unmute, hold,
+resume and kick; numbers list, assign, unassign and query; callback URLs get and set. They read
+the environment through the client's own reader (:meth:`VoiceClient.from_env
+<svaml.client.VoiceClient.from_env>`): ``SINCH_APPLICATION_KEY``, ``SINCH_APPLICATION_SECRET``
+and ``SINCH_VOICE_REGION``. ``--dry-run`` prints the signed request (method, URL, headers, body)
+exactly as it would be sent, and sends nothing. Exit status: 0 done, 1 refused by the checks or
+by Sinch, 2 usage or configuration error (missing credentials, an unreadable SVAML file).
 """
 
 from __future__ import annotations
@@ -15,24 +17,28 @@ import argparse
 import enum
 import functools
 import json
-import os
 import sys
 import typing
+import warnings
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
+from svaml._environment import KEY as _KEY
+from svaml._environment import REGION as _REGION
+from svaml._environment import SECRET as _SECRET
+from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model.callouts import CALLOUT_CLASSES, Callout
+from svaml.model.enums import Capability, Moh
+from svaml.model.permissions import Callback
 
 if TYPE_CHECKING:
     from svaml.client import VoiceClient
 
 __all__ = ["register"]
-
-_KEY = "SINCH_APPLICATION_KEY"
-_SECRET = "SINCH_APPLICATION_SECRET"
-_REGION = "SINCH_VOICE_REGION"
 
 
 class _DryRun(Exception):
@@ -129,9 +135,16 @@ def _add_callout(
     parser.set_defaults(handler=functools.partial(_place, cls), **_DEFAULTS.get(method, {}))
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``call`` (a command per callout class, and ``info``) and ``numbers`` to the ``svaml`` parser."""
-    common = argparse.ArgumentParser(add_help=False)
+def _connection(*, inherited: bool = False) -> argparse.ArgumentParser:
+    """The options every REST command takes (a parent parser).
+
+    ``inherited``: for the commands under ``svaml numbers``, which takes the same options
+    itself: their defaults are suppressed so that ``svaml numbers --dry-run assign …`` keeps
+    the ``--dry-run`` given before the command.
+    """
+    common = argparse.ArgumentParser(
+        add_help=False, argument_default=argparse.SUPPRESS if inherited else None
+    )
     group = common.add_argument_group("connection")
     group.add_argument(
         "--region",
@@ -139,22 +152,62 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f" (default: ${_REGION}, else global)",
     )
     group.add_argument(
-        "--dry-run", action="store_true", help="print the signed request instead of sending it"
+        "--dry-run",
+        action="store_true",
+        default=argparse.SUPPRESS if inherited else False,
+        help="print the signed request instead of sending it",
     )
     group.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="read timeout in seconds (default: 10)"
     )
     group.add_argument("--base-url", metavar="URL", help="send to this host instead (a proxy, a test server)")
     group.add_argument(
-        "--configuration-url", metavar="URL", help="host of the numbers endpoint (default: --base-url)"
+        "--configuration-url",
+        metavar="URL",
+        help="host of the numbers and callback URL endpoints (default: --base-url)",
     )
+    return common
+
+
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    handler: _Handler,
+    parents: list[argparse.ArgumentParser],
+    epilog: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name,
+        parents=parents,
+        help=summary,
+        description=description or summary[:1].upper() + summary[1:] + ".",
+        epilog=epilog,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _svaml_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "svaml", metavar="SVAML", help=f"a file with the {what} SVAML as JSON, or - for standard input"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``call``, ``conference``, ``numbers`` and ``callback-urls`` to the ``svaml`` parser."""
+    common = _connection()
     epilog = f"Credentials come from ${_KEY} and ${_SECRET}."
 
     commands = ", ".join(method.removesuffix("Callout") for method in CALLOUT_CLASSES)
     call = subparsers.add_parser(
         "call",
-        help="place a call or look one up through Sinch's REST API",
-        description=f"Place a callout ({commands}), or show what Sinch knows about a call.",
+        help="place, look up, update or hang up a call through Sinch's REST API",
+        description=f"Place a callout ({commands}); show, update or hang up a call; play to a call leg.",
         epilog=epilog,
     )
     call.set_defaults(handler=lambda _: _usage(call))
@@ -163,25 +216,133 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     for method, cls in CALLOUT_CLASSES.items():
         _add_callout(calls, common, epilog, method, cls)
 
-    info = calls.add_parser(
+    info = _command(
+        calls,
         "info",
-        parents=[common],
-        help="show what Sinch knows about a call",
-        description="Print Sinch's information about a call (status, result, duration, price) as JSON.",
-        epilog=epilog,
+        "show what Sinch knows about a call",
+        _info,
+        [common],
+        epilog,
+        "Print Sinch's information about a call (status, result, duration, price) as JSON.",
     )
     info.add_argument("call_id", metavar="CALL_ID", help="the call id a callout returned")
-    info.set_defaults(handler=_info)
+
+    update = _command(
+        calls,
+        "update",
+        "change a live call with SVAML (hangup, continue or park, with instructions)",
+        _update,
+        [common],
+        epilog,
+    )
+    update.add_argument("call_id", metavar="CALL_ID", help="the call to change")
+    _svaml_argument(update, "call update")
+
+    hangup = _command(calls, "hangup", "hang up a live call", _hangup, [common], epilog)
+    hangup.add_argument("call_id", metavar="CALL_ID", help="the call to hang up")
+
+    leg = _command(
+        calls, "leg", "play prompts (playFiles, say) to one leg of a live call", _leg, [common], epilog
+    )
+    leg.add_argument("call_id", metavar="CALL_ID", help="the call")
+    _svaml_argument(leg, "call-leg")
+    leg.add_argument(
+        "--leg", choices=("caller", "callee", "both"), default="caller", help="which leg (default: caller)"
+    )
+
+    conference = subparsers.add_parser(
+        "conference",
+        help="show and manage a conference's participants",
+        description="Show a conference's participants; mute, unmute, hold, resume or kick them.",
+        epilog=epilog,
+    )
+    conference.set_defaults(handler=lambda _: _usage(conference))
+    rooms = conference.add_subparsers(title="commands", metavar="COMMAND")
+    room_info = _command(
+        rooms, "info", "list a conference's participants", _conference_info, [common], epilog
+    )
+    room_info.add_argument("conference_id", metavar="CONFERENCE_ID")
+    room_info.add_argument("--json", action="store_true", help="print Sinch's answer as JSON")
+    for name, summary in (
+        ("mute", "mute a participant"),
+        ("unmute", "unmute a participant"),
+        ("hold", "put a participant on hold"),
+        ("resume", "take a participant off hold"),
+    ):
+        parser = _command(rooms, name, summary, functools.partial(_participant, name), [common], epilog)
+        parser.add_argument("conference_id", metavar="CONFERENCE_ID")
+        parser.add_argument("call_id", metavar="CALL_ID", help="the participant's call id")
+        if name == "hold":
+            parser.add_argument("--moh", choices=[m.value for m in Moh], help="music on hold to play")
+    kick = _command(
+        rooms,
+        "kick",
+        "remove a participant, or with --all every participant (which ends the conference)",
+        _kick,
+        [common],
+        epilog,
+    )
+    kick.add_argument("conference_id", metavar="CONFERENCE_ID")
+    kick.add_argument("call_id", metavar="CALL_ID", nargs="?", help="the participant's call id")
+    kick.add_argument("--all", action="store_true", help="remove every participant")
 
     numbers = subparsers.add_parser(
         "numbers",
         parents=[common],
-        help="list the numbers of the account",
-        description="List the numbers of the account and the application each is assigned to.",
+        help="list, assign, unassign or query the numbers of the account",
+        description="List the numbers of the account and the application each is assigned to (the"
+        " default), assign or unassign them, or query one.",
         epilog=epilog,
     )
     numbers.add_argument("--json", action="store_true", help="print Sinch's answer as JSON")
     numbers.set_defaults(handler=_numbers)
+    inherited = _connection(inherited=True)
+    owned = subparsers_of(numbers)
+    below = [inherited]
+    listing = _command(owned, "list", "list the numbers (as `svaml numbers` does)", _numbers, below, epilog)
+    listing.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print as JSON")
+    assign = _command(owned, "assign", "assign 1 to 100 numbers to an application", _assign, below, epilog)
+    assign.add_argument("number", metavar="NUMBER", nargs="+", help="numbers in E.164 (+46700000000)")
+    unassign = _command(owned, "unassign", "remove a number from an application", _unassign, below, epilog)
+    unassign.add_argument("number", metavar="NUMBER", help="the number in E.164")
+    for parser in (assign, unassign):
+        parser.add_argument(
+            "--capability", choices=[c.value for c in Capability], help="voice (the default) or sms"
+        )
+        parser.add_argument("--application-key", help="another application than $" + _KEY)
+    query = _command(
+        owned,
+        "query",
+        "show what Sinch knows about a number (deprecated by Sinch)",
+        _query,
+        [inherited],
+        epilog,
+        "Print Sinch's information about a number as JSON. Sinch deprecates this call in favour of"
+        " its Number Lookup API.",
+    )
+    query.add_argument("number", metavar="NUMBER", help="the number in E.164")
+
+    urls = subparsers.add_parser(
+        "callback-urls",
+        help="show or set the callback URLs of an application",
+        description="Show or set the URLs Sinch posts an application's callbacks to.",
+        epilog=epilog,
+    )
+    urls.set_defaults(handler=lambda _: _usage(urls))
+    url_commands = urls.add_subparsers(title="commands", metavar="COMMAND")
+    get = _command(url_commands, "get", "print the callback URLs as JSON", _get_urls, [common], epilog)
+    put = _command(
+        url_commands, "set", "set the primary (and fallback) callback URL", _set_urls, [common], epilog
+    )
+    put.add_argument("primary", metavar="URL", help="the primary callback URL")
+    put.add_argument("--fallback", metavar="URL", help="the URL Sinch tries when the primary fails")
+    for parser in (get, put):
+        parser.add_argument("--application-key", help="another application than $" + _KEY)
+
+
+def subparsers_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add the (optional) commands of a parser that also runs on its own."""
+    return parser.add_subparsers(title="commands", metavar="COMMAND", required=False)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -201,15 +362,7 @@ def _fail(message: str, status: int = 2) -> NoReturn:
 
 
 def _client(args: argparse.Namespace) -> VoiceClient:
-    key = os.environ.get(_KEY, "").strip()
-    secret = os.environ.get(_SECRET, "").strip()
-    missing = [name for name, value in ((_KEY, key), (_SECRET, secret)) if not value]
-    if missing:
-        _fail(
-            f"{' and '.join(missing)} not set: export the key and secret of your Sinch application"
-            " (dashboard, Voice, Apps)"
-        )
-    options: dict[str, Any] = {"region": args.region or os.environ.get(_REGION, "").strip() or "global"}
+    options: dict[str, Any] = {"region": args.region}
     if args.timeout is not None:
         options["timeout"] = (3.05, args.timeout)
     if args.base_url:
@@ -217,12 +370,12 @@ def _client(args: argparse.Namespace) -> VoiceClient:
     if args.configuration_url:
         options["configuration_url"] = args.configuration_url
     try:
-        # Imported here: svaml.client costs about 40 ms at startup, which only `svaml call` should pay.
+        # Imported here: svaml.client costs about 40 ms at startup, which only these commands should pay.
         from svaml.client import VoiceClient
 
         if args.dry_run:
             options["session"] = _dry_run_session()
-        return VoiceClient(key, secret, **options)
+        return VoiceClient.from_env(**options)
     except (SvamlError, ImportError) as exc:
         _fail(str(exc))
 
@@ -293,5 +446,131 @@ def _numbers(args: argparse.Namespace) -> int:
         for number in found:
             fields = (number.number, number.capability, number.application_key)
             _out("\t".join(field or "-" for field in fields))
+
+    return _run(args, action)
+
+
+def _read_svaml(source: str, callback: Callback) -> Svaml:
+    """Read the SVAML of a call or call-leg update from a file or standard input (``-``)."""
+    try:
+        text = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror or exc}")
+    try:
+        return Svaml.from_json(text, callback=callback)
+    except SvamlError as exc:
+        where = "standard input" if source == "-" else source
+        _fail(f"{where}: {exc}", status=1)
+
+
+def _update(args: argparse.Namespace) -> int:
+    try:  # the file first: a wrong file is found without credentials
+        document = _read_svaml(args.svaml, Callback.PATCH)
+    except _Exit as exc:
+        return exc.status
+
+    def action(client: VoiceClient) -> None:
+        client.update_call(args.call_id, document)
+
+    return _run(args, action)
+
+
+def _hangup(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        client.update_call(args.call_id, Svaml.patch().hangup())
+        _out(f"hung up {args.call_id}")
+
+    return _run(args, action)
+
+
+def _leg(args: argparse.Namespace) -> int:
+    try:
+        document = _read_svaml(args.svaml, Callback.CALL_LEG)
+    except _Exit as exc:
+        return exc.status
+
+    def action(client: VoiceClient) -> None:
+        client.manage_call_leg(args.call_id, document, leg=args.leg)
+
+    return _run(args, action)
+
+
+def _conference_info(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        info = client.get_conference(args.conference_id)
+        if args.json:
+            _out(json.dumps(dict(info.raw), indent=2, ensure_ascii=False))
+            return
+        for p in info.participants:
+            flags = [name for name, on in (("muted", p.muted), ("on hold", p.on_hold)) if on]
+            seconds = "-" if p.duration is None else f"{p.duration}s"
+            _out("\t".join((p.call_id or "-", p.cli or "-", seconds, ", ".join(flags) or "-")))
+
+    return _run(args, action)
+
+
+def _participant(command: str, args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        if command == "hold":
+            client.hold(args.conference_id, args.call_id, moh=args.moh)
+        else:
+            getattr(client, command)(args.conference_id, args.call_id)
+
+    return _run(args, action)
+
+
+def _kick(args: argparse.Namespace) -> int:
+    if args.all == (args.call_id is not None):
+        _error("give either CALL_ID (one participant) or --all (every participant), not both nor neither")
+        return 2
+
+    def action(client: VoiceClient) -> None:
+        if args.all:
+            client.kick_all(args.conference_id)
+        else:
+            client.kick_participant(args.conference_id, args.call_id)
+
+    return _run(args, action)
+
+
+def _assign(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        client.assign_numbers(
+            args.number, capability=args.capability or Capability.VOICE, application_key=args.application_key
+        )
+
+    return _run(args, action)
+
+
+def _unassign(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        client.unassign_number(args.number, capability=args.capability, application_key=args.application_key)
+
+    return _run(args, action)
+
+
+def _query(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", DeprecationWarning)
+            found = client.query_number(args.number)
+        for warning in said:
+            sys.stderr.write(f"svaml: warning: {warning.message}\n")
+        _out(json.dumps(dict(found.raw), indent=2, ensure_ascii=False))
+
+    return _run(args, action)
+
+
+def _get_urls(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        found = client.get_callback_urls(application_key=args.application_key)
+        _out(json.dumps(dict(found.raw), indent=2, ensure_ascii=False))
+
+    return _run(args, action)
+
+
+def _set_urls(args: argparse.Namespace) -> int:
+    def action(client: VoiceClient) -> None:
+        client.update_callback_urls(args.primary, args.fallback, application_key=args.application_key)
 
     return _run(args, action)

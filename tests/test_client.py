@@ -953,3 +953,50 @@ def test_secret_never_in_repr_logs_or_errors(
     expected = []
     assert expected == [leak for text in texts for leak in _leaks(text)]
     assert "not base64!" not in texts[-len(caplog.records) - 1]
+
+
+# -- from the environment ---------------------------------------------------------------------------
+
+
+def test_from_env_reads_key_secret_and_region(sinch_server: SinchServer) -> None:
+    """from_env takes the key, secret and region from the variables, and its requests verify at Sinch."""
+    environ = {
+        "SINCH_APPLICATION_KEY": f" {KEY} ",
+        "SINCH_APPLICATION_SECRET": SECRET,
+        "SINCH_VOICE_REGION": "euc1",
+    }
+    with VoiceClient.from_env(environ) as made:
+        expected = (KEY, "europe", "https://calling-euc1.api.sinch.com")
+        assert expected == (made.application_key, made.region, made.base_url)
+    with VoiceClient.from_env(environ, base_url=sinch_server.url, region="north-america") as made:
+        made.list_numbers()
+        expected_region = "north-america"
+        assert expected_region == made.region
+    assert [] == sinch_server.unsigned()
+
+
+def test_from_env_defaults_to_os_environ_and_the_global_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a mapping from_env reads os.environ; with no region variable the region is global."""
+    monkeypatch.setenv("SINCH_APPLICATION_KEY", KEY)
+    monkeypatch.setenv("SINCH_APPLICATION_SECRET", SECRET)
+    monkeypatch.setenv("SINCH_VOICE_REGION", "  ")
+    with VoiceClient.from_env() as made:
+        expected = (KEY, "global")
+        assert expected == (made.application_key, made.region)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "SINCH_APPLICATION_KEY and SINCH_APPLICATION_SECRET not set"),
+        ({"SINCH_APPLICATION_KEY": KEY, "SINCH_APPLICATION_SECRET": " "}, "SINCH_APPLICATION_SECRET not set"),
+        ({"SINCH_APPLICATION_SECRET": SECRET}, "SINCH_APPLICATION_KEY not set"),
+    ],
+)
+def test_from_env_names_what_is_missing_and_never_a_value(environ: dict[str, str], message: str) -> None:
+    """A missing or blank credential variable is named in the error; no value appears in it."""
+    with pytest.raises(SvamlError) as caught:
+        VoiceClient.from_env(environ)
+    text = str(caught.value)
+    expected = (True, [])
+    assert expected == (text.startswith(message), _leaks(text))

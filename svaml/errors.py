@@ -8,6 +8,7 @@ catches them all::
     ├── SvamlTypeError          a value of the wrong type given to a model class (also a TypeError)
     ├── EventError              a callback body that is not a Sinch Voice event
     ├── SignatureError          a callback whose signature does not verify
+    │   └── ReplayError         a signed callback already accepted once within the replay window
     └── SinchError              a REST call to Sinch Voice that did not succeed
         ├── ApiError            Sinch answered with an error status (status, error_code, reference)
         │   └── RateLimitedError    429 or 503 after the retries allowed
@@ -31,6 +32,7 @@ __all__ = [
     "ApiError",
     "EventError",
     "RateLimitedError",
+    "ReplayError",
     "SignatureError",
     "SinchError",
     "SinchTimeoutError",
@@ -84,6 +86,13 @@ class EventError(SvamlError):
 
 class SignatureError(SvamlError):
     """A callback request whose signature does not verify; the message says why, never the secret."""
+
+
+class ReplayError(SignatureError):
+    """A signed callback that was already accepted once: same key, timestamp and signature.
+
+    Raised only within the replay window (a request outside it fails as too old first).
+    """
 
 
 class SinchError(SvamlError):

@@ -972,7 +972,8 @@ def test_from_env_reads_key_secret_and_region(sinch_server: SinchServer) -> None
         made.list_numbers()
         expected_region = "north-america"
         assert expected_region == made.region
-    assert [] == sinch_server.unsigned()
+    expected_unsigned: list[object] = []
+    assert expected_unsigned == sinch_server.unsigned()
 
 
 def test_from_env_defaults_to_os_environ_and_the_global_region(monkeypatch: pytest.MonkeyPatch) -> None:

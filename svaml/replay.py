@@ -1,0 +1,192 @@
+"""Replay protection: each signed callback is accepted once, by every instance of the application.
+
+A signature proves who sent a request, not that it is new: a request captured on the way (a
+log, a proxy) verifies again for as long as its ``x-timestamp`` lies inside the replay window.
+A :class:`ReplayStore` remembers what was accepted — a digest of the application key, the
+``x-timestamp`` and the signature — for exactly as long as the request could still verify, so a
+second delivery is refused and memory stays bounded by the traffic of one window.
+
+Two stores: :class:`MemoryReplayStore`, in the process (the default of
+:class:`~svaml.callbacks.CallbackApp`; one instance of the application), and
+:class:`RedisReplayStore`, shared by every instance behind a load balancer through one atomic
+``SET key 1 NX PX ttl`` (``pip install 'svaml[redis]'``; redis-py is imported only when
+:meth:`RedisReplayStore.from_url` is called). Any object with the same ``add`` method is a store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from svaml.errors import SvamlError, SvamlTypeError
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["MemoryReplayStore", "RedisReplayStore", "ReplayStore", "fingerprint", "first_time"]
+
+_log = logging.getLogger("svaml.replay")
+
+#: The shortest memory of a request: one that verified at the very edge of the window.
+_MIN_TTL = 0.001
+
+
+@runtime_checkable
+class ReplayStore(Protocol):
+    """Where accepted requests are remembered: one method, atomic for the store's users."""
+
+    def add(self, fingerprint: str, ttl: float) -> bool:
+        """Remember ``fingerprint`` for ``ttl`` seconds; return False if it is remembered already.
+
+        Must be atomic: of two concurrent calls with one fingerprint, exactly one returns True.
+        """
+        ...
+
+
+def fingerprint(key: str, timestamp: str, signature: str) -> str:
+    """Return the digest a store keeps for a request: SHA-256 of key, ``x-timestamp`` and signature.
+
+    32 hex digits (128 bits): the signature itself never reaches the store (nor its logs).
+    """
+    text = f"{key}\n{timestamp}\n{signature}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
+def first_time(
+    store: ReplayStore,
+    *,
+    key: str,
+    timestamp: str,
+    moment: datetime,
+    signature: str,
+    window: float,
+    now: float | None = None,
+) -> bool:
+    """Remember a verified request until it leaves the window; return whether it is new.
+
+    ``timestamp`` is the ``x-timestamp`` header as received and ``moment`` the time it says;
+    ``window`` the replay window in seconds; ``now`` the clock in seconds since the epoch
+    (default: the current time). The request verifies until ``moment + window``, so it is
+    remembered until then, and no longer.
+    """
+    clock = time.time() if now is None else now
+    ttl = max(_MIN_TTL, moment.timestamp() + window - clock)
+    return store.add(fingerprint(key, timestamp, signature), ttl)
+
+
+class MemoryReplayStore:
+    """Accepted requests remembered in this process: right for one instance of the application.
+
+    Each entry leaves at its expiry. ``max_entries`` bounds the memory (some 200 bytes an
+    entry): it is far above what Sinch sends in one window (100,000 entries is 166 callbacks a
+    second over a 300-second window, either way); when full, the entry closest to its expiry
+    makes room, and a warning says so once. Thread-safe; ``clock`` is a monotonic clock in
+    seconds (for tests).
+    """
+
+    def __init__(self, max_entries: int = 100_000, *, clock: Callable[[], float] = time.monotonic) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int):
+            raise SvamlTypeError(f"max_entries must be an int, not {type(max_entries).__name__}")
+        if max_entries < 1:
+            raise SvamlError("max_entries must be at least 1")
+        self._max = max_entries
+        self._clock = clock
+        self._expiry: dict[str, float] = {}
+        self._heap: list[tuple[float, str]] = []
+        self._lock = threading.Lock()
+        self._warned = False
+
+    def __len__(self) -> int:
+        """How many requests are remembered now (expired ones leave at the next ``add``)."""
+        return len(self._expiry)
+
+    def __repr__(self) -> str:
+        return f"MemoryReplayStore({len(self._expiry)} of {self._max} entries)"
+
+    def add(self, fingerprint: str, ttl: float) -> bool:
+        """Remember ``fingerprint`` for ``ttl`` seconds; return False if it is remembered already."""
+        now = self._clock()
+        with self._lock:
+            expiry, heap = self._expiry, self._heap
+            while heap and heap[0][0] <= now:
+                _, gone = heapq.heappop(heap)
+                del expiry[gone]
+            if fingerprint in expiry:
+                return False
+            if len(expiry) >= self._max:
+                _, evicted = heapq.heappop(heap)
+                del expiry[evicted]
+                if not self._warned:
+                    self._warned = True
+                    _log.warning(
+                        "svaml: the replay store is full (%d entries): the requests closest to leaving"
+                        " the window make room; raise max_entries, or share a RedisReplayStore",
+                        self._max,
+                        extra={"max_entries": self._max},
+                    )
+            ends = now + ttl
+            expiry[fingerprint] = ends
+            heapq.heappush(heap, (ends, fingerprint))
+            return True
+
+
+class _SetIfAbsent(Protocol):
+    """What :class:`RedisReplayStore` needs of a client: redis-py's ``set`` (sync)."""
+
+    def set(self, name: str, value: bytes, *, nx: bool, px: int) -> Any: ...
+
+
+class RedisReplayStore:
+    """Accepted requests remembered in Redis, shared by every instance of the application.
+
+    Each request is one key, ``prefix`` + :func:`fingerprint`, set with ``SET key 1 NX PX ttl``:
+    atomic, so of two instances that receive the same request at once exactly one accepts it,
+    and Redis drops the key when the request leaves the window. ``client`` is a
+    ``redis.Redis`` (or anything with its ``set``); :meth:`from_url` makes one. A Redis
+    failure raises the client's own error: :class:`~svaml.callbacks.CallbackApp` then answers
+    503 and logs it, refusing what it cannot check.
+    """
+
+    def __init__(self, client: _SetIfAbsent, *, prefix: str = "svaml:replay:") -> None:
+        if not isinstance(prefix, str):
+            raise SvamlTypeError(f"prefix must be a str, not {type(prefix).__name__}")
+        self._client = client
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str = "svaml:replay:", **options: Any) -> RedisReplayStore:
+        """Connect to Redis at ``url`` (``redis://host:6379/0``); ``options`` go to ``redis.Redis.from_url``.
+
+        Sets short socket timeouts unless ``options`` say otherwise: a callback that waits on
+        Redis keeps Sinch waiting.
+        """
+        try:
+            import redis
+        except ImportError as exc:
+            raise ImportError(
+                "svaml.replay.RedisReplayStore needs redis-py: pip install 'svaml[redis]'"
+            ) from exc
+        options.setdefault("socket_timeout", 1.0)
+        options.setdefault("socket_connect_timeout", 1.0)
+        client: redis.Redis = redis.Redis.from_url(url, **options)
+        return cls(client, prefix=prefix)
+
+    @property
+    def prefix(self) -> str:
+        """What every key of this store starts with."""
+        return self._prefix
+
+    def __repr__(self) -> str:
+        return f"RedisReplayStore({self._client!r}, prefix={self._prefix!r})"
+
+    def add(self, fingerprint: str, ttl: float) -> bool:
+        """Set the key if absent, expiring after ``ttl`` seconds; return whether it was set."""
+        milliseconds = max(1, math.ceil(ttl * 1000))
+        return bool(self._client.set(self._prefix + fingerprint, b"1", nx=True, px=milliseconds))

@@ -598,5 +598,6 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
     snippets = ["render", "describe", "diagram", "docs"]
-    expected = (0, ["lint", "rules", "rule", "schema", "call", "numbers", *snippets, "simulate"])
+    rest = ["call", "conference", "numbers", "callback-urls"]
+    expected = (0, ["lint", "rules", "rule", "schema", *rest, *snippets, "simulate"])
     assert expected == (status, commands)

@@ -20,8 +20,7 @@ import requests
 from hostile_server import Exchange, HostileServer, endless, gzip_bomb
 
 from svaml.client import VoiceClient
-from svaml.errors import ApiError, SinchError, SvamlError, TransportError
-from svaml.errors import TimeoutError as SinchTimeoutError
+from svaml.errors import ApiError, SinchError, SinchTimeoutError, SvamlError, TransportError
 
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
 SECRET = "BeIukql3pTKJ8RGL5zo0DA=="

@@ -206,7 +206,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     commands = ", ".join(method.removesuffix("Callout") for method in CALLOUT_CLASSES)
     call = subparsers.add_parser(
         "call",
-        help="place, look up, update or hang up a call through Sinch's REST API",
+        help="place, show, update or hang up calls (REST)",
         description=f"Place a callout ({commands}); show, update or hang up a call; play to a call leg.",
         epilog=epilog,
     )
@@ -252,7 +252,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     conference = subparsers.add_parser(
         "conference",
-        help="show and manage a conference's participants",
+        help="show and manage conference participants",
         description="Show a conference's participants; mute, unmute, hold, resume or kick them.",
         epilog=epilog,
     )
@@ -289,7 +289,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     numbers = subparsers.add_parser(
         "numbers",
         parents=[common],
-        help="list, assign, unassign or query the numbers of the account",
+        help="list, assign or unassign numbers",
         description="List the numbers of the account and the application each is assigned to (the"
         " default), assign or unassign them, or query one.",
         epilog=epilog,
@@ -324,7 +324,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     urls = subparsers.add_parser(
         "callback-urls",
-        help="show or set the callback URLs of an application",
+        help="show or set the callback URLs",
         description="Show or set the URLs Sinch posts an application's callbacks to.",
         epilog=epilog,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -596,7 +597,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     """`svaml --help` names lint, rules, rule, schema, the REST subcommands and the snippet commands."""
     status = main(["--help"])
     out = capsys.readouterr().out
-    commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
+    commands = [line.split()[0] for line in out.splitlines() if re.match(r"    \S", line)]
     snippets = ["render", "describe", "diagram", "docs"]
     rest = ["call", "conference", "numbers", "callback-urls"]
     expected = (0, ["lint", "rules", "rule", "schema", *rest, *snippets, "simulate"])

@@ -7,6 +7,7 @@ catches them all::
     │                           .problems holds the Diagnostics that say where and why
     ├── SvamlTypeError          a value of the wrong type given to a model class (also a TypeError)
     ├── EventError              a callback body that is not a Sinch Voice event
+    ├── ReplayStoreError        the replay store could not be asked (Redis down): nothing decided
     ├── SignatureError          a callback whose signature does not verify
     │   └── ReplayError         a signed callback already accepted once within the replay window
     └── SinchError              a REST call to Sinch Voice that did not succeed
@@ -33,6 +34,7 @@ __all__ = [
     "EventError",
     "RateLimitedError",
     "ReplayError",
+    "ReplayStoreError",
     "SignatureError",
     "SinchError",
     "SinchTimeoutError",
@@ -92,6 +94,14 @@ class ReplayError(SignatureError):
     """A signed callback that was already accepted once: same key, timestamp and signature.
 
     Raised only within the replay window (a request outside it fails as too old first).
+    """
+
+
+class ReplayStoreError(SvamlError):
+    """The replay store could not say whether a request was seen (Redis down, a timeout).
+
+    Nothing was decided: a callback application answers 503 rather than accept unchecked. The
+    store's own error is the ``__cause__``.
     """
 
 

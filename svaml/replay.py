@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from svaml.errors import SvamlError, SvamlTypeError
+from svaml.errors import ReplayStoreError, SvamlError, SvamlTypeError
 
 if TYPE_CHECKING:
     import redis
@@ -74,11 +74,15 @@ def first_time(
     ``timestamp`` is the ``x-timestamp`` header as received and ``moment`` the time it says;
     ``window`` the replay window in seconds; ``now`` the clock in seconds since the epoch
     (default: the current time). The request verifies until ``moment + window``, so it is
-    remembered until then, and no longer.
+    remembered until then, and no longer. A failure of the store raises
+    :class:`~svaml.errors.ReplayStoreError`, with the store's own error as its cause.
     """
     clock = time.time() if now is None else now
     ttl = max(_MIN_TTL, moment.timestamp() + window - clock)
-    return store.add(fingerprint(key, timestamp, signature), ttl)
+    try:
+        return store.add(fingerprint(key, timestamp, signature), ttl)
+    except Exception as exc:  # Redis down, a timeout: the store's own error, kept as the cause
+        raise ReplayStoreError(f"the replay store failed: {type(exc).__name__}: {exc}"[:500]) from exc
 
 
 class MemoryReplayStore:
@@ -109,6 +113,14 @@ class MemoryReplayStore:
 
     def __repr__(self) -> str:
         return f"MemoryReplayStore({len(self._expiry)} of {self._max} entries)"
+
+    def __deepcopy__(self, memo: object) -> MemoryReplayStore:
+        # A lock cannot be copied: a copy has its own, and what this store remembers now.
+        with self._lock:
+            copied = MemoryReplayStore(self._max, clock=self._clock)
+            copied._expiry = dict(self._expiry)
+            copied._heap = list(self._heap)
+        return copied
 
     def add(self, fingerprint: str, ttl: float) -> bool:
         """Remember ``fingerprint`` for ``ttl`` seconds; return False if it is remembered already."""
@@ -150,8 +162,9 @@ class RedisReplayStore:
     atomic, so of two instances that receive the same request at once exactly one accepts it,
     and Redis drops the key when the request leaves the window. ``client`` is a
     ``redis.Redis`` (or anything with its ``set``); :meth:`from_url` makes one. A Redis
-    failure raises the client's own error: :class:`~svaml.callbacks.CallbackApp` then answers
-    503 and logs it, refusing what it cannot check.
+    failure raises the client's own error (:func:`first_time` and verification turn it into
+    :class:`~svaml.errors.ReplayStoreError`); :class:`~svaml.callbacks.CallbackApp` then
+    answers 503 and logs it, refusing what it cannot check.
     """
 
     def __init__(self, client: _SetIfAbsent, *, prefix: str = "svaml:replay:") -> None:

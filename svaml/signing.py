@@ -20,17 +20,19 @@ import hmac
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 
 from svaml._time import parse_strict
-from svaml.errors import SignatureError, SvamlError, SvamlTypeError
+from svaml.errors import ReplayError, SignatureError, SvamlError, SvamlTypeError
+from svaml.replay import ReplayStore, first_time
 
 __all__ = [
     "Credentials",
+    "Keyring",
     "Secret",
     "basic_authorization",
     "content_md5",
@@ -167,6 +169,7 @@ def verify(
     max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
     allow_basic: bool = False,
     now: datetime | None = None,
+    replay: ReplayStore | None = None,
 ) -> None:
     """Check that a callback request was signed by Sinch for this application; return None if so.
 
@@ -179,10 +182,18 @@ def verify(
     Raises :class:`~svaml.errors.SignatureError`, whose message says why, for every rejection and
     for arguments of the wrong kind; the message never contains the secret nor the signature.
     ``secret`` may also be a :class:`Secret`.
+
+    With a ``replay`` store (:mod:`svaml.replay`), a signed request is accepted once: the same
+    key, ``x-timestamp`` and signature again within the window raise
+    :class:`~svaml.errors.ReplayError`. A failure of the store itself (Redis down) raises
+    :class:`~svaml.errors.ReplayStoreError`. Basic authentication signs nothing, so it has
+    nothing to remember.
     """
     held = _held(secret)
     del secret
-    _verify(method, path, headers, body, key, held, held.keyed(key, _VERIFYING), max_age, allow_basic, now)
+    held.keyed(key, _VERIFYING)  # a bad key or secret is a SignatureError here, as documented
+    keyring = {key: Credentials(key=key, secret=held)}
+    _verify(method, path, headers, body, keyring, max_age, allow_basic, now, replay)
 
 
 def _verify(
@@ -190,15 +201,16 @@ def _verify(
     path: object,
     headers: object,
     body: object,
-    key: str,
-    secret: Secret,
-    mac: hmac.HMAC,
+    keyring: Mapping[str, Credentials],
     max_age: object,
     allow_basic: bool,
     now: object,
-) -> None:
-    """Do :func:`verify`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
+    replay: ReplayStore | None,
+) -> str:
+    """Do :func:`verify`'s work with the credentials of each key; return the key that signed."""
     window = _window_seconds(max_age)
+    if replay is not None and window is None:
+        raise SignatureError("replay protection needs the replay window: max_age must not be None")
     if now is not None and (not isinstance(now, datetime) or now.utcoffset() is None):
         raise SignatureError("now must be a timezone-aware datetime")
     if not isinstance(method, str):
@@ -218,8 +230,7 @@ def _verify(
             raise SignatureError(
                 "unsupported Authorization scheme: Basic is accepted only with allow_basic=True"
             )
-        _check_basic(credentials, key, secret)
-        return
+        return _check_basic(credentials, keyring)
     if scheme != "application":
         raise SignatureError("unsupported Authorization scheme: expected 'Application'")
     received_key, colon, signature = credentials.partition(":")
@@ -227,8 +238,10 @@ def _verify(
         raise SignatureError(
             "malformed Authorization header: expected 'Application <key>:<signature>' with exactly one space"
         )
-    if received_key != key:
+    found_credentials = keyring.get(received_key)
+    if found_credentials is None:
         raise SignatureError("unknown application key in the Authorization header")
+    mac = found_credentials._mac
 
     timestamp = found.get("x-timestamp")
     if timestamp is None:
@@ -260,6 +273,22 @@ def _verify(
             "signature does not match: check the secret, and that the path, body and headers"
             " are passed exactly as received"
         )
+    if replay is not None and window is not None:
+        clock = None if now is None else now.timestamp()
+        if not first_time(
+            replay,
+            key=received_key,
+            timestamp=timestamp,
+            moment=moment,
+            signature=signature,
+            window=window,
+            now=clock,
+        ):
+            raise ReplayError(
+                f"replayed request: key {received_key}, x-timestamp {timestamp} and this signature"
+                f" were already accepted once; refused until it leaves the {window:g}-second replay window"
+            )
+    return received_key
 
 
 @attrs.frozen(repr=False, eq=False)
@@ -405,24 +434,87 @@ class Credentials:
         max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
         allow_basic: bool = False,
         now: datetime | None = None,
+        replay: ReplayStore | None = None,
     ) -> None:
         """Check a callback's signature; see :func:`svaml.signing.verify`."""
-        _verify(
-            method,
-            path,
-            headers,
-            body,
-            self.key,
-            self.secret,
-            self._mac,
-            max_age,
-            allow_basic,
-            now,
-        )
+        _verify(method, path, headers, body, {self.key: self}, max_age, allow_basic, now, replay)
 
     def basic_authorization(self) -> dict[str, str]:
         """Return the Basic Authorization header; see :func:`svaml.signing.basic_authorization`."""
         return self.secret.basic_authorization(self.key)
+
+
+class Keyring(Mapping[str, Credentials]):
+    """Several application keys, each with its secret: the key in a callback's ``Authorization`` picks one.
+
+    For one endpoint serving several Sinch applications, or a secret being rotated (the old and
+    the new credentials side by side for a while). Made from a mapping of key to secret (a str
+    or a :class:`Secret`) or from :class:`Credentials`; it is a read-only mapping of key to
+    :class:`Credentials`. Its repr lists the keys only; it is not picklable. Raises
+    :class:`~svaml.errors.SvamlError` for no key at all, a bad key or secret (never echoing it),
+    or a key given twice.
+    """
+
+    __slots__ = ("_by_key",)
+
+    def __init__(self, keys: Mapping[str, str | Secret] | Iterable[Credentials]) -> None:
+        by_key: dict[str, Credentials] = {}
+        if isinstance(keys, Mapping):
+            items = [Credentials(key=key, secret=secret) for key, secret in keys.items()]
+        elif isinstance(keys, Iterable) and not isinstance(keys, (str, bytes)):
+            items = list(keys)
+        else:
+            raise SvamlTypeError(f"keys must be a mapping of key to secret, not {type(keys).__name__}")
+        del keys  # only Credentials, whose reprs hide the secrets, stay in this frame
+        for credentials in items:
+            if not isinstance(credentials, Credentials):
+                raise SvamlTypeError(f"expected Credentials, got {type(credentials).__name__}")
+            if credentials.key in by_key:
+                raise SvamlError(f"the application key {credentials.key!r} is given twice")
+            by_key[credentials.key] = credentials
+        if not by_key:
+            raise SvamlError("a Keyring needs at least one application key and secret")
+        self._by_key = by_key
+
+    def __getitem__(self, key: str) -> Credentials:
+        return self._by_key[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_key)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __repr__(self) -> str:
+        return f"Keyring(keys={list(getattr(self, '_by_key', ()))!r})"
+
+    def __copy__(self) -> Keyring:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: object) -> Keyring:
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(_NOT_PICKLED)
+
+    def verify(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | str | None,
+        max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
+        allow_basic: bool = False,
+        now: datetime | None = None,
+        replay: ReplayStore | None = None,
+    ) -> str:
+        """Check a callback's signature with the secret of the key it names; return that key.
+
+        See :func:`svaml.signing.verify`; an unknown key raises
+        :class:`~svaml.errors.SignatureError` ("unknown application key").
+        """
+        return _verify(method, path, headers, body, self._by_key, max_age, allow_basic, now, replay)
 
 
 def _md5(data: bytes) -> str:
@@ -522,10 +614,14 @@ def _relevant(headers: object) -> dict[str, str]:
     return found
 
 
-def _check_basic(credentials: str, key: str, secret: Secret) -> None:
+def _check_basic(credentials: str, keyring: Mapping[str, Credentials]) -> str:
+    """Check Basic credentials against the secret of the key they name; return the key."""
     try:
         received = base64.b64decode(credentials, validate=True)
     except (binascii.Error, ValueError):
         raise SignatureError("malformed Authorization header: Basic credentials are not Base64") from None
-    if not secret.matches_basic(key, received):
+    named = received.partition(b":")[0].decode("ascii", "replace")
+    found = keyring.get(named)
+    if found is None or not found.secret.matches_basic(found.key, received):
         raise SignatureError("Basic credentials do not match the application key and secret")
+    return found.key

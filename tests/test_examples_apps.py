@@ -91,7 +91,7 @@ def test_ivr_answers(body: bytes, answer: Any) -> None:
 
 @pytest.mark.usefixtures("examples")
 def test_ivr_menu_and_dice_log(caplog: pytest.LogCaptureFixture) -> None:
-    """The ICE answer is the two-option menu; a DiCE gets an empty 200 and is logged."""
+    """The ICE answer is the two-option menu; a DiCE gets {} and is logged."""
     app = example("ivr_app").create_app()
     dice = b'{"event":"dice","callid":"c1","reason":"CALLERHANGUP","duration":12}'
     with caplog.at_level(logging.INFO, logger="ivr_app"):
@@ -100,7 +100,7 @@ def test_ivr_menu_and_dice_log(caplog: pytest.LogCaptureFixture) -> None:
     options = json.loads(ice.body)["action"]["menus"][0]["options"]
     expected = (
         [{"dtmf": "1", "action": "return(sales)"}, {"dtmf": "2", "action": "return(goodbye)"}],
-        (200, b""),
+        (200, b"{}"),
         ["incoming call c1 from +46708168731", "call c1 ended: CALLERHANGUP (12 seconds)"],
     )
     assert expected == (options, (ended.status, ended.body), caplog.messages)

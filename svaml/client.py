@@ -657,7 +657,16 @@ class VoiceClient:
                 cause = exc
             elapsed = (time.monotonic() - started) * 1000
             if failure is not None:
-                _log.debug("%s %s -> %s after %.0f ms (attempt %d)", method, url, failure, elapsed, attempt)
+                _log.debug(
+                    "%s %s -> %s after %.0f ms (attempt %d)",
+                    method,
+                    url,
+                    failure,
+                    elapsed,
+                    attempt,
+                    extra={"method": method, "url": url, "duration_ms": round(elapsed, 3),
+                           "attempt": attempt},
+                )
                 wait = self._backoff * 2 ** (attempt - 1)
                 if retry and attempt <= self._retries and _in_time(ends, wait):
                     self._wait(what, wait, str(failure), attempt)
@@ -670,7 +679,21 @@ class VoiceClient:
                 content = self._read(response, what, ends, note)
             finally:
                 response.close()
-            _log.debug("%s %s -> %d in %.0f ms (attempt %d)", method, url, status, elapsed, attempt)
+            _log.debug(
+                "%s %s -> %d in %.0f ms (attempt %d)",
+                method,
+                url,
+                status,
+                elapsed,
+                attempt,
+                extra={
+                    "method": method,
+                    "url": url,
+                    "status": status,
+                    "duration_ms": round(elapsed, 3),
+                    "attempt": attempt,
+                },
+            )
             if 200 <= status < 300:
                 return _decode(content, status, what, note)
             refusal = ""
@@ -737,7 +760,13 @@ class VoiceClient:
 
     def _wait(self, what: str, seconds: float, why: str, attempt: int) -> None:
         _log.info(
-            "%s: retrying in %.2f s after %s (retry %d of %d)", what, seconds, why, attempt, self._retries
+            "%s: retrying in %.2f s after %s (retry %d of %d)",
+            what,
+            seconds,
+            why,
+            attempt,
+            self._retries,
+            extra={"attempt": attempt, "wait_s": seconds},
         )
         time.sleep(seconds)
 
@@ -840,7 +869,7 @@ def _raise_errors(message: str, problems: Iterable[Diagnostic]) -> None:
                 seen.add((d.code, d.pointer, d.message))
                 errors.append(d)
         else:
-            _log.warning("%s", d.describe())
+            _log.warning("%s", d.describe(), extra={"code": d.code})
     if errors:
         raise SvamlError(f"{message}; nothing was sent:", errors)
 

@@ -1001,3 +1001,22 @@ def test_from_env_names_what_is_missing_and_never_a_value(environ: dict[str, str
     text = str(caught.value)
     expected = (True, [])
     assert expected == (text.startswith(message), _leaks(text))
+
+
+def test_requests_are_logged_with_structured_fields(
+    client: VoiceClient, sinch_server: SinchServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each request's DEBUG record carries method, url, status, duration_ms and attempt; no secret."""
+    with caplog.at_level(logging.DEBUG, logger="svaml.client"):
+        client.list_numbers()
+    record = next(r for r in caplog.records if hasattr(r, "status"))
+    expected = ("GET", f"{sinch_server.url}/v1/configuration/numbers", 200, 1, True)
+    assert expected == (
+        record.method,  # type: ignore[attr-defined]
+        record.url,  # type: ignore[attr-defined]
+        record.status,  # type: ignore[attr-defined]
+        record.attempt,  # type: ignore[attr-defined]
+        record.duration_ms >= 0,  # type: ignore[attr-defined]
+    )
+    expected_leaks: list[str] = []
+    assert expected_leaks == _leaks(caplog.text + str([vars(r) for r in caplog.records]))

@@ -148,6 +148,24 @@ def test_fastapi_app() -> None:
 
 
 @pytest.mark.usefixtures("examples")
+def test_fastapi_app_awaits_its_async_function(caplog: pytest.LogCaptureFixture) -> None:
+    """The FastAPI example's async Notify function is awaited: a signed Notify gets {} and is logged."""
+    import httpx
+
+    notify = b'{"event":"notify","callid":"c1","type":"recording_available"}'
+
+    async def exchange() -> httpx.Response:
+        transport = httpx.ASGITransport(app=example("app_fastapi").api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.post(PATH, content=notify, headers=signed(notify))
+
+    with caplog.at_level(logging.INFO, logger="ivr_app"):
+        answer = asyncio.run(exchange())
+    expected = ((200, b"{}"), ["notify recording_available for call c1"])
+    assert expected == ((answer.status_code, answer.content), caplog.messages)
+
+
+@pytest.mark.usefixtures("examples")
 def test_django_app() -> None:
     """Django's test client, with the settings the example configures: signed 200, unsigned 401."""
     example("app_django")

@@ -22,6 +22,7 @@ Validation itself never raises: :func:`svaml.validate` returns diagnostics as da
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -157,3 +158,16 @@ class SinchTimeoutError(TransportError, builtins.TimeoutError):
     Also a builtin :class:`TimeoutError`, so ``except TimeoutError`` catches it too; named apart
     from the builtin so that importing it shadows nothing.
     """
+
+
+def __getattr__(name: str) -> type[SinchTimeoutError]:
+    # 0.1.0 named it TimeoutError, shadowing the builtin wherever it was imported: kept, deprecated.
+    if name == "TimeoutError":
+        warnings.warn(
+            "svaml.errors.TimeoutError is deprecated: use svaml.errors.SinchTimeoutError (the same class),"
+            " which shadows no builtin",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SinchTimeoutError
+    raise AttributeError(f"module 'svaml.errors' has no attribute {name!r}")

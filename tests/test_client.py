@@ -1020,3 +1020,10 @@ def test_requests_are_logged_with_structured_fields(
     )
     expected_leaks: list[str] = []
     assert expected_leaks == _leaks(caplog.text + str([vars(r) for r in caplog.records]))
+
+
+def test_the_old_timeout_error_name_still_imports_with_a_deprecation_warning() -> None:
+    """``from svaml.errors import TimeoutError`` (svaml 0.1.0) warns and gives SinchTimeoutError."""
+    with pytest.warns(DeprecationWarning, match="use svaml.errors.SinchTimeoutError"):
+        from svaml.errors import TimeoutError as Old
+    assert SinchTimeoutError is Old

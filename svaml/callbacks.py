@@ -40,7 +40,7 @@ from svaml.model.events import (
 )
 from svaml.model.permissions import Callback
 from svaml.replay import MemoryReplayStore, ReplayStore
-from svaml.rules import RULES, validate
+from svaml.rules import RULES, Limits, validate
 from svaml.rules._validate import read_json
 from svaml.signing import _DEFAULT_MAX_AGE, Credentials, Keyring, Secret, _window_seconds
 from svaml.signing import verify as verify_signature
@@ -239,7 +239,10 @@ class CallbackApp:
     application's own; a :class:`~svaml.replay.RedisReplayStore` for several instances; None to
     turn the check off. ``ignore`` lists rule codes or prefixes (``SV302``, ``SV3``) whose
     diagnostics on an answer are dropped, as the linter's ``--ignore``: an ignored error no
-    longer refuses the answer. Warnings on an answer are logged with their codes.
+    longer refuses the answer. ``limits`` (:class:`svaml.rules.Limits`) are the limits Sinch
+    support raised for the application, as the linter's ``[tool.svaml] limits``: with
+    ``Limits(say=1200)`` a say of 1,000 characters is sent. Warnings on an answer are logged
+    with their codes.
 
     An event without a function gets a default: ICE a ``hangup`` (the call is refused), ACE and
     PIE a ``continue``, DiCE and Notify ``{}``.
@@ -258,6 +261,7 @@ class CallbackApp:
         max_body: int = 256 * 1024,
         replay: ReplayStore | _DefaultStore | None = _IN_PROCESS,
         ignore: Iterable[str] = (),
+        limits: Limits | None = None,
     ) -> None:
         held = None if secret is None else secret if isinstance(secret, Secret) else Secret(secret)
         del secret  # only the Secret, whose repr hides it, stays in this frame's locals
@@ -299,6 +303,9 @@ class CallbackApp:
         self._max_body = max_body
         self._replay = store
         self._ignore = _selectors(ignore)
+        if limits is not None and not isinstance(limits, Limits):
+            raise SvamlError(f"limits must be a svaml.rules.Limits, not {type(limits).__name__}")
+        self._limits = limits
         self._functions: dict[str, Callable[[Any], Any]] = {}
         self._coroutines: set[str] = set()
         self._loop = _Loop()
@@ -560,7 +567,7 @@ class CallbackApp:
         try:
             if answer.callback is not callback:
                 answer = attrs.evolve(answer, callback=callback)
-            problems = validate(answer, callback=callback)
+            problems = validate(answer, callback=callback, limits=self._limits)
             if self._ignore:
                 problems = [p for p in problems if not p.code.startswith(self._ignore)]
             errors = [p for p in problems if p.severity is Severity.ERROR]

@@ -30,6 +30,7 @@ from svaml.callbacks import CallbackApp, CallbackResponse, construct_event
 from svaml.errors import ReplayError, SvamlError
 from svaml.model import DiceEvent, IceEvent
 from svaml.replay import MemoryReplayStore, RedisReplayStore
+from svaml.rules import Limits
 from svaml.signing import Credentials, Keyring, sign
 
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
@@ -456,6 +457,20 @@ def test_ignored_rules_let_a_raised_limit_through() -> None:
         sent.status,
         json.loads(sent.body)["instructions"][0]["text"],
     )
+
+
+def test_raised_limits_let_a_longer_say_through_and_no_longer() -> None:
+    """With Limits(say=1200) a say of 1,000 characters is sent and one of 1,300 refused (SV502)."""
+
+    def app_saying(length: int) -> CallbackApp:
+        app = CallbackApp(key=KEY, secret=SECRET, limits=Limits(say=1200))
+        app.ice(lambda event: Svaml.ice().say("a" * length, locale="en-US").hangup())
+        return app
+
+    sent = app_saying(1000).handle("POST", PATH, signed(), ICE)
+    refused = app_saying(1300).handle("POST", PATH, signed(), ICE)
+    expected = (200, (500, b"the ice function returned SVAML Sinch would reject (SV502)"))
+    assert expected == (sent.status, (refused.status, refused.body))
 
 
 def test_ignoring_a_code_that_names_no_rule_is_an_error() -> None:

@@ -32,7 +32,7 @@ from svaml.signing import Credentials
 KEY = "669E367E-6BBA-48AB-AF15-266871C28135"
 SECRET = "BeIukql3pTKJ8RGL5zo0DA=="
 PATH = "/sinch/callback"
-NUMBER, ROUNDS = 300, 11
+NUMBER, ROUNDS = 300, 21
 CREDENTIALS = Credentials(key=KEY, secret=SECRET)
 
 

@@ -275,15 +275,7 @@ def _verify(
         )
     if replay is not None and window is not None:
         clock = None if now is None else now.timestamp()
-        if not first_time(
-            replay,
-            key=received_key,
-            timestamp=timestamp,
-            moment=moment,
-            signature=signature,
-            window=window,
-            now=clock,
-        ):
+        if not first_time(replay, received_key, timestamp, moment, signature, window, clock):
             raise ReplayError(
                 f"replayed request: key {received_key}, x-timestamp {timestamp} and this signature"
                 f" were already accepted once; refused until it leaves the {window:g}-second replay window"

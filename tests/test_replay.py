@@ -31,21 +31,25 @@ class Clock:
         return self.now
 
 
-def test_fingerprint_tells_key_timestamp_and_signature_apart_and_hides_the_signature() -> None:
-    """Changing any of the three changes the fingerprint, which is 32 hex digits without the signature."""
+def test_fingerprint_tells_key_timestamp_and_signature_apart() -> None:
+    """Changing any of the three changes the fingerprint; the same three give the same one."""
     base = fingerprint(KEY, "2014-09-24T10:59:41Z", SIGNATURE)
     others = {
         fingerprint("other-key", "2014-09-24T10:59:41Z", SIGNATURE),
         fingerprint(KEY, "2014-09-24T10:59:42Z", SIGNATURE),
         fingerprint(KEY, "2014-09-24T10:59:41Z", SIGNATURE[:-2] + "c="),
     }
-    expected = (32, 3, False, base)
-    assert expected == (
-        len(base),
-        len(others - {base}),
-        SIGNATURE[:8] in base,
-        fingerprint(KEY, "2014-09-24T10:59:41Z", SIGNATURE),
-    )
+    expected = (3, base)
+    assert expected == (len(others - {base}), fingerprint(KEY, "2014-09-24T10:59:41Z", SIGNATURE))
+
+
+def test_redis_keeps_a_digest_never_the_signature(redis_server: RedisServer) -> None:
+    """The Redis key is the prefix and 32 hex digits: the signature never reaches Redis."""
+    store = RedisReplayStore.from_url(redis_server.url, prefix="t0:")
+    store.add(fingerprint(KEY, "2014-09-24T10:59:41Z", SIGNATURE), 10)
+    keys = [k.decode() for k in redis.Redis.from_url(redis_server.url).keys("t0:*")]
+    expected = (1, 35, [])
+    assert expected == (len(keys), len(keys[0]), [k for k in keys if SIGNATURE[:10] in k or KEY in k])
 
 
 def test_memory_store_accepts_once_until_expiry() -> None:
@@ -72,16 +76,27 @@ def test_memory_store_forgets_expired_entries_so_memory_stays_bounded_by_one_win
     assert expected == len(store)
 
 
-def test_full_memory_store_evicts_what_expires_first_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
-    """At max_entries the entry closest to expiry makes room; one warning says so."""
+def test_full_memory_store_evicts_the_oldest_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    """At max_entries the oldest entry makes room; one warning says so."""
     clock = Clock()
     store = MemoryReplayStore(3, clock=clock)
-    for name, ttl in (("long", 100), ("short", 1), ("mid", 50), ("new", 10)):
-        store.add(name, ttl)  # "new" evicts "short"
-    remembered = [store.add(name, 100) for name in ("short", "long", "mid")]  # "short" evicts "new"
+    for name in ("first", "second", "third", "fourth"):
+        store.add(name, 100)  # "fourth" evicts "first"
+    remembered = [store.add(name, 100) for name in ("second", "first", "third")]  # "first" evicts "second"
     warnings = [r for r in caplog.records if r.name == "svaml.replay"]
-    expected = ([True, False, False], 3, 1, logging.WARNING)
+    expected = ([False, True, False], 3, 1, logging.WARNING)
     assert expected == (remembered, len(store), len(warnings), warnings[0].levelno)
+
+
+def test_an_entry_that_outlives_the_oldest_does_not_keep_expired_ones() -> None:
+    """An entry with a long life ahead of short ones: the short ones are accepted again once expired."""
+    clock = Clock()
+    store = MemoryReplayStore(clock=clock)
+    store.add("long", 100)
+    store.add("short", 1)
+    clock.now += 2
+    expected = [False, True]
+    assert expected == [store.add("long", 100), store.add("short", 1)]
 
 
 def test_memory_store_is_atomic_across_threads() -> None:
@@ -130,10 +145,11 @@ def test_first_time_remembers_a_request_until_it_leaves_the_window(redis_server:
     moment = datetime.fromtimestamp(now - 100, timezone.utc)
     stamp = moment.isoformat()
     answers = [
-        first_time(store, key=KEY, timestamp=stamp, moment=moment, signature=SIGNATURE, window=300, now=now)
+        first_time(store, KEY, stamp, moment, SIGNATURE, 300, now)
         for _ in range(2)
     ]
-    left = redis.Redis.from_url(redis_server.url).pttl("t1:" + fingerprint(KEY, stamp, SIGNATURE))
+    (key,) = redis.Redis.from_url(redis_server.url).keys("t1:*")
+    left = redis.Redis.from_url(redis_server.url).pttl(key)
     expected = ([True, False], True)
     assert expected == (answers, 199_000 <= left <= 200_000)
 

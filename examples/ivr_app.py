@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 from svaml import AceSvaml, IceSvaml, Menu, MenuOption, PieSvaml, Svaml, return_, tts
 from svaml.callbacks import CallbackApp
@@ -63,8 +64,11 @@ def ended(event: DiceEvent) -> None:
     log.info("call %s ended: %s (%s seconds)", event.call_id, event.reason, event.duration)
 
 
-def create_app(key: str | None = None, secret: str | None = None) -> CallbackApp:
-    """Return the application, with the credentials given or from the environment."""
+def create_app(key: str | None = None, secret: str | None = None, **options: Any) -> CallbackApp:
+    """Return the application, with the credentials given or from the environment.
+
+    ``options`` go to :class:`CallbackApp` (``replay=None`` for a benchmark that replays requests).
+    """
     key = key or os.environ.get("SINCH_APPLICATION_KEY")
     secret = secret or os.environ.get("SINCH_APPLICATION_SECRET")
     if not key or not secret:
@@ -72,7 +76,7 @@ def create_app(key: str | None = None, secret: str | None = None) -> CallbackApp
             "Set SINCH_APPLICATION_KEY and SINCH_APPLICATION_SECRET to your Sinch application's key"
             " and secret (Sinch dashboard, Voice > Apps) to check the signatures of Sinch's callbacks."
         )
-    app = CallbackApp(key=key, secret=secret)
+    app = CallbackApp(key=key, secret=secret, **options)
     app.ice(greet)
     app.pie(choose)
     app.ace(answered)

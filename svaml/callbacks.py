@@ -40,7 +40,7 @@ from svaml.model.events import (
 )
 from svaml.model.permissions import Callback
 from svaml.replay import MemoryReplayStore, ReplayStore
-from svaml.rules import RULES, Limits, validate
+from svaml.rules import Limits, read_selectors, validate
 from svaml.rules._validate import read_json
 from svaml.signing import _DEFAULT_MAX_AGE, Credentials, Keyring, Secret, _window_seconds
 from svaml.signing import verify as verify_signature
@@ -722,18 +722,7 @@ class _Answered(NamedTuple):
 
 def _selectors(ignore: Iterable[str]) -> tuple[str, ...]:
     """Read ``ignore=``: rule codes or prefixes, as the linter's ``--ignore``; refuse one naming no rule."""
-    if isinstance(ignore, str):
-        ignore = ignore.split(",")
-    found = []
-    for raw in ignore:
-        if not isinstance(raw, str):
-            raise SvamlError(f"ignore lists rule codes (SV302) or prefixes (SV3), not {type(raw).__name__}")
-        selector = raw.strip().upper()
-        if selector and not any(code.startswith(selector) for code in RULES):
-            raise SvamlError(f"ignore: {raw!r} names no rule (`svaml rules` lists them)")
-        if selector:
-            found.append(selector)
-    return tuple(found)
+    return read_selectors(ignore.split(",") if isinstance(ignore, str) else ignore, "ignore", allow_all=False)
 
 
 def _answered(event: Event, response: CallbackResponse, started: float) -> None:

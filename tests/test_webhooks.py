@@ -475,7 +475,7 @@ def test_raised_limits_let_a_longer_say_through_and_no_longer() -> None:
 
 def test_ignoring_a_code_that_names_no_rule_is_an_error() -> None:
     """ignore=['SV999'] is refused at construction, as a typo would be by the linter."""
-    with pytest.raises(SvamlError, match="'SV999' names no rule"):
+    with pytest.raises(SvamlError, match="'SV999' selects no rule"):
         CallbackApp(key=KEY, secret=SECRET, ignore=["SV999"])
 
 

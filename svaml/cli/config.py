@@ -34,7 +34,7 @@ import attrs
 from svaml.cli.formats import FORMATS
 from svaml.errors import SvamlError
 from svaml.model.permissions import Callback
-from svaml.rules import Limits
+from svaml.rules import Limits, read_selectors, specificity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -259,25 +259,12 @@ def comma_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _specificity(selector: str, code: str) -> int:
-    """How closely ``selector`` names ``code``: -1 not at all, 0 for ALL, else its length."""
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
 def check_selectors(selectors: Iterable[str], codes: Iterable[str], what: str) -> tuple[str, ...]:
-    """Normalize selectors (upper case) and refuse any that names no rule."""
-    known = tuple(codes)
-    result = []
-    for raw in selectors:
-        selector = raw.strip().upper()
-        if not selector:
-            continue
-        if selector != "ALL" and not any(code.startswith(selector) for code in known):
-            raise ConfigError(f"{what}: {raw!r} selects no rule (run `svaml rules` for the codes)")
-        result.append(selector)
-    return tuple(result)
+    """Normalize selectors (upper case) and refuse any that names no rule, as a configuration error."""
+    try:
+        return read_selectors(selectors, what, codes=codes)
+    except SvamlError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def resolve_selection(codes: Iterable[str], layers: Sequence[Layer]) -> frozenset[str]:
@@ -287,8 +274,8 @@ def resolve_selection(codes: Iterable[str], layers: Sequence[Layer]) -> frozense
     for layer in layers:
         positive = (*(layer.select or ()), *layer.extend_select)
         for code in all_codes:
-            plus = max((_specificity(s, code) for s in positive), default=-1)
-            minus = max((_specificity(s, code) for s in layer.ignore), default=-1)
+            plus = max((specificity(s, code) for s in positive), default=-1)
+            minus = max((specificity(s, code) for s in layer.ignore), default=-1)
             if plus < 0 and minus < 0:
                 if layer.select is not None:
                     enabled.discard(code)
@@ -301,7 +288,7 @@ def resolve_selection(codes: Iterable[str], layers: Sequence[Layer]) -> frozense
 
 def selected(code: str, selectors: Iterable[str]) -> bool:
     """Say whether any selector (a code, a prefix or ALL) names ``code``."""
-    return any(_specificity(s, code) >= 0 for s in selectors)
+    return any(specificity(s, code) >= 0 for s in selectors)
 
 
 def matches_path(path: str, pattern: str) -> bool:

@@ -23,7 +23,7 @@ from svaml.rules import (  # noqa: F401
     _structure,
 )
 from svaml.rules._bounds import Limits
-from svaml.rules._registry import DOCS_URL, RULES, Example, Finding, Rule
+from svaml.rules._registry import DOCS_URL, RULES, Example, Finding, Rule, read_selectors, specificity
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "check_built",
     "is_valid",
     "iter_diagnostics",
+    "read_selectors",
+    "specificity",
     "validate",
     "validate_callout",
 ]

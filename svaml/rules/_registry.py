@@ -18,6 +18,7 @@ import attrs
 
 from svaml import _json
 from svaml.diagnostic import Applicability, Diagnostic, Fix, Severity
+from svaml.errors import SvamlError
 from svaml.model.permissions import Callback, callback_of
 
 if TYPE_CHECKING:
@@ -231,3 +232,36 @@ def plan(target: Target, callback: Callback | None, canonical: bool, errors_only
                     by_class.setdefault(kind, []).append((r.check, r))
         found = _PLANS[key] = Plan(tuple(document), {k: tuple(v) for k, v in by_class.items()})
     return found
+
+
+def specificity(selector: str, code: str) -> int:
+    """How closely a selector (a code, a code prefix, or ``ALL``) names ``code``.
+
+    -1 not at all, 0 for ALL, else its length: the more specific of two selectors wins, as in ruff.
+    """
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+def read_selectors(
+    selectors: Iterable[object], what: str, *, codes: Iterable[str] | None = None, allow_all: bool = True
+) -> tuple[str, ...]:
+    """Read rule selectors (codes or code prefixes, any case; ``ALL`` where allowed), upper-cased.
+
+    The one reading of ``--select``/``--ignore``, ``[tool.svaml]`` and ``CallbackApp(ignore=…)``.
+    Raises :class:`~svaml.errors.SvamlError` naming ``what`` for a selector that is not a str or
+    names no rule of ``codes`` (by default, every registered rule).
+    """
+    known = tuple(RULES if codes is None else codes)
+    result = []
+    for raw in selectors:
+        if not isinstance(raw, str):
+            raise SvamlError(f"{what} lists rule codes (SV302) or prefixes (SV3), not {type(raw).__name__}")
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if (selector != "ALL" or not allow_all) and not any(code.startswith(selector) for code in known):
+            raise SvamlError(f"{what}: {raw!r} selects no rule (run `svaml rules` for the codes)")
+        result.append(selector)
+    return tuple(result)

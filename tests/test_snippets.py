@@ -550,3 +550,115 @@ def test_render_forms_are_the_documented_ones() -> None:
     """Render takes json, curl, python and node, and refuses another form by name."""
     with pytest.raises(SvamlError, match="expected one of json, curl, python, node"):
         render(Svaml.ice().hangup(), "yaml")
+
+
+# -- what a new user gets wrong -------------------------------------------------------------------
+
+
+def test_render_of_a_document_that_does_not_read_says_where_and_suggests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt required field is located, with SV007's did-you-mean beside the SV003 it causes."""
+    page = tmp_path / "say.json"
+    page.write_text('{"action": {"name": "hangup"}, "instructions": [{"name": "say", "txt": "Hi"}]}')
+    status = main(["render", str(page)])
+    expected = [
+        f"svaml: error: {page}: cannot read a SVAML document",
+        f"{page}:1:49: /instructions/0: error: missing required field 'text' [SV003]",
+        f"{page}:1:65: /instructions/0/txt: warning: unknown field 'txt' in say; did you mean 'text'? "
+        "Sinch ignores it [SV007]",
+    ]
+    assert (1, expected) == (status, capsys.readouterr().err.splitlines())
+
+
+def test_render_of_an_invalid_document_shows_its_warnings_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A document with errors prints every diagnostic, so the did-you-mean of a misspelt field shows."""
+    page = tmp_path / "pstn.ice.json"
+    page.write_text('{"action": {"name": "connectPstn", "number": "46701234567", "dialtimeout": 5}}')
+    assert main(["render", str(page)]) == 1
+    expected = ["[SV401]", "[SV007]"]
+    assert expected == [line.rsplit(" ", 1)[-1] for line in capsys.readouterr().err.splitlines()[1:]]
+
+
+def test_render_of_a_callout_that_does_not_read_names_it_in_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A callout request that does not read is called one (not CalloutRequest), its problem located."""
+    import io
+
+    raw = b'{"method": "ttsCallout", "ttsCallout": {"destination": {"type": "number", "endpoint": 4}}}'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    status = main(["render", "-"])
+    expected = [
+        "svaml: error: <stdin>: cannot read a callout request",
+        "<stdin>:1:87: /ttsCallout/destination/endpoint: error: expected a string, got integer [SV002]",
+    ]
+    assert (1, expected) == (status, capsys.readouterr().err.splitlines())
+
+
+def test_render_of_a_python_file_without_a_name_says_to_name_one(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml render ivr_menu.py` (the `:name` forgotten) exits 2 saying how to name the document."""
+    source = str(EXAMPLES / "ivr_menu.py")
+    status = main(["render", source])
+    expected = f"svaml: error: {source} is a Python file: name the document in it, {source}:NAME\n"
+    assert (2, expected) == (status, capsys.readouterr().err)
+
+
+def test_sync_says_where_each_problem_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Problems of a page are `page:line:` each, and a JSON source's diagnostics carry its line and column."""
+    (tmp_path / "bad.ice.json").write_text('{"action": {"name": "connectPstn", "number": "46701234567"}}')
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Flows\n\n<!-- svaml: render bad.ice.json as=jsn -->\n```json\n```\n\n"
+        "<!-- svaml: render bad.ice.json -->\n```json\n```\n"
+    )
+    assert main(["docs", "sync", "--check", str(page)]) == 1
+    number = "number '46701234567' has no leading '+' (Sinch error 40005 NumberMissingLeadingPlus)"
+    expected = [
+        f"svaml: error: {page}:3: `render as=jsn`; expected one of json, curl, python, node",
+        f"svaml: error: {page}:7: bad.ice.json is not valid as an ICE response",
+        f"    {tmp_path / 'bad.ice.json'}:1:46: /action/number: error: {number}: write '+46701234567' "
+        "if the digits start with the country code [SV401]",
+    ]
+    assert expected == capsys.readouterr().err.splitlines()
+
+
+def test_a_misspelt_verb_is_reported_by_sync_and_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`<!-- svaml: rendr … -->` or `Render` would leave a block stale silently: both commands say so."""
+    page = tmp_path / "page.md"
+    stale = '```json\n{"action": {"name": "hangup"}}\n```\n'
+    page.write_text(f"<!-- svaml: rendr flow.json -->\n{stale}\n<!-- svaml: Render flow.json -->\n{stale}")
+    before = page.read_text()
+    assert main(["docs", "sync", str(page)]) == 1
+    expected = [
+        f"svaml: error: {page}:1: unknown verb 'rendr'; did you mean 'render'?",
+        f"svaml: error: {page}:6: unknown verb 'Render'; did you mean 'render'?",
+    ]
+    assert (expected, before) == (capsys.readouterr().err.splitlines(), page.read_text())
+    assert main(["lint", "--isolated", "--output-format", "concise", "-q", str(page)]) == 1
+    slip = (
+        "unknown verb '{}'; did you mean 'render'? "
+        "(a marker of svaml docs sync: render, describe, diagram)"
+    )
+    expected = [f"{page}:1:13: SV011 {slip.format('rendr')}", f"{page}:6:13: SV011 {slip.format('Render')}"]
+    assert expected == capsys.readouterr().out.splitlines()
+
+
+def test_the_linters_own_comments_are_no_misspelt_verbs() -> None:
+    """`callback=ice`, `ignore[…]` and a bare `ignore` are the linter's, never a slip of a marker's verb."""
+    expected = [None, None, None]
+    lines = ["<!-- svaml: callback=ice -->", "<!-- svaml: ignore[SV401] -->", "<!-- svaml: ignore -->"]
+    assert expected == [read_marker(line, 1) for line in lines]
+
+
+def test_describe_a_park_with_only_a_hold_prompt() -> None:
+    """A park with a hold prompt and no intro prompt plays the hold prompt while it waits."""
+    park = Svaml.patch().park(hold_prompt="#tts[Please hold.]", max_duration=60)
+    expected = (
+        'As a call update (PATCH): parks the call, playing "Please hold." while it waits (at most 60 s).\n'
+    )
+    assert expected == describe(park)

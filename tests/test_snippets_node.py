@@ -133,3 +133,17 @@ def test_node_refuses_what_the_sdk_cannot_express(value: Any, message: str) -> N
     """Each construct @sinch/voice's builders lack is refused with a message saying which."""
     with pytest.raises(NodeUnsupported, match=message):
         to_node(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "alternatives"),
+    [
+        (Svaml.from_dict({"action": {"name": "hangup"}}, callback="dice"), "render it as json"),
+        (Svaml.call_leg().hangup(), "render it as json or curl"),
+    ],
+)
+def test_node_refusals_offer_only_forms_that_work(value: Any, alternatives: str) -> None:
+    """A DiCE response is no request, so curl is not offered for it; a call-leg update is one."""
+    with pytest.raises(NodeUnsupported) as caught:
+        to_node(value)
+    assert alternatives == str(caught.value).rsplit("; ", 1)[1]

@@ -23,6 +23,8 @@ from svaml._jsontext import blank_jsonc, comment_spans, locate_many, position
 from svaml.cli.config import CALLBACKS
 from svaml.diagnostic import Diagnostic
 from svaml.rules import RULES
+from svaml.snippets import VERBS
+from svaml.snippets._pages import verb_slip
 
 __all__ = [
     "Directive",
@@ -32,6 +34,7 @@ __all__ = [
     "read_directive",
     "suppress",
     "unsuppressed",
+    "verb_slip_message",
 ]
 
 _PREFIX = re.compile(r"\s*svaml\s*:", re.I)
@@ -77,6 +80,17 @@ def _diagnostic(code: str, message: str, line: int, column: int, width: int) -> 
 def invalid(message: str, line: int, column: int, width: int = 1) -> Diagnostic:
     """An SV011 diagnostic: a ``svaml:`` statement that svaml cannot use, at ``line``:``column``."""
     return _diagnostic("SV011", message, line, column, width)
+
+
+def verb_slip_message(body: str) -> str | None:
+    """What to say of a ``svaml:`` comment whose first word is a slip of a snippet verb (``rendr``)."""
+    prefix = _PREFIX.match(body)
+    words = body[prefix.end() :].split(None, 1) if prefix is not None else []
+    slip = verb_slip(words[0]) if words else None
+    if slip is None:
+        return None
+    verbs = ", ".join(VERBS)
+    return f"unknown verb {words[0]!r}; did you mean {slip!r}? (a marker of svaml docs sync: {verbs})"
 
 
 def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Directive | None:
@@ -135,7 +149,10 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
             message = f"cannot read {word!r} in a svaml: comment: {_SYNTAX}"
             if word.lower() == "ignore":
                 message = "a bare ignore suppresses nothing: name the codes, ignore[SV401]"
-            problems.append(_diagnostic("SV011", message, *at(item.start(5)), len(word)))
+            slip = verb_slip_message(body) if callbacks and item is items[0] else None
+            problems.append(_diagnostic("SV011", slip or message, *at(item.start(5)), len(word)))
+            if slip is not None:
+                break  # the rest is the marker's source and options, not statements
     if not items:
         message = f"an empty svaml: comment: {_SYNTAX}"
         problems.append(_diagnostic("SV011", message, *at(prefix.start()), prefix.end() - prefix.start()))

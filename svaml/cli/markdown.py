@@ -26,7 +26,14 @@ import attrs
 from svaml._json import Decoded, decode, decode_jsonc
 from svaml._jsontext import locate_many
 from svaml.cli.config import CALLBACKS, callback_from_name
-from svaml.cli.directives import Suppression, invalid, jsonc_suppressions, read_directive, suppress
+from svaml.cli.directives import (
+    Suppression,
+    invalid,
+    jsonc_suppressions,
+    read_directive,
+    suppress,
+    verb_slip_message,
+)
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CALLOUT_CLASSES
 from svaml.model.instructions import INSTRUCTION_CLASSES
@@ -153,8 +160,8 @@ class BlockReport(NamedTuple):
 
 _COMMENT = re.compile(r"[ \t]*<!--")
 # A comment that starts with a snippet verb (``svaml: render …``) is a marker of ``svaml docs sync``
-# (svaml.snippets), not the linter's.
-_SVAML_NOTE = re.compile(r"\s*svaml\s*:(?!\s*(?:" + "|".join(VERBS) + r")(?:\s|$))", re.I)
+# (svaml.snippets), not the linter's. Verbs are matched as docs sync reads them, in their case.
+_SVAML_NOTE = re.compile(r"\s*svaml\s*:(?!\s*(?-i:" + "|".join(VERBS) + r")(?:\s|$))", re.I)
 
 
 def fenced_blocks(markdown: str) -> tuple[list[Block], list[Note]]:
@@ -463,7 +470,9 @@ def lint_markdown(
         suppressions.extend(report.suppressions)
     others = [note for block in blocks if block.language not in ("json", "jsonc") for note in block.notes]
     for note in sorted([*stray, *others], key=lambda n: n.line):
-        message = "this svaml: comment is before no json or jsonc block, so it applies to nothing"
+        message = verb_slip_message(note.text) or (
+            "this svaml: comment is before no json or jsonc block, so it applies to nothing"
+        )
         found.append(invalid(message, note.line, note.column, len(note.text.strip())))
     return suppress(found, suppressions, enabled)
 

@@ -34,7 +34,7 @@ from svaml.snippets import (
     sync,
 )
 from svaml.snippets._curl import LEGS
-from svaml.snippets._source import headline
+from svaml.snippets._source import headline, located
 
 __all__ = ["register"]
 
@@ -108,8 +108,7 @@ def _source_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _print_diagnostics(where: str, found: Iterable[Diagnostic]) -> None:
     for d in found:
-        at = f"{d.line}:{d.column}: " if d.line else ""
-        sys.stderr.write(f"{where}:{at}{d.pointer or '/'}: {d.severity.value}: {d.message} [{d.code}]\n")
+        sys.stderr.write(located(where, d) + "\n")
 
 
 def _read(args: argparse.Namespace) -> Snippable | int:
@@ -118,7 +117,7 @@ def _read(args: argparse.Namespace) -> Snippable | int:
     try:
         if args.source == "-":
             text = sys.stdin.buffer.read()
-            value = read_text(text, callback=args.callback, where="standard input")
+            value = read_text(text, callback=args.callback, where=where)
             warnings = check(value, where=where, text=text)
         else:
             value, warnings = load_checked(args.source, callback=args.callback)

@@ -98,7 +98,11 @@ SENTENCES: Mapping[type, _Sentence] = {
     a.Park: lambda o: (
         "parks the call"
         + (f", playing {prompt_words(o.intro_prompt)} once" if o.intro_prompt else "")
-        + (f", then {prompt_words(o.hold_prompt)} while it waits" if o.hold_prompt else "")
+        + (
+            f"{', then' if o.intro_prompt else ', playing'} {prompt_words(o.hold_prompt)} while it waits"
+            if o.hold_prompt
+            else ""
+        )
         + (f" (at most {_seconds(o.max_duration)})" if o.max_duration is not None else ""),
         {"intro_prompt", "hold_prompt", "max_duration"},
     ),

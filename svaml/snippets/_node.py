@@ -116,13 +116,15 @@ def to_node(value: Svaml | CalloutRequest, *, name: str = "document") -> str:
     if callback is None:
         raise NodeUnsupported(
             f"{package} has one builder per callback (ICE, ACE, PIE); say which one the document "
-            "answers (callback=ice, ace or pie)"
+            "answers (--callback ice, ace or pie; callback= in a marker)"
         )
     helpers = NODE_HELPERS.get(callback)
     if helpers is None:
+        # curl sends only call and call-leg updates; a DiCE or Notify response is never sent.
+        sent = callback in (Callback.PATCH, Callback.CALL_LEG)
         raise NodeUnsupported(
             f"{package} {version} has builders only for ICE, ACE and PIE responses, not for "
-            f"{callback.phrase}; render it as json or curl"
+            f"{callback.phrase}; render it as json{' or curl' if sent else ''}"
         )
     unknown = _extras_at(value, "")
     if unknown is not None:

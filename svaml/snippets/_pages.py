@@ -33,7 +33,7 @@ from svaml.snippets._describe import describe
 from svaml.snippets._diagram import dot, mermaid, svg
 from svaml.snippets._node import to_node
 from svaml.snippets._python import to_python
-from svaml.snippets._source import Snippable, headline, load_checked, to_json
+from svaml.snippets._source import Snippable, headline, load_checked, located, python_source, to_json
 
 __all__ = [
     "DIAGRAMS",
@@ -49,6 +49,7 @@ __all__ = [
     "snippet",
     "sync",
     "sync_text",
+    "verb_slip",
 ]
 
 #: What ``render`` prints, by ``as=``: the writer and the language of its fenced block.
@@ -114,11 +115,27 @@ class Marker(NamedTuple):
 
 
 class PageError(SvamlError):
-    """A marker that cannot be read or made: the message says the page, line and why."""
+    """A marker that cannot be read: ``line`` is its line on the page, ``reason`` says why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}")
 
 
 _MARKER = re.compile(r"^<!--\s*svaml:\s*(?P<body>.*?)\s*-->\s*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
+
+
+def verb_slip(word: str) -> str | None:
+    """The verb of :data:`VERBS` that ``word`` (not itself one) is likely a slip for (``rendr``, ``Render``).
+
+    The linter's own statements (``callback=…``, ``ignore[…]``) are no verb's slip.
+    """
+    if word in VERBS or set("=[") & set(word):
+        return None
+    close = difflib.get_close_matches(word.lower(), VERBS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def read_marker(line: str, number: int) -> Marker | None:
@@ -129,27 +146,33 @@ def read_marker(line: str, number: int) -> Marker | None:
     try:
         words = shlex.split(match["body"])
     except ValueError as exc:
-        raise PageError(f"line {number}: cannot read the marker: {exc}") from None
-    if not words or words[0] not in VERBS:
+        raise PageError(number, f"cannot read the marker: {exc}") from None
+    if not words:
+        return None
+    if words[0] not in VERBS:
+        # A slip of a verb would leave its block stale without a word.
+        slip = verb_slip(words[0])
+        if slip is not None:
+            raise PageError(number, f"unknown verb {words[0]!r}; did you mean {slip!r}?")
         return None
     verb, rest = words[0], words[1:]
     if not rest or "=" in rest[0]:
-        raise PageError(f"line {number}: `{verb}` needs a source (FILE.py:name, module:name or FILE.json)")
+        raise PageError(number, f"`{verb}` needs a source (FILE.py:name, module:name or FILE.json)")
     options = {}
     for word in rest[1:]:
         key, equals, value = word.partition("=")
         if not equals or key not in VERBS[verb] | {"callback"}:
             allowed = ", ".join(sorted(VERBS[verb] | {"callback"}))
-            raise PageError(f"line {number}: `{verb}` takes {allowed}=…; got {word!r}")
+            raise PageError(number, f"`{verb}` takes {allowed}=…; got {word!r}")
         options[key] = value
     forms = {"render": FORMS, "diagram": DIAGRAMS}.get(verb)
     form = options.get("as", "json" if verb == "render" else "mermaid")
     if forms is not None and form not in forms:
-        raise PageError(f"line {number}: `{verb} as={form}`; expected one of {', '.join(forms)}")
+        raise PageError(number, f"`{verb} as={form}`; expected one of {', '.join(forms)}")
     if verb == "render":
         unknown = sorted(set(options) - options_of(form) - {"as", "callback"})
         if unknown:
-            raise PageError(f"line {number}: `render as={form}` does not take {', '.join(unknown)}=")
+            raise PageError(number, f"`render as={form}` does not take {', '.join(unknown)}=")
     return Marker(verb, rest[0], options, number)
 
 
@@ -163,8 +186,6 @@ def snippet(marker: Marker, base: Path) -> tuple[str, str, list[Diagnostic]]:
         form = options.get("as", "mermaid")
         return diagram(value, form), DIAGRAMS.get(form, ("", form))[1], warnings
     form = options.pop("as", "json")
-    if form not in FORMS:
-        raise SvamlError(f"render as={form!r}; expected one of {', '.join(FORMS)}")
     return render(value, form, **options), FORMS[form][1], warnings
 
 
@@ -201,7 +222,7 @@ def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
         try:
             marker = read_marker(line, index)
         except PageError as exc:
-            problems.append(f"{where}:{exc}")
+            problems.append(f"{where}:{exc.line}: {exc.reason}")
             continue
         if marker is None:
             continue
@@ -219,7 +240,9 @@ def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
         try:
             made, language, found = snippet(marker, base)
         except SvamlError as exc:
-            detail = "".join(f"\n    {d.pointer or '/'}: {d.message} [{d.code}]" for d in exc.problems)
+            # Each diagnostic where it is: a JSON source's line and column, relative to here.
+            source = marker.source if python_source(marker.source) else str(base / marker.source)
+            detail = "".join(f"\n    {located(source, d)}" for d in exc.problems)
             problems.append(f"{where}:{marker.line}: {headline(exc)}{detail}")
             out.extend(lines[start:end])
             index = end

@@ -35,6 +35,8 @@ __all__ = [
     "headline",
     "load",
     "load_checked",
+    "located",
+    "python_source",
     "read_text",
     "suffix_callback",
     "to_json",
@@ -81,12 +83,28 @@ def read_text(
     """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy."""
     data = read_json(text, where)
     cb = callback_of(callback)
+    callout = is_callout(data)
     try:
-        if is_callout(data):
+        if callout:
             return codec.structure(data, CalloutRequest)
         return _coerce(codec.structure(data, Document), where, cb)
     except SvamlError as exc:
-        raise SvamlError(f"{where}: {headline(exc)}", exc.problems) from None
+        # The rules say more than the reader: the line and column of each problem, and the
+        # did-you-mean of a misspelt field (SV007) beside the required field it leaves missing.
+        found = validate(text, callback=cb)
+        errors = [d for d in found if d.severity is Severity.ERROR]
+        what = "a callout request" if callout else "a SVAML document"
+        raise SvamlError(f"{where}: cannot read {what}", found if errors else exc.problems) from None
+
+
+def located(where: str, diagnostic: Diagnostic) -> str:
+    """One line for a diagnostic of a source: ``where:line:column: pointer: severity: message [code]``.
+
+    A document made in Python has no lines: its diagnostics say only their JSON pointer.
+    """
+    d = diagnostic
+    at = f"{d.line}:{d.column}: " if d.line else ""
+    return f"{where}:{at}{d.pointer or '/'}: {d.severity.value}: {d.message} [{d.code}]"
 
 
 def headline(error: SvamlError) -> str:
@@ -136,7 +154,7 @@ def load(source: str, *, callback: Callback | str | None = None, base: str | Pat
     """
     where = Path(base)
     cb = callback_of(callback)
-    named = _python_source(source)
+    named = python_source(source)
     if named is not None:
         module_part, attribute = named
         if not _ATTRIBUTE.match(attribute):
@@ -154,6 +172,8 @@ def load(source: str, *, callback: Callback | str | None = None, base: str | Pat
             except Exception as exc:
                 raise SvamlError(f"{source}: calling it raised {type(exc).__name__}: {exc}") from exc
         return _coerce(value, source, cb)
+    if source.endswith(".py"):
+        raise SvamlError(f"{source} is a Python file: name the document in it, {source}:NAME")
     path = where / source
     try:
         data = path.read_bytes()
@@ -167,15 +187,17 @@ def check(
 ) -> list[Diagnostic]:
     """Check ``value`` with every rule for its callback: raise on errors, return the warnings.
 
+    The error carries every diagnostic, the warnings included.
+
     ``text`` is the JSON ``value`` was read from, if any: the diagnostics then carry its lines and
     columns.
     """
     callback = value.callback if isinstance(value, Svaml) else None
     found = validate(value if text is None else text, callback=callback)
-    errors = [d for d in found if d.severity is Severity.ERROR]
-    if errors:
+    if any(d.severity is Severity.ERROR for d in found):
         phrase = callback.phrase if callback is not None else None
-        raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", errors)
+        # The warnings too: an unknown field's did-you-mean often explains an error beside it.
+        raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", found)
     return found
 
 
@@ -184,11 +206,11 @@ def load_checked(
 ) -> tuple[Snippable, list[Diagnostic]]:
     """:func:`load` the source and :func:`check` it; diagnostics of a JSON file carry line and column."""
     value = load(source, callback=callback, base=base)
-    text = None if _python_source(source) is not None else (Path(base) / source).read_bytes()
+    text = None if python_source(source) is not None else (Path(base) / source).read_bytes()
     return value, check(value, where=source, text=text)
 
 
-def _python_source(source: str) -> tuple[str, str] | None:
+def python_source(source: str) -> tuple[str, str] | None:
     """``(module or file, attribute)`` when ``source`` names a Python object, else None (a JSON file)."""
     module_part, colon, attribute = source.rpartition(":")
     if colon and len(module_part) > 1 and not module_part.endswith(".json"):

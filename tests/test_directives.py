@@ -320,3 +320,23 @@ def test_comments_inside_strings_stay_and_brackets_in_comments_do_not_count(text
 def test_commas_after_no_value_stay_errors(text: str) -> None:
     """A trailing comma follows a value: [,] and [1,,] are still not JSONC."""
     assert decode_jsonc(text).problem is not None
+
+
+def test_codes_without_brackets_are_one_problem_saying_how_to_write_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`// svaml: ignore SV401, SV402` is one SV011 writing the brackets; `foo SV401` is two."""
+    _write(
+        "call.jsonc",
+        '{"action": {"name": "hangup"}, // svaml: ignore SV401, SV402\n'
+        ' "instructions": [] // svaml: foo SV401\n}\n',
+    )
+    assert main(["lint", "--isolated", "--output-format", "concise", "-q", "call.jsonc"]) == 1
+    expected = [
+        "call.jsonc:1:42: SV011 write the codes in brackets: ignore[SV401, SV402]",
+        "call.jsonc:2:31: SV011 cannot read 'foo' in a svaml: comment: expected ignore[CODES] or, before a "
+        "Markdown block, callback=NAME",
+        "call.jsonc:2:35: SV011 cannot read 'SV401' in a svaml: comment: expected ignore[CODES] or, before a "
+        "Markdown block, callback=NAME",
+    ]
+    assert expected == capsys.readouterr().out.splitlines()

@@ -82,6 +82,12 @@ def invalid(message: str, line: int, column: int, width: int = 1) -> Diagnostic:
     return _diagnostic("SV011", message, line, column, width)
 
 
+def _bare_code(item: re.Match[str]) -> bool:
+    """Whether a comment's item is a word that reads as a rule code (``SV401``, ``SV402,``)."""
+    word = item.group(5)
+    return word is not None and word[:2].upper() == "SV"
+
+
 def verb_slip_message(body: str) -> str | None:
     """What to say of a ``svaml:`` comment whose first word is a slip of a snippet verb (``rendr``)."""
     prefix = _PREFIX.match(body)
@@ -112,7 +118,10 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
     codes: list[tuple[str, int, int]] = []
     problems: list[Diagnostic] = []
     items = list(_ITEM.finditer(body, prefix.end()))
-    for item in items:
+    skip: set[int] = set()
+    for number, item in enumerate(items):
+        if number in skip:
+            continue
         if item.group(1) is not None:
             name = item.group(2).lower()
             where = at(item.start(2) if name and callbacks else item.start(1))
@@ -147,7 +156,15 @@ def read_directive(body: str, line: int, column: int, *, callbacks: bool) -> Dir
         else:
             word = item.group(5)
             message = f"cannot read {word!r} in a svaml: comment: {_SYNTAX}"
-            if word.lower() == "ignore":
+            # ignore SV401, SV402: the codes are there, the brackets are not; one problem, not three.
+            after = number + 1
+            while word.lower() == "ignore" and after < len(items) and _bare_code(items[after]):
+                skip.add(after)
+                after += 1
+            if after > number + 1:
+                listed = ", ".join(items[k].group(5).strip(",") for k in range(number + 1, after))
+                message = f"write the codes in brackets: ignore[{listed}]"
+            elif word.lower() == "ignore":
                 message = "a bare ignore suppresses nothing: name the codes, ignore[SV401]"
             slip = verb_slip_message(body) if callbacks and item is items[0] else None
             problems.append(_diagnostic("SV011", slip or message, *at(item.start(5)), len(word)))

@@ -662,3 +662,27 @@ def test_describe_a_park_with_only_a_hold_prompt() -> None:
         'As a call update (PATCH): parks the call, playing "Please hold." while it waits (at most 60 s).\n'
     )
     assert expected == describe(park)
+
+
+def test_render_and_sync_check_with_the_limits_of_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 900-character say that `svaml lint` passes under `limits = {say = 1200}` renders and syncs too."""
+    monkeypatch.chdir(tmp_path)
+    say = {"name": "say", "text": "a" * 900, "locale": "en-US"}
+    long = {"instructions": [say], "action": {"name": "hangup"}}
+    Path("long.json").write_text(json.dumps(long))
+    Path("page.md").write_text("<!-- svaml: render long.json -->\n")
+    before = [main(["render", "long.json"]), main(["docs", "sync", "--check", "page.md"])]
+    Path("pyproject.toml").write_text("[tool.svaml]\nlimits = {say = 1200}\n")
+    capsys.readouterr()
+    commands = [["lint", "-q", "long.json"], ["render", "long.json"], ["docs", "sync", "page.md"]]
+    after = [main(command) for command in commands]
+    expected = ([1, 1], [0, 0, 0], long)
+    assert expected == (before, after, json.loads(Path("page.md").read_text().split("```")[1][len("json") :]))
+    Path("pyproject.toml").write_text("[tool.svaml]\nlimits = {sya = 1200}\n")
+    capsys.readouterr()
+    status = main(["render", "long.json"])
+    config = tmp_path / "pyproject.toml"
+    message = f"svaml: error: {config} [tool.svaml]: unknown limit 'sya'; known limits: say\n"
+    assert (2, message) == (status, capsys.readouterr().err)

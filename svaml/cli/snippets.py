@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from svaml.cli._messages import error, note
-from svaml.cli.config import CALLBACKS
+from svaml.cli.config import CALLBACKS, ConfigError, load_config
 from svaml.client import REGIONS
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
+from svaml.rules import Limits
 from svaml.snippets import (
     DIAGRAMS,
     FORMS,
@@ -111,16 +112,28 @@ def _print_diagnostics(where: str, found: Iterable[Diagnostic]) -> None:
         sys.stderr.write(located(where, d) + "\n")
 
 
+def _limits() -> Limits | int | None:
+    """The limits of ``[tool.svaml]`` (as ``svaml lint`` and ``svaml schema`` read them), or exit 2."""
+    try:
+        return load_config().limits
+    except ConfigError as exc:
+        error(str(exc))
+        return 2
+
+
 def _read(args: argparse.Namespace) -> Snippable | int:
     """The source, checked; or the exit status when it is not valid (1) or cannot be read (2)."""
+    limits = _limits()
+    if isinstance(limits, int):
+        return limits
     where = "<stdin>" if args.source == "-" else args.source
     try:
         if args.source == "-":
             text = sys.stdin.buffer.read()
-            value = read_text(text, callback=args.callback, where=where)
-            warnings = check(value, where=where, text=text)
+            value = read_text(text, callback=args.callback, where=where, limits=limits)
+            warnings = check(value, where=where, text=text, limits=limits)
         else:
-            value, warnings = load_checked(args.source, callback=args.callback)
+            value, warnings = load_checked(args.source, callback=args.callback, limits=limits)
     except SvamlError as exc:
         error(headline(exc))
         _print_diagnostics(where, exc.problems)
@@ -187,10 +200,13 @@ def _pages(paths: Iterable[str]) -> list[Path]:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    limits = _limits()
+    if isinstance(limits, int):
+        return limits
     status = 0
     for page in _pages(args.paths):
         try:
-            result, diff = sync(page, write=not args.check)
+            result, diff = sync(page, write=not args.check, limits=limits)
         except (OSError, UnicodeDecodeError) as exc:
             error(f"{page}: cannot read it ({getattr(exc, 'strerror', None) or exc})")
             status = 2

@@ -28,6 +28,7 @@ from typing import NamedTuple
 from svaml.diagnostic import Diagnostic
 from svaml.document import Svaml
 from svaml.errors import SvamlError
+from svaml.rules import Limits
 from svaml.snippets._curl import to_curl
 from svaml.snippets._describe import describe
 from svaml.snippets._diagram import dot, mermaid, svg
@@ -176,10 +177,11 @@ def read_marker(line: str, number: int) -> Marker | None:
     return Marker(verb, rest[0], options, number)
 
 
-def snippet(marker: Marker, base: Path) -> tuple[str, str, list[Diagnostic]]:
+def snippet(marker: Marker, base: Path, limits: Limits | None = None) -> tuple[str, str, list[Diagnostic]]:
     """The text and block language a marker makes, and the warnings of its source."""
     options = dict(marker.options)
-    value, warnings = load_checked(marker.source, callback=options.pop("callback", None), base=base)
+    callback = options.pop("callback", None)
+    value, warnings = load_checked(marker.source, callback=callback, base=base, limits=limits)
     if marker.verb == "describe":
         return describe(value), "text", warnings
     if marker.verb == "diagram":
@@ -198,8 +200,11 @@ class Synced(NamedTuple):
     warnings: list[Diagnostic]
 
 
-def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
-    """``text`` with every marked block made afresh from its source (problems leave a block as it was)."""
+def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits | None = None) -> Synced:
+    """``text`` with every marked block made afresh from its source (problems leave a block as it was).
+
+    ``limits`` are the application's (``[tool.svaml] limits``), as the sources are checked with them.
+    """
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     problems: list[str] = []
@@ -238,7 +243,7 @@ def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
                 end += 1
             end = min(end + 1, len(lines))
         try:
-            made, language, found = snippet(marker, base)
+            made, language, found = snippet(marker, base, limits)
         except SvamlError as exc:
             # Each diagnostic where it is: a JSON source's line and column, relative to here.
             source = marker.source if python_source(marker.source) else str(base / marker.source)
@@ -254,7 +259,7 @@ def sync_text(text: str, base: Path, *, where: str = "the page") -> Synced:
     return Synced("".join(out), count, problems, warnings)
 
 
-def sync(path: str | Path, *, write: bool = True) -> tuple[Synced, str]:
+def sync(path: str | Path, *, write: bool = True, limits: Limits | None = None) -> tuple[Synced, str]:
     """Make the marked blocks of the page at ``path`` afresh; write it back if it changed and ``write``.
 
     Returns the result and a unified diff of the page as it was against as it should be (empty
@@ -262,7 +267,7 @@ def sync(path: str | Path, *, write: bool = True) -> tuple[Synced, str]:
     """
     page = Path(path)
     old = page.read_text(encoding="utf-8")
-    result = sync_text(old, page.parent, where=str(path))
+    result = sync_text(old, page.parent, where=str(path), limits=limits)
     diff = "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True),

@@ -25,7 +25,7 @@ from svaml.model._fields import SvamlObject
 from svaml.model.callouts import Callout, CalloutRequest, callout_request
 from svaml.model.document import Document
 from svaml.model.permissions import Callback, callback_of
-from svaml.rules import validate
+from svaml.rules import Limits, validate
 from svaml.rules._validate import is_callout, read_json
 
 __all__ = [
@@ -78,7 +78,11 @@ def _coerce(value: Any, where: str, callback: Callback | None) -> Snippable:
 
 
 def read_text(
-    text: str | bytes, *, callback: Callback | str | None = None, where: str = "the input"
+    text: str | bytes,
+    *,
+    callback: Callback | str | None = None,
+    where: str = "the input",
+    limits: Limits | None = None,
 ) -> Snippable:
     """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy."""
     data = read_json(text, where)
@@ -91,7 +95,7 @@ def read_text(
     except SvamlError as exc:
         # The rules say more than the reader: the line and column of each problem, and the
         # did-you-mean of a misspelt field (SV007) beside the required field it leaves missing.
-        found = validate(text, callback=cb)
+        found = validate(text, callback=cb, limits=limits)
         errors = [d for d in found if d.severity is Severity.ERROR]
         what = "a callout request" if callout else "a SVAML document"
         raise SvamlError(f"{where}: cannot read {what}", found if errors else exc.problems) from None
@@ -144,13 +148,20 @@ def _module(name: str, base: Path) -> Any:
         raise SvamlError(f"cannot import {name}: {exc}") from exc
 
 
-def load(source: str, *, callback: Callback | str | None = None, base: str | Path = ".") -> Snippable:
+def load(
+    source: str,
+    *,
+    callback: Callback | str | None = None,
+    base: str | Path = ".",
+    limits: Limits | None = None,
+) -> Snippable:
     """Read the document ``source`` names, relative to the directory ``base``.
 
     ``source`` is ``FILE.py:attribute`` or ``package.module:attribute`` (a ``Svaml``, a callout
     request or callout, or a function of no arguments returning one), or a JSON file (SVAML or a
     callout request body; ``NAME.ice.json`` says its callback). ``callback`` overrides the
-    callback the source says. Raises :class:`SvamlError` saying what is wrong.
+    callback the source says; ``limits`` are those its problems are reported with. Raises
+    :class:`SvamlError` saying what is wrong.
     """
     where = Path(base)
     cb = callback_of(callback)
@@ -179,21 +190,25 @@ def load(source: str, *, callback: Callback | str | None = None, base: str | Pat
         data = path.read_bytes()
     except OSError as exc:
         raise SvamlError(f"{source}: cannot read it ({exc.strerror or exc})") from exc
-    return read_text(data, callback=cb or suffix_callback(path), where=source)
+    return read_text(data, callback=cb or suffix_callback(path), where=source, limits=limits)
 
 
 def check(
-    value: Snippable, *, where: str = "the document", text: str | bytes | None = None
+    value: Snippable,
+    *,
+    where: str = "the document",
+    text: str | bytes | None = None,
+    limits: Limits | None = None,
 ) -> list[Diagnostic]:
     """Check ``value`` with every rule for its callback: raise on errors, return the warnings.
 
     The error carries every diagnostic, the warnings included.
 
     ``text`` is the JSON ``value`` was read from, if any: the diagnostics then carry its lines and
-    columns.
+    columns. ``limits`` are the application's, as :func:`svaml.rules.validate` takes them.
     """
     callback = value.callback if isinstance(value, Svaml) else None
-    found = validate(value if text is None else text, callback=callback)
+    found = validate(value if text is None else text, callback=callback, limits=limits)
     if any(d.severity is Severity.ERROR for d in found):
         phrase = callback.phrase if callback is not None else None
         # The warnings too: an unknown field's did-you-mean often explains an error beside it.
@@ -202,12 +217,16 @@ def check(
 
 
 def load_checked(
-    source: str, *, callback: Callback | str | None = None, base: str | Path = "."
+    source: str,
+    *,
+    callback: Callback | str | None = None,
+    base: str | Path = ".",
+    limits: Limits | None = None,
 ) -> tuple[Snippable, list[Diagnostic]]:
     """:func:`load` the source and :func:`check` it; diagnostics of a JSON file carry line and column."""
-    value = load(source, callback=callback, base=base)
+    value = load(source, callback=callback, base=base, limits=limits)
     text = None if python_source(source) is not None else (Path(base) / source).read_bytes()
-    return value, check(value, where=source, text=text)
+    return value, check(value, where=source, text=text, limits=limits)
 
 
 def python_source(source: str) -> tuple[str, str] | None:

@@ -686,3 +686,17 @@ def test_render_and_sync_check_with_the_limits_of_the_configuration(
     config = tmp_path / "pyproject.toml"
     message = f"svaml: error: {config} [tool.svaml]: unknown limit 'sya'; known limits: say\n"
     assert (2, message) == (status, capsys.readouterr().err)
+
+
+def test_render_reads_a_jsonc_file_as_lint_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A `*.jsonc` source may hold comments and trailing commas; its diagnostics keep their lines."""
+    source = tmp_path / "forward.ice.jsonc"
+    pstn = '"action": {"name": "connectPstn", "number": "+46701234567",},'
+    source.write_text(f"{{\n  // to sales\n  {pstn}\n}}\n")
+    assert main(["render", str(source)]) == 0
+    expected = {"action": {"name": "connectPstn", "number": "+46701234567"}}
+    assert expected == json.loads(capsys.readouterr().out)
+    source.write_text('{\n  // to sales\n  "action": {"name": "continue"},\n}\n')
+    assert main(["render", str(source)]) == 1
+    expected_line = f"{source}:3:22: /action/name: error: the action continue is not allowed in an ICE"
+    assert expected_line + " response" == capsys.readouterr().err.splitlines()[1].split(";")[0]

@@ -216,13 +216,16 @@ def json_diagnostics(decoded: _json.Decoded) -> list[Diagnostic]:
 
 
 def read_json(
-    data: str | bytes | bytearray | memoryview, what: str, error: type[SvamlError] = SvamlError
+    data: str | bytes | bytearray | memoryview | _json.Decoded,
+    what: str,
+    error: type[SvamlError] = SvamlError,
 ) -> Any:
     """Decode JSON for an input that is not a lint: refuse any breach of the JSON policy.
 
-    Raises ``error`` (a :class:`SvamlError`) carrying the SV001, SV103 or SV104 diagnostics.
+    ``data`` may be decoded already (JSONC, by :func:`svaml._json.decode_jsonc`). Raises ``error``
+    (a :class:`SvamlError`) carrying the SV001, SV103 or SV104 diagnostics.
     """
-    decoded = _json.decode(data)
+    decoded = data if isinstance(data, _json.Decoded) else _json.decode(data)
     if decoded.clean:
         return decoded.value
     why = "is not JSON" if decoded.problem is not None else "repeats a key in one object"

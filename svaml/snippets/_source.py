@@ -78,13 +78,16 @@ def _coerce(value: Any, where: str, callback: Callback | None) -> Snippable:
 
 
 def read_text(
-    text: str | bytes,
+    text: str | bytes | _json.Decoded,
     *,
     callback: Callback | str | None = None,
     where: str = "the input",
     limits: Limits | None = None,
 ) -> Snippable:
-    """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy."""
+    """Read JSON text (a SVAML document or a callout request body) under svaml's one JSON policy.
+
+    ``text`` may be decoded already: JSONC is read by :func:`svaml._json.decode_jsonc`.
+    """
     data = read_json(text, where)
     cb = callback_of(callback)
     callout = is_callout(data)
@@ -187,17 +190,23 @@ def load(
         raise SvamlError(f"{source} is a Python file: name the document in it, {source}:NAME")
     path = where / source
     try:
-        data = path.read_bytes()
+        data = _decoded(path)
     except OSError as exc:
         raise SvamlError(f"{source}: cannot read it ({exc.strerror or exc})") from exc
     return read_text(data, callback=cb or suffix_callback(path), where=source, limits=limits)
+
+
+def _decoded(path: Path) -> _json.Decoded:
+    """The file at ``path`` decoded: as JSONC when it is ``*.jsonc`` (as ``svaml lint`` reads it)."""
+    data = path.read_bytes()
+    return _json.decode_jsonc(data) if path.suffix.lower() == ".jsonc" else _json.decode(data)
 
 
 def check(
     value: Snippable,
     *,
     where: str = "the document",
-    text: str | bytes | None = None,
+    text: str | bytes | _json.Decoded | None = None,
     limits: Limits | None = None,
 ) -> list[Diagnostic]:
     """Check ``value`` with every rule for its callback: raise on errors, return the warnings.
@@ -225,7 +234,7 @@ def load_checked(
 ) -> tuple[Snippable, list[Diagnostic]]:
     """:func:`load` the source and :func:`check` it; diagnostics of a JSON file carry line and column."""
     value = load(source, callback=callback, base=base, limits=limits)
-    text = None if python_source(source) is not None else (Path(base) / source).read_bytes()
+    text = None if python_source(source) is not None else _decoded(Path(base) / source)
     return value, check(value, where=source, text=text, limits=limits)
 
 

@@ -700,3 +700,29 @@ def test_render_reads_a_jsonc_file_as_lint_does(tmp_path: Path, capsys: pytest.C
     assert main(["render", str(source)]) == 1
     expected_line = f"{source}:3:22: /action/name: error: the action continue is not allowed in an ICE"
     assert expected_line + " response" == capsys.readouterr().err.splitlines()[1].split(";")[0]
+
+
+def test_sync_keeps_crlf_line_endings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A page written with CRLF keeps CRLF on every line, the remade block's included."""
+    (tmp_path / "flow.py").write_text("from svaml import Svaml\nflow = Svaml.ace().continue_()\n")
+    page = tmp_path / "page.md"
+    marker = b"<!-- svaml: describe flow.py:flow -->\r\n"
+    page.write_bytes(b"# Flow\r\n\r\n" + marker + b"```text\r\nold\r\n```\r\n\r\nEnd.\r\n")
+    assert main(["docs", "sync", str(page)]) == 0
+    expected = (
+        b"# Flow\r\n\r\n<!-- svaml: describe flow.py:flow -->\r\n```text\r\n"
+        b"As an ACE response: lets the call go on.\r\n```\r\n\r\nEnd.\r\n"
+    )
+    said = f"svaml: synced {page} (1 marked block)\n"
+    assert (expected, said) == (page.read_bytes(), capsys.readouterr().err)
+    assert main(["docs", "sync", "--check", str(page)]) == 0
+
+
+def test_sync_of_a_marker_on_the_last_line_starts_its_block_on_a_line_of_its_own(tmp_path: Path) -> None:
+    """A marker with no newline after it (the end of the file) gets its block on the next line."""
+    (tmp_path / "flow.py").write_text("from svaml import Svaml\nflow = Svaml.ace().continue_()\n")
+    page = tmp_path / "page.md"
+    page.write_text("<!-- svaml: describe flow.py:flow -->")
+    assert main(["docs", "sync", str(page)]) == 0
+    block = "```text\nAs an ACE response: lets the call go on.\n```\n"
+    assert "<!-- svaml: describe flow.py:flow -->\n" + block == page.read_text()

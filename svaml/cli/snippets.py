@@ -220,5 +220,6 @@ def _sync(args: argparse.Namespace) -> int:
             note(f"{page} is out of date: run `svaml docs sync {page}`")
             status = max(status, 1)
         elif diff:
-            note(f"synced {page} ({result.markers} marked blocks)")
+            blocks = "1 marked block" if result.markers == 1 else f"{result.markers} marked blocks"
+            note(f"synced {page} ({blocks})")
     return status

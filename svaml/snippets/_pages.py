@@ -254,7 +254,12 @@ def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits 
             continue
         warnings += found
         ticks = "````" if "```" in made else "```"
-        out.append(f"{ticks}{language}\n{made}{'' if made.endswith(chr(10)) else chr(10)}{ticks}\n")
+        # The block is written with the page's own line ending, after the marker's line ends.
+        newline = "\r\n" if line.endswith("\r\n") else "\n"
+        if not line.endswith("\n"):
+            out.append(newline)
+        body = made if made.endswith("\n") else made + "\n"
+        out.append(f"{ticks}{language}\n{body}{ticks}\n".replace("\n", newline))
         index = end
     return Synced("".join(out), count, problems, warnings)
 
@@ -266,7 +271,7 @@ def sync(path: str | Path, *, write: bool = True, limits: Limits | None = None) 
     when it is current).
     """
     page = Path(path)
-    old = page.read_text(encoding="utf-8")
+    old = page.read_bytes().decode("utf-8")  # as it is: CRLF line endings stay CRLF
     result = sync_text(old, page.parent, where=str(path), limits=limits)
     diff = "".join(
         difflib.unified_diff(
@@ -277,5 +282,5 @@ def sync(path: str | Path, *, write: bool = True, limits: Limits | None = None) 
         )
     )
     if write and diff:
-        page.write_text(result.text, encoding="utf-8")
+        page.write_bytes(result.text.encode("utf-8"))
     return result, diff

@@ -726,3 +726,19 @@ def test_sync_of_a_marker_on_the_last_line_starts_its_block_on_a_line_of_its_own
     assert main(["docs", "sync", str(page)]) == 0
     block = "```text\nAs an ACE response: lets the call go on.\n```\n"
     assert "<!-- svaml: describe flow.py:flow -->\n" + block == page.read_text()
+
+
+def test_sync_never_drops_the_text_after_an_unclosed_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A marked block whose fence never closes is reported, and the rest of the page is kept."""
+    (tmp_path / "flow.py").write_text("from svaml import Svaml\nflow = Svaml.ace().continue_()\n")
+    page = tmp_path / "page.md"
+    text = "<!-- svaml: describe flow.py:flow -->\n```text\nold\n\n## Next\n\nThe author's words.\n"
+    page.write_text(text)
+    assert main(["docs", "sync", str(page)]) == 1
+    said = (
+        f"svaml: error: {page}:1: the block after the marker never closes (no ``` after line 2); "
+        "it and the rest of the page are left as they are\n"
+    )
+    assert (text, said) == (page.read_text(), capsys.readouterr().err)

@@ -241,7 +241,15 @@ def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits 
                 lines[end].rstrip("\r\n").startswith(block["fence"]) and not lines[end].strip(" `~\r\n")
             ):
                 end += 1
-            end = min(end + 1, len(lines))
+            if end == len(lines):
+                # An unclosed fence runs to the end of the page: remaking it would drop the rest.
+                fence = block["fence"]
+                reason = f"the block after the marker never closes (no {fence} after line {index + 1})"
+                kept = "it and the rest of the page are left as they are"
+                problems.append(f"{where}:{marker.line}: {reason}; {kept}")
+                out.extend(lines[index:])
+                break
+            end += 1
         try:
             made, language, found = snippet(marker, base, limits)
         except SvamlError as exc:

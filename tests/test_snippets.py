@@ -742,3 +742,11 @@ def test_sync_never_drops_the_text_after_an_unclosed_block(
         "it and the rest of the page are left as they are\n"
     )
     assert (text, said) == (page.read_text(), capsys.readouterr().err)
+
+
+def test_the_help_says_what_the_commands_do(capsys: pytest.CaptureFixture[str]) -> None:
+    """`svaml --help` speaks of rendering for docs and of JSONC, as the commands now do."""
+    status = main(["--help"])
+    words = " ".join(capsys.readouterr().out.split())
+    expected = (0, True, True)
+    assert expected == (status, "render documents for docs" in words, "JSON and JSONC files" in words)

@@ -58,16 +58,17 @@ def _size(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svaml",
-        description="Sinch Voice call control: check SVAML, list the rules, print the schema.",
+        description="Sinch Voice call control: lint SVAML and explain its rules, print its schema, "
+        "render documents for docs, and place calls.",
     )
     parser.add_argument("--version", action="version", version=f"svaml {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     lint = sub.add_parser(
         "lint",
-        help="check SVAML files, Markdown json blocks and stdin",
+        help="check SVAML in JSON and JSONC files, Markdown blocks and stdin",
         description="Check SVAML documents and callout requests: files, directories "
-        "(*.json and *.md, recursively), and - for standard input.",
+        "(*.json, *.jsonc and *.md, recursively), and - for standard input.",
     )
     lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories or - (default: .)")
     lint.add_argument(

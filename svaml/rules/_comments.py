@@ -50,5 +50,6 @@ def invalid_directive() -> None:
     code no rule has (a typo such as `SV4O1`), a callback Sinch does not send, a callback that
     disagrees with the block's info string, or anything svaml cannot read, would silently do
     nothing; svaml reports it instead. So is a `svaml:` comment before something that is not a
-    `json` or `jsonc` block.
+    `json` or `jsonc` block, and a slip of a `svaml docs sync` marker's verb (`rendr`, `Render`),
+    which would leave its block stale.
     """

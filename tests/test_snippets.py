@@ -750,3 +750,13 @@ def test_the_help_says_what_the_commands_do(capsys: pytest.CaptureFixture[str]) 
     words = " ".join(capsys.readouterr().out.split())
     expected = (0, True, True)
     assert expected == (status, "render documents for docs" in words, "JSON and JSONC files" in words)
+
+
+def test_render_and_markers_refuse_an_option_with_one_message() -> None:
+    """render() and a marker say the same of an option the form does not take, and what it takes."""
+    expected = "`render as=python` does not take region=; it takes name="
+    with pytest.raises(SvamlError) as from_render:
+        render(Svaml.ice().hangup(), "python", region="europe")
+    with pytest.raises(PageError) as from_marker:
+        read_marker("<!-- svaml: render x.json as=python region=europe -->", 2)
+    assert (expected, expected) == (str(from_render.value), from_marker.value.reason)

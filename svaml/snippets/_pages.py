@@ -21,7 +21,7 @@ import difflib
 import inspect
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -94,14 +94,25 @@ VERBS: Mapping[str, frozenset[str]] = {
 }
 
 
-def render(value: Snippable, form: str = "json", **options: str | None) -> str:
-    """``value`` printed as ``form`` (a key of :data:`FORMS`) with the writer's ``options``."""
+def _render_problem(form: str, options: Collection[str]) -> str | None:
+    """What is wrong with rendering as ``form`` with the options named, or None.
+
+    One check for both :func:`render` and a page's markers.
+    """
     if form not in FORMS:
-        raise SvamlError(f"render as={form!r}; expected one of {', '.join(FORMS)}")
+        return f"`render as={form}`; expected one of {', '.join(FORMS)}"
     unknown = sorted(set(options) - options_of(form))
     if unknown:
-        takes = ", ".join(sorted(options_of(form))) or "no options"
-        raise SvamlError(f"render as={form} takes {takes}; not {', '.join(unknown)}")
+        takes = ", ".join(f"{o}=" for o in sorted(options_of(form))) or "no options"
+        return f"`render as={form}` does not take {', '.join(f'{o}=' for o in unknown)}; it takes {takes}"
+    return None
+
+
+def render(value: Snippable, form: str = "json", **options: str | None) -> str:
+    """``value`` printed as ``form`` (a key of :data:`FORMS`) with the writer's ``options``."""
+    problem = _render_problem(form, options)
+    if problem is not None:
+        raise SvamlError(problem)
     out: str = FORMS[form][0](value, **options)
     return out
 
@@ -166,14 +177,13 @@ def read_marker(line: str, number: int) -> Marker | None:
             allowed = ", ".join(sorted(VERBS[verb] | {"callback"}))
             raise PageError(number, f"`{verb}` takes {allowed}=…; got {word!r}")
         options[key] = value
-    forms = {"render": FORMS, "diagram": DIAGRAMS}.get(verb)
-    form = options.get("as", "json" if verb == "render" else "mermaid")
-    if forms is not None and form not in forms:
-        raise PageError(number, f"`{verb} as={form}`; expected one of {', '.join(forms)}")
     if verb == "render":
-        unknown = sorted(set(options) - options_of(form) - {"as", "callback"})
-        if unknown:
-            raise PageError(number, f"`render as={form}` does not take {', '.join(unknown)}=")
+        problem = _render_problem(options.get("as", "json"), set(options) - {"as", "callback"})
+        if problem is not None:
+            raise PageError(number, problem)
+    form = options.get("as", "mermaid")
+    if verb == "diagram" and form not in DIAGRAMS:
+        raise PageError(number, f"`diagram as={form}`; expected one of {', '.join(DIAGRAMS)}")
     return Marker(verb, rest[0], options, number)
 
 

@@ -760,3 +760,32 @@ def test_render_and_markers_refuse_an_option_with_one_message() -> None:
     with pytest.raises(PageError) as from_marker:
         read_marker("<!-- svaml: render x.json as=python region=europe -->", 2)
     assert (expected, expected) == (str(from_render.value), from_marker.value.reason)
+
+
+def test_diagram_and_describe_show_a_broken_flow_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A menu pointing at a missing menu (an error) is drawn with its red mark and described, exit 1."""
+    menus = [
+        {"id": "main", "mainPrompt": "#tts[Hi]", "options": [{"dtmf": "1", "action": "menu(gone)"}]},
+        {"id": "orphan", "mainPrompt": "#tts[Never]"},
+    ]
+    source = tmp_path / "broken.ice.json"
+    source.write_text(json.dumps({"action": {"name": "runMenu", "menus": menus}}))
+    statuses = [main(["render", str(source)])]
+    capsys.readouterr()
+    statuses.append(main(["diagram", str(source), "--as", "dot"]))
+    drawn, said = capsys.readouterr()
+    statuses.append(main(["describe", str(source)]))
+    described = capsys.readouterr().out
+    expected = ([1, 1, 1], True, True, True)
+    assert expected == (
+        statuses,
+        "(missing)" in drawn,
+        "1 goes to menu gone, which does not exist" in described,
+        said.startswith(f"svaml: error: {source} is not valid as an ICE response; shown as it is\n"),
+    )
+    if shutil.which("dot") is not None:
+        svg = subprocess.run(["dot", "-Tsvg"], input=drawn, capture_output=True, text=True, timeout=60)
+        words = {e.text for e in ET.fromstring(svg.stdout).iter("{http://www.w3.org/2000/svg}text")}
+        assert {"(missing)", "(unreachable)"} <= words

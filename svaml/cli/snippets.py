@@ -13,12 +13,13 @@ import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from svaml.cli._messages import error, note
 from svaml.cli.config import CALLBACKS, ConfigError, load_config
 from svaml.client import REGIONS
 from svaml.diagnostic import Diagnostic, Severity
+from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.rules import Limits
 from svaml.snippets import (
@@ -121,31 +122,48 @@ def _limits() -> Limits | int | None:
         return 2
 
 
-def _read(args: argparse.Namespace) -> Snippable | int:
-    """The source, checked; or the exit status when it is not valid (1) or cannot be read (2)."""
+class _Read(NamedTuple):
+    """A source read and checked, and the exit status its diagnostics make (1 with errors, else 0)."""
+
+    value: Snippable
+    status: int
+
+
+def _read(args: argparse.Namespace, *, allow_errors: bool = False) -> _Read | int:
+    """The source, checked; or the exit status when it is not valid (1) or cannot be read (2).
+
+    With ``allow_errors`` (describe, diagram), a document with errors is still returned, its
+    diagnostics printed: the account or the drawing shows a reviewer what is wrong.
+    """
     limits = _limits()
     if isinstance(limits, int):
         return limits
     where = "<stdin>" if args.source == "-" else args.source
+    options: dict[str, Any] = {"callback": args.callback, "limits": limits, "allow_errors": allow_errors}
     try:
         if args.source == "-":
             text = sys.stdin.buffer.read()
             value = read_text(text, callback=args.callback, where=where, limits=limits)
-            warnings = check(value, where=where, text=text, limits=limits)
+            found = check(value, where=where, text=text, limits=limits, allow_errors=allow_errors)
         else:
-            value, warnings = load_checked(args.source, callback=args.callback, limits=limits)
+            value, found = load_checked(args.source, **options)
     except SvamlError as exc:
         error(headline(exc))
         _print_diagnostics(where, exc.problems)
         return 1 if exc.problems else 2
-    _print_diagnostics(where, (d for d in warnings if d.severity is not Severity.ERROR))
-    return value
+    broken = any(d.severity is Severity.ERROR for d in found)
+    if broken:
+        phrase = value.callback.phrase if isinstance(value, Svaml) and value.callback else None
+        error(f"{where} is not valid{' as ' + phrase if phrase else ''}; shown as it is")
+    _print_diagnostics(where, found)
+    return _Read(value, 1 if broken else 0)
 
 
 def _render(args: argparse.Namespace) -> int:
-    value = _read(args)
-    if isinstance(value, int):
-        return value
+    read = _read(args)
+    if isinstance(read, int):
+        return read
+    value = read.value
     options: dict[str, Any] = {}
     if args.form == "curl":
         options = {"region": args.region, "base_url": args.base_url, "leg": args.leg}
@@ -163,19 +181,19 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    value = _read(args)
-    if isinstance(value, int):
-        return value
-    sys.stdout.write(describe(value))
-    return 0
+    read = _read(args, allow_errors=True)
+    if isinstance(read, int):
+        return read
+    sys.stdout.write(describe(read.value))
+    return read.status
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    value = _read(args)
-    if isinstance(value, int):
-        return value
+    read = _read(args, allow_errors=True)
+    if isinstance(read, int):
+        return read
     try:
-        out = diagram(value, args.form)
+        out = diagram(read.value, args.form)
     except SvamlError as exc:
         error(str(exc))
         return 2
@@ -188,7 +206,7 @@ def _diagram(args: argparse.Namespace) -> int:
         note(f"wrote {args.output_file}")
     else:
         sys.stdout.write(out)
-    return 0
+    return read.status
 
 
 def _pages(paths: Iterable[str]) -> list[Path]:

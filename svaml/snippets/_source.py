@@ -208,17 +208,20 @@ def check(
     where: str = "the document",
     text: str | bytes | _json.Decoded | None = None,
     limits: Limits | None = None,
+    allow_errors: bool = False,
 ) -> list[Diagnostic]:
     """Check ``value`` with every rule for its callback: raise on errors, return the warnings.
 
-    The error carries every diagnostic, the warnings included.
+    The error carries every diagnostic, the warnings included. With ``allow_errors``, nothing is
+    raised: every diagnostic is returned (a description or a diagram of a broken flow is how a
+    reviewer sees what is wrong).
 
     ``text`` is the JSON ``value`` was read from, if any: the diagnostics then carry its lines and
     columns. ``limits`` are the application's, as :func:`svaml.rules.validate` takes them.
     """
     callback = value.callback if isinstance(value, Svaml) else None
     found = validate(value if text is None else text, callback=callback, limits=limits)
-    if any(d.severity is Severity.ERROR for d in found):
+    if not allow_errors and any(d.severity is Severity.ERROR for d in found):
         phrase = callback.phrase if callback is not None else None
         # The warnings too: an unknown field's did-you-mean often explains an error beside it.
         raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", found)
@@ -231,11 +234,12 @@ def load_checked(
     callback: Callback | str | None = None,
     base: str | Path = ".",
     limits: Limits | None = None,
+    allow_errors: bool = False,
 ) -> tuple[Snippable, list[Diagnostic]]:
     """:func:`load` the source and :func:`check` it; diagnostics of a JSON file carry line and column."""
     value = load(source, callback=callback, base=base, limits=limits)
     text = None if python_source(source) is not None else _decoded(Path(base) / source)
-    return value, check(value, where=source, text=text, limits=limits)
+    return value, check(value, where=source, text=text, limits=limits, allow_errors=allow_errors)
 
 
 def python_source(source: str) -> tuple[str, str] | None:

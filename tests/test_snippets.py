@@ -789,3 +789,29 @@ def test_diagram_and_describe_show_a_broken_flow_and_exit_1(
         svg = subprocess.run(["dot", "-Tsvg"], input=drawn, capture_output=True, text=True, timeout=60)
         words = {e.text for e in ET.fromstring(svg.stdout).iter("{http://www.w3.org/2000/svg}text")}
         assert {"(missing)", "(unreachable)"} <= words
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--as", "python", "--name", "my doc"], "name='my doc' is not a Python variable name"),
+        (["--as", "python", "--name", "class"], "name='class' is not a Python variable name"),
+        (["--as", "node", "--name", "Voice"], "name='Voice' is not a JavaScript variable name"),
+        (
+            ["--as", "curl", "--base-url", 'https://x/$(id)"'],
+            "base_url 'https://x/$(id)\"' holds a character the shell would read ($, `, \\, \" or a space)",
+        ),
+        (
+            ["--as", "curl", "--base-url", "ftp:nohost"],
+            "base_url must be an http(s) URL without query or fragment, not 'ftp:nohost'",
+        ),
+    ],
+)
+def test_render_refuses_names_and_urls_the_snippet_cannot_hold(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variable name the language refuses, or a base URL the shell would run, exits 2 saying so."""
+    status = main(["render", str(EXAMPLES / "callouts.py") + ":hold", *options])
+    said = capsys.readouterr().err
+    expected = (2, True)
+    assert expected == (status, said.startswith(f"svaml: error: {message}"))

@@ -9,8 +9,11 @@ no shell quoting of the body ever appears in the snippet.
 
 from __future__ import annotations
 
+import re
+
 from svaml import _json
 from svaml.client import REGIONS
+from svaml.client import _base_url as client_base_url
 from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model.callouts import CalloutRequest
@@ -23,6 +26,8 @@ __all__ = ["CALL_ID", "KEY", "LEGS", "SECRET", "to_curl"]
 KEY = "SINCH_APPLICATION_KEY"
 SECRET = "SINCH_APPLICATION_SECRET"
 CALL_ID = "CALL_ID"
+
+_SHELL = re.compile(r'[$`\\"\s]')
 
 #: The legs a call-leg update may name (Sinch's ``callLeg`` path parameter).
 LEGS = ("caller", "callee", "both")
@@ -54,6 +59,11 @@ def to_curl(
         if region not in REGIONS:
             raise SvamlError(f"unknown region {region!r}; expected one of {', '.join(REGIONS)}")
         base_url = REGIONS[region]
+    # The client's own test of a base URL; then nothing the shell reads inside double quotes.
+    base_url = client_base_url(base_url, "base_url")
+    if _SHELL.search(base_url):
+        shell = '$, `, \\, " or a space'
+        raise SvamlError(f"base_url {base_url!r} holds a character the shell would read ({shell})")
     body = _json.dumps(canonical(value), indent=2)
     return (
         f'curl --request {method} "{base_url.rstrip("/")}{path}" \\\n'

@@ -98,6 +98,19 @@ def _extras_at(obj: Any, path: str) -> str | None:
     return None
 
 
+_JS_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+# JavaScript's reserved words (and Voice, which the snippet's require binds): no const may take them.
+_JS_RESERVED = frozenset(
+    {
+        "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
+        "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if",
+        "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package",
+        "private", "protected", "public", "return", "static", "super", "switch", "this", "throw", "true",
+        "try", "typeof", "var", "void", "while", "with", "yield", "Voice",
+    }
+)
+
+
 def to_node(value: Svaml | CalloutRequest, *, name: str = "document") -> str:
     """JavaScript that builds ``value`` with ``@sinch/voice``'s SVAML builders, bound to ``name``.
 
@@ -107,6 +120,8 @@ def to_node(value: Svaml | CalloutRequest, *, name: str = "document") -> str:
     does not know.
     """
     package, version = NODE_PACKAGE
+    if not _JS_NAME.match(name) or name in _JS_RESERVED:
+        raise SvamlError(f"name={name!r} is not a JavaScript variable name the snippet can bind")
     if isinstance(value, CalloutRequest):
         raise NodeUnsupported(
             f"{package} {version} has no builder for callout requests (only for ICE, ACE and PIE "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import keyword
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ import attrs
 
 from svaml import codec
 from svaml.document import Svaml
+from svaml.errors import SvamlError
 from svaml.model._fields import NO_EXTRAS, SvamlObject
 from svaml.model.actions import ACTION_CLASSES
 from svaml.model.callouts import CalloutRequest, CustomCallout, callout_request
@@ -221,6 +223,8 @@ def to_python(value: Svaml | CalloutRequest, *, name: str | None = None) -> str:
     ``name`` defaults to ``document`` for SVAML and ``request`` for a callout request. Executing
     the code gives back a value equal to ``value``.
     """
+    if name is not None and not (name.isidentifier() and not keyword.iskeyword(name)):
+        raise SvamlError(f"name={name!r} is not a Python variable name")
     writer = _Writer()
     if isinstance(value, CalloutRequest):
         target = name or "request"

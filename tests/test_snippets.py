@@ -815,3 +815,12 @@ def test_render_refuses_names_and_urls_the_snippet_cannot_hold(
     said = capsys.readouterr().err
     expected = (2, True)
     assert expected == (status, said.startswith(f"svaml: error: {message}"))
+
+
+def test_an_invalid_callout_request_is_named_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The headline of a callout request with errors says what it is not valid as."""
+    source = tmp_path / "tts.json"
+    source.write_text('{"method": "ttsCallout", "ttsCallout": {"text": "Hi", "cli": "+46850000000"}}')
+    status = main(["render", str(source)])
+    expected = (1, f"svaml: error: {source} is not valid as a callout request")
+    assert expected == (status, capsys.readouterr().err.splitlines()[0])

@@ -19,7 +19,6 @@ from svaml.cli._messages import error, note
 from svaml.cli.config import CALLBACKS, ConfigError, load_config
 from svaml.client import REGIONS
 from svaml.diagnostic import Diagnostic, Severity
-from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.rules import Limits
 from svaml.snippets import (
@@ -36,7 +35,7 @@ from svaml.snippets import (
     sync,
 )
 from svaml.snippets._curl import LEGS
-from svaml.snippets._source import headline, located
+from svaml.snippets._source import headline, located, not_valid
 
 __all__ = ["register"]
 
@@ -153,8 +152,7 @@ def _read(args: argparse.Namespace, *, allow_errors: bool = False) -> _Read | in
         return 1 if exc.problems else 2
     broken = any(d.severity is Severity.ERROR for d in found)
     if broken:
-        phrase = value.callback.phrase if isinstance(value, Svaml) and value.callback else None
-        error(f"{where} is not valid{' as ' + phrase if phrase else ''}; shown as it is")
+        error(f"{not_valid(value, where)}; shown as it is")
     _print_diagnostics(where, found)
     return _Read(value, 1 if broken else 0)
 

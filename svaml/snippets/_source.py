@@ -36,6 +36,7 @@ __all__ = [
     "load",
     "load_checked",
     "located",
+    "not_valid",
     "python_source",
     "read_text",
     "suffix_callback",
@@ -202,6 +203,14 @@ def _decoded(path: Path) -> _json.Decoded:
     return _json.decode_jsonc(data) if path.suffix.lower() == ".jsonc" else _json.decode(data)
 
 
+def not_valid(value: Snippable, where: str) -> str:
+    """``where is not valid as an ICE response`` (or as a callout request): the headline of errors."""
+    if isinstance(value, CalloutRequest):
+        return f"{where} is not valid as a callout request"
+    phrase = value.callback.phrase if value.callback is not None else None
+    return f"{where} is not valid{' as ' + phrase if phrase else ''}"
+
+
 def check(
     value: Snippable,
     *,
@@ -222,9 +231,8 @@ def check(
     callback = value.callback if isinstance(value, Svaml) else None
     found = validate(value if text is None else text, callback=callback, limits=limits)
     if not allow_errors and any(d.severity is Severity.ERROR for d in found):
-        phrase = callback.phrase if callback is not None else None
         # The warnings too: an unknown field's did-you-mean often explains an error beside it.
-        raise SvamlError(f"{where} is not valid{' as ' + phrase if phrase else ''}:", found)
+        raise SvamlError(f"{not_valid(value, where)}:", found)
     return found
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -824,3 +825,18 @@ def test_an_invalid_callout_request_is_named_one(tmp_path: Path, capsys: pytest.
     status = main(["render", str(source)])
     expected = (1, f"svaml: error: {source} is not valid as a callout request")
     assert expected == (status, capsys.readouterr().err.splitlines()[0])
+
+
+def test_the_documented_pre_commit_check_runs_over_the_pages_on_every_commit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hooks file is YAML; the docs' example checks named pages on every commit, and they pass here."""
+    text = (ROOT / "docs" / "snippets.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\nrepos:", 1)[1].split("```", 1)[0]
+    [hook] = yaml.safe_load("repos:" + block)["repos"][0]["hooks"]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    [declared] = [h for h in hooks if h["id"] == hook["id"]]
+    monkeypatch.chdir(ROOT)
+    status = main([*declared["entry"].split()[1:], *hook["args"]])
+    expected = (False, True, 0, "")
+    assert expected == (hook["pass_filenames"], hook["always_run"], status, capsys.readouterr().out)

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -840,3 +841,20 @@ def test_the_documented_pre_commit_check_runs_over_the_pages_on_every_commit(
     status = main([*declared["entry"].split()[1:], *hook["args"]])
     expected = (False, True, 0, "")
     assert expected == (hook["pass_filenames"], hook["always_run"], status, capsys.readouterr().out)
+
+
+def test_a_module_source_is_found_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`svaml render flows.ivr:flow` finds flows/ivr.py where it runs, as the console script must."""
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "ivr.py").write_text("from svaml import Svaml\nflow = Svaml.ace().continue_()\n")
+    (tmp_path / "flows" / "broken.py").write_text("raise RuntimeError('no database here')\n")
+    monkeypatch.chdir(tmp_path)
+    # The `svaml` script's path: neither '' nor the current directory is on it.
+    monkeypatch.setattr("sys.path", [p for p in sys.path if p not in ("", str(tmp_path), ".")])
+    statuses = [main(["render", "flows.ivr:flow"]), main(["render", "flows.broken:flow"])]
+    out, err = capsys.readouterr()
+    expected = ([0, 2], {"action": {"name": "continue"}}, True)
+    said = "svaml: error: flows.broken: importing it raised RuntimeError: no database here"
+    assert expected == (statuses, json.loads(out), err.startswith(said))

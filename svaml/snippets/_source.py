@@ -146,10 +146,17 @@ def _module(name: str, base: Path) -> Any:
         return module
     if not _MODULE.match(name):
         raise SvamlError(f"{name!r} is neither a Python file (*.py) nor a module name")
+    # The current directory first on the path, as `python -m` has it: the `svaml` script does not.
+    here = str(Path.cwd())
+    sys.path.insert(0, here)
     try:
         return importlib.import_module(name)
     except ImportError as exc:
         raise SvamlError(f"cannot import {name}: {exc}") from exc
+    except Exception as exc:
+        raise SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(here)
 
 
 def load(

@@ -858,3 +858,17 @@ def test_a_module_source_is_found_in_the_current_directory(
     expected = ([0, 2], {"action": {"name": "continue"}}, True)
     said = "svaml: error: flows.broken: importing it raised RuntimeError: no database here"
     assert expected == (statuses, json.loads(out), err.startswith(said))
+
+
+def test_a_script_that_exits_when_imported_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source file that calls sys.exit when imported (no __main__ guard) cannot end svaml silently."""
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nsys.exit(3)\n")
+    status = main(["render", f"{script}:flow"])
+    said = (
+        f"svaml: error: {script}: importing it exited (SystemExit 3); run a script's work under "
+        '`if __name__ == "__main__":` so that its documents can be imported\n'
+    )
+    assert (2, said) == (status, capsys.readouterr().err)

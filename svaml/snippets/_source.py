@@ -120,6 +120,20 @@ def headline(error: SvamlError) -> str:
     return str(error).split("\n", 1)[0].rstrip(":")
 
 
+def _import_failed(name: str, exc: BaseException) -> SvamlError:
+    """Why importing ``name`` failed.
+
+    A script that exits or parses its arguments when imported is told to keep that under
+    ``if __name__ == "__main__":`` (it would end svaml, silently).
+    """
+    if isinstance(exc, SystemExit):
+        return SvamlError(
+            f"{name}: importing it exited (SystemExit {exc.code!r}); run a script's work under "
+            '`if __name__ == "__main__":` so that its documents can be imported'
+        )
+    return SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}")
+
+
 def _module(name: str, base: Path) -> Any:
     if name.endswith(".py"):
         path = (base / name).resolve()
@@ -138,9 +152,9 @@ def _module(name: str, base: Path) -> Any:
         sys.path.insert(0, str(path.parent))
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             del sys.modules[module_name]
-            raise SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}") from exc
+            raise _import_failed(name, exc) from exc
         finally:
             sys.path.remove(str(path.parent))
         return module
@@ -153,8 +167,8 @@ def _module(name: str, base: Path) -> Any:
         return importlib.import_module(name)
     except ImportError as exc:
         raise SvamlError(f"cannot import {name}: {exc}") from exc
-    except Exception as exc:
-        raise SvamlError(f"{name}: importing it raised {type(exc).__name__}: {exc}") from exc
+    except (Exception, SystemExit) as exc:
+        raise _import_failed(name, exc) from exc
     finally:
         sys.path.remove(here)
 
@@ -191,7 +205,7 @@ def load(
                 value = value()
             except SvamlError:
                 raise
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 raise SvamlError(f"{source}: calling it raised {type(exc).__name__}: {exc}") from exc
         return _coerce(value, source, cb)
     if source.endswith(".py"):

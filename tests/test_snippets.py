@@ -872,3 +872,21 @@ def test_a_script_that_exits_when_imported_is_one_line(
         '`if __name__ == "__main__":` so that its documents can be imported\n'
     )
     assert (2, said) == (status, capsys.readouterr().err)
+
+
+def test_a_linter_comment_between_a_marker_and_its_block_is_kept_and_passed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A linter comment after a marker stays between it and the block it remakes (no second block)."""
+    (tmp_path / "flow.ace.json").write_text('{"action": {"name": "continue"}}')
+    page = tmp_path / "page.md"
+    page.write_text("<!-- svaml: render flow.ace.json -->\n<!-- svaml: callback=ace -->\n```json\nold\n```\n")
+    assert main(["docs", "sync", str(page)]) == 0
+    expected = (
+        "<!-- svaml: render flow.ace.json -->\n<!-- svaml: callback=ace -->\n"
+        '```json\n{\n  "action": {\n    "name": "continue"\n  }\n}\n```\n'
+    )
+    assert expected == page.read_text()
+    capsys.readouterr()
+    linted = (0, "")
+    assert linted == (main(["lint", "--isolated", "-q", str(page)]), capsys.readouterr().out)

@@ -201,6 +201,16 @@ def snippet(marker: Marker, base: Path, limits: Limits | None = None) -> tuple[s
     return render(value, form, **options), FORMS[form][1], warnings
 
 
+def _linters(line: str, number: int) -> bool:
+    """Whether ``line`` is a ``svaml:`` comment of the linter's (no marker, nor a slip of one)."""
+    if _MARKER.match(line.strip()) is None:
+        return False
+    try:
+        return read_marker(line, number) is None
+    except PageError:
+        return False
+
+
 class Synced(NamedTuple):
     """A page after :func:`sync_text`: its new text, the markers made, and the problems met."""
 
@@ -242,6 +252,10 @@ def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits 
         if marker is None:
             continue
         count += 1
+        # The linter's own comments (ignore[…], callback=…) may stand between a marker and its block.
+        while index < len(lines) and _linters(lines[index], index + 1):
+            out.append(lines[index])
+            index += 1
         # The block after the marker, if there is one: [start, end) of its lines, the fence included.
         start = end = index
         block = _FENCE.match(lines[index].rstrip("\r\n")) if index < len(lines) else None

@@ -890,3 +890,18 @@ def test_a_linter_comment_between_a_marker_and_its_block_is_kept_and_passed(
     capsys.readouterr()
     linted = (0, "")
     assert linted == (main(["lint", "--isolated", "-q", str(page)]), capsys.readouterr().out)
+
+
+def test_sync_says_where_a_warning_is_in_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source's warning names the marker's page line and the source's own line and column."""
+    menus = [{"id": "main", "mainPrompt": "#tts[Hi]"}, {"id": "orphan", "mainPrompt": "#tts[x]"}]
+    source = tmp_path / "menu.ice.json"
+    source.write_text(json.dumps({"action": {"name": "runMenu", "menus": menus}}))
+    page = tmp_path / "page.md"
+    page.write_text("# Menu\n\n<!-- svaml: render menu.ice.json -->\n")
+    assert main(["docs", "sync", str(page)]) == 0
+    warning = capsys.readouterr().err.splitlines()[0]
+    expected = f"{page}:3: {source}:1:91: /action/menus/1/id: warning: menu 'orphan' is never played"
+    assert expected == warning[: len(expected)]

@@ -230,7 +230,8 @@ def _sync(args: argparse.Namespace) -> int:
         for problem in result.problems:
             error(problem)
             status = max(status, 1)
-        _print_diagnostics(str(page), result.warnings)
+        for warning in result.warnings:
+            sys.stderr.write(warning + "\n")
         if diff and args.check:
             sys.stdout.write(diff)
             note(f"{page} is out of date: run `svaml docs sync {page}`")

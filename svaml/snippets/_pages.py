@@ -212,12 +212,16 @@ def _linters(line: str, number: int) -> bool:
 
 
 class Synced(NamedTuple):
-    """A page after :func:`sync_text`: its new text, the markers made, and the problems met."""
+    """A page after :func:`sync_text`: its new text, the markers made, and the problems met.
+
+    Each warning is a line ``page:line: source:line:column: …``: the marker, then where the
+    warning is in its source.
+    """
 
     text: str
     markers: int
     problems: list[str]
-    warnings: list[Diagnostic]
+    warnings: list[str]
 
 
 def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits | None = None) -> Synced:
@@ -228,7 +232,7 @@ def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits 
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     problems: list[str] = []
-    warnings: list[Diagnostic] = []
+    warnings: list[str] = []
     count = 0
     index = 0
     fence: str | None = None
@@ -274,17 +278,17 @@ def sync_text(text: str, base: Path, *, where: str = "the page", limits: Limits 
                 out.extend(lines[index:])
                 break
             end += 1
+        # Each diagnostic where it is: a JSON source's line and column, relative to here.
+        source = marker.source if python_source(marker.source) else str(base / marker.source)
         try:
             made, language, found = snippet(marker, base, limits)
         except SvamlError as exc:
-            # Each diagnostic where it is: a JSON source's line and column, relative to here.
-            source = marker.source if python_source(marker.source) else str(base / marker.source)
             detail = "".join(f"\n    {located(source, d)}" for d in exc.problems)
             problems.append(f"{where}:{marker.line}: {headline(exc)}{detail}")
             out.extend(lines[start:end])
             index = end
             continue
-        warnings += found
+        warnings += [f"{where}:{marker.line}: {located(source, d)}" for d in found]
         ticks = "````" if "```" in made else "```"
         # The block is written with the page's own line ending, after the marker's line ends.
         newline = "\r\n" if line.endswith("\r\n") else "\n"

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svaml",
         description="Sinch Voice call control: lint SVAML and explain its rules, print its schema, "
-        "render documents for docs, and place calls.",
+        "render documents for docs, simulate calls against an application, and place and manage calls.",
     )
     parser.add_argument("--version", action="version", version=f"svaml {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

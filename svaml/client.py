@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
 from urllib.parse import quote, urljoin, urlsplit
 
 from svaml import __version__, _environment, _json, codec
@@ -87,6 +87,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIGURATION_URL",
+    "LEGS",
     "REGIONS",
     "CallInfo",
     "CallbackUrls",
@@ -96,6 +97,7 @@ __all__ = [
     "Participant",
     "Price",
     "VoiceClient",
+    "checked_base_url",
 ]
 
 _log = logging.getLogger("svaml.client")
@@ -139,6 +141,8 @@ _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried au
 
 Timeout = float | tuple[float, float]
 Leg = Literal["caller", "callee", "both"]
+#: The legs a call-leg update may name (Sinch's ``callLeg`` path parameter).
+LEGS: tuple[Leg, ...] = get_args(Leg)
 _R = TypeVar("_R")
 _P = ParamSpec("_P")
 _CALLOUT_TYPES = tuple(CALLOUT_CLASSES.values())
@@ -223,9 +227,9 @@ class VoiceClient:
             raise SvamlError(f"auth must be 'signed' or 'basic', not {auth!r}")
         self._auth = auth
         self._region = _region(region)
-        self._base_url = _base_url(base_url, "base_url") if base_url is not None else REGIONS[self._region]
+        self._base_url = REGIONS[self._region] if base_url is None else checked_base_url(base_url, "base_url")
         if configuration_url is not None:
-            self._configuration_url = _base_url(configuration_url, "configuration_url")
+            self._configuration_url = checked_base_url(configuration_url, "configuration_url")
         else:
             self._configuration_url = self._base_url if base_url is not None else CONFIGURATION_URL
         if auth == "basic":
@@ -436,8 +440,8 @@ class VoiceClient:
         Sinch ignores ``leg`` for conference and callout calls. Not retried (a prompt would play
         twice).
         """
-        if leg not in ("caller", "callee", "both"):
-            raise SvamlError(f"leg must be 'caller', 'callee' or 'both', not {leg!r}")
+        if leg not in LEGS:
+            raise SvamlError(f"leg must be one of {', '.join(map(repr, LEGS))}, not {leg!r}")
         body = _document(svaml, Callback.CALL_LEG, "call-leg update")
         path = f"/calling/v1/calls/id/{_segment(call_id, 'call_id')}/leg/{leg}"
         self._call("PATCH", path, body=body)
@@ -784,7 +788,11 @@ def _region(region: str) -> str:
     return name
 
 
-def _base_url(url: str, what: str) -> str:
+def checked_base_url(url: str, what: str = "base_url") -> str:
+    """Return ``url`` without a trailing slash, or raise: an http(s) URL without query or fragment.
+
+    The one check of a Calling API base URL, for the client and for the ``curl`` that snippets print.
+    """
     if not isinstance(url, str):
         raise SvamlTypeError(f"{what} must be a str, not {type(url).__name__}")
     parts = urlsplit(url)

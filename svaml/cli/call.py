@@ -29,6 +29,7 @@ import attrs
 from svaml._environment import KEY as _KEY
 from svaml._environment import REGION as _REGION
 from svaml._environment import SECRET as _SECRET
+from svaml.client import LEGS
 from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model.callouts import CALLOUT_CLASSES, Callout
@@ -247,7 +248,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     leg.add_argument("call_id", metavar="CALL_ID", help="the call")
     _svaml_argument(leg, "call-leg")
     leg.add_argument(
-        "--leg", choices=("caller", "callee", "both"), default="caller", help="which leg (default: caller)"
+        "--leg", choices=LEGS, default="caller", help="which leg (default: caller)"
     )
 
     conference = subparsers.add_parser(

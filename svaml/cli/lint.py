@@ -54,14 +54,15 @@ from svaml.cli.markdown import Kind, check_decoded, lint_markdown, place, svaml_
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.rules import RULES, Limits
 
-__all__ = ["MAX_BYTES", "lint"]
+__all__ = ["MARKDOWN_SUFFIXES", "MAX_BYTES", "SKIP_DIRS", "lint"]
 
 #: Files larger than this are refused rather than read (``--max-file-size``, ``max-file-size``).
 MAX_BYTES = 10 * 1024 * 1024
 
-_MARKDOWN = (".md", ".markdown")
-# Directories a walk never enters (named paths are still linted).
-_SKIP_DIRS = frozenset(
+#: The suffixes of Markdown files, whose SVAML blocks are linted (and pages `docs sync` reads).
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+#: Directories a walk never enters (named paths are still read): the linter's and ``docs sync``'s.
+SKIP_DIRS = frozenset(
     {
         ".bzr",
         ".direnv",
@@ -225,12 +226,12 @@ def _walk(top: str, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
     top = os.path.normpath(top)
     for directory, dirs, files in os.walk(top, onerror=unlisted):
         dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
+            d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(directory, d), settings)
         )
         prefix = "" if directory == "." else directory + os.sep
         for name in sorted(files):
             lower = name.lower()
-            if lower.endswith((".json", ".jsonc")) or lower.endswith(_MARKDOWN):
+            if lower.endswith((".json", ".jsonc")) or lower.endswith(MARKDOWN_SUFFIXES):
                 path = prefix + name
                 if not _excluded(path, settings):
                     yield _Target(_display(path), path, False, tree)
@@ -663,7 +664,7 @@ def _check(target: _Target, options: _Options) -> _Result:
     except OSError as exc:
         return _failure(target, f"cannot read: {exc.strerror or exc}")
     stdin_fix = options.fix and not options.diff and target.path is None
-    markdown = target.name.lower().endswith(_MARKDOWN)
+    markdown = target.name.lower().endswith(MARKDOWN_SUFFIXES)
     if markdown and not data:
         # An empty Markdown file holds no blocks, which is fine.
         return _Result(target.name, checked=True, output=b"" if stdin_fix else None)

@@ -17,6 +17,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from svaml._environment import KEY as _KEY
+from svaml._environment import SECRET as _SECRET
 from svaml.cli._messages import error
 from svaml.errors import SvamlError
 
@@ -25,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_KEY = "SINCH_APPLICATION_KEY"
-_SECRET = "SINCH_APPLICATION_SECRET"
 _FORMATS = ("text", "json", "mermaid")
 
 

@@ -10,6 +10,7 @@ and prints the diff when a page is out of date.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 
 from svaml.cli._messages import error, note
 from svaml.cli.config import CALLBACKS, ConfigError, load_config
+from svaml.cli.lint import MARKDOWN_SUFFIXES, SKIP_DIRS
 from svaml.client import REGIONS
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
@@ -208,10 +210,16 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _pages(paths: Iterable[str]) -> list[Path]:
+    """The pages named, and the Markdown pages under each directory named, walked as the linter walks."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
-        found += sorted(path.rglob("*.md")) if path.is_dir() else [path]
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for directory, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            found += [Path(directory, f) for f in sorted(files) if f.lower().endswith(MARKDOWN_SUFFIXES)]
     return found
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from svaml import _json
-from svaml.client import REGIONS
-from svaml.client import _base_url as client_base_url
+from svaml._environment import KEY, SECRET
+from svaml.client import LEGS, REGIONS, checked_base_url
 from svaml.document import Svaml
 from svaml.errors import SvamlError
 from svaml.model.callouts import CalloutRequest
@@ -22,15 +22,11 @@ from svaml.snippets._source import canonical
 
 __all__ = ["CALL_ID", "KEY", "LEGS", "SECRET", "to_curl"]
 
-#: The environment variables the command reads (the same ones ``svaml call`` reads).
-KEY = "SINCH_APPLICATION_KEY"
-SECRET = "SINCH_APPLICATION_SECRET"
+#: The environment variable naming the call a PATCH goes to (credentials: ``svaml._environment``).
 CALL_ID = "CALL_ID"
 
 _SHELL = re.compile(r'[$`\\"\s]')
 
-#: The legs a call-leg update may name (Sinch's ``callLeg`` path parameter).
-LEGS = ("caller", "callee", "both")
 
 
 def _target(value: Svaml | CalloutRequest, leg: str) -> tuple[str, str]:
@@ -60,7 +56,7 @@ def to_curl(
             raise SvamlError(f"unknown region {region!r}; expected one of {', '.join(REGIONS)}")
         base_url = REGIONS[region]
     # The client's own test of a base URL; then nothing the shell reads inside double quotes.
-    base_url = client_base_url(base_url, "base_url")
+    base_url = checked_base_url(base_url, "base_url")
     if _SHELL.search(base_url):
         shell = '$, `, \\, " or a space'
         raise SvamlError(f"base_url {base_url!r} holds a character the shell would read ({shell})")

@@ -29,7 +29,8 @@ __all__ = ["DOCS_URL", "RULES", "Example", "Finding", "Plan", "Rule", "plan", "r
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
 
-Target = Literal["svaml", "callout"]
+#: What a rule checks: SVAML (v1) documents, callout requests, or SVAML v2 documents.
+Target = Literal["svaml", "callout", "svaml2"]
 
 
 class Finding(NamedTuple):

@@ -62,11 +62,13 @@ class Context2:
         found = self._objects
         if found is None:
             found = self._objects = []
-            if self.document is not None:
-                _walk(self.base, self.document, None, found, self._menus)
-            at = self.base + "/commands/"
-            for index, command in self.commands:
-                _walk(at + str(index), command, None, found, self._menus)
+            doc = self.document
+            if doc is not None:
+                _walk(self.base, doc, None, found, self._menus)
+            if doc is None or not doc.commands:  # a built document's walk has its commands
+                at = self.base + "/commands/"
+                for index, command in self.commands:
+                    _walk(at + str(index), command, None, found, self._menus)
         return found
 
     def menu_of(self, where: str) -> Menu | None:

@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
         "then the configuration",
     )
     lint.add_argument(
+        "--svaml-version",
+        choices=("auto", "1", "2"),
+        default="auto",
+        help="which SVAML the JSON files hold; auto (default) tells v2 by its top-level commands list",
+    )
+    lint.add_argument(
+        "--strict",
+        action="store_true",
+        help="SVAML v2: report unknown properties as errors, as Sinch's STRICT validation (S2007, S2301)",
+    )
+    lint.add_argument(
         "--select", action=_Extend, metavar="CODES", help="rule codes or prefixes to enable (or ALL)"
     )
     lint.add_argument("--ignore", action=_Extend, metavar="CODES", help="rule codes or prefixes to disable")

@@ -1,4 +1,4 @@
-"""SVAML v2 on the one converter: its structure and unstructure hooks, registered on :data:`svaml.codec.converter`.
+"""SVAML v2 on the one converter: its hooks, registered on :data:`svaml.codec.converter`.
 
 The JSON shapes v2 adds to v1's are read and written here, with cattrs' own generators for each
 class and v1's value hooks (strings, numbers, open enums, lists):
@@ -18,6 +18,7 @@ message's ``type``, to ``wrapper``) and are written back; a value outside an enu
 from __future__ import annotations
 
 import difflib
+import enum
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -51,7 +52,9 @@ V2_CLASSES: frozenset[type[SvamlObject]] = frozenset(
     cls
     for module in (commands, document, endpoints, messages)
     for cls in vars(module).values()
-    if isinstance(cls, type) and issubclass(cls, SvamlObject) and cls is not SvamlObject
+    if isinstance(cls, type)
+    and issubclass(cls, SvamlObject)
+    and cls is not SvamlObject
     and cls.__module__ == module.__name__
 )
 
@@ -59,13 +62,13 @@ V2_CLASSES: frozenset[type[SvamlObject]] = frozenset(
 _KEY = "\x00key"
 
 
-def suggest(word: str, known: typing.Iterable[str]) -> str:
+def suggest(word: str, known: typing.Iterable[str], cutoff: float = 0.6) -> str:
     """Return ``; did you mean 'x'?`` for the closest of ``known`` (any case), or nothing."""
     choices = list(known)
     folded = {k.casefold(): k for k in choices}
     if word.casefold() in folded:
         return f"; did you mean {folded[word.casefold()]!r}?"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -121,7 +124,7 @@ def _item_hook(target: Any) -> Callable[[Any, Any], Any]:
     args = typing.get_args(target)
     enums = [a for a in args if isinstance(a, type) and issubclass(a, str) and a is not str]
     if enums:
-        return _enum_hook(enums[0])
+        return _enum_hook(typing.cast("type[enum.Enum]", enums[0]))
     if typing.get_origin(target) is Mapping or target is Mapping:
         return _mapping
     return converter.get_structure_hook(target)
@@ -129,7 +132,8 @@ def _item_hook(target: Any) -> Callable[[Any, Any], Any]:
 
 def _wrap_problems(exc: Exception, name: str, cls: type) -> cattrs.ClassValidationError:
     """``exc`` as the problem of the member ``name`` of ``cls``, so its pointer goes through ``name``."""
-    exc.__notes__ = [*getattr(exc, "__notes__", []), AttributeValidationNote(f"member {name}", name, cls)]
+    note = AttributeValidationNote(f"member {name}", name, cls)
+    exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
     return cattrs.ClassValidationError(f"While structuring {cls.__name__}", [exc], cls)
 
 
@@ -154,7 +158,8 @@ def _keyed_hook(item: type[SvamlObject]) -> Callable[[Any, Any], Any]:
                 else:
                     out.append(read_item({**element, _KEY: key}, item))
             except Exception as exc:  # collected, each with the key it is under
-                exc.__notes__ = [*getattr(exc, "__notes__", []), AttributeValidationNote(key, key, item)]
+                note = AttributeValidationNote(key, key, item)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
                 errors.append(exc)
         if errors:
             raise cattrs.ClassValidationError(f"While structuring {item.__name__}s", errors, item)
@@ -198,9 +203,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
         cls, converter, _cattrs_detailed_validation=True, _cattrs_forbid_extra_keys=False, **overrides
     )
     tag = "command" if isinstance(cls.__dict__.get("command"), str) else None
-    known = frozenset(
-        [_KEY if _is_key(f) else infos[f.name].json for f in fields] + ([tag] if tag else [])
-    )
+    known = frozenset([_KEY if _is_key(f) else infos[f.name].json for f in fields] + ([tag] if tag else []))
     aliases = {alias: i.json for i in infos.values() for alias in i.aliases}
     wrapped: str | None = cls.__dict__.get("key") if isinstance(cls.__dict__.get("type"), str) else None
 
@@ -255,9 +258,11 @@ def _union_factory(union: Any) -> Callable[[Any, Any], Any]:
         what = "endpoint" if all(m in endpoints.__dict__.values() for m in members) else "message"
     hooks = {cls: _lazy(cls) for cls in classes.values()}
     known = ", ".join(classes)
-    every = {**{c.command: c for c in commands.COMMAND_CLASSES.values()}} if tag == "command" else {
-        **endpoints.DESTINATION_CLASSES, **messages.MESSAGE_CLASSES
-    }
+    every = (
+        {**{c.command: c for c in commands.COMMAND_CLASSES.values()}}
+        if tag == "command"
+        else {**endpoints.DESTINATION_CLASSES, **messages.MESSAGE_CLASSES}
+    )
 
     def structure(data: Any, _: Any) -> Any:
         if not isinstance(data, Mapping):

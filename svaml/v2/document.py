@@ -7,15 +7,15 @@ the document with the v2 rules, and ``from_dict``/``from_json`` read through the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
+import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.rules._v2 import check_built_v2
 from svaml.rules._validate import read_json
-from svaml.v2 import codec as _v2codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml.v2.model.commands import (
     COMMAND_CLASSES,
     Amd,
@@ -76,7 +76,7 @@ class Svaml2(Document):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Svaml2:
-        """Read v2 JSON text under svaml's one JSON policy; raise :class:`SvamlError` listing every problem."""
+        """Read v2 JSON text (svaml's one JSON policy); raise :class:`SvamlError` listing every problem."""
         return cls.from_dict(read_json(text, "the SVAML v2 text"))
 
     def to_dict(self, *, check: bool = True) -> dict[str, Any]:
@@ -113,8 +113,10 @@ class Svaml2(Document):
         ttl_seconds: int | None = None,
     ) -> Svaml2:
         """Make the document a batch: one call per parameter set, ``@key`` replaced by the set's value."""
-        options = None if max_cps is None and ttl_seconds is None else BatchOptions(
-            max_cps=max_cps, ttl_seconds=ttl_seconds
+        options = (
+            None
+            if max_cps is None and ttl_seconds is None
+            else BatchOptions(max_cps=max_cps, ttl_seconds=ttl_seconds)
         )
         return attrs.evolve(self, parameters=sets, batch_options=options)
 
@@ -147,7 +149,7 @@ class Svaml2(Document):
         on_hangup: Svaml2 | Iterable[Command] | Command | None = None,
         on_failure: Svaml2 | Iterable[Command] | Command | None = None,
     ) -> Svaml2:
-        """Call ``to`` (a number, ``sip:`` URI, ``wss://`` stream, or an endpoint); handlers run on its outcome."""
+        """Call ``to`` (a number, a ``sip:`` URI, a ``wss://`` stream, an endpoint); handlers follow it."""
         handlers = {
             "on_answer": on_answer,
             "on_busy": on_busy,
@@ -217,7 +219,12 @@ class Svaml2(Document):
         on_unknown: Svaml2 | Iterable[Command] | Command | None = None,
     ) -> Svaml2:
         """Detect a human or a machine; the verdict's handler runs."""
-        handlers = {"on_human": on_human, "on_machine": on_machine, "on_beep": on_beep, "on_unknown": on_unknown}
+        handlers = {
+            "on_human": on_human,
+            "on_machine": on_machine,
+            "on_beep": on_beep,
+            "on_unknown": on_unknown,
+        }
         return self._add(Amd(events=_events(AmdEvents, handlers)))
 
     def hangup(self, call_name: str | None = None) -> Svaml2:
@@ -278,7 +285,7 @@ def _handler(value: Svaml2 | Iterable[Command] | Command) -> tuple[Command, ...]
         )
     if isinstance(value, _COMMAND_TYPES):
         return (value,)
-    return tuple(value)
+    return tuple(cast("Iterable[Command]", value))
 
 
 def _events(cls: Any, handlers: dict[str, Any]) -> Any:

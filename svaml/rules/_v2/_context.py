@@ -138,4 +138,8 @@ def iter_strings(obj: SvamlObject) -> Iterator[tuple[str, str]]:
 def inside(where: str, obj: SvamlObject) -> str:
     """The pointer of an object's own fields: an endpoint's or a message's are in its wrapped object."""
     key = getattr(obj.__class__, "key", None)
-    return f"{where}/{key}" if isinstance(key, str) and isinstance(getattr(obj.__class__, "type", None), str) else where
+    return (
+        f"{where}/{key}"
+        if isinstance(key, str) and isinstance(getattr(obj.__class__, "type", None), str)
+        else where
+    )

@@ -7,13 +7,13 @@ from typing import Any
 
 import attrs
 
+import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
 from svaml.diagnostic import Diagnostic, Severity
+from svaml.errors import SvamlError
 from svaml.rules._registry import RULES, Finding, Rule, plan
 from svaml.rules._v2._context import Context2
-from svaml.errors import SvamlError
 from svaml.rules._validate import VERSIONS, Version, validate
-from svaml.v2 import codec as _v2codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml.v2.model.commands import Command
 from svaml.v2.model.document import Document
 
@@ -52,7 +52,9 @@ def _recoded(found: list[Diagnostic], base: str) -> list[Diagnostic]:
     for d in found:
         code = _CODES.get(d.code, d.code)
         rule = RULES[code]
-        out.append(attrs.evolve(d, code=code, name=rule.name, severity=rule.severity, pointer=base + d.pointer))
+        out.append(
+            attrs.evolve(d, code=code, name=rule.name, severity=rule.severity, pointer=base + d.pointer)
+        )
     return out
 
 
@@ -152,7 +154,10 @@ def _duplicate(found: Diagnostic) -> Diagnostic:
         name = found.pointer.rsplit("/", 1)[1]
         rule = RULES["S2702"]
         return attrs.evolve(
-            found, code=rule.code, name=rule.name, severity=rule.severity,
+            found,
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity,
             message=f"the menu item {name!r} is defined twice; only the last one counts",
         )
     return found

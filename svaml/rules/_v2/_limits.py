@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from svaml.diagnostic import Severity
 from svaml.model._fields import SvamlObject
-from svaml.rules._registry import Example, Finding, rule
+from svaml.rules._registry import Example, Finding, Target, rule
 from svaml.rules._v2._context import Context2, inside
 from svaml.rules._v2._examples import PHONE, dial, doc, menu, say
 from svaml.v2.model.commands import (
@@ -43,7 +43,7 @@ __all__ = ["E164", "NAME_LIMITS", "RANGES", "SAMPLE_RATES", "TEXT_LIMIT", "subst
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
-_V2 = ("svaml2",)
+_V2: tuple[Target] = ("svaml2",)
 
 #: Names (class, attribute, JSON name) → (most characters, whether whitespace is refused).
 NAME_LIMITS: Mapping[tuple[type, str, str], tuple[int, bool]] = {
@@ -92,6 +92,13 @@ def _pattern(values: Mapping[str, Any]) -> re.Pattern[str] | None:
     return re.compile("@(" + "|".join(map(re.escape, keys)) + ")") if keys else None
 
 
+def _replacer(values: Mapping[str, Any]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        return str(values[match[1]])
+
+    return replace
+
+
 def substituted(text: str, ctx: Context2) -> Iterator[tuple[str, str]]:
     """Yield ``(where, text)``: the text itself, or in a batch, each parameter set's substitution of it.
 
@@ -108,7 +115,7 @@ def substituted(text: str, ctx: Context2) -> Iterator[tuple[str, str]]:
         if pattern is None:
             yield f" (parameters[{index}])", text
         else:
-            yield f" (parameters[{index}])", pattern.sub(lambda m: str(values[m[1]]), text)
+            yield f" (parameters[{index}])", pattern.sub(_replacer(values), text)
 
 
 def _first(found: Iterator[Finding]) -> Iterator[Finding]:
@@ -269,10 +276,30 @@ _BCP47 = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
     targets=_V2,
     kinds=(VoiceRelay,),
     example=Example(
-        text=doc(dial(to={"type": "VOICE_RELAY", "voiceRelay": {
-            "endpoint": "wss://agent.acme.com", "ttsVoice": "Emma", "sttLanguage": "en_us"}})),
-        fixed=doc(dial(to={"type": "VOICE_RELAY", "voiceRelay": {
-            "endpoint": "wss://agent.acme.com", "ttsVoice": "Emma", "sttLanguage": "en-US"}})),
+        text=doc(
+            dial(
+                to={
+                    "type": "VOICE_RELAY",
+                    "voiceRelay": {
+                        "endpoint": "wss://agent.acme.com",
+                        "ttsVoice": "Emma",
+                        "sttLanguage": "en_us",
+                    },
+                }
+            )
+        ),
+        fixed=doc(
+            dial(
+                to={
+                    "type": "VOICE_RELAY",
+                    "voiceRelay": {
+                        "endpoint": "wss://agent.acme.com",
+                        "ttsVoice": "Emma",
+                        "sttLanguage": "en-US",
+                    },
+                }
+            )
+        ),
     ),
 )
 def invalid_language(obj: VoiceRelay, where: str, ctx: Context2) -> Iterator[Finding]:
@@ -298,10 +325,28 @@ _PRINTABLE = re.compile(r"[\x20-\x7e\t]*")
     targets=_V2,
     kinds=(Sip, Stream, VoiceRelay),
     example=Example(
-        text=doc(dial(to={"type": "SIP", "sip": {
-            "endpoint": "sip:alice@acme.com", "callHeaders": [{"key": "X Customer", "value": "42"}]}})),
-        fixed=doc(dial(to={"type": "SIP", "sip": {
-            "endpoint": "sip:alice@acme.com", "callHeaders": [{"key": "X-Customer", "value": "42"}]}})),
+        text=doc(
+            dial(
+                to={
+                    "type": "SIP",
+                    "sip": {
+                        "endpoint": "sip:alice@acme.com",
+                        "callHeaders": [{"key": "X Customer", "value": "42"}],
+                    },
+                }
+            )
+        ),
+        fixed=doc(
+            dial(
+                to={
+                    "type": "SIP",
+                    "sip": {
+                        "endpoint": "sip:alice@acme.com",
+                        "callHeaders": [{"key": "X-Customer", "value": "42"}],
+                    },
+                }
+            )
+        ),
     ),
 )
 def invalid_call_header(obj: Sip | Stream | VoiceRelay, where: str, ctx: Context2) -> Iterator[Finding]:
@@ -345,8 +390,15 @@ def _header(header: CallHeader, at: str, key_pattern: re.Pattern[str], sip: bool
     kinds=(Say,),
     example=Example(
         text=doc({"command": "messages", "messages": [say("Your appointment is confirmed. " * 21)]}),
-        fixed=doc({"command": "messages", "messages": [
-            say("Your appointment is confirmed. " * 10), say("Your appointment is confirmed. " * 10)]}),
+        fixed=doc(
+            {
+                "command": "messages",
+                "messages": [
+                    say("Your appointment is confirmed. " * 10),
+                    say("Your appointment is confirmed. " * 10),
+                ],
+            }
+        ),
     ),
 )
 def say_text_too_long(obj: Say, where: str, ctx: Context2) -> Iterator[Finding]:
@@ -431,8 +483,15 @@ def message_count(obj: Messages | MenuPrompt, where: str, ctx: Context2) -> Iter
     kinds=(MenuItem,),
     example=Example(
         text=doc(menu(main={"minimumInputLength": 4, "matches": {"1234": [{"command": "hangup"}]}})),
-        fixed=doc(menu(main={"minimumInputLength": 4, "maximumInputLength": 4,
-                             "matches": {"1234": [{"command": "hangup"}]}})),
+        fixed=doc(
+            menu(
+                main={
+                    "minimumInputLength": 4,
+                    "maximumInputLength": 4,
+                    "matches": {"1234": [{"command": "hangup"}]},
+                }
+            )
+        ),
     ),
 )
 def input_length_order(obj: MenuItem, where: str, ctx: Context2) -> Iterator[Finding]:
@@ -448,7 +507,8 @@ def input_length_order(obj: MenuItem, where: str, ctx: Context2) -> Iterator[Fin
         said = "" if obj.maximum_input_length is not None else " (its default)"
         yield Finding(
             f"{where}/minimumInputLength",
-            f"minimumInputLength {low} is more than maximumInputLength {high}{said}: no input is ever evaluated",
+            f"minimumInputLength {low} is more than maximumInputLength {high}{said}: "
+            "no input is ever evaluated",
         )
 
 
@@ -496,7 +556,11 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 )
 def invalid_url(obj: Webhook | Play, where: str, ctx: Context2) -> Iterator[Finding]:
     """Give webhook and media URLs in full, scheme and host: ``https://acme.com/voice``."""
-    fields = (("url", obj.url),) if isinstance(obj, Play) else (("url", obj.url), ("fallbackUrl", obj.fallback_url))
+    fields = (
+        (("url", obj.url),)
+        if isinstance(obj, Play)
+        else (("url", obj.url), ("fallbackUrl", obj.fallback_url))
+    )
     base = inside(where, obj)
     for key, value in fields:
         if value is not None:
@@ -518,14 +582,30 @@ _STORAGE_SCHEMES = {"AWS": "s3", "GCP": "gs", "AZURE": "azure"}
     targets=_V2,
     kinds=(RecordingOptions,),
     example=Example(
-        text=doc({"command": "startRecording", "recordingOptions": {
-            "destination": "GCP", "destinationUrl": "s3://recordings/calls", "credentials": "KEY:SECRET:eu-west-1"}}),
-        fixed=doc({"command": "startRecording", "recordingOptions": {
-            "destination": "AWS", "destinationUrl": "s3://recordings/calls", "credentials": "KEY:SECRET:eu-west-1"}}),
+        text=doc(
+            {
+                "command": "startRecording",
+                "recordingOptions": {
+                    "destination": "GCP",
+                    "destinationUrl": "s3://recordings/calls",
+                    "credentials": "KEY:SECRET:eu-west-1",
+                },
+            }
+        ),
+        fixed=doc(
+            {
+                "command": "startRecording",
+                "recordingOptions": {
+                    "destination": "AWS",
+                    "destinationUrl": "s3://recordings/calls",
+                    "credentials": "KEY:SECRET:eu-west-1",
+                },
+            }
+        ),
     ),
 )
 def recording_url_scheme(obj: RecordingOptions, where: str, ctx: Context2) -> Iterator[Finding]:
-    """Point the recording at the storage ``destination`` names: ``s3://`` for AWS, ``gs://`` GCP, ``azure://`` AZURE."""
+    """Point the recording at the storage ``destination`` names: ``s3://`` AWS, ``gs://`` GCP, ``azure://``."""
     scheme = _STORAGE_SCHEMES.get(str(obj.destination))
     if scheme is not None and not obj.destination_url.startswith(f"{scheme}://"):
         yield Finding(
@@ -556,13 +636,19 @@ def unknown_voice(obj: Say | VoiceRelay, where: str, ctx: Context2) -> Iterator[
     The catalogue of OpenAPI 2.0.58 has 772 voices (``svaml.v2.model.VOICE_NAMES``); Sinch adds
     voices, so a name outside it is a warning with the closest names, not an error.
     """
-    name, key = (obj.voice_name, "say/voiceName") if isinstance(obj, Say) else (obj.tts_voice, "voiceRelay/ttsVoice")
+    name, key = (
+        (obj.voice_name, "say/voiceName") if isinstance(obj, Say) else (obj.tts_voice, "voiceRelay/ttsVoice")
+    )
     if name in _VOICES:
         return
     close = difflib.get_close_matches(name, VOICE_NAMES, n=3, cutoff=0.6)
     folded = [v for v in VOICE_NAMES if v.casefold() == name.casefold()]
     close = folded + [c for c in close if c not in folded]
-    hint = f"; did you mean {', '.join(map(repr, close[:3]))}?" if close else " (voices are names such as 'Emma')"
+    hint = (
+        f"; did you mean {', '.join(map(repr, close[:3]))}?"
+        if close
+        else " (voices are names such as 'Emma')"
+    )
     yield Finding(f"{where}/{key}", f"{name!r} is not a voice of Sinch's catalogue{hint}")
 
 
@@ -576,8 +662,12 @@ def unknown_voice(obj: Say | VoiceRelay, where: str, ctx: Context2) -> Iterator[
     kinds=(Say,),
     example=Example(
         text=doc({"command": "messages", "messages": [say("Hello <break time='1s'/> there", format="SSML")]}),
-        fixed=doc({"command": "messages", "messages": [
-            say("<speak>Hello <break time='1s'/> there</speak>", format="SSML")]}),
+        fixed=doc(
+            {
+                "command": "messages",
+                "messages": [say("<speak>Hello <break time='1s'/> there</speak>", format="SSML")],
+            }
+        ),
     ),
 )
 def ssml_not_speak(obj: Say, where: str, ctx: Context2) -> Iterator[Finding]:
@@ -585,4 +675,6 @@ def ssml_not_speak(obj: Say, where: str, ctx: Context2) -> Iterator[Finding]:
     if obj.format is TextFormat.SSML:
         text = obj.text.strip()
         if not (text.startswith("<speak") and text.endswith("</speak>")):
-            yield Finding(f"{where}/say/text", "format is SSML but the text is not a <speak>…</speak> document")
+            yield Finding(
+                f"{where}/say/text", "format is SSML but the text is not a <speak>…</speak> document"
+            )

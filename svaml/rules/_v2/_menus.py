@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from svaml.diagnostic import Severity, escape_pointer
 from svaml.model._fields import SvamlObject
-from svaml.rules._registry import Example, Finding, rule
-from svaml.rules._v2._context import Context2, iter_strings
+from svaml.rules._registry import Example, Finding, Target, rule
+from svaml.rules._v2._context import Context2, inside, iter_strings
 from svaml.rules._v2._examples import dial, doc, menu, say
 from svaml.v2.codec import V2_CLASSES
 from svaml.v2.model.commands import GotoMenu, Menu, MenuItem
@@ -18,7 +18,7 @@ __all__ = ["MATCHES_LIMIT"]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
-_V2 = ("svaml2",)
+_V2: tuple[Target] = ("svaml2",)
 
 #: The most entries of a menu item's ``matches``.
 MATCHES_LIMIT = 50
@@ -35,7 +35,8 @@ def _names(run: Menu) -> str:
     "missing-start-menu",
     _E,
     summary="`startMenu` names no item of `menus`",
-    source=f"{_OAS}: menu.startMenu 'must equal a key of menus'; Sinch's SDKs: \"menu start 'x' is not defined\"",
+    source=f"{_OAS}: menu.startMenu 'must equal a key of menus'; "
+    "Sinch's SDKs: \"menu start 'x' is not defined\"",
     targets=_V2,
     kinds=(Menu,),
     example=Example(text=doc(menu("start", main={})), fixed=doc(menu("main", main={}))),
@@ -43,7 +44,9 @@ def _names(run: Menu) -> str:
 def missing_start_menu(run: Menu, where: str, ctx: Context2) -> Iterator[Finding]:
     """Start the menu at one of its items: ``startMenu`` is a key of ``menus``."""
     if run.start_menu not in {item.name for item in run.menus}:
-        yield Finding(f"{where}/startMenu", f"startMenu names {run.start_menu!r}, which is not an item; {_names(run)}")
+        yield Finding(
+            f"{where}/startMenu", f"startMenu names {run.start_menu!r}, which is not an item; {_names(run)}"
+        )
 
 
 @rule(
@@ -55,7 +58,8 @@ def missing_start_menu(run: Menu, where: str, ctx: Context2) -> Iterator[Finding
     targets=_V2,
     kinds=(Menu,),
     example=Example(
-        text='{"commands": [{"command": "menu", "startMenu": "main", "menus": {"main": {}, "main": {"repeatCount": 1}}}]}',
+        text='{"commands": [{"command": "menu", "startMenu": "main", '
+        '"menus": {"main": {}, "main": {"repeatCount": 1}}}]}',
         fixed=doc(menu(main={"repeatCount": 1})),
     ),
 )
@@ -68,7 +72,9 @@ def duplicate_menu_name(run: Menu, where: str, ctx: Context2) -> Iterator[Findin
     seen: set[str] = set()
     for item in run.menus:
         if item.name in seen:
-            yield Finding(f"{where}/menus/{escape_pointer(item.name)}", f"the menu item {item.name!r} is defined twice")
+            yield Finding(
+                f"{where}/menus/{escape_pointer(item.name)}", f"the menu item {item.name!r} is defined twice"
+            )
         seen.add(item.name)
 
 
@@ -94,7 +100,9 @@ def missing_goto_target(goto: GotoMenu, where: str, ctx: Context2) -> Iterator[F
     """
     run = ctx.menu_of(where)
     if run is not None and goto.menu_name not in {item.name for item in run.menus}:
-        yield Finding(f"{where}/menuName", f"gotoMenu names {goto.menu_name!r}, which is not an item; {_names(run)}")
+        yield Finding(
+            f"{where}/menuName", f"gotoMenu names {goto.menu_name!r}, which is not an item; {_names(run)}"
+        )
 
 
 @rule(
@@ -108,7 +116,7 @@ def missing_goto_target(goto: GotoMenu, where: str, ctx: Context2) -> Iterator[F
     example=Example(text=doc({"command": "gotoMenu", "menuName": "main"})),
 )
 def goto_outside_menu(goto: GotoMenu, where: str, ctx: Context2) -> Iterator[Finding]:
-    """Use ``gotoMenu`` only in a menu item's ``matches`` or ``onFail``; elsewhere there is no menu to go in."""
+    """Use ``gotoMenu`` only in a menu item's ``matches`` or ``onFail``: elsewhere there is no menu."""
     if ctx.menu_of(where) is None:
         yield Finding(where, f"gotoMenu {goto.menu_name!r} is outside any menu: use menu to start one")
 
@@ -130,10 +138,15 @@ def matches_limit(item: MenuItem, where: str, ctx: Context2) -> Iterator[Finding
     """Keep ``matches`` to 50 keys of 1 to 256 characters; a regular expression can stand for many keys."""
     matches = item.matches or ()
     if len(matches) > MATCHES_LIMIT:
-        yield Finding(f"{where}/matches", f"{len(matches)} matches, more than {MATCHES_LIMIT}: use a regular expression")
+        yield Finding(
+            f"{where}/matches", f"{len(matches)} matches, more than {MATCHES_LIMIT}: use a regular expression"
+        )
     for match in matches:
         if not match.key or len(match.key) > 256:
-            yield Finding(f"{where}/matches/{escape_pointer(match.key)}", f"the key has {len(match.key)} characters: write 1 to 256")
+            yield Finding(
+                f"{where}/matches/{escape_pointer(match.key)}",
+                f"the key has {len(match.key)} characters: write 1 to 256",
+            )
 
 
 def _regex_problem(key: str) -> str | None:
@@ -158,7 +171,9 @@ def _regex_problem(key: str) -> str | None:
     ),
 )
 def invalid_match_pattern(item: MenuItem, where: str, ctx: Context2) -> Iterator[Finding]:
-    """Write each ``matches`` key as a valid regular expression; escape ``*`` as ``\\*`` (``"\\\\*"`` in JSON).
+    r"""Write each ``matches`` key as a valid regular expression: escape ``*`` as ``\*``.
+
+    In JSON the backslash is doubled: ``"\\*"``.
 
     Sinch reads a key as a literal or a regular expression, and does not say which wins (reference
     A4): a key that is not a valid expression (``*``, ``1(``) may never match.
@@ -177,17 +192,24 @@ def invalid_match_pattern(item: MenuItem, where: str, ctx: Context2) -> Iterator
     "repeat-prompt-without-prompt",
     _W,
     summary="A menu item has a `repeatPrompt` but no `prompt`",
-    source="Sinch's Python SDK menu_item.py docstring (repeatPrompt only with prompt); not in OpenAPI 2.0.58 (D8)",
+    source="Sinch's Python SDK menu_item.py docstring (repeatPrompt only with prompt); "
+    "not in OpenAPI 2.0.58 (D8)",
     targets=_V2,
     kinds=(MenuItem,),
     example=Example(
         text=doc(menu(main={"repeatPrompt": {"messages": [say("Please try again.")]}})),
-        fixed=doc(menu(main={"prompt": {"messages": [say("Press 1 for sales.")]},
-                             "repeatPrompt": {"messages": [say("Please try again.")]}})),
+        fixed=doc(
+            menu(
+                main={
+                    "prompt": {"messages": [say("Press 1 for sales.")]},
+                    "repeatPrompt": {"messages": [say("Please try again.")]},
+                }
+            )
+        ),
     ),
 )
 def repeat_prompt_without_prompt(item: MenuItem, where: str, ctx: Context2) -> Iterator[Finding]:
-    """Give a menu item a ``prompt`` when it has a ``repeatPrompt``: the caller hears nothing the first time."""
+    """Give a menu item a ``prompt`` when it has a ``repeatPrompt``: else the first attempt is silent."""
     if item.repeat_prompt is not None and item.prompt is None:
         yield Finding(f"{where}/repeatPrompt", "repeatPrompt without prompt: the first attempt plays nothing")
 
@@ -213,7 +235,10 @@ def unreachable_menu_item(run: Menu, where: str, ctx: Context2) -> Iterator[Find
             targets.add(obj.menu_name)
     for item in run.menus:
         if item.name not in targets:
-            yield Finding(f"{where}/menus/{escape_pointer(item.name)}", f"no startMenu or gotoMenu leads to {item.name!r}")
+            yield Finding(
+                f"{where}/menus/{escape_pointer(item.name)}",
+                f"no startMenu or gotoMenu leads to {item.name!r}",
+            )
 
 
 # -- batches --------------------------------------------------------------------------------------
@@ -244,8 +269,7 @@ def unknown_placeholder(obj: SvamlObject, where: str, ctx: Context2) -> Iterator
     sets = ctx.parameters
     if not sets:
         return
-    base = where if getattr(obj.__class__, "key", None) is None or not isinstance(
-        getattr(obj.__class__, "type", None), str) else f"{where}/{obj.__class__.key}"  # type: ignore[attr-defined]
+    base = inside(where, obj)
     for key, text in iter_strings(obj):
         for name in _PLACEHOLDER.findall(text):
             missing = next((i for i, values in enumerate(sets) if name not in values), None)
@@ -257,7 +281,7 @@ def unknown_placeholder(obj: SvamlObject, where: str, ctx: Context2) -> Iterator
     "S2902",
     "invalid-parameters",
     _E,
-    summary="A batch parameter set has a key that is empty or over 32 characters, or a value that is not text",
+    summary="A batch parameter set has a key of no or over 32 characters, or a value that is not text",
     source=f"{_OAS}: requestParameter maxProperties 10000, keys 1-32 characters, string values",
     targets=_V2,
     example=Example(
@@ -273,7 +297,10 @@ def invalid_parameters(data: Any, where: str, ctx: Context2) -> Iterator[Finding
             yield Finding(at, f"{len(values)} parameters, more than 10000")
         for key, value in values.items():
             if not key or len(key) > 32:
-                yield Finding(f"{at}/{escape_pointer(key)}", f"the key {key!r} has {len(key)} characters: write 1 to 32")
+                yield Finding(
+                    f"{at}/{escape_pointer(key)}", f"the key {key!r} has {len(key)} characters: write 1 to 32"
+                )
             if not isinstance(value, str):
-                yield Finding(f"{at}/{escape_pointer(key)}", f"the value of {key!r} is not text: write it as a string")
-
+                yield Finding(
+                    f"{at}/{escape_pointer(key)}", f"the value of {key!r} is not text: write it as a string"
+                )

@@ -14,7 +14,7 @@ from typing import Any
 from svaml import codec
 from svaml.diagnostic import Severity, escape_pointer
 from svaml.model._fields import SvamlObject
-from svaml.rules._registry import Example, Finding, rule
+from svaml.rules._registry import Example, Finding, Target, rule
 from svaml.rules._v2._context import Context2, inside
 from svaml.rules._v2._examples import dial, doc
 from svaml.v2.codec import V2_CLASSES, suggest
@@ -26,7 +26,7 @@ __all__: list[str] = []
 _E, _W = Severity.ERROR, Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
 _BY_READING = "reading into the v2 model"
-_V2 = ("svaml2",)
+_V2: tuple[Target] = ("svaml2",)
 
 
 @rule(
@@ -105,7 +105,7 @@ def unknown_command() -> None:
     source=f"{_OAS}: endpoint (PHONE, SIP, STREAM, VOICE_RELAY) and message (SAY, PLAY) discriminators",
     targets=_V2,
     example=Example(
-        text=doc(dial(**{"from": {"type": "STREAM", "stream": {"endpoint": "wss://media.example.com"}}})),
+        text=doc({**dial(), "from": {"type": "STREAM", "stream": {"endpoint": "wss://media.example.com"}}}),
     ),
     found_by=_BY_READING,
 )
@@ -209,10 +209,12 @@ def unknown_property(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Fi
     for key in obj.extras:
         if _is_handler_like(key, obj.__class__):
             continue
-        hint = suggest(str(key), known) if known else ""
-        yield Finding(f"{inner}/{escape_pointer(key)}", f"unknown property {key!r}{hint}; Sinch ignores it")
+        hint = suggest(str(key), known, cutoff=0.8) if known else ""
+        yield Finding(f"{inner}/{escape_pointer(key)}", f"unknown property {key!r}: Sinch ignores it{hint}")
     for key in getattr(obj, "wrapper", ()):
-        yield Finding(f"{where}/{escape_pointer(key)}", f"unknown property {key!r} beside 'type'; Sinch ignores it")
+        yield Finding(
+            f"{where}/{escape_pointer(key)}", f"unknown property {key!r} beside 'type'; Sinch ignores it"
+        )
 
 
 @rule(
@@ -308,9 +310,8 @@ def _differences(data: Any, written: Any, where: str) -> Iterator[Finding]:
     elif isinstance(data, list) and isinstance(written, list) and len(data) == len(written):
         for index, (a, b) in enumerate(zip(data, written, strict=True)):
             yield from _differences(a, b, f"{where}/{index}")
-    elif data != written or data.__class__ is not written.__class__:
-        if not isinstance(data, (Mapping, list)):
-            yield Finding(where, f"write {_show(written)} rather than {_show(data)}")
+    elif not isinstance(data, (Mapping, list)) and (data != written or type(data) is not type(written)):
+        yield Finding(where, f"write {_show(written)} rather than {_show(data)}")
 
 
 def _show(value: Any) -> str:
@@ -347,4 +348,3 @@ def unknown_handler(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Fin
                 f"{where}/{escape_pointer(key)}",
                 f"{_EVENTS[obj.__class__]} has no handler {key!r}{hint}; its handlers are {', '.join(known)}",
             )
-

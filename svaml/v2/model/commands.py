@@ -80,7 +80,8 @@ def _check_commands(inst: object, attribute: attrs.Attribute[Any], value: tuple[
     for index, item in enumerate(value):
         if not _is_command(item):
             raise SvamlTypeError(
-                f"{type(inst).__name__}.{attribute.name}[{index}] must be a v2 command, got {type(item).__name__}"
+                f"{type(inst).__name__}.{attribute.name}[{index}] must be a v2 command, "
+                f"got {type(item).__name__}"
             )
 
 
@@ -107,7 +108,7 @@ def _handler() -> Any:
 
 @attrs.frozen(kw_only=True)
 class CallEvents(SvamlObject):
-    """The handlers of ``dial``: the callee answered, was busy, rejected, did not answer, hung up, or failed."""
+    """The handlers of ``dial``: the callee answered, was busy, rejected, did not answer, hung up, failed."""
 
     on_answer: tuple[Command, ...] | None = _handler()
     on_busy: tuple[Command, ...] | None = _handler()
@@ -152,7 +153,7 @@ def _destination(value: Destination | str) -> Destination:
 
 @attrs.frozen(kw_only=True)
 class Dial(SvamlObject):
-    """Call a phone number, SIP endpoint, stream or voice relay (non-blocking); name the leg to address it later."""
+    """Call a number, SIP endpoint, stream or voice relay (non-blocking); ``call_name`` names the leg."""
 
     command: ClassVar[str] = "dial"
     call_name: str | None = attrs.field(default=None, validator=_opt_str)
@@ -248,7 +249,7 @@ class TranscriptionOptions(SvamlObject):
 
 @attrs.frozen(kw_only=True)
 class RecordingOptions(SvamlObject):
-    """Where a recording goes: ``destination`` (AWS, GCP, AZURE), its URL (s3://, gs://, azure://) and credentials."""
+    """Where a recording goes: ``destination`` (AWS, GCP, AZURE), its URL and credentials; format, type."""
 
     format: RecordingFormat | str | None = attrs.field(default=None, converter=_format)
     recording_type: RecordingType | str | None = attrs.field(default=None, converter=_recording_type)
@@ -306,7 +307,7 @@ def _prompt(value: MenuPrompt | Iterable[Message] | Message | None) -> MenuPromp
 
 @attrs.frozen(kw_only=True)
 class Match(SvamlObject):
-    """One entry of ``matches``: input equal to (or matching the regular expression) ``key`` runs ``commands``."""
+    """One entry of ``matches``: input equal to (or matching the regex) ``key`` runs ``commands``."""
 
     key: str = attrs.field(validator=_str, kw_only=False, metadata={"key": True})
     commands: tuple[Command, ...] = attrs.field(
@@ -327,7 +328,7 @@ def _input_methods(value: Iterable[InputMethod | str]) -> tuple[InputMethod | st
 
 @attrs.frozen(kw_only=True)
 class MenuItem(SvamlObject):
-    """One item of a ``menu``, under its ``name`` (≤16 characters): prompt, input rules and what input runs."""
+    """One item of a ``menu``, under its ``name`` (≤16 characters): prompt, input rules, what input runs."""
 
     name: str = attrs.field(validator=_str, kw_only=False, metadata={"key": True})
     prompt: MenuPrompt | None = attrs.field(
@@ -363,7 +364,7 @@ class Menu(SvamlObject):
 
     @classmethod
     def of(cls, *items: MenuItem, start_menu: str | None = None) -> Menu:
-        """Make the command from items given one by one; it starts with the first unless ``start_menu`` says."""
+        """Make the command from items one by one; it starts with the first unless ``start_menu`` says."""
         if start_menu is None:
             if not items:
                 raise SvamlTypeError("a menu needs at least one item")

@@ -31,7 +31,7 @@ class DocumentEvents(SvamlObject):
 
 @attrs.frozen(kw_only=True)
 class BatchOptions(SvamlObject):
-    """How a batch starts its calls: at most ``max_cps`` a second (1-1000), within ``ttl_seconds`` (1-10800)."""
+    """How a batch starts calls: at most ``max_cps`` a second (1-1000), within ``ttl_seconds`` (1-10800)."""
 
     max_cps: int | None = attrs.field(default=None, validator=_opt_int)
     ttl_seconds: int | None = attrs.field(default=None, validator=_opt_int)

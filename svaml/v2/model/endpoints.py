@@ -129,7 +129,7 @@ class Stream(SvamlObject):
 
 @attrs.frozen(kw_only=True)
 class VoiceRelay(SvamlObject):
-    """Relay the call to a WebSocket voice agent: text-to-speech voice, speech-to-text language; destination only."""
+    """Relay the call to a WebSocket voice agent: its TTS voice, its STT language; destination only."""
 
     type: ClassVar[str] = "VOICE_RELAY"
     key: ClassVar[str] = "voiceRelay"
@@ -162,7 +162,9 @@ def destination_of(value: Destination | str) -> Destination:
         if value.startswith(("ws://", "wss://")):
             return Stream(value)
         return Phone(value)
-    raise SvamlTypeError(f"destination must be Phone, Sip, Stream, VoiceRelay or str, got {type(value).__name__}")
+    raise SvamlTypeError(
+        f"destination must be Phone, Sip, Stream, VoiceRelay or str, got {type(value).__name__}"
+    )
 
 
 def origin_of(value: Origin | str | None) -> Origin | None:

@@ -60,7 +60,7 @@ _SDK_CUSTOM_PREFIX = "call.customEvent."
 
 
 def event_name(name: str) -> str:
-    """Return an event name as the wire spells it: ``call.customEvent.x`` (an SDK's rename) is ``call.webhook.x``."""
+    """Return an event name as the wire spells it: ``call.customEvent.x`` (SDKs) is ``call.webhook.x``."""
     if name.startswith(_SDK_CUSTOM_PREFIX):
         return CUSTOM_PREFIX + name[len(_SDK_CUSTOM_PREFIX) :]
     return name

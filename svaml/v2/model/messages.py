@@ -25,7 +25,7 @@ def _format(value: TextFormat | str | None) -> TextFormat | str | None:
 
 @attrs.frozen(kw_only=True)
 class Say(SvamlObject):
-    """Speak ``text`` (at most 600 characters) in the catalogue voice ``voice_name``; ``format`` TEXT or SSML."""
+    """Speak ``text`` (at most 600 characters) in the catalogue voice ``voice_name``; TEXT or SSML."""
 
     type: ClassVar[str] = "SAY"
     key: ClassVar[str] = "say"

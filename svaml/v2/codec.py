@@ -73,7 +73,8 @@ def suggest(word: str, known: typing.Iterable[str], cutoff: float = 0.6) -> str:
 
 
 def _is_v2(tp: Any) -> bool:
-    return tp in V2_CLASSES
+    # A subclass too: the builder Svaml2 is a Document.
+    return tp in V2_CLASSES or (isinstance(tp, type) and issubclass(tp, document.Document))
 
 
 def _is_v2_union(tp: Any) -> bool:

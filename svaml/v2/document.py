@@ -44,12 +44,9 @@ from svaml.v2.model.endpoints import Destination, Origin
 from svaml.v2.model.enums import TextFormat
 from svaml.v2.model.messages import Message, Play, Say
 
-__all__ = ["Handler", "Svaml2"]
+__all__ = ["Svaml2"]
 
 _COMMAND_TYPES = tuple(COMMAND_CLASSES.values())
-
-#: What a handler argument takes: a builder, commands, one command, or None (no handler).
-Handler = "Svaml2 | Iterable[Command] | Command | None"
 
 
 @attrs.frozen(kw_only=True)

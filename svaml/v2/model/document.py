@@ -56,7 +56,10 @@ def _required(value: Iterable[Command] | Command) -> tuple[Command, ...]:
 class Document(SvamlObject):
     """A SVAML v2 document's data: ``commands`` run in order, each blocking or not."""
 
-    commands: tuple[Command, ...] = attrs.field(default=(), converter=_required, validator=_check_commands)
+    # Always written, even empty: `{"commands": []}` is a webhook's explicit "no action".
+    commands: tuple[Command, ...] = attrs.field(
+        default=(), converter=_required, validator=_check_commands, metadata={"always": True}
+    )
     call_name: str | None = attrs.field(default=None, validator=is_(str, optional=True))
     events: DocumentEvents | None = attrs.field(default=None, validator=is_(DocumentEvents, optional=True))
     #: The parameter sets of a batch: ``@key`` in any command string is replaced by the set's value.

@@ -69,8 +69,23 @@ def test_corpus_document_writes_back_unchanged(path: Path) -> None:
 
 def test_matches_keep_their_order() -> None:
     """Sinch evaluates matches in definition order: reading and writing keep it."""
-    data = {"commands": [{"command": "menu", "startMenu": "m", "menus": {"m": {"matches": {
-        "9": [{"command": "hangup"}], "[0-9]": [{"command": "hangup"}], "1": [{"command": "hangup"}]}}}}]}
+    data = {
+        "commands": [
+            {
+                "command": "menu",
+                "startMenu": "m",
+                "menus": {
+                    "m": {
+                        "matches": {
+                            "9": [{"command": "hangup"}],
+                            "[0-9]": [{"command": "hangup"}],
+                            "1": [{"command": "hangup"}],
+                        }
+                    }
+                },
+            }
+        ]
+    }
     written = Svaml2.from_dict(data).to_dict(check=False)
     expected = ["9", "[0-9]", "1"]
     assert expected == list(written["commands"][0]["menus"]["m"]["matches"])
@@ -78,8 +93,16 @@ def test_matches_keep_their_order() -> None:
 
 def test_unknown_properties_are_kept_and_written_back() -> None:
     """Unknown fields (inside an endpoint, beside its type, on a command) read and write back unchanged."""
-    data = {"commands": [{"command": "dial", "x": 1, "to": {"type": "PHONE", "y": 2, "phone": {
-        "number": "+46701234567", "z": 3}}}], "w": 4}
+    data = {
+        "commands": [
+            {
+                "command": "dial",
+                "x": 1,
+                "to": {"type": "PHONE", "y": 2, "phone": {"number": "+46701234567", "z": 3}},
+            }
+        ],
+        "w": 4,
+    }
     assert data == Svaml2.from_dict(data).to_dict(check=False)
     expected = ["S2007", "S2007", "S2007", "S2007"]
     assert expected == _codes(data)
@@ -107,14 +130,29 @@ def test_builder_writes_a_v2_ivr() -> None:
                 "startMenu": "main",
                 "menus": {
                     "main": {
-                        "prompt": {"messages": [{"type": "SAY", "say": {"text": "Press 1 for sales.", "voiceName": "Emma"}}]},
+                        "prompt": {
+                            "messages": [
+                                {"type": "SAY", "say": {"text": "Press 1 for sales.", "voiceName": "Emma"}}
+                            ]
+                        },
                         "matches": {
                             "1": [
                                 {
                                     "command": "dial",
                                     "to": {"type": "PHONE", "phone": {"number": "+46701234567"}},
-                                    "events": {"onAnswer": [{"command": "messages", "messages": [
-                                        {"type": "SAY", "say": {"text": "Hi", "voiceName": "Emma"}}]}]},
+                                    "events": {
+                                        "onAnswer": [
+                                            {
+                                                "command": "messages",
+                                                "messages": [
+                                                    {
+                                                        "type": "SAY",
+                                                        "say": {"text": "Hi", "voiceName": "Emma"},
+                                                    }
+                                                ],
+                                            }
+                                        ]
+                                    },
                                 }
                             ]
                         },
@@ -132,8 +170,13 @@ def test_builder_is_immutable_and_branches() -> None:
     start = Svaml2().answer()
     left, right = start.say("a", "Emma"), start.play("https://example.com/a.mp3")
     expected = (1, 2, 2, "messages", "messages")
-    assert expected == (len(start.commands), len(left.commands), len(right.commands),
-                        left.commands[1].command, right.commands[1].command)
+    assert expected == (
+        len(start.commands),
+        len(left.commands),
+        len(right.commands),
+        left.commands[1].command,
+        right.commands[1].command,
+    )
 
 
 @pytest.mark.parametrize(
@@ -189,13 +232,16 @@ def test_model_refuses_wrong_types() -> None:
 
 def test_events_empty_and_absent_differ() -> None:
     """An empty handler and an empty events object are written (they stop webhooks); an absent one is not."""
-    expected = {"command": "dial", "to": {"type": "PHONE", "phone": {"number": "+46701234567"}},
-                "events": {"onAnswer": []}}
+    expected = {
+        "command": "dial",
+        "to": {"type": "PHONE", "phone": {"number": "+46701234567"}},
+        "events": {"onAnswer": []},
+    }
     assert expected == codec.unstructure(Dial("+46701234567", events=CallEvents(on_answer=[])))
 
 
 def test_v2_is_told_by_shape_or_version() -> None:
-    """validate tells v2 by its commands list; version=1 or 2 forces either; another version is refused."""
+    """Validate tells v2 by its commands list; version=1 or 2 forces either; another version is refused."""
     doc = {"commands": [{"command": "hangup"}]}
     expected = ([], ["SV101", "SV007"], ["S2003", "S2007"])
     assert expected == (
@@ -257,16 +303,25 @@ def test_unknown_voice_suggests_close_names() -> None:
 def test_voice_catalogue() -> None:
     """The catalogue is Appendix A's 772 names, each once; the 13 commands are OpenAPI's."""
     expected = (772, 772, "Aarav", "Zuri", 13)
-    assert expected == (len(VOICE_NAMES), len(set(VOICE_NAMES)), VOICE_NAMES[0], VOICE_NAMES[-1],
-                        len(COMMAND_CLASSES))
+    assert expected == (
+        len(VOICE_NAMES),
+        len(set(VOICE_NAMES)),
+        VOICE_NAMES[0],
+        VOICE_NAMES[-1],
+        len(COMMAND_CLASSES),
+    )
 
 
 def test_sdk_renames_read_as_wire_names() -> None:
     """The SDKs' call.customEvent.* is call.webhook.*; recordingOptions.url reads as destinationUrl."""
     options = codec.read({"destination": "AWS", "url": "s3://b/c", "credentials": "k"}, RecordingOptions)
     expected = ("call.webhook.menu-selection", "call.answered", "s3://b/c", True)
-    assert expected == (event_name("call.customEvent.menu-selection"), event_name("call.answered"),
-                        options.value.destination_url, options.liberal)
+    assert expected == (
+        event_name("call.customEvent.menu-selection"),
+        event_name("call.answered"),
+        options.value.destination_url,
+        options.liberal,
+    )
 
 
 def test_match_and_message_classes() -> None:
@@ -280,14 +335,16 @@ def test_validate_built_and_decoded_agree() -> None:
     doc = Svaml2().dial("0701234567", dial_timeout_duration_seconds=0).say("x" * 601, "Emma")
     expected = [(d.code, d.pointer) for d in validate(doc)]
     assert expected == [(d.code, d.pointer) for d in validate(doc.to_dict(check=False))]
-    assert ["S2401", "S2501", "S2502"] == sorted(c for c, _ in expected)
+    assert sorted(c for c, _ in expected) == ["S2401", "S2501", "S2502"]
 
 
 def test_every_v2_rule_has_its_own_range_and_name() -> None:
     """The v2 rules are S2nnn, target v2 documents only, and each has an example and a doc."""
     v2 = [r for code, r in RULES.items() if code.startswith("S2")]
     expected: list[str] = []
-    assert expected == [r.code for r in v2 if r.targets != frozenset({"svaml2"}) or not r.doc or not r.example]
+    assert expected == [
+        r.code for r in v2 if r.targets != frozenset({"svaml2"}) or not r.doc or not r.example
+    ]
     assert len(v2) >= 35
 
 
@@ -310,8 +367,10 @@ def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[tup
 def test_lint_tells_v1_from_v2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """One run checks v1 and v2 files, each with its own rules."""
     (tmp_path / "v1.json").write_text('{"action": {"name": "connectPstn", "number": "0701"}}', "utf-8")
-    (tmp_path / "v2.json").write_text(json.dumps({"commands": [{"command": "dial", "to": {
-        "type": "PHONE", "phone": {"number": "0701"}}}]}), "utf-8")
+    (tmp_path / "v2.json").write_text(
+        json.dumps({"commands": [{"command": "dial", "to": {"type": "PHONE", "phone": {"number": "0701"}}}]}),
+        "utf-8",
+    )
     (tmp_path / "ok.json").write_text(Svaml2().answer().say("Hi", "Emma").hangup().to_json(), "utf-8")
     expected = (1, [("v1.json", "SV401"), ("v2.json", "S2401")])
     assert expected == _lint(capsys, str(tmp_path))
@@ -320,18 +379,25 @@ def test_lint_tells_v1_from_v2(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_lint_selects_v2_by_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--select S2 keeps only v2 rules; --select SV only v1's."""
     (tmp_path / "v1.json").write_text('{"action": {"name": "connectPstn", "number": "0701"}}', "utf-8")
-    (tmp_path / "v2.json").write_text('{"commands": [{"command": "pause", "durationMilliseconds": 0}]}', "utf-8")
+    (tmp_path / "v2.json").write_text(
+        '{"commands": [{"command": "pause", "durationMilliseconds": 0}]}', "utf-8"
+    )
     expected = ((1, [("v2.json", "S2502")]), (1, [("v1.json", "SV401")]))
-    assert expected == (_lint(capsys, "--select", "S2", str(tmp_path)), _lint(capsys, "--select", "SV", str(tmp_path)))
+    assert expected == (
+        _lint(capsys, "--select", "S2", str(tmp_path)),
+        _lint(capsys, "--select", "SV", str(tmp_path)),
+    )
 
 
 def test_lint_strict_and_version_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--strict turns an unknown property into an error; --svaml-version 2 checks any JSON file as v2."""
     sdk = tmp_path / "sdk.json"
-    sdk.write_text('{"commands": [{"command": "stopMessages", "messagesName": "a", "flags": "ONLY_PLAYING"}]}')
+    sdk.write_text(
+        '{"commands": [{"command": "stopMessages", "messagesName": "a", "flags": "ONLY_PLAYING"}]}'
+    )
     other = tmp_path / "other.json"
     other.write_text('{"hello": 1}', "utf-8")
-    assert 1 == main(["lint", "--isolated", "--exit-zero", "--strict", str(sdk)]) + 1
+    assert main(["lint", "--isolated", "--exit-zero", "--strict", str(sdk)]) + 1 == 1
     capsys.readouterr()
     status = main(["lint", "--isolated", "--output-format", "json", "--strict", str(sdk)])
     severities = [d.get("severity", d.get("level")) for d in json.loads(capsys.readouterr().out)]

@@ -154,7 +154,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the schema of a document answering this callback, or of a callout request",
     )
     schema.add_argument(
-        "--strict", action="store_true", help="canonical names and values only, no unknown field, no null"
+        "--strict",
+        action="store_true",
+        help="canonical names and values only, no unknown field, no null (v2: as Sinch's STRICT validation)",
+    )
+    schema.add_argument(
+        "--svaml-version", choices=("1", "2"), default="1", help="the schema of SVAML v1 (default) or v2"
     )
     schema.set_defaults(handler=_schema)
 

@@ -209,7 +209,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
     wrapped: str | None = cls.__dict__.get("key") if isinstance(cls.__dict__.get("type"), str) else None
 
     def inner(data: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise _Invalid("type", f"expected an object, got {typename(data)}")
         if known.issuperset(data):
             return generated(data, cls)
@@ -233,7 +233,7 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
     key: str = wrapped
 
     def structure_wrapped(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise _Invalid("type", f"expected an object, got {typename(data)}")
         if key not in data:
             raise _Invalid("missing", f"missing required field {key!r} (the {data.get('type')} object)")
@@ -266,7 +266,7 @@ def _union_factory(union: Any) -> Callable[[Any, Any], Any]:
     )
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise _Invalid("type", f"expected a {what} object, got {typename(data)}")
         name = data.get(tag)
         if name is None:

@@ -121,8 +121,8 @@ class Svaml2(Document):
         # Each step made its command through its model class: set the copy's fields as they are,
         # without __init__ checking every command again at every step.
         new = object.__new__(Svaml2)
-        for field in attrs.fields(Svaml2):
-            object.__setattr__(new, field.name, getattr(self, field.name))
+        for name in _OTHER_FIELDS:
+            object.__setattr__(new, name, getattr(self, name))
         object.__setattr__(new, "commands", commands)
         return new
 
@@ -269,6 +269,7 @@ class Svaml2(Document):
 
 
 _ANSWER = Answer()
+_OTHER_FIELDS = tuple(f.name for f in attrs.fields(Svaml2) if f.name != "commands")
 
 
 def _handler(value: Svaml2 | Iterable[Command] | Command) -> tuple[Command, ...]:

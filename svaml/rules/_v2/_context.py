@@ -10,7 +10,7 @@ import attrs
 from svaml.codec import field_info
 from svaml.diagnostic import escape_pointer
 from svaml.model._fields import SvamlObject
-from svaml.v2.model.commands import Command, Match, Menu, MenuItem
+from svaml.v2.model.commands import Command, GotoMenu, Match, Menu, MenuItem
 from svaml.v2.model.document import Document
 
 __all__ = ["Context2", "inside", "iter_strings"]
@@ -72,7 +72,7 @@ class Context2:
         return found
 
     def menu_of(self, where: str) -> Menu | None:
-        """The ``menu`` whose items hold the object at ``where`` (None outside any menu)."""
+        """The ``menu`` whose items hold the ``gotoMenu`` at ``where`` (None outside any menu)."""
         self.objects()
         return self._menus.get(where)
 
@@ -102,7 +102,8 @@ def _walk(
 ) -> None:
     """Add ``obj`` and the objects below it, in document order, noting the menu each sits in."""
     out.append((where, obj))
-    menus[where] = menu
+    if obj.__class__ is GotoMenu:
+        menus[where] = menu
     inner = obj if isinstance(obj, Menu) else menu  # a nested menu opens its own context
     for attr, json, many, keyed in _nested(obj.__class__):
         value = getattr(obj, attr)
@@ -116,7 +117,6 @@ def _walk(
                 if isinstance(item, Match):
                     here = f"{at}/{escape_pointer(item.key)}"
                     out.append((here, item))
-                    menus[here] = inner
                     for index, command in enumerate(item.commands):
                         _walk(f"{here}/{index}", command, inner, out, menus)
                 elif isinstance(item, MenuItem):

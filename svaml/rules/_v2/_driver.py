@@ -107,7 +107,8 @@ def _validate_data(data: Any, base: str, strict: bool) -> list[Diagnostic]:
             liberal = liberal or read.liberal
             if read.value is not None:
                 ctx.commands.append((index, read.value))
-    rest = codec.read({k: v for k, v in data.items() if k != "commands"}, Document)
+    # Read with an empty command list, which the document writes back: only the rest can be liberal.
+    rest = codec.read({**{k: v for k, v in data.items() if k != "commands"}, "commands": []}, Document)
     out.extend(_recoded(rest.problems, base))
     ctx.document = rest.value
     liberal = liberal or rest.liberal

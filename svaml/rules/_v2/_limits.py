@@ -80,6 +80,13 @@ TEXT_LIMIT = 600
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 _MENU_ITEM_NAME = 16
 _NAME_CLASSES = tuple(sorted({k[0] for k in NAME_LIMITS}, key=lambda c: c.__name__))
+# The limits by class, as the rule reads them once per object.
+_NAMES_OF: dict[type, list[tuple[str, str, int, bool]]] = {}
+for (_cls, _attr, _key), (_most, _no_space) in NAME_LIMITS.items():
+    _NAMES_OF.setdefault(_cls, []).append((_attr, _key, _most, _no_space))
+_RANGES_OF: dict[type, list[tuple[str, str, int, int | None]]] = {}
+for (_cls, _attr, _key), (_low, _high) in RANGES.items():
+    _RANGES_OF.setdefault(_cls, []).append((_attr, _key, _low, _high))
 _RANGE_CLASSES = tuple(sorted({k[0] for k in RANGES}, key=lambda c: c.__name__))
 _VOICES = frozenset(VOICE_NAMES)
 
@@ -161,15 +168,14 @@ def invalid_name(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Findin
     most 16. Sinch rejects the document otherwise. In a batch, the name is checked after each
     parameter set's substitution.
     """
-    for (cls, attr, key), (most, no_space) in NAME_LIMITS.items():
-        if cls is obj.__class__:
-            value = getattr(obj, attr)
-            if isinstance(value, str):
-                yield from _first(
-                    Finding(f"{where}/{key}", f"{key} {value!r}{label} {problem}")
-                    for label, text in substituted(value, ctx)
-                    if (problem := _name_problem(text, most, no_space)) is not None
-                )
+    for attr, key, most, no_space in _NAMES_OF.get(obj.__class__, ()):
+        value = getattr(obj, attr)
+        if value is not None:
+            yield from _first(
+                Finding(f"{where}/{key}", f"{key} {value!r}{label} {problem}")
+                for label, text in substituted(value, ctx)
+                if (problem := _name_problem(text, most, no_space)) is not None
+            )
     if isinstance(obj, Menu):
         for item in obj.menus:
             if len(item.name) > _MENU_ITEM_NAME:
@@ -440,11 +446,10 @@ def value_out_of_range(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[
     ``sampleRate`` 8000, 16000, 24000, 44100, 48000 or 96000. A batch: ``maxCps`` 1-1000,
     ``ttlSeconds`` 1-10800.
     """
-    for (cls, attr, key), (low, high) in RANGES.items():
-        if cls is obj.__class__:
-            value = getattr(obj, attr)
-            if isinstance(value, int) and (value < low or (high is not None and value > high)):
-                yield Finding(f"{where}/{key}", f"{key} is {value}: write a value {_range(low, high)}")
+    for attr, key, low, high in _RANGES_OF.get(obj.__class__, ()):
+        value = getattr(obj, attr)
+        if isinstance(value, int) and (value < low or (high is not None and value > high)):
+            yield Finding(f"{where}/{key}", f"{key} is {value}: write a value {_range(low, high)}")
     if isinstance(obj, StreamOptions) and obj.sample_rate is not None and obj.sample_rate not in SAMPLE_RATES:
         rates = ", ".join(map(str, SAMPLE_RATES))
         yield Finding(f"{where}/sampleRate", f"sampleRate is {obj.sample_rate}: write one of {rates}")

@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from svaml.diagnostic import Severity, escape_pointer
-from svaml.model._fields import SvamlObject
 from svaml.rules._registry import Example, Finding, Target, rule
 from svaml.rules._v2._context import Context2, inside, iter_strings
 from svaml.rules._v2._examples import dial, doc, menu, say
-from svaml.v2.codec import V2_CLASSES
 from svaml.v2.model.commands import GotoMenu, Menu, MenuItem
 
 __all__ = ["MATCHES_LIMIT"]
@@ -253,13 +251,12 @@ _PLACEHOLDER = re.compile(r"@([A-Za-z0-9_]+)")
     summary="A batch placeholder `@name` is not a key of every parameter set",
     source=f"{_OAS}: callRequest.parameters; '@key' placeholders in any command string",
     targets=_V2,
-    kinds=sorted(V2_CLASSES, key=lambda c: c.__name__),
     example=Example(
         text=doc(dial("@to"), parameters=[{"number": "+46701234567"}]),
         fixed=doc(dial("@to"), parameters=[{"to": "+46701234567"}]),
     ),
 )
-def unknown_placeholder(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Finding]:
+def unknown_placeholder(data: Any, base: str, ctx: Context2) -> Iterator[Finding]:
     """Give every parameter set a value for each placeholder the commands use.
 
     In a batch, ``@key`` in any command string is replaced by the set's value; a placeholder a
@@ -269,12 +266,13 @@ def unknown_placeholder(obj: SvamlObject, where: str, ctx: Context2) -> Iterator
     sets = ctx.parameters
     if not sets:
         return
-    base = inside(where, obj)
-    for key, text in iter_strings(obj):
-        for name in _PLACEHOLDER.findall(text):
-            missing = next((i for i, values in enumerate(sets) if name not in values), None)
-            if missing is not None:
-                yield Finding(f"{base}/{key}", f"@{name} has no value in parameters[{missing}]")
+    for where, obj in ctx.objects():
+        at = inside(where, obj)
+        for key, text in iter_strings(obj):
+            for name in _PLACEHOLDER.findall(text):
+                missing = next((i for i, values in enumerate(sets) if name not in values), None)
+                if missing is not None:
+                    yield Finding(f"{at}/{key}", f"@{name} has no value in parameters[{missing}]")
 
 
 @rule(

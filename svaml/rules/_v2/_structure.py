@@ -188,13 +188,12 @@ def _is_handler_like(key: Any, cls: type) -> bool:
     source=f"{_OAS}: every command schema additionalProperties false; validateSvaml validationType "
     "NORMAL ignores unknown properties, STRICT reports them",
     targets=_V2,
-    kinds=sorted(V2_CLASSES, key=lambda c: c.__name__),
     example=Example(
         text=doc({"command": "stopMessages", "messagesName": "welcome", "flags": "ONLY_PLAYING"}),
         fixed=doc({"command": "stopMessages", "messagesName": "welcome"}),
     ),
 )
-def unknown_property(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Finding]:
+def unknown_property(data: Any, base: str, ctx: Context2) -> Iterator[Finding]:
     """Write only the properties v2 defines.
 
     Every v2 schema is closed. Sinch's NORMAL validation (the default, and what the platform does
@@ -204,6 +203,14 @@ def unknown_property(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Fi
     and Python SDKs; not in OpenAPI 2.0.58), a top-level ``callName`` or ``events`` outside a
     webhook response. A handler a command does not have is S2301.
     """
+    # One pass over the objects (most have no unknown property), rather than a check per object.
+    for where, obj in ctx.objects():
+        wrapper = getattr(obj, "wrapper", None)
+        if obj.extras or wrapper:
+            yield from _unknown(obj, where, wrapper)
+
+
+def _unknown(obj: SvamlObject, where: str, wrapper: Mapping[str, Any] | None) -> Iterator[Finding]:
     known = [i.json for i in codec.field_info(obj.__class__)]
     inner = inside(where, obj)
     for key in obj.extras:
@@ -211,7 +218,7 @@ def unknown_property(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Fi
             continue
         hint = suggest(str(key), known, cutoff=0.8) if known else ""
         yield Finding(f"{inner}/{escape_pointer(key)}", f"unknown property {key!r}: Sinch ignores it{hint}")
-    for key in getattr(obj, "wrapper", ()):
+    for key in wrapper or ():
         yield Finding(
             f"{where}/{escape_pointer(key)}", f"unknown property {key!r} beside 'type'; Sinch ignores it"
         )
@@ -340,6 +347,8 @@ def unknown_handler(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Fin
     ``matches`` and ``onFail``. Sinch ignores any other handler, so its commands never run; and
     since the command has an ``events`` property, the event is not sent to the webhook either.
     """
+    if not obj.extras:
+        return
     known = _handler_names(obj.__class__)
     for key in obj.extras:
         if _is_handler_like(key, obj.__class__):

@@ -323,6 +323,8 @@ def _matches(value: Mapping[str, Any] | Iterable[Match]) -> tuple[Match, ...]:
 
 
 def _input_methods(value: Iterable[InputMethod | str]) -> tuple[InputMethod | str, ...]:
+    if value == ():
+        return ()
     return tuple(member_or_text(InputMethod, v, "inputMethods") for v in to_tuple(value))
 
 

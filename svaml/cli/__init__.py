@@ -259,7 +259,9 @@ def _rule(args: argparse.Namespace) -> int:
         _error(f"unknown rule {args.code!r}; `svaml rules` lists them")
         return 2
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
-    targets = {"svaml": "SVAML documents", "callout": "callout requests"}
+    if "svaml2" in found.targets:
+        callbacks = "none (v2)"
+    targets = {"svaml": "SVAML documents", "callout": "callout requests", "svaml2": "SVAML v2 documents"}
     applies = " and ".join(words for target, words in targets.items() if target in found.targets)
     fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {found.fix.flags})"
     out = sys.stdout

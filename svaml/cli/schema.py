@@ -1,4 +1,4 @@
-"""``svaml schema``: print svaml's JSON Schema of SVAML documents (per callback, or v2), or of callout requests."""
+"""``svaml schema``: print svaml's JSON Schema of SVAML (per callback, or v2), or of callout requests."""
 
 from __future__ import annotations
 

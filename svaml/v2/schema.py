@@ -25,7 +25,8 @@ import attrs
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks: field_info reads the same classes)
 from svaml.codec import field_info
 from svaml.model._fields import SvamlObject
-from svaml.schema import _DIALECT, BASE_URL, _description, _enum, _value, dumps
+from svaml.rules._v2._limits import schema_keywords
+from svaml.schema import _DIALECT, BASE_URL, _description, _enum, _Options, _value, dumps
 from svaml.v2.document import Svaml2
 from svaml.v2.model.commands import COMMAND_CLASSES, Command
 
@@ -45,6 +46,7 @@ class _Builder:
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
+        self.opts = _Options(strict, schema_keywords(), {})
         self.defs: dict[str, Any] = {}
 
     def target(self, target: Any) -> dict[str, Any]:
@@ -83,6 +85,7 @@ class _Builder:
     def definition(self, cls: type[SvamlObject]) -> dict[str, Any]:
         attrs.resolve_types(cls)
         fields = {f.name: f for f in attrs.fields(cls)}
+        limits = self.opts.keywords.get(cls, {})
         properties: dict[str, Any] = {}
         required: list[str] = []
         tag = cls.__dict__.get("command")
@@ -103,19 +106,19 @@ class _Builder:
                 item = info.target
                 enums = [a for a in typing.get_args(item) if isinstance(a, type) and a is not str]
                 if enums:
-                    schema = {"type": "array", "items": _enum(enums[0])}
+                    schema = {"type": "array", "items": _enum(enums[0], self.opts)}
                 else:
                     schema = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
             elif info.kind == "enum":
-                schema = _enum(info.target)
+                schema = _enum(info.target, self.opts)
             else:
-                schema = _value(info.target, None)
-            if not info.required:
+                schema = {**_value(info.target, None, self.opts), **limits.get(info.json, {})}
+            if not info.required and not self.strict:
                 schema = {"anyOf": [schema, {"type": "null"}]}  # null reads as absent (S2020)
             properties[info.json] = schema
             if info.required:
                 required.append(info.json)
-            for alias in info.aliases:
+            for alias in () if self.strict else info.aliases:  # strict: the canonical name only
                 properties[alias] = {
                     "description": f"Read as {info.json!r} when {info.json!r} is absent (S2020)."
                 }
@@ -125,7 +128,7 @@ class _Builder:
             "properties": properties,
             "additionalProperties": not self.strict,
         }
-        aliased = [i for i in field_info(cls) if i.aliases and i.required]
+        aliased = [i for i in field_info(cls) if i.aliases and i.required and not self.strict]
         for info in aliased:
             required.remove(info.json)
             inner.setdefault("allOf", []).append(

@@ -39,7 +39,7 @@ from svaml.v2.model.enums import TextFormat
 from svaml.v2.model.messages import Play, Say
 from svaml.v2.model.voices import VOICE_NAMES
 
-__all__ = ["E164", "NAME_LIMITS", "RANGES", "SAMPLE_RATES", "TEXT_LIMIT", "substituted"]
+__all__ = ["E164", "NAME_LIMITS", "RANGES", "SAMPLE_RATES", "TEXT_LIMIT", "schema_keywords", "substituted"]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
@@ -89,6 +89,31 @@ for (_cls, _attr, _key), (_low, _high) in RANGES.items():
     _RANGES_OF.setdefault(_cls, []).append((_attr, _key, _low, _high))
 _RANGE_CLASSES = tuple(sorted({k[0] for k in RANGES}, key=lambda c: c.__name__))
 _VOICES = frozenset(VOICE_NAMES)
+
+
+def schema_keywords() -> dict[type, dict[str, dict[str, object]]]:
+    """The JSON Schema keywords of the limits above, by model class and JSON field name.
+
+    What a schema can say of S2101 (names), S2501 (text length) and S2502 (ranges, sample rates),
+    so the v2 schema and the rules share one source. E.164 (S2401) is not among them: in a batch a
+    placeholder stands for the number, and only its substitution is checked.
+    """
+    found: dict[type, dict[str, dict[str, object]]] = {}
+
+    def add(cls: type, name: str, **keywords: object) -> None:
+        found.setdefault(cls, {}).setdefault(name, {}).update(keywords)
+
+    for (cls, _, key), (most, no_space) in NAME_LIMITS.items():
+        add(cls, key, minLength=1, maxLength=most)
+        if no_space:
+            add(cls, key, pattern="^\\S+$(?!\\n)")
+    for (cls, _, key), (low, high) in RANGES.items():
+        add(cls, key, minimum=low)
+        if high is not None:
+            add(cls, key, maximum=high)
+    add(StreamOptions, "sampleRate", enum=list(SAMPLE_RATES))
+    add(Say, "text", maxLength=TEXT_LIMIT)
+    return found
 
 
 # -- batch placeholders -------------------------------------------------------------------------
@@ -326,7 +351,7 @@ _PRINTABLE = re.compile(r"[\x20-\x7e\t]*")
     "invalid-call-header",
     _E,
     summary="More than 16 call headers, or a header key or value Sinch refuses",
-    source=f"{_OAS}: callHeaders ≤16; SIP keys 1-255 `^[-A-Za-z0-9.!%*_+`'~]+$`; stream and voice-relay "
+    source=f"{_OAS}: callHeaders ≤16; SIP keys 1-255 SIP tokens; stream and voice-relay "
     "keys and values printable ASCII; values ≤255",
     targets=_V2,
     kinds=(Sip, Stream, VoiceRelay),
@@ -358,7 +383,7 @@ _PRINTABLE = re.compile(r"[\x20-\x7e\t]*")
 def invalid_call_header(obj: Sip | Stream | VoiceRelay, where: str, ctx: Context2) -> Iterator[Finding]:
     """Send at most 16 headers, each with a key Sinch accepts.
 
-    A SIP header's key is a SIP token (letters, digits and ``-.!%*_+`'~``); a stream's or voice
+    A SIP header's key is a SIP token (letters, digits and any of - . ! % * _ + ` ' ~); a stream's or voice
     relay's key and value are printable ASCII. Keys have 1 to 255 characters, values at most 255.
     """
     at = f"{inside(where, obj)}/callHeaders"

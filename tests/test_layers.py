@@ -21,7 +21,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("schema", ("svaml.schema", "svaml.v2.schema")),
     ("edges", ("svaml._environment", "svaml.replay", "svaml.signing", "svaml.callbacks", "svaml._results",
                "svaml.client")),
-    ("testing and docs", ("svaml.strategies", "svaml.simulator", "svaml._rulesdoc", "svaml.snippets")),
+    (
+        "testing and docs",
+        ("svaml.strategies", "svaml.v2.strategies", "svaml.simulator", "svaml._rulesdoc", "svaml.snippets"),
+    ),
     # The command line is the outermost shell: its commands use every layer (render uses snippets,
     # simulate the simulator).
     ("command line", ("svaml.cli",)),

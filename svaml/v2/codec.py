@@ -248,7 +248,12 @@ def _structure_factory(cls: type[SvamlObject]) -> Callable[[Any, Any], Any]:
 
 
 def _union_factory(union: Any) -> Callable[[Any, Any], Any]:
-    """Read one of a union of commands (by ``command``), or of endpoints or messages (by ``type``)."""
+    """Read one of a union of commands (by ``command``), or of endpoints or messages (by ``type``).
+
+    The problem kinds are the codec's: an unknown command is reported as v1's unknown action
+    and an unknown endpoint or message type as its unknown instruction; the v2 driver gives them
+    their v2 codes (S2004, S2005).
+    """
     members = typing.get_args(union)
     if all(isinstance(m.__dict__.get("command"), str) for m in members):
         tag, what = "command", "command"
@@ -259,11 +264,8 @@ def _union_factory(union: Any) -> Callable[[Any, Any], Any]:
         what = "endpoint" if all(m in endpoints.__dict__.values() for m in members) else "message"
     hooks = {cls: _lazy(cls) for cls in classes.values()}
     known = ", ".join(classes)
-    every = (
-        {**{c.command: c for c in commands.COMMAND_CLASSES.values()}}
-        if tag == "command"
-        else {**endpoints.DESTINATION_CLASSES, **messages.MESSAGE_CLASSES}
-    )
+    # A type of the same family this union does not take: STREAM or VOICE_RELAY as `from`.
+    destinations_only = frozenset(endpoints.DESTINATION_CLASSES) - frozenset(classes)
 
     def structure(data: Any, _: Any) -> Any:
         if data.__class__ is not dict and not isinstance(data, Mapping):
@@ -280,7 +282,7 @@ def _union_factory(union: Any) -> Callable[[Any, Any], Any]:
             if tag == "command":
                 hint = suggest(name, classes)
                 raise _Invalid("action-name", f"unknown command {name!r}{hint}", (tag,))
-            where = " (it is a destination only)" if name in every else suggest(name, classes)
+            where = " (it is a destination only)" if name in destinations_only else suggest(name, classes)
             raise _Invalid("instruction-name", f"{what} type {name!r} is not one of {known}{where}", (tag,))
         return hooks[cls](data, cls)
 

@@ -160,12 +160,15 @@ def _first(found: Iterator[Finding]) -> Iterator[Finding]:
 # -- names ----------------------------------------------------------------------------------------
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _name_problem(value: str, most: int, no_space: bool) -> str | None:
     if not value:
         return "is empty"
     if len(value) > most:
         return f"has {len(value)} characters, more than {most}"
-    if no_space and re.search(r"\s", value):
+    if no_space and _SPACE.search(value):
         return "holds whitespace"
     return None
 
@@ -195,12 +198,18 @@ def invalid_name(obj: SvamlObject, where: str, ctx: Context2) -> Iterator[Findin
     """
     for attr, key, most, no_space in _NAMES_OF.get(obj.__class__, ()):
         value = getattr(obj, attr)
-        if value is not None:
-            yield from _first(
-                Finding(f"{where}/{key}", f"{key} {value!r}{label} {problem}")
-                for label, text in substituted(value, ctx)
-                if (problem := _name_problem(text, most, no_space)) is not None
-            )
+        if value is None:
+            continue
+        if "@" not in value or not ctx.parameters:  # the usual case: the name as written
+            problem = _name_problem(value, most, no_space)
+            if problem is not None:
+                yield Finding(f"{where}/{key}", f"{key} {value!r} {problem}")
+            continue
+        yield from _first(
+            Finding(f"{where}/{key}", f"{key} {value!r}{label} {problem}")
+            for label, text in substituted(value, ctx)
+            if (problem := _name_problem(text, most, no_space)) is not None
+        )
     if isinstance(obj, Menu):
         for item in obj.menus:
             if len(item.name) > _MENU_ITEM_NAME:

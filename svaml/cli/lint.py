@@ -691,7 +691,7 @@ def _check(target: _Target, options: _Options) -> _Result:
     decoded = None if markdown else (decode_jsonc(text) if jsonc else decode(text))
     version, strict = settings.version, settings.strict
     fix_first = version is None and not strict  # the fixer checks by shape, without v2's strict mode
-    if options.fix and fix_first and decoded is not None and decoded.problem is None and not decoded.duplicates:
+    if options.fix and fix_first and decoded is not None and not decoded.problem and not decoded.duplicates:
         # A JSON document is fixed first: the fix's last check is the report's, not a third one
         # (JSONC's suppressions are applied to the report by a check of its own).
         kind = _json_kind(decoded, target)

@@ -1,8 +1,8 @@
 """The one rule registry: a rule is a function plus its code, name, severity, callbacks, doc and example.
 
 Every rule comes in the same way, through :func:`rule`: its targets (SVAML documents, callout
-requests, SVAML v2 documents), the model classes it reads, the callbacks it applies to and a small document that
-breaks it are declared when it is registered, and never edited afterwards. The structure rules
+requests, SVAML v2 documents), the model classes it reads, the callbacks it applies to and a small
+document that breaks it are declared when it is registered, and never edited afterwards. The structure rules
 (SV001-SV008, SV103, SV104) are found while decoding and reading; they are registered the same
 way, with a function that has no check to run.
 """

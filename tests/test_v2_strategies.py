@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from svaml import validate
 from svaml.v2 import Svaml2
@@ -48,3 +49,79 @@ def test_a_command_alone_is_a_document(command: object) -> None:
     doc = Svaml2().with_command(command)  # type: ignore[arg-type]
     expected: list[object] = []
     assert expected == validate(doc)
+
+
+_KEYS = st.sampled_from(
+    [
+        "command",
+        "commands",
+        "type",
+        "to",
+        "from",
+        "phone",
+        "sip",
+        "stream",
+        "voiceRelay",
+        "number",
+        "endpoint",
+        "events",
+        "onAnswer",
+        "onFinish",
+        "onFail",
+        "messages",
+        "say",
+        "play",
+        "text",
+        "voiceName",
+        "menus",
+        "startMenu",
+        "matches",
+        "menuName",
+        "prompt",
+        "recordingOptions",
+        "parameters",
+        "batchOptions",
+        "callName",
+        "callHeaders",
+        "key",
+        "value",
+        "x",
+    ]
+)
+_WORDS = st.sampled_from(
+    [
+        "dial",
+        "menu",
+        "gotoMenu",
+        "messages",
+        "PHONE",
+        "SIP",
+        "STREAM",
+        "SAY",
+        "PLAY",
+        "main",
+        "@to",
+        "+46701234567",
+    ]
+)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 100_000)
+    | st.floats(allow_nan=False)
+    | _WORDS
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@_SETTINGS
+@given(st.lists(_JSON, max_size=4), st.dictionaries(_KEYS, _JSON, max_size=3), st.booleans())
+def test_validate_never_raises_on_v2_shaped_data(
+    commands_: list[object], rest: dict[str, object], strict: bool
+) -> None:
+    """Any JSON under a commands list gets diagnostics, never an exception or an internal error."""
+    found = validate({**rest, "commands": commands_}, strict=strict)
+    expected: list[str] = []
+    assert expected == [d.code for d in found if d.code == "SV000"]

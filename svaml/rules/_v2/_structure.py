@@ -264,6 +264,39 @@ def empty_commands(data: Any, where: str, ctx: Context2) -> Iterator[Finding]:
 
 
 @rule(
+    "S2010",
+    "mixed-document-kinds",
+    _W,
+    summary="A document has both a create-call request's fields and a webhook answer's",
+    source=f"{_OAS}: callRequest {{commands, parameters, batchOptions}}; svamlInput {{commands, callName, "
+    "events}} (additionalProperties false)",
+    targets=_V2,
+    example=Example(
+        text=doc(dial(), callName="caller", parameters=[{"to": "+46701234567"}]),
+        fixed=doc(dial(), parameters=[{"to": "+46701234567"}]),
+    ),
+)
+def mixed_document_kinds(data: Any, where: str, ctx: Context2) -> Iterator[Finding]:
+    """Write either a create-call request or a webhook answer, not both.
+
+    ``parameters`` and ``batchOptions`` belong to a create-call request (``POST /calls``);
+    ``callName`` and ``events`` (the inbound leg's ``onHangup``) to the answer to a
+    ``call.incoming`` webhook or a STATIC service. Sinch ignores the ones that do not belong where
+    the document is used, so half of this document does nothing.
+    """
+    doc = ctx.document
+    if doc is None or (doc.parameters is None and doc.batch_options is None):
+        return
+    for key, value in (("callName", doc.call_name), ("events", doc.events)):
+        if value is not None:
+            yield Finding(
+                f"{where}/{key}",
+                f"{key} is for a webhook answer, but parameters or batchOptions make this a create-call "
+                "request: Sinch ignores one of them",
+            )
+
+
+@rule(
     "S2020",
     "noncanonical-form",
     _W,

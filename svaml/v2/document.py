@@ -274,13 +274,13 @@ _OTHER_FIELDS = tuple(f.name for f in attrs.fields(Svaml2) if f.name != "command
 
 def _handler(value: Svaml2 | Iterable[Command] | Command) -> tuple[Command, ...]:
     """The commands of a handler argument; a builder that also names a leg or has parameters is refused."""
-    if isinstance(value, Document) and (
-        value.call_name is not None or value.events is not None or value.parameters is not None
-    ):
-        raise SvamlError(
-            "a handler takes commands: this Svaml2 also has a call name, onHangup or parameters, "
-            "which only a whole document has"
-        )
+    if isinstance(value, Document):
+        if value.call_name is not None or value.events is not None or value.parameters is not None:
+            raise SvamlError(
+                "a handler takes commands: this Svaml2 also has a call name, onHangup or parameters, "
+                "which only a whole document has"
+            )
+        return value.commands
     if isinstance(value, _COMMAND_TYPES):
         return (value,)
     return tuple(cast("Iterable[Command]", value))

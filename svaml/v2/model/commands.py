@@ -87,8 +87,8 @@ def _check_commands(inst: object, attribute: attrs.Attribute[Any], value: tuple[
 
 def commands_of(value: Iterable[Command] | Command | None) -> tuple[Command, ...] | None:
     """Return handler commands as a tuple: an iterable of commands (a ``Svaml2`` too) or one command."""
-    if value is None:
-        return None
+    if value is None or value.__class__ is tuple:
+        return value  # a tuple: its items are checked by the validator
     if _is_command(value):
         return (value,)  # type: ignore[return-value]
     return to_tuple(value)  # type: ignore[arg-type]

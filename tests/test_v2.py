@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -405,3 +407,15 @@ def test_lint_strict_and_version_flags(tmp_path: Path, capsys: pytest.CaptureFix
     assert expected == (status, severities)
     expected_v2 = (1, [("other.json", "S2003"), ("other.json", "S2007")])
     assert expected_v2 == _lint(capsys, "--svaml-version", "2", str(other))
+
+
+def test_building_and_checking_v2_is_light() -> None:
+    """Building, checking and writing a v2 document load neither jsonschema, requests nor hypothesis."""
+    code = (
+        "import sys; from svaml.v2 import Svaml2; from svaml import validate;"
+        "Svaml2().answer().say('Hi', 'Emma').hangup().to_json(); validate({'commands': []});"
+        "print(sorted(m for m in ('jsonschema', 'requests', 'hypothesis') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = "[]"
+    assert expected == run.stdout.strip()

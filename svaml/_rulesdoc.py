@@ -45,10 +45,14 @@ def _applies(rule: Rule) -> str:
             parts.append(", ".join(c.phrase for c in Callback if c in rule.callbacks))
     if "callout" in rule.targets:
         parts.append("callout requests (`POST /calling/v1/callouts`)")
+    if "svaml2" in rule.targets:
+        parts.append("SVAML v2 documents (Voice API v2)")
     return "; ".join(parts)
 
 
 def _where(example: Example, rule: Rule) -> str:
+    if "svaml2" in rule.targets:
+        return "This v2 document"
     if "svaml" not in rule.targets:
         return "This callout request body"
     if example.callback is None:
@@ -124,6 +128,13 @@ def render() -> str:
         "is registered with the rule: `svaml rule CODE` shows the same one. The comment before each",
         "example, `<!-- svaml: ignore[...] -->`, names the codes it breaks: `svaml lint docs/` checks",
         "that it still does (see [linting.md](linting.md#suppressions)).",
+        "",
+        "SVAML v2 documents (Voice API v2, a top-level `commands` list) have their own rules, S2001 to",
+        "S2999: their codes mirror v1's (`SV002` invalid type, `S2002` in v2; hundreds: 0 structure, 5",
+        "limits, 7 menus, 8 voices and text, 9 requests), `--select S2` picks them all and `--select SV`",
+        "only v1's. S2007 and S2301 are warnings, as Sinch's NORMAL validation ignores unknown",
+        "properties; `svaml lint --strict` (`validate(..., strict=True)`) makes them errors, as STRICT",
+        "does. See [v2.md](v2.md).",
         "",
         "| code | name | severity | fixable | summary |",
         "|---|---|---|---|---|",

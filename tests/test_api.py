@@ -71,6 +71,12 @@ def test_public_modules_exist() -> None:
         "svaml.simulator.properties",
         "svaml.snippets",
         "svaml.strategies",
+        "svaml.v2",
+        "svaml.v2.codec",
+        "svaml.v2.document",
+        "svaml.v2.model",
+        "svaml.v2.schema",
+        "svaml.v2.strategies",
     }
     assert expected <= set(PUBLIC_MODULES)
 

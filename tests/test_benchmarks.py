@@ -21,6 +21,7 @@ BENCHMARKS = [
     ("bench_replay.py", [], "ratio:"),
     ("bench_serve.py", ["40", "2"], "errors: 0"),
     ("bench_simulate.py", [], "ratio:"),
+    ("bench_v2.py", [], "all three"),
     ("bench_validate.py", [], "all three"),
 ]
 

@@ -32,8 +32,8 @@ def test_every_rule_has_an_anchored_section_and_an_index_row() -> None:
     """Each registered rule has an index row linking to a section whose anchor is the one Rule.url names."""
     text = PAGE.read_text(encoding="utf-8")
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    rows = set(re.findall(r"^\| \[(SV\d+)\]\(#", text, re.M))
-    headings = set(re.findall(r"^### (SV\d+) ", text, re.M))
+    rows = set(re.findall(r"^\| \[(S[V2]\d+)\]\(#", text, re.M))
+    headings = set(re.findall(r"^### (S[V2]\d+) ", text, re.M))
     urls = {r.url.rsplit("#", 1)[1] for r in RULES.values()}
     expected = (urls, set(CODES), set(CODES))
     assert expected == (anchors, rows, headings)

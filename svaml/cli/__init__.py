@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
         "then the configuration",
     )
     lint.add_argument(
+        "--svaml-version",
+        choices=("auto", "1", "2"),
+        default="auto",
+        help="which SVAML the JSON files hold; auto (default) tells v2 by its top-level commands list",
+    )
+    lint.add_argument(
+        "--strict",
+        action="store_true",
+        help="SVAML v2: report unknown properties as errors, as Sinch's STRICT validation (S2007, S2301)",
+    )
+    lint.add_argument(
         "--select", action=_Extend, metavar="CODES", help="rule codes or prefixes to enable (or ALL)"
     )
     lint.add_argument("--ignore", action=_Extend, metavar="CODES", help="rule codes or prefixes to disable")
@@ -143,7 +154,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the schema of a document answering this callback, or of a callout request",
     )
     schema.add_argument(
-        "--strict", action="store_true", help="canonical names and values only, no unknown field, no null"
+        "--strict",
+        action="store_true",
+        help="canonical names and values only, no unknown field, no null (v2: as Sinch's STRICT validation)",
+    )
+    schema.add_argument(
+        "--svaml-version", choices=("1", "2"), default="1", help="the schema of SVAML v1 (default) or v2"
     )
     schema.set_defaults(handler=_schema)
 
@@ -243,7 +259,9 @@ def _rule(args: argparse.Namespace) -> int:
         _error(f"unknown rule {args.code!r}; `svaml rules` lists them")
         return 2
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
-    targets = {"svaml": "SVAML documents", "callout": "callout requests"}
+    if "svaml2" in found.targets:
+        callbacks = "none (v2)"
+    targets = {"svaml": "SVAML documents", "callout": "callout requests", "svaml2": "SVAML v2 documents"}
     applies = " and ".join(words for target, words in targets.items() if target in found.targets)
     fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {found.fix.flags})"
     out = sys.stdout

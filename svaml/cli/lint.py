@@ -97,6 +97,8 @@ class _Settings(NamedTuple):
     output_format: str
     exclude: tuple[str, ...]
     max_bytes: int
+    version: int | None = None  # --svaml-version: None tells v1 from v2 by shape
+    strict: bool = False  # --strict: v2's unknown properties are errors
 
 
 class _Target(NamedTuple):
@@ -161,6 +163,8 @@ def _settings(args: argparse.Namespace, rules: Sequence[str]) -> _Settings:
         output_format=output_format,
         exclude=config.exclude,
         max_bytes=args.max_file_size or config.max_file_size or MAX_BYTES,
+        version=None if getattr(args, "svaml_version", "auto") in (None, "auto") else int(args.svaml_version),
+        strict=bool(getattr(args, "strict", False)),
     )
 
 
@@ -686,7 +690,9 @@ def _check(target: _Target, options: _Options) -> _Result:
     limits = settings.config.limits
     jsonc = _is_jsonc(target)
     decoded = None if markdown else (decode_jsonc(text) if jsonc else decode(text))
-    if options.fix and decoded is not None and decoded.problem is None and not decoded.duplicates:
+    version, strict = settings.version, settings.strict
+    fix_first = version is None and not strict  # the fixer checks by shape, without v2's strict mode
+    if options.fix and fix_first and decoded is not None and not decoded.problem and not decoded.duplicates:
         # A JSON document is fixed first: the fix's last check is the report's, not a third one
         # (JSONC's suppressions are applied to the report by a check of its own).
         kind = _json_kind(decoded, target)
@@ -701,7 +707,7 @@ def _check(target: _Target, options: _Options) -> _Result:
         if outcome.text is None and remaining is not None and kind not in _WRAPPED:
             found = place(text, remaining)
     else:
-        found = _diagnostics(text, target, markdown, callback, enabled, limits, decoded)
+        found = _diagnostics(text, target, markdown, callback, enabled, limits, decoded, version, strict)
         if found is None:
             return _skipped(target, options, data if stdin_fix else None)
         outcome = None
@@ -733,7 +739,7 @@ def _check(target: _Target, options: _Options) -> _Result:
                 if remaining is not None and kind not in _WRAPPED:
                     found = place(text, remaining)
     if found is None:
-        found = _diagnostics(text, target, markdown, callback, enabled, limits) or []
+        found = _diagnostics(text, target, markdown, callback, enabled, limits, None, version, strict) or []
     diagnostics = [d for d in found if d.code in enabled]
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return _Result(
@@ -809,10 +815,13 @@ def _diagnostics(
     enabled: frozenset[str],
     limits: Limits,
     decoded: Decoded | None = None,
+    version: int | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic] | None:
     """Check a text (``decoded`` if it is already) with the application's limits and its suppressions.
 
-    None for a JSON file that holds no SVAML.
+    None for a JSON file that holds no SVAML. ``version`` and ``strict`` are ``--svaml-version``
+    (a JSON file is a document of that version whatever it holds) and ``--strict``.
     """
     if markdown:
         return lint_markdown(text, callback=callback, enabled=enabled, limits=limits)
@@ -820,9 +829,13 @@ def _diagnostics(
     if decoded is None:
         decoded = decode_jsonc(text) if jsonc else decode(text)
     kind = _json_kind(decoded, target)
+    if kind is None and version is not None:
+        kind = "document"
     if kind is None:
         return None
-    found = check_decoded(decoded.text, decoded, kind, callback=callback, limits=limits)
+    found = check_decoded(
+        decoded.text, decoded, kind, callback=callback, limits=limits, version=version, strict=strict
+    )
     if not jsonc:
         return found
     suppressions, problems = jsonc_suppressions(text)

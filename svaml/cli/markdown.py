@@ -90,7 +90,10 @@ _CALLOUTS = {name.casefold() for name in CALLOUT_METHODS}
 _OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*(.*?)[ \t]*$")
 # An invalid block is reported only when its text plainly is SVAML.
 _LOOKS_LIKE_SVAML = re.compile(
-    r'"(?:action|instructions)"\s*:|"method"\s*:\s*"(?:' + "|".join(sorted(CALLOUT_METHODS)) + ')"', re.I
+    r'"(?:action|instructions)"\s*:|"commands"\s*:\s*\[|"method"\s*:\s*"(?:'
+    + "|".join(sorted(CALLOUT_METHODS))
+    + ')"',
+    re.I,
 )
 
 # A bare action or instruction is checked inside a document; the prefix stays on the block's
@@ -290,8 +293,8 @@ def svaml_kind(value: Any) -> Kind | None:
     """Say what SVAML a decoded JSON value holds, or None when it holds none."""
     if not isinstance(value, dict):
         return None
-    if "action" in value or "instructions" in value:
-        return "document"
+    if "action" in value or "instructions" in value or isinstance(value.get("commands"), list):
+        return "document"  # v1, or v2 (a top-level commands list)
     method = value.get("method")
     if isinstance(method, str) and method.casefold() in _CALLOUTS:
         return "callout"
@@ -341,25 +344,40 @@ def unwrap_value(document: Any, kind: Kind) -> Any:
 
 
 def check_document(
-    text: str, *, callback: str | None = None, limits: Limits | None = None
+    text: str,
+    *,
+    callback: str | None = None,
+    limits: Limits | None = None,
+    version: int | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic]:
     """Validate JSON text and make sure every diagnostic has a line and column."""
-    return place(text, validate(text, callback=callback, limits=limits))
+    return place(text, validate(text, callback=callback, limits=limits, version=version, strict=strict))
 
 
 def check_decoded(
-    text: str, decoded: Decoded, kind: Kind, *, callback: str | None = None, limits: Limits | None = None
+    text: str,
+    decoded: Decoded,
+    kind: Kind,
+    *,
+    callback: str | None = None,
+    limits: Limits | None = None,
+    version: int | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic]:
     """Check text already decoded, without decoding it again when it need not be.
 
     ``text`` must be what was decoded (``decoded.text``: for JSONC, its comments are blanked).
+    ``version`` (1 or 2) and ``strict`` are :func:`svaml.rules.validate`'s.
     """
     if decoded.problem is not None:
         return json_diagnostics(decoded)
+    if kind == "document" and decoded.duplicates:
+        return check_document(text, callback=callback, limits=limits, version=version, strict=strict)
     if decoded.duplicates or kind in _WRAPS:
         return check_fragment(text, kind, callback=callback, limits=limits)
     # Located in the text as validate(text) locates them (an unknown field on its key).
-    return place(text, validate(decoded, callback=callback, limits=limits))
+    return place(text, validate(decoded, callback=callback, limits=limits, version=version, strict=strict))
 
 
 def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -1,4 +1,4 @@
-"""``svaml schema``: print svaml's JSON Schema of SVAML documents, per callback, or of callout requests."""
+"""``svaml schema``: print svaml's JSON Schema of SVAML (per callback, or v2), or of callout requests."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from svaml.cli._messages import error
 from svaml.cli.config import ConfigError, load_config
 from svaml.model.permissions import ACTIONS_ALLOWED, Callback
 from svaml.schema import callout_schema, document_schema, dumps
+from svaml.v2.schema import document_schema as v2_schema
 
 __all__ = ["SCHEMA_CALLBACKS", "schema"]
 
@@ -28,7 +29,12 @@ def schema(args: argparse.Namespace) -> int:
         return 2
     callback = getattr(args, "callback", None)
     strict = bool(getattr(args, "strict", False))
-    if callback == "callout":
+    if getattr(args, "svaml_version", "1") == "2":
+        if callback is not None:
+            error("--callback is for SVAML v1 documents; a v2 document has none")
+            return 2
+        made = v2_schema(strict=strict)
+    elif callback == "callout":
         made = callout_schema(strict=strict, limits=limits)
     else:
         made = document_schema(callback, strict=strict, limits=limits)

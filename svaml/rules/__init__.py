@@ -21,9 +21,11 @@ from svaml.rules import (  # noqa: F401
     _numbers,
     _prompts,
     _structure,
+    _v2,
 )
 from svaml.rules._bounds import Limits
 from svaml.rules._registry import DOCS_URL, RULES, Example, Finding, Rule, read_selectors, specificity
+from svaml.rules._v2 import validate_v2
 from svaml.rules._validate import check, check_built, is_valid, iter_diagnostics, validate, validate_callout
 
 __all__ = [
@@ -42,4 +44,5 @@ __all__ = [
     "specificity",
     "validate",
     "validate_callout",
+    "validate_v2",
 ]

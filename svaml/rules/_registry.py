@@ -1,8 +1,8 @@
 """The one rule registry: a rule is a function plus its code, name, severity, callbacks, doc and example.
 
 Every rule comes in the same way, through :func:`rule`: its targets (SVAML documents, callout
-requests), the model classes it reads, the callbacks it applies to and a small document that
-breaks it are declared when it is registered, and never edited afterwards. The structure rules
+requests, SVAML v2 documents), the model classes it reads, the callbacks it applies to and a small
+document that breaks it are declared when it is registered, and never edited afterwards. The structure rules
 (SV001-SV008, SV103, SV104) are found while decoding and reading; they are registered the same
 way, with a function that has no check to run.
 """
@@ -29,7 +29,8 @@ __all__ = ["DOCS_URL", "RULES", "Example", "Finding", "Plan", "Rule", "plan", "r
 #: Where each rule's documentation lives; a rule's url is this plus ``#<code>``.
 DOCS_URL = "https://svaml.dev/rules"
 
-Target = Literal["svaml", "callout"]
+#: What a rule checks: SVAML (v1) documents, callout requests, or SVAML v2 documents.
+Target = Literal["svaml", "callout", "svaml2"]
 
 
 class Finding(NamedTuple):

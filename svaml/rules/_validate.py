@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 import attrs
 
 from svaml import _json, codec
 from svaml._jsontext import locate_key, locate_many
 from svaml.diagnostic import Diagnostic, Severity
-from svaml.errors import SvamlError
+from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.actions import Action
 from svaml.model.callouts import CalloutRequest
 from svaml.model.document import Document
@@ -33,6 +33,33 @@ __all__ = [
 ]
 
 _log = logging.getLogger("svaml.rules")
+
+
+class Version(NamedTuple):
+    """Another SVAML version's validator: how its documents look, and how to check one.
+
+    SVAML v2 registers itself here (:mod:`svaml.rules._v2`), so this driver, which v2's reuses,
+    does not import it. ``model`` is its document class, ``shape`` tells its decoded documents
+    from v1's, and ``check(doc, base, strict)`` validates a document (decoded JSON or ``model``).
+    """
+
+    number: int
+    model: type
+    shape: Callable[[Any], bool]
+    check: Callable[[Any, str, bool], list[Diagnostic]]
+    #: What a repeated key (SV104) means in that version, when it means more.
+    duplicate: Callable[[Diagnostic], Diagnostic]
+
+
+#: The other SVAML versions, by number.
+VERSIONS: dict[int, Version] = {}
+
+
+def _other_version(data: Any, version: int | None) -> Version | None:
+    """The version whose validator checks ``data``: the one asked for, or the one its shape says."""
+    if version is not None:
+        return VERSIONS.get(version)  # None for 1
+    return next((v for v in VERSIONS.values() if v.shape(data)), None)
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
@@ -138,8 +165,13 @@ def _validate_data(
     base: str = "",
     keys: set[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    version: int | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic]:
     """Validate decoded JSON; add to ``keys`` the pointers of the findings that belong on a key."""
+    other = _other_version(data, version)
+    if other is not None:
+        return other.check(data, base, strict)
     out: list[Diagnostic] = []
     if is_callout(data):
         ctx = Context(data, callback=None, base=base, limits=limits)
@@ -168,24 +200,40 @@ def _validate_data(
     return out
 
 
-def _validate(doc: Any, callback: Callback | None, limits: Limits) -> list[Diagnostic]:
+def _validate(
+    doc: Any, callback: Callback | None, limits: Limits, version: int | None = None, strict: bool = False
+) -> list[Diagnostic]:
+    for other in VERSIONS.values():
+        if isinstance(doc, other.model) and version in (None, other.number):
+            return other.check(doc, "", strict)
     if isinstance(doc, Document):
         return _validate_built(doc, callback if callback is not None else doc.callback, limits)
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None, limits=limits)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        return _validate_decoded(_json.decode(doc), callback, limits)
+        return _validate_decoded(_json.decode(doc), callback, limits, version, strict)
     if isinstance(doc, _json.Decoded):
-        return _validate_decoded(doc, callback, limits)
-    return _validate_data(doc, callback, limits=limits)
+        return _validate_decoded(doc, callback, limits, version, strict)
+    return _validate_data(doc, callback, limits=limits, version=version, strict=strict)
 
 
-def _validate_decoded(decoded: _json.Decoded, callback: Callback | None, limits: Limits) -> list[Diagnostic]:
+def _validate_decoded(
+    decoded: _json.Decoded,
+    callback: Callback | None,
+    limits: Limits,
+    version: int | None = None,
+    strict: bool = False,
+) -> list[Diagnostic]:
     """Validate text the JSON policy decoded: each diagnostic located in the text."""
     out = json_diagnostics(decoded)
     keys: set[str] = set()
     if decoded.problem is None:
-        out.extend(_validate_data(decoded.value, callback, keys=keys, limits=limits))
+        other = _other_version(decoded.value, version)
+        if other is not None:
+            out = [other.duplicate(d) for d in out]
+        out.extend(
+            _validate_data(decoded.value, callback, keys=keys, limits=limits, version=version, strict=strict)
+        )
     return _locate(decoded.text, out, keys) if out else out
 
 
@@ -274,7 +322,12 @@ def _validate_built(doc: Document, callback: Callback | None, limits: Limits) ->
 
 
 def validate(
-    doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None
+    doc: Any,
+    *,
+    callback: Callback | str | None = None,
+    limits: Limits | None = None,
+    version: int | None = None,
+    strict: bool = False,
 ) -> list[Diagnostic]:
     """Return every diagnostic of a SVAML document or callout request; never raises on bad input.
 
@@ -284,10 +337,16 @@ def validate(
     the document is used (``ice``, ``ace``, ``pie``, ``patch``, ``call-leg``, ``dice``, ``notify``),
     or None when not known; it defaults to a ``Svaml``'s own callback. ``limits`` are the
     application's when Sinch support raised any (``Limits(say=1200)``); Sinch's defaults otherwise.
+
+    A SVAML v2 document (a top-level ``commands`` list, or a :class:`~svaml.v2.Svaml2`) is checked
+    with the v2 rules (S2xxx); ``version=1`` or ``version=2`` says which to use whatever the shape.
+    ``strict`` makes v2's unknown properties errors, as Sinch's STRICT validation does.
     """
     cb = callback_of(callback)
+    if version not in (None, 1, *VERSIONS):
+        raise SvamlTypeError(f"version must be 1 or 2, got {version!r}")
     try:
-        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits)
+        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits, version, strict)
     except RecursionError:
         return [emit("SV002", "", "the document is nested too deeply to check")]
     except Exception:  # pragma: no cover - a bug in a rule must not take the caller down

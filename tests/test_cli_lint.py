@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -602,3 +603,12 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     rest = ["call", "conference", "numbers", "callback-urls"]
     expected = (0, ["lint", "rules", "rule", "schema", *rest, *snippets, "simulate"])
     assert expected == (status, commands)
+
+
+def test_fix_in_process_gives_back_the_signal_handlers(capsys: pytest.CaptureFixture[str]) -> None:
+    """main() run inside another program puts back that program's handlers after --fix."""
+    _write("a.ice.json", CASED)
+    before = [signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
+    status = _lint(capsys, "--fix", "a.ice.json")[0]
+    after = [signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
+    assert (0, before) == (status, after)

@@ -832,10 +832,19 @@ class WriteRefused(SvamlError):
     """A file --fix must not write: read-only, or a link out of the linted tree; the message says why."""
 
 
-def stop_on_signals() -> None:
-    """On SIGTERM, SIGINT or SIGHUP: remove the temporary files being written, then exit 128 + N."""
-    for number in _SIGNALS:
-        signal.signal(number, _stop)
+def stop_on_signals() -> Callable[[], None]:
+    """On SIGTERM, SIGINT or SIGHUP: remove the temporary files being written, then exit 128 + N.
+
+    Returns a function that puts back the handlers there were before (``svaml.cli.main`` may run
+    inside another program, whose handlers must outlive the command).
+    """
+    previous = {number: signal.signal(number, _stop) for number in _SIGNALS}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
 
 
 def _stop(number: int, frame: object) -> None:

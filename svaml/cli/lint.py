@@ -364,14 +364,16 @@ def lint(args: argparse.Namespace) -> int:
     else:
         # With --fix on stdin, stdout carries the fixed document.
         stream = sys.stderr if stdin_fix else sys.stdout
-    if args.fix or args.diff:
-        stop_on_signals()  # a temporary file being written is removed on the way out
+    # A temporary file being written is removed on the way out.
+    restore = stop_on_signals() if args.fix or args.diff else None
     try:
         try:
             return _run(args, settings, stream)
         finally:
             if args.output_file:
                 stream.close()
+            if restore is not None:
+                restore()
     except BrokenPipeError:
         raise  # the command line's handler: the reader went away, say nothing more
     except OSError as exc:
@@ -611,8 +613,13 @@ def _start_worker(options: _Options, parent: int) -> None:
     global _WORKER
     _WORKER = options
     _PARENT[0] = parent
+    # A worker's way out on a signal is its own, whatever the parent process had installed: a
+    # handler that does not exit would keep it alive after the pool terminates it.
     if options.fix:
         stop_on_signals()
+    else:
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 

@@ -449,28 +449,28 @@ def json_value(data: Any) -> Checked:
     return Checked(value, tuple(found) if found else ())
 
 
-def _plain(item: Any) -> bool:
-    """Whether ``item`` is one of the usual JSON scalars that need no look (tested inline for speed)."""
-    kind = item.__class__
-    if kind is str:
-        return bool(item.isascii())
-    return kind is bool or item is None or (kind is int and item.bit_length() < 1024)
-
-
 def _walk(value: Any, depth: int) -> tuple[Any, list[Unfit] | None]:
-    """Check one value; return it (or its JSON form) and what was found in it (None: nothing)."""
+    """Check one value; return it (or its JSON form) and what was found in it (None: nothing).
+
+    The usual values (an ASCII string, a bool, None, an integer of less than 1,024 bits) are
+    tested inline, with no call, so that checking costs little beside reading.
+    """
     kind = value.__class__
-    if not (kind is dict or kind is list) and (
-        isinstance(value, (str, bytes, bytearray)) or not isinstance(value, (Mapping, list, tuple))
-    ):
-        if (kind is float and math.isfinite(value)) or _plain(value):  # type: ignore[arg-type]
+    if kind is dict:
+        is_object = True
+    elif kind is list:
+        is_object = False
+    elif isinstance(value, (str, bytes, bytearray)) or not isinstance(value, (Mapping, list, tuple)):
+        if kind is float and math.isfinite(value):
             return value, None
         new, why = _scalar(value)
         return new, None if why is None else [Unfit((), why)]
+    else:
+        is_object = isinstance(value, Mapping)
     if depth >= _DEEP:
         return value, [Unfit((), f"nested too deeply (more than {_DEEP} levels)")]
     found: list[Unfit] | None = None
-    if isinstance(value, Mapping):
+    if is_object:
         obj: dict[Any, Any] | None = None if isinstance(value, dict) else {}
         for key, item in value.items():
             if key.__class__ is not str or not key.isascii():
@@ -478,21 +478,35 @@ def _walk(value: Any, depth: int) -> tuple[Any, list[Unfit] | None]:
                 if why is not None:
                     found = found or []
                     found.append(Unfit((_token(key),), why))
-            new = item
-            if not _plain(item):
+            kind = item.__class__
+            if not (
+                (kind is str and item.isascii())
+                or kind is bool
+                or item is None
+                or (kind is int and item.bit_length() < 1024)
+            ):
                 new, inner = _walk(item, depth + 1)
                 if inner:
                     found = found or []
                     token = _token(key)
                     found.extend(Unfit((token, *u.tokens), u.message) for u in inner)
-                if new is not item and obj is None:
-                    obj = dict(value)
+                if new is not item:
+                    if obj is None:
+                        obj = dict(value)
+                    obj[key] = new
+                    continue
             if obj is not None:
-                obj[key] = new
+                obj[key] = item
         return (value if obj is None else obj), found
     items: list[Any] | None = None if isinstance(value, list) else list(value)
     for index, item in enumerate(value):
-        if _plain(item):
+        kind = item.__class__
+        if (
+            (kind is str and item.isascii())
+            or kind is bool
+            or item is None
+            or (kind is int and item.bit_length() < 1024)
+        ):
             continue
         new, inner = _walk(item, depth + 1)
         if inner:

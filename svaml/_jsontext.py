@@ -355,6 +355,20 @@ def _ancestors(pointer: str) -> list[str]:
     return result if pointer else []
 
 
+def _all_ancestors(pointers: Iterable[str]) -> set[str]:
+    """The proper ancestors of all ``pointers``: each pointer's parents up to the first one already met."""
+    enter: set[str] = set()
+    for p in pointers:
+        cut = p.rfind("/")
+        while cut >= 0:
+            parent = p[:cut]
+            if parent in enter:
+                break
+            enter.add(parent)
+            cut = parent.rfind("/")
+    return enter
+
+
 def value_offsets(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int] | None]:
     """Find the start and end character offsets of the values at JSON pointers, in one pass."""
     wanted = {p for p in pointers if p == "" or p.startswith("/")}
@@ -428,9 +442,7 @@ def locate_many(text: str, pointers: Iterable[str], *, nearest: bool = False) ->
     result: dict[str, Span | None] = dict.fromkeys(pointers)
     if not wanted:
         return result
-    enter: set[str] = set()
-    for p in wanted:
-        enter.update(_ancestors(p))
+    enter = _all_ancestors(wanted)
     targets = wanted | enter if nearest else wanted
     try:
         scan = _scan(text, targets, enter)

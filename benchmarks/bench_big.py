@@ -89,7 +89,7 @@ def main() -> None:
     over = document(max(sizes), SAY) if max(sizes) * 1e6 > MAX_BYTES else document(MAX_BYTES / 1e6 + 1, SAY)
     refused = seconds(lambda: validate(over), runs)
     codes = [d.code for d in validate(over)]
-    assert ["SV001"] == codes, codes
+    assert codes == ["SV001"], codes
     print(f"\nrefused by the default limit: {len(over) / 1e6:.1f} MB in {refused * 1000:.1f} ms ({codes[0]})")
 
 

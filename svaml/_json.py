@@ -461,7 +461,7 @@ def _walk(value: Any, depth: int) -> tuple[Any, list[Unfit] | None]:
     elif kind is list:
         is_object = False
     elif isinstance(value, (str, bytes, bytearray)) or not isinstance(value, (Mapping, list, tuple)):
-        if kind is float and math.isfinite(value):
+        if kind is float and math.isfinite(value):  # type: ignore[arg-type]
             return value, None
         new, why = _scalar(value)
         return new, None if why is None else [Unfit((), why)]

@@ -312,14 +312,22 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
 
 
 def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
-    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``."""
+    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``.
+
+    In place: each located copy replaces its original at once, so the two never both stay alive.
+    """
     at_key = {p: locate_key(text, p) for p in keys}
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
-    located = [
-        d if d.line is not None else _located(d, at_key.get(d.pointer) or spans.get(d.pointer)) for d in found
-    ]
-    located.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
-    return located
+    for index, d in enumerate(found):
+        if d.line is None:
+            found[index] = _located(d, at_key.get(d.pointer) or spans.get(d.pointer))
+    del spans
+    found.sort(key=_place)
+    return found
+
+
+def _place(d: Diagnostic) -> tuple[int, int, str]:
+    return (d.line or 0, d.column or 0, d.code)
 
 
 def _built_context(

@@ -250,7 +250,7 @@ def _too_large(raw: bytes, limit: int) -> Problem | None:
     line_start = raw.rfind(b"\n", 0, limit) + 1
     column = len(raw[line_start:limit].decode("utf-8", "ignore")) + 1
     message = (
-        f"the text is {len(raw):,} bytes, more than the {limit:,} svaml reads "
+        f"the text is {len(raw):,} bytes, more than the {limit:,} bytes svaml reads "
         f"({_size(limit)}; max_bytes= sets another limit)"
     )
     return Problem(message, line, column)

@@ -215,7 +215,7 @@ def test_a_text_over_the_limit_is_refused_at_the_place_it_passes_it() -> None:
     column = BIG - text.rfind("\n", 0, BIG)
     found = validate(text)
     expected = [("SV001", line, column, True)]
-    limit = "more than the 10,485,760 svaml reads"
+    limit = "more than the 10,485,760 bytes svaml reads"
     assert expected == [(d.code, d.line, d.column, limit in d.message) for d in found]
 
 

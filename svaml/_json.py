@@ -13,6 +13,8 @@ policy is the same for all of them:
   kept is the last one, as ``json`` keeps it).
 - An integer longer than Python converts (``sys.get_int_max_str_digits()``, 4,300 digits by
   default) and nesting deeper than Python's stack allows are problems at their position.
+- A string holding a lone surrogate (``"\\ud800"`` alone) is a problem at its place: it decodes to
+  text no UTF-8 can hold, so nothing svaml wrote from it could be sent.
 - A text larger than :data:`MAX_BYTES` (10 MiB of UTF-8) is refused before it is decoded, at the
   line and column where it passes the limit; ``max_bytes`` raises or lifts the limit (None).
 
@@ -54,6 +56,7 @@ from svaml._jsontext import (
     blank_jsonc,
     bracket_offset,
     integer_offset,
+    locate,
     position,
     repeated_keys,
     token_offset,
@@ -195,6 +198,32 @@ def decode(data: str | bytes | bytearray | memoryview, *, max_bytes: int | None 
         text = read
     else:
         raise SvamlTypeError(f"expected JSON text (str or bytes), got {typename(data)}")
+    found = _decode_text(text)
+    if found.problem is None and (
+        ("\\u" in text and _ESCAPED_SURROGATE.search(text))
+        # Text from bytes is UTF-8, which has no surrogates; a str may hold one raw.
+        or (isinstance(data, str) and not text.isascii() and _LONE_SURROGATE.search(text))
+    ):
+        return _without_lone_surrogates(found)
+    return found
+
+
+# A surrogate written as an escape; one alone decodes to a string that is not Unicode text.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(found: Decoded) -> Decoded:
+    """``found``, or the problem of its first string holding a lone surrogate (not Unicode text)."""
+    for unfit in json_value(found.value).unfit:
+        if _LONE in unfit.message:
+            span = locate(found.text, pointer(*unfit.tokens), nearest=True)
+            line, column = (span.line, span.column) if span else (1, 1)
+            return Decoded(None, (), Problem(unfit.message, line, column), found.text)
+    return found
+
+
+def _decode_text(text: str) -> Decoded:
+    """Decode text under the policy (its size and encoding are checked already)."""
     try:
         try:
             try:
@@ -352,6 +381,7 @@ class Checked(NamedTuple):
 
 # A string holding a surrogate code point alone is not Unicode text: it cannot be written as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE = "holds a lone surrogate"
 
 _HINTS = {
     "set": "a set has no order in JSON; write a list",
@@ -375,7 +405,7 @@ def unfit_scalar(value: str | int | float) -> str | None:
     if isinstance(value, str):
         if value.isascii() or not _LONE_SURROGATE.search(value):
             return None
-        return f"the string {value[:40]!r} holds a lone surrogate: it is not Unicode text"
+        return f"the string {value[:40]!r} {_LONE}: it is not Unicode text"
     if isinstance(value, float):
         if math.isfinite(value):
             return None

@@ -149,6 +149,28 @@ def test_a_key_that_is_not_a_string_is_refused() -> None:
     assert expected == [(d.code, d.pointer, d.message) for d in found]
 
 
+def test_text_with_a_lone_surrogate_escape_is_refused_where_it_is() -> None:
+    """An escaped lone surrogate in text is SV001 at its string; an escaped pair is one character, read."""
+    lone = validate('{"action": {"name": "hangup",\n "x": ["ok", "a\\ud800"]}}')
+    pair = validate('{"action": {"name": "hangup",\n "x": "\\ud83d\\ude00"}}')
+    expected = ([("SV001", 2, 14)], ["SV007"])
+    assert expected == ([(d.code, d.line, d.column) for d in lone], [d.code for d in pair])
+
+
+def test_from_json_and_parse_event_refuse_a_lone_surrogate() -> None:
+    """from_json and parse_event refuse text whose string holds a lone surrogate, so to_json never fails."""
+    errors = []
+    for call in (
+        lambda: Svaml.from_json(b'{"action": {"name": "hangup", "x": "\\udc00"}}'),
+        lambda: parse_event('{"event": "ice", "callid": "c1", "custom": "\\ud800"}'),
+    ):
+        with pytest.raises(SvamlError) as caught:
+            call()
+        errors.append([d.code for d in caught.value.problems])
+    expected = [["SV001"], ["SV001"]]
+    assert expected == errors
+
+
 def test_an_unfit_value_stops_the_check_as_text_that_is_not_json_does() -> None:
     """Only SV001 is reported for data holding a set, as for text that is not JSON."""
     found = validate({"action": {"name": "nosuch", "x": {3}}})

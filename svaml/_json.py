@@ -13,8 +13,8 @@ policy is the same for all of them:
   kept is the last one, as ``json`` keeps it).
 - An integer longer than Python converts (``sys.get_int_max_str_digits()``, 4,300 digits by
   default) and nesting deeper than Python's stack allows are problems at their position.
-- A string holding a lone surrogate (``"\\ud800"`` alone) is a problem at its place: it decodes to
-  text no UTF-8 can hold, so nothing svaml wrote from it could be sent.
+- A string holding a lone surrogate (a ``ud800`` escape with no pair) is a problem at its place:
+  it decodes to text no UTF-8 can hold, so nothing svaml wrote from it could be sent.
 - A text larger than :data:`MAX_BYTES` (10 MiB of UTF-8) is refused before it is decoded, at the
   line and column where it passes the limit; ``max_bytes`` raises or lifts the limit (None).
 

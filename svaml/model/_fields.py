@@ -27,12 +27,6 @@ def is_(*types: type, optional: bool = False, wanted: str | None = None) -> Any:
     return IsType(types, optional, wanted or " or ".join(t.__name__ for t in types))
 
 
-def _plain(value: object) -> bool:
-    """Whether ``value`` is an ASCII string, a bool or a short integer: surely JSON (the usual case)."""
-    kind = value.__class__
-    return (kind is str and value.isascii()) or kind is bool or (kind is int and value.bit_length() < 1024)  # type: ignore[attr-defined]
-
-
 class IsType:
     """Validator: the value is an instance of ``types``, not a bool unless it is one (see :func:`is_`)."""
 
@@ -54,7 +48,15 @@ class IsType:
         elif value.__class__ in self.exact or (
             isinstance(value, self.types) and not (self.reject_bool and value.__class__ is bool)
         ):
-            if self.scalar and not _plain(value):
+            if self.scalar:
+                # An ASCII string, a bool or a short integer is surely JSON (the usual case, no call).
+                kind: Any = value.__class__
+                plain: Any = value
+                if kind is str:
+                    if plain.isascii():
+                        return
+                elif kind is bool or (kind is int and plain.bit_length() < 1024):
+                    return
                 why = unfit_scalar(value) if isinstance(value, (str, int, float)) else None
                 if why is not None:
                     raise SvamlTypeError(f"{type(inst).__name__}.{attribute.name}: {why}")

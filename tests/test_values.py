@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from svaml import Svaml, SvamlError, SvamlTypeError, validate
 from svaml.callbacks import parse_event
+from svaml.cli import main
 from svaml.codec import read, structure
 from svaml.errors import EventError
 from svaml.model import Document, Hangup
@@ -264,6 +265,17 @@ def test_the_limit_counts_utf8_bytes_and_can_be_lifted() -> None:
     text = '{"action": {"name": "hangup", "x": "' + "😀" * (3 * 1024 * 1024) + '"}}'
     expected = (["SV001"], ["SV007"])
     assert expected == ([d.code for d in validate(text)], [d.code for d in validate(text, max_bytes=None)])
+
+
+def test_the_linter_reads_a_file_within_its_own_raised_limit(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """svaml lint --max-file-size 20M checks an 11 MiB file whole: the library's default does not refuse it."""
+    (tmp_path / "big.json").write_text(_over(BIG), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    status = main(["lint", "--isolated", "--max-file-size", "20M", "big.json"])
+    expected = (0, "All checks passed!")
+    assert expected == (status, capsys.readouterr().out.strip().splitlines()[-1])
 
 
 def test_a_big_document_with_many_unknown_keys_reports_each_once() -> None:

@@ -270,7 +270,7 @@ def test_the_limit_counts_utf8_bytes_and_can_be_lifted() -> None:
 def test_the_linter_reads_a_file_within_its_own_raised_limit(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """svaml lint --max-file-size 20M checks an 11 MiB file whole: the library's default does not refuse it."""
+    """The linter with --max-file-size 20M checks an 11 MiB file whole: the default limit does not apply."""
     (tmp_path / "big.json").write_text(_over(BIG), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     status = main(["lint", "--isolated", "--max-file-size", "20M", "big.json"])

@@ -34,6 +34,7 @@ __all__ = [
     "key_offsets",
     "locate",
     "locate_key",
+    "locate_keys",
     "locate_many",
     "members",
     "position",
@@ -474,3 +475,29 @@ def locate_key(text: str, pointer: str, occurrence: int = -1) -> Span | None:
     """
     offsets = key_offsets(text, pointer, occurrence)
     return None if offsets is None else _Lines(text).span(*offsets)
+
+
+def locate_keys(text: str, pointers: Iterable[str]) -> dict[str, Span | None]:
+    """Find the spans of many keys in one pass (each the last token of its pointer; see :func:`locate_key`).
+
+    The last occurrence of a repeated key is found, as decoding keeps it. Never raises.
+    """
+    result: dict[str, Span | None] = dict.fromkeys(pointers)
+    wanted: dict[str, tuple[str, str]] = {}
+    for p in result:
+        if p.startswith("/"):
+            cut = p.rfind("/")
+            wanted[p] = (p[:cut], unescape_pointer(p[cut + 1 :]))
+    objects = {parent for parent, _ in wanted.values()}
+    if not objects:
+        return result
+    try:
+        scan = _scan(text, set(), _all_ancestors(objects) | objects, keys_of=objects)
+    except (RecursionError, MemoryError):
+        return result
+    lines = _Lines(text)
+    for p, (parent, key) in wanted.items():
+        offsets = scan.keys.get(parent, {}).get(key)
+        if offsets:
+            result[p] = lines.span(*offsets[-1])
+    return result

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from svaml import _json, codec
-from svaml._jsontext import locate_key, locate_many
+from svaml._jsontext import locate_keys, locate_many
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.actions import Action
@@ -316,7 +316,7 @@ def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnost
 
     In place: each located copy replaces its original at once, so the two never both stay alive.
     """
-    at_key = {p: locate_key(text, p) for p in keys}
+    at_key = locate_keys(text, keys)  # one pass for all, as for the values
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
     for index, d in enumerate(found):
         if d.line is None:

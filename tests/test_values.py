@@ -74,7 +74,7 @@ def test_a_huge_event_name_is_an_event_error() -> None:
     """An event name that is a huge integer gets an EventError whose message can be printed."""
     with pytest.raises(EventError) as caught:
         parse_event({"event": HUGE})
-    expected = "unknown event <int of 16610 bits>; expected one of ice, ace, dice, pie, notify"
+    expected = "unknown event <integer of 16610 bits>; expected one of ice, ace, dice, pie, notify"
     assert expected == str(caught.value)
 
 
@@ -146,7 +146,7 @@ def test_every_entry_point_refuses_a_value_json_cannot_carry(case: str) -> None:
 def test_a_key_that_is_not_a_string_is_refused() -> None:
     """A dict key that is an int is SV001 at that key: JSON object keys are strings."""
     found = validate({"action": {"name": "hangup"}, 1: "one"})
-    expected = [("SV001", "/1", "not JSON: the key 1 is not a string (int): JSON object keys are strings")]
+    expected = [("SV001", "/1", "not JSON: the key 1 is not a string (integer): JSON object keys are strings")]
     assert expected == [(d.code, d.pointer, d.message) for d in found]
 
 

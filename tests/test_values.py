@@ -146,7 +146,8 @@ def test_every_entry_point_refuses_a_value_json_cannot_carry(case: str) -> None:
 def test_a_key_that_is_not_a_string_is_refused() -> None:
     """A dict key that is an int is SV001 at that key: JSON object keys are strings."""
     found = validate({"action": {"name": "hangup"}, 1: "one"})
-    expected = [("SV001", "/1", "not JSON: the key 1 is not a string (integer): JSON object keys are strings")]
+    message = "not JSON: the key 1 is not a string (integer): JSON object keys are strings"
+    expected = [("SV001", "/1", message)]
     assert expected == [(d.code, d.pointer, d.message) for d in found]
 
 

@@ -13,6 +13,10 @@ policy is the same for all of them:
   kept is the last one, as ``json`` keeps it).
 - An integer longer than Python converts (``sys.get_int_max_str_digits()``, 4,300 digits by
   default) and nesting deeper than Python's stack allows are problems at their position.
+- A string holding a lone surrogate (a ``ud800`` escape with no pair) is a problem at its place:
+  it decodes to text no UTF-8 can hold, so nothing svaml wrote from it could be sent.
+- A text larger than :data:`MAX_BYTES` (10 MiB of UTF-8) is refused before it is decoded, at the
+  line and column where it passes the limit; ``max_bytes`` raises or lifts the limit (None).
 
 :func:`decode` never raises on bad input: it returns a :class:`Decoded` holding the value, the
 repeated keys, or the :class:`Problem` with its 1-based line and column. What to do with a
@@ -28,13 +32,22 @@ comments and trailing commas to spaces (:func:`svaml._jsontext.blank_jsonc`, so 
 line and column stays true) and then decodes under the same policy.
 
 Every JSON text svaml writes is encoded by :func:`dumps`.
+
+Python data that stands for JSON (``Svaml.from_dict``, ``validate`` of a dict, ``parse_event`` of a
+mapping, the readers of :mod:`svaml.codec`, a model object's ``extras``) is held to the same policy
+by :func:`json_value`, so that whatever svaml accepts it can write and print: a value JSON cannot
+carry is refused where it lies, with its JSON pointer, and a value whose JSON meaning is certain is
+converted (see :func:`json_value`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from svaml._jsontext import (
@@ -43,23 +56,35 @@ from svaml._jsontext import (
     blank_jsonc,
     bracket_offset,
     integer_offset,
+    locate,
     position,
     repeated_keys,
     token_offset,
 )
+from svaml.diagnostic import pointer
 from svaml.errors import SvamlTypeError
 
 __all__ = [
+    "MAX_BYTES",
+    "Checked",
     "Decoded",
     "Duplicate",
     "Problem",
     "Span",
+    "Unfit",
+    "brief",
     "decode",
     "decode_jsonc",
     "dumps",
+    "json_value",
     "typename",
+    "unfit_scalar",
     "utf8_text",
 ]
+
+#: The largest JSON text svaml reads unless told otherwise: 10 MiB of UTF-8, the linter's limit too.
+#: Sinch's own documents and events are a few kilobytes; this is a thousand times that.
+MAX_BYTES = 10 * 1024 * 1024
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
@@ -150,17 +175,55 @@ _STRICT = json.JSONDecoder(object_pairs_hook=_unique, parse_constant=_constant, 
 _LAST_WINS = json.JSONDecoder(parse_constant=_constant, parse_float=_finite)
 
 
-def decode(data: str | bytes | bytearray | memoryview) -> Decoded:
-    """Decode JSON text or UTF-8 bytes under the one JSON policy; never raises on bad input."""
+def decode(data: str | bytes | bytearray | memoryview, *, max_bytes: int | None = MAX_BYTES) -> Decoded:
+    """Decode JSON text or UTF-8 bytes under the one JSON policy; never raises on bad input.
+
+    A text of more than ``max_bytes`` bytes of UTF-8 (None: no limit) is a problem found before
+    decoding, at the position where the text passes the limit.
+    """
     if isinstance(data, str):
+        # A character is 1 to 4 bytes of UTF-8: encode only when the count could be over the limit.
+        size = len(data)
+        if max_bytes is not None and size > max_bytes // 4 and not (data.isascii() and size <= max_bytes):
+            too_large = _too_large(data.encode("utf-8", "surrogatepass"), max_bytes)
+            if too_large is not None:
+                return Decoded(None, (), too_large, data)
         text = data[1:] if data.startswith("\ufeff") else data
     elif isinstance(data, (bytes, bytearray, memoryview)):
+        if max_bytes is not None and len(data) > max_bytes:
+            return Decoded(None, (), _too_large(bytes(data), max_bytes))
         read = utf8_text(bytes(data))
         if not isinstance(read, str):
             return Decoded(None, (), read)
         text = read
     else:
         raise SvamlTypeError(f"expected JSON text (str or bytes), got {typename(data)}")
+    found = _decode_text(text)
+    if found.problem is None and (
+        ("\\u" in text and _ESCAPED_SURROGATE.search(text))
+        # Text from bytes is UTF-8, which has no surrogates; a str may hold one raw.
+        or (isinstance(data, str) and not text.isascii() and _LONE_SURROGATE.search(text))
+    ):
+        return _without_lone_surrogates(found)
+    return found
+
+
+# A surrogate written as an escape; one alone decodes to a string that is not Unicode text.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(found: Decoded) -> Decoded:
+    """``found``, or the problem of its first string holding a lone surrogate (not Unicode text)."""
+    for unfit in json_value(found.value).unfit:
+        if _LONE in unfit.message:
+            span = locate(found.text, pointer(*unfit.tokens), nearest=True)
+            line, column = (span.line, span.column) if span else (1, 1)
+            return Decoded(None, (), Problem(unfit.message, line, column), found.text)
+    return found
+
+
+def _decode_text(text: str) -> Decoded:
+    """Decode text under the policy (its size and encoding are checked already)."""
     try:
         try:
             try:
@@ -188,13 +251,16 @@ def decode(data: str | bytes | bytearray | memoryview) -> Decoded:
         return Decoded(None, (), _problem(text, message, integer_offset(text, limit + 1)), text)
 
 
-def decode_jsonc(data: str | bytes | bytearray | memoryview) -> Decoded:
+def decode_jsonc(data: str | bytes | bytearray | memoryview, *, max_bytes: int | None = MAX_BYTES) -> Decoded:
     """Decode JSONC under the one JSON policy: comments and trailing commas are allowed.
 
     The :class:`Decoded` text is the JSON that was decoded: the input with its comments and
-    trailing commas blanked to spaces, so positions in it are positions in the input.
+    trailing commas blanked to spaces, so positions in it are positions in the input. The size
+    limit is :func:`decode`'s.
     """
     if isinstance(data, (bytes, bytearray, memoryview)):
+        if max_bytes is not None and len(data) > max_bytes:
+            return Decoded(None, (), _too_large(bytes(data), max_bytes))
         read = utf8_text(bytes(data))
         if not isinstance(read, str):
             return Decoded(None, (), read)
@@ -204,7 +270,24 @@ def decode_jsonc(data: str | bytes | bytearray | memoryview) -> Decoded:
     text, unclosed = blank_jsonc(data[1:] if data.startswith("\ufeff") else data)
     if unclosed >= 0:
         return Decoded(None, (), _problem(text, "unterminated /* comment (close it with */)", unclosed), text)
-    return decode(text)
+    return decode(text, max_bytes=max_bytes)
+def _too_large(raw: bytes, limit: int) -> Problem | None:
+    """The problem of a text of more than ``limit`` bytes, at the character where it passes the limit."""
+    if len(raw) <= limit:
+        return None
+    line = raw.count(b"\n", 0, limit) + 1
+    line_start = raw.rfind(b"\n", 0, limit) + 1
+    column = len(raw[line_start:limit].decode("utf-8", "ignore")) + 1
+    message = (
+        f"the text is {len(raw):,} bytes, more than the {limit:,} bytes svaml reads "
+        f"({_size(limit)}; max_bytes= sets another limit)"
+    )
+    return Problem(message, line, column)
+
+
+def _size(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{limit / 1024:g} KiB"
 
 
 _WIDE = "UTF-16 or UTF-32 text: JSON must be UTF-8 (RFC 8259)"
@@ -272,3 +355,215 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     if indent is None:
         return _COMPACT.encode(data)
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+# -- Python data that stands for JSON -------------------------------------------------------------
+
+
+class Unfit(NamedTuple):
+    """A Python value JSON cannot carry: where it is (reference tokens from the root) and why."""
+
+    tokens: tuple[str | int, ...]
+    message: str
+
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer of the value (or of the key, for a key that is not a string)."""
+        return pointer(*self.tokens)
+
+
+class Checked(NamedTuple):
+    """What :func:`json_value` found: the data as JSON data, and every value JSON cannot carry."""
+
+    value: Any
+    unfit: tuple[Unfit, ...] = ()
+
+
+# A string holding a surrogate code point alone is not Unicode text: it cannot be written as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE = "holds a lone surrogate"
+
+_HINTS = {
+    "set": "a set has no order in JSON; write a list",
+    "frozenset": "a set has no order in JSON; write a list",
+    "bytes": "JSON has no bytes; write text (decoded, or base64)",
+    "bytearray": "JSON has no bytes; write text (decoded, or base64)",
+    "datetime": "JSON has no dates; write text, such as value.isoformat()",
+    "date": "JSON has no dates; write text, such as value.isoformat()",
+    "time": "JSON has no times; write text, such as value.isoformat()",
+    "timedelta": "JSON has no durations; write a number of seconds",
+}
+
+
+def unfit_scalar(value: str | int | float) -> str | None:
+    """Why a ``str``, ``int`` or ``float`` cannot be a JSON value svaml writes, or None when it can.
+
+    A float must be finite; an integer may have at most ``sys.get_int_max_str_digits()`` digits
+    (4,300 by default), as in JSON text (:func:`decode`), since Python writes no longer one; a
+    string must be Unicode text (no lone surrogate), as UTF-8 requires.
+    """
+    if isinstance(value, str):
+        if value.isascii() or not _LONE_SURROGATE.search(value):
+            return None
+        return f"the string {value[:40]!r} {_LONE}: it is not Unicode text"
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return f"{float(value)!r} is not a JSON number (JSON has no NaN or Infinity)"
+    limit = _int_digits()
+    if not limit or value.bit_length() < limit * _BITS_PER_DIGIT or abs(value) < 10**limit:
+        return None
+    digits = int(value.bit_length() / _BITS_PER_DIGIT)
+    return f"an integer of about {digits:,} digits is too long for JSON (more than {limit} digits)"
+
+
+_BITS_PER_DIGIT = math.log2(10)
+
+
+def _int_digits() -> int:
+    limit: int = getattr(sys, "get_int_max_str_digits", lambda: 4300)()  # Python 3.10.7+
+    return limit
+
+
+def _scalar(value: Any) -> tuple[Any, str | None]:
+    """A value that is not a dict or a list: itself or its JSON form, and why it cannot be JSON."""
+    if isinstance(value, (str, int, float)):
+        return value, unfit_scalar(value)
+    if value is None:
+        return value, None
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    name = type(value).__name__
+    return value, f"{name} is not a JSON value: {_HINTS.get(name, _KINDS)}"
+
+
+_KINDS = "JSON has objects, arrays, strings, numbers, true, false and null"
+
+
+def _decimal(value: Decimal) -> tuple[Any, str | None]:
+    """A Decimal as the JSON number it is: integral as an int, else a float that keeps its value."""
+    if not value.is_finite():
+        return value, f"Decimal({str(value)!r}) is not a JSON number (JSON has no NaN or Infinity)"
+    if value == value.to_integral_value():
+        digits = value.adjusted() + 1
+        limit = _int_digits()
+        if limit and digits > limit:
+            return value, f"Decimal of {digits:,} digits is too long for JSON (more than {limit} digits)"
+        return int(value), None
+    number = float(value)
+    if math.isfinite(number) and Decimal(repr(number)) == value:
+        return number, None
+    return value, (
+        f"Decimal({value!s:.40}) has more digits than a JSON number keeps (a float): "
+        "round it or write it as text"
+    )
+
+
+def json_value(data: Any) -> Checked:
+    """Hold Python data that stands for JSON to the one JSON policy; never raises.
+
+    Accepted as they are: ``dict`` with ``str`` keys, ``list``, ``str``, ``int``, ``float``,
+    ``bool`` and ``None`` (and their subclasses). Converted, since their JSON meaning is certain:
+    a ``tuple`` to a list, any other mapping to a dict, a ``Decimal`` to the int it equals, or to the
+    float whose JSON text reads back as the same number. Refused, each with its place: a key that is
+    not a string, NaN and infinities, an integer of more digits than JSON text may have here
+    (:func:`unfit_scalar`), a Decimal a float cannot keep, a string with a lone surrogate, nesting
+    deeper than 500 levels, and every other object (``set``, ``bytes``, ``datetime``…).
+
+    Returns the data (the same object when nothing was converted) and the values JSON cannot carry.
+    """
+    try:
+        value, found = _walk(data, 0)
+    except RecursionError:  # called with little stack left
+        return Checked(data, (Unfit((), "nested too deeply to check"),))
+    return Checked(value, tuple(found) if found else ())
+
+
+def _walk(value: Any, depth: int) -> tuple[Any, list[Unfit] | None]:
+    """Check one value; return it (or its JSON form) and what was found in it (None: nothing).
+
+    The usual values (an ASCII string, a bool, None, an integer of less than 1,024 bits) are
+    tested inline, with no call, so that checking costs little beside reading.
+    """
+    kind = value.__class__
+    if kind is dict:
+        is_object = True
+    elif kind is list:
+        is_object = False
+    elif isinstance(value, (str, bytes, bytearray)) or not isinstance(value, (Mapping, list, tuple)):
+        if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+            return value, None
+        new, why = _scalar(value)
+        return new, None if why is None else [Unfit((), why)]
+    else:
+        is_object = isinstance(value, Mapping)
+    if depth >= _DEEP:
+        return value, [Unfit((), f"nested too deeply (more than {_DEEP} levels)")]
+    found: list[Unfit] | None = None
+    if is_object:
+        obj: dict[Any, Any] | None = None if isinstance(value, dict) else {}
+        for key, item in value.items():
+            if key.__class__ is not str or not key.isascii():
+                why = _key(key)
+                if why is not None:
+                    found = found or []
+                    found.append(Unfit((_token(key),), why))
+            kind = item.__class__
+            if not (
+                (kind is str and item.isascii())
+                or kind is bool
+                or item is None
+                or (kind is int and item.bit_length() < 1024)
+            ):
+                new, inner = _walk(item, depth + 1)
+                if inner:
+                    found = found or []
+                    token = _token(key)
+                    found.extend(Unfit((token, *u.tokens), u.message) for u in inner)
+                if new is not item:
+                    if obj is None:
+                        obj = dict(value)
+                    obj[key] = new
+                    continue
+            if obj is not None:
+                obj[key] = item
+        return (value if obj is None else obj), found
+    items: list[Any] | None = None if isinstance(value, list) else list(value)
+    for index, item in enumerate(value):
+        kind = item.__class__
+        if (
+            (kind is str and item.isascii())
+            or kind is bool
+            or item is None
+            or (kind is int and item.bit_length() < 1024)
+        ):
+            continue
+        new, inner = _walk(item, depth + 1)
+        if inner:
+            found = found or []
+            found.extend(Unfit((index, *u.tokens), u.message) for u in inner)
+        if new is not item:
+            if items is None:
+                items = list(value)
+            items[index] = new
+    return (value if items is None else items), found
+
+
+def _key(key: Any) -> str | None:
+    if isinstance(key, str):
+        return unfit_scalar(key)
+    return f"the key {brief(key)} is not a string ({typename(key)}): JSON object keys are strings"
+
+
+def _token(key: Any) -> str:
+    return key if isinstance(key, str) else brief(key)
+
+
+def brief(value: object, width: int = 40) -> str:
+    """The repr of ``value`` cut to ``width``, for messages; never fails (a long integer, a broken repr)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"<{typename(value)} of {value.bit_length()} bits>"
+    try:
+        return repr(value)[:width]
+    except Exception:
+        return f"<{typename(value)}>"

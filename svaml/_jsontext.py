@@ -34,6 +34,7 @@ __all__ = [
     "key_offsets",
     "locate",
     "locate_key",
+    "locate_keys",
     "locate_many",
     "members",
     "position",
@@ -355,6 +356,20 @@ def _ancestors(pointer: str) -> list[str]:
     return result if pointer else []
 
 
+def _all_ancestors(pointers: Iterable[str]) -> set[str]:
+    """The proper ancestors of all ``pointers``: each pointer's parents up to the first one already met."""
+    enter: set[str] = set()
+    for p in pointers:
+        cut = p.rfind("/")
+        while cut >= 0:
+            parent = p[:cut]
+            if parent in enter:
+                break
+            enter.add(parent)
+            cut = parent.rfind("/")
+    return enter
+
+
 def value_offsets(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int] | None]:
     """Find the start and end character offsets of the values at JSON pointers, in one pass."""
     wanted = {p for p in pointers if p == "" or p.startswith("/")}
@@ -428,9 +443,7 @@ def locate_many(text: str, pointers: Iterable[str], *, nearest: bool = False) ->
     result: dict[str, Span | None] = dict.fromkeys(pointers)
     if not wanted:
         return result
-    enter: set[str] = set()
-    for p in wanted:
-        enter.update(_ancestors(p))
+    enter = _all_ancestors(wanted)
     targets = wanted | enter if nearest else wanted
     try:
         scan = _scan(text, targets, enter)
@@ -462,3 +475,29 @@ def locate_key(text: str, pointer: str, occurrence: int = -1) -> Span | None:
     """
     offsets = key_offsets(text, pointer, occurrence)
     return None if offsets is None else _Lines(text).span(*offsets)
+
+
+def locate_keys(text: str, pointers: Iterable[str]) -> dict[str, Span | None]:
+    """Find the spans of many keys in one pass (each the last token of its pointer; see :func:`locate_key`).
+
+    The last occurrence of a repeated key is found, as decoding keeps it. Never raises.
+    """
+    result: dict[str, Span | None] = dict.fromkeys(pointers)
+    wanted: dict[str, tuple[str, str]] = {}
+    for p in result:
+        if p.startswith("/"):
+            cut = p.rfind("/")
+            wanted[p] = (p[:cut], unescape_pointer(p[cut + 1 :]))
+    objects = {parent for parent, _ in wanted.values()}
+    if not objects:
+        return result
+    try:
+        scan = _scan(text, set(), _all_ancestors(objects) | objects, keys_of=objects)
+    except (RecursionError, MemoryError):
+        return result
+    lines = _Lines(text)
+    for p, (parent, key) in wanted.items():
+        offsets = scan.keys.get(parent, {}).get(key)
+        if offsets:
+            result[p] = lines.span(*offsets[-1])
+    return result

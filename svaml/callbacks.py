@@ -60,20 +60,25 @@ _EVENT_NAMES = ", ".join(EVENT_CLASSES)
 # -- reading --------------------------------------------------------------------------------------
 
 
-def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Event:
+def parse_event(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any], *, max_bytes: int | None = _json.MAX_BYTES
+) -> Event:
     """Read a callback body (raw bytes, text or decoded JSON) into its event class.
 
     Returns an :class:`~svaml.model.events.IceEvent`, ``AceEvent``, ``DiceEvent``, ``PieEvent`` or
     ``NotifyEvent``. Raises :class:`~svaml.errors.EventError` when the body breaks the JSON policy
     (:mod:`svaml._json`: not UTF-8 JSON, ``NaN``, a repeated key…), is not an object, has no or
-    an unknown ``event``, or has a field of the wrong type (its ``problems`` say where). This
-    does not check the signature: see :func:`construct_event`.
+    an unknown ``event``, or has a field of the wrong type (its ``problems`` say where). A body of
+    more than ``max_bytes`` bytes (10 MiB by default; None for no limit) is refused unread, and a
+    mapping holding a value JSON cannot carry (a set, NaN, a too long integer…) is refused (SV001).
+    This does not check the signature: see :func:`construct_event`.
     """
     # Raw bytes first: what every request brings, tested before the slower Mapping ABC.
     if isinstance(body, (bytes, str, bytearray, memoryview)):
-        data: Any = read_json(body, "the callback body", EventError)
+        data: Any = read_json(body, "the callback body", EventError, max_bytes)
+        decoded = True
     elif isinstance(body, Mapping):
-        data = body
+        data, decoded = body, False  # held to the JSON policy by the reader
     else:
         raise EventError(f"expected the callback body as bytes, str or a mapping, got {type(body).__name__}")
     if not (data.__class__ is dict or isinstance(data, Mapping)):
@@ -83,9 +88,9 @@ def parse_event(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) 
         raise EventError("the callback body has no 'event' field: not a Sinch Voice event")
     cls = EVENT_CLASSES.get(name.casefold()) if isinstance(name, str) else None
     if cls is None:
-        raise EventError(f"unknown event {name!r:.60}; expected one of {_EVENT_NAMES}")
+        raise EventError(f"unknown event {_json.brief(name, 60)}; expected one of {_EVENT_NAMES}")
     try:
-        return codec.structure(data, cls)
+        return codec.structure(data, cls, decoded=decoded)
     except SvamlError as exc:
         raise EventError(f"cannot read the {cls.EVENT} event:", exc.problems) from None
 

@@ -34,7 +34,7 @@ from cattrs.errors import IterableValidationNote
 from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from svaml._json import dumps, typename
+from svaml._json import Unfit, dumps, json_value, typename
 from svaml._time import iso_timestamp
 from svaml.diagnostic import Diagnostic, Severity, pointer
 from svaml.errors import SvamlError, SvamlTypeError
@@ -61,8 +61,10 @@ __all__ = [
 _T = TypeVar("_T")
 
 #: The codes of the problems reading can find; the validator's structure rules share them. (A value
-#: outside an enum reads: the validator's rule SV006 reports it. SV001 is the JSON policy's.)
+#: outside an enum reads: the validator's rule SV006 reports it.) ``json`` is a Python value that
+#: JSON cannot carry (the JSON policy's :func:`svaml._json.json_value`).
 STRUCTURE_CODES: Mapping[str, tuple[str, str]] = {
+    "json": ("SV001", "invalid-json"),
     "type": ("SV002", "invalid-type"),
     "missing": ("SV003", "missing-field"),
     "action-name": ("SV004", "unknown-action"),
@@ -587,11 +589,19 @@ class Reading(NamedTuple):
 _HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
-def read(data: Any, cls: Any, *prefix: str | int) -> Reading:
+def read(data: Any, cls: Any, *prefix: str | int, decoded: bool = False) -> Reading:
     """Read ``data`` into ``cls`` (a model class or a tagged union), every problem under ``prefix``.
 
+    ``data`` is first held to the JSON policy (:func:`svaml._json.json_value`): a value JSON cannot
+    carry is a problem (SV001), and nothing is read. ``decoded=True`` says ``data`` was decoded from
+    JSON text by :func:`svaml._json.decode` (or already checked), so it is JSON throughout.
     Never raises on bad input.
     """
+    if not decoded:
+        checked = json_value(data)
+        if checked.unfit:
+            return Reading(None, _not_json(checked.unfit, prefix), False)
+        data = checked.value
     hook = _HOOKS.get(cls) or _HOOKS.setdefault(cls, converter.get_structure_hook(cls))
     try:
         try:
@@ -647,16 +657,38 @@ def problems(data: Any, cls: type[Any]) -> list[Diagnostic]:
     return read(data, cls).problems
 
 
-def structure(data: Any, cls: type[_T]) -> _T:
-    """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem."""
+def _not_json(unfit: tuple[Unfit, ...], prefix: tuple[str | int, ...]) -> list[Diagnostic]:
+    code, name = STRUCTURE_CODES["json"]
+    return [
+        Diagnostic(
+            code=code,
+            name=name,
+            severity=Severity.ERROR,
+            message=f"not JSON: {u.message}",
+            pointer=pointer(*prefix, *u.tokens),
+        )
+        for u in unfit
+    ]
+
+
+def structure(data: Any, cls: type[_T], *, decoded: bool = False) -> _T:
+    """Read ``data`` into ``cls``; raise :class:`SvamlError` listing every problem.
+
+    ``data`` is held to the JSON policy first, as :func:`read` holds it (``decoded`` as there).
+    """
+    name = getattr(cls, "__name__", str(cls))
+    what = "a SVAML document" if name == "Document" else name
+    if not decoded:
+        checked = json_value(data)
+        if checked.unfit:
+            raise SvamlError(f"cannot read {what}:", _not_json(checked.unfit, ()))
+        data = checked.value
     try:
         return typing.cast(_T, converter.get_structure_hook(cls)(data, cls))
     except RecursionError:
         found = [_too_deep()]
     except Exception as exc:  # sorted by _problems, which re-raises a bug
         found = _diagnostics([p._replace(tokens=_raw_tokens(data, p.tokens)) for p in _problems(exc)], ())
-    name = getattr(cls, "__name__", str(cls))
-    what = "a SVAML document" if name == "Document" else name
     raise SvamlError(f"cannot read {what}:", found)
 
 

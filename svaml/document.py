@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, cast
 import attrs
 
 from svaml import _json, codec
+from svaml._json import MAX_BYTES
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.actions import (
     ACTION_CLASSES,
@@ -130,18 +131,27 @@ class Svaml(Document):
 
     @classmethod
     def from_dict(cls, data: Any, *, callback: Callback | str | None = None) -> Svaml:
-        """Read a decoded SVAML document; raise :class:`SvamlError` listing every problem."""
+        """Read a decoded SVAML document; raise :class:`SvamlError` listing every problem.
+
+        Python values JSON cannot carry (a set, bytes, a datetime, NaN, a key that is not a string,
+        an integer of more than 4,300 digits…) are refused with their JSON pointers (SV001); a tuple,
+        a mapping and an exact ``Decimal`` are read as the JSON they stand for (docs/limits.md).
+        """
         return _from_document(codec.structure(data, Document), callback_of(callback))
 
     @classmethod
-    def from_json(cls, text: str | bytes, *, callback: Callback | str | None = None) -> Svaml:
+    def from_json(
+        cls, text: str | bytes, *, callback: Callback | str | None = None, max_bytes: int | None = MAX_BYTES
+    ) -> Svaml:
         """Read SVAML JSON text (str or UTF-8 bytes); raise :class:`SvamlError` listing every problem.
 
         The text is read under svaml's one JSON policy (:mod:`svaml._json`): text that is not JSON,
-        ``NaN`` or ``Infinity`` (SV001) and a key repeated in one object (SV103, SV104) are refused.
+        ``NaN`` or ``Infinity``, or more than ``max_bytes`` bytes long (10 MiB by default, refused
+        before decoding; None for no limit) is refused (SV001), and so is a key repeated in one
+        object (SV103, SV104).
         """
-        data = read_json(text, "the SVAML text")
-        return _from_document(codec.structure(data, Document), callback_of(callback))
+        data = read_json(text, "the SVAML text", max_bytes=max_bytes)
+        return _from_document(codec.structure(data, Document, decoded=True), callback_of(callback))
 
     # -- output -------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Each benchmark, its arguments, and a line its report always prints.
 BENCHMARKS = [
+    ("bench_big.py", [], "refused by the default limit"),
     ("bench_build.py", [], "all three"),
     ("bench_callback.py", [], "ratio:"),
     ("bench_fix.py", [], "a plain validate()"),

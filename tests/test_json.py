@@ -243,9 +243,9 @@ def test_syntax_errors_are_one_sv001_in_plain_words(text: str, message: str, lin
 
 
 def test_a_huge_string_is_read_quickly() -> None:
-    """A document holding a 20-million-character string is checked in well under two seconds."""
+    """A document holding a 20-million-character string is checked in well under two seconds (no limit)."""
     started = time.perf_counter()
-    found = validate('{"action": {"name": "hangup"}, "x": "' + "x" * 20_000_000 + '"}')
+    found = validate('{"action": {"name": "hangup"}, "x": "' + "x" * 20_000_000 + '"}', max_bytes=None)
     expected = (["SV007"], True)
     assert expected == ([d.code for d in found], time.perf_counter() - started < 2)
 

@@ -193,10 +193,19 @@ def test_model_classes_use_attrs_own_init() -> None:
     assert "def __init__(self, number=" in inspect.getsource(ConnectPstn.__init__)
 
 
-def test_unknown_fields_nested_very_deeply_still_read() -> None:
-    """An object whose unknown field is nested too deeply to compare still reads, and is checked."""
+def test_unknown_fields_nested_very_deeply_are_refused_as_json_is() -> None:
+    """Python data nested deeper than JSON text may be (500 levels) is SV001 at the level that passes it."""
     deep: Any = "x"
     for _ in range(100_000):
+        deep = {"a": deep}
+    expected = [("SV001", "/action/extra/0" + "/a" * 497)]
+    assert expected == _found({"action": {"name": "hangup", "extra": [deep]}})
+
+
+def test_unknown_fields_nested_deeply_still_read() -> None:
+    """An object whose unknown field is nested 400 levels deep reads, and is checked."""
+    deep: Any = "x"
+    for _ in range(400):
         deep = {"a": deep}
     expected = [("SV007", "/action/extra")]
     assert expected == _found({"action": {"name": "hangup", "extra": [deep]}})

@@ -583,7 +583,7 @@ def _changes(value: Any, edits: Sequence[Edit]) -> bool:
 
 def _same(text: str, value: Any, jsonc: bool = False) -> Decoded | None:
     """The text decoded, if it decodes without duplicates to exactly ``value`` (types and key order)."""
-    decoded = decode_jsonc(text) if jsonc else decode(text)
+    decoded = decode_jsonc(text, max_bytes=None) if jsonc else decode(text, max_bytes=None)
     if decoded.problem is not None or decoded.duplicates:
         return None
     try:
@@ -610,7 +610,7 @@ def fix_text(
     once and must equal the edited value. A round costs the size of the document, and the
     fixes a round cannot take together (they overlap, or shift an array) wait for the next.
     """
-    decoded = decode_jsonc(text) if jsonc else decode(text)
+    decoded = decode_jsonc(text, max_bytes=None) if jsonc else decode(text, max_bytes=None)
     return fix_decoded(text, decoded, callback=callback, enabled=enabled, kind=kind, jsonc=jsonc)[0]
 
 
@@ -673,7 +673,7 @@ def fix_decoded(
             if jsonc:  # writing the document anew would drop its comments
                 return FixOutcome(None, 0, "the fixes cannot be made keeping the comments"), None
             text = dump(value, style)
-            again = decode(text)
+            again = decode(text, max_bytes=None)
         decoded = again
         value = decoded.value
     if not codes:

@@ -696,7 +696,9 @@ def _check(target: _Target, options: _Options) -> _Result:
 
     limits = settings.config.limits
     jsonc = _is_jsonc(target)
-    decoded = None if markdown else (decode_jsonc(text) if jsonc else decode(text))
+    # The file is within its own limit (--max-file-size) already: the library's default is not applied.
+    read = decode_jsonc if jsonc else decode
+    decoded = None if markdown else read(text, max_bytes=None)
     version, strict = settings.version, settings.strict
     fix_first = version is None and not strict  # the fixer checks by shape, without v2's strict mode
     if options.fix and fix_first and decoded is not None and not decoded.problem and not decoded.duplicates:
@@ -834,7 +836,7 @@ def _diagnostics(
         return lint_markdown(text, callback=callback, enabled=enabled, limits=limits)
     jsonc = _is_jsonc(target)
     if decoded is None:
-        decoded = decode_jsonc(text) if jsonc else decode(text)
+        decoded = decode_jsonc(text, max_bytes=None) if jsonc else decode(text, max_bytes=None)
     kind = _json_kind(decoded, target)
     if kind is None and version is not None:
         kind = "document"

@@ -352,7 +352,8 @@ def check_document(
     strict: bool = False,
 ) -> list[Diagnostic]:
     """Validate JSON text and make sure every diagnostic has a line and column."""
-    return place(text, validate(text, callback=callback, limits=limits, version=version, strict=strict))
+    found = validate(text, callback=callback, limits=limits, version=version, strict=strict, max_bytes=None)
+    return place(text, found)
 
 
 def check_decoded(
@@ -424,7 +425,8 @@ def svaml_blocks(blocks: Iterable[Block], *, callback: str | None = None) -> Ite
         if block.language not in ("json", "jsonc"):
             continue
         said = statement(block)
-        decoded = decode_jsonc(block.text) if block.jsonc else decode(block.text)
+        read = decode_jsonc if block.jsonc else decode
+        decoded = read(block.text, max_bytes=None)  # the file is within the linter's own limit
         kind: Kind | None = "document"
         if decoded.problem is not None:
             if not (said.explicit or looks_like_svaml(block.text)):

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from svaml._json import json_value, unfit_scalar
 from svaml.errors import SvamlTypeError
 
 #: The empty ``extras`` every object shares until it was read with fields svaml does not know.
@@ -29,7 +30,7 @@ def is_(*types: type, optional: bool = False, wanted: str | None = None) -> Any:
 class IsType:
     """Validator: the value is an instance of ``types``, not a bool unless it is one (see :func:`is_`)."""
 
-    __slots__ = ("exact", "optional", "reject_bool", "types", "wanted")
+    __slots__ = ("exact", "optional", "reject_bool", "scalar", "types", "wanted")
 
     def __init__(self, types: tuple[type, ...], optional: bool, wanted: str) -> None:
         self.types = types
@@ -37,6 +38,8 @@ class IsType:
         self.optional = optional
         self.reject_bool = bool not in types
         self.wanted = wanted
+        #: Strings and numbers are held to the JSON policy too (a lone surrogate, a too long integer).
+        self.scalar = any(issubclass(t, (str, int, float)) for t in types)
 
     def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None:
@@ -45,6 +48,18 @@ class IsType:
         elif value.__class__ in self.exact or (
             isinstance(value, self.types) and not (self.reject_bool and value.__class__ is bool)
         ):
+            if self.scalar:
+                # An ASCII string, a bool or a short integer is surely JSON (the usual case, no call).
+                kind: Any = value.__class__
+                plain: Any = value
+                if kind is str:
+                    if plain.isascii():
+                        return
+                elif kind is bool or (kind is int and plain.bit_length() < 1024):
+                    return
+                why = unfit_scalar(value) if isinstance(value, (str, int, float)) else None
+                if why is not None:
+                    raise SvamlTypeError(f"{type(inst).__name__}.{attribute.name}: {why}")
             return
         owner = f"{type(inst).__name__}.{attribute.name}"
         raise SvamlTypeError(f"{owner} must be {self.wanted}, got {_describe(value)}")
@@ -83,12 +98,21 @@ def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def to_extras(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Freeze the unknown fields kept from a stored document."""
+    """Freeze the unknown fields kept from a stored document, held to the JSON policy.
+
+    A value JSON cannot carry (a set, a datetime, NaN…) is refused with its place; a tuple or a
+    Decimal is kept as the JSON it stands for (:func:`svaml._json.json_value`).
+    """
     if not value:
         return NO_EXTRAS
     if not isinstance(value, Mapping):
         raise SvamlTypeError(f"extras must be a mapping, got {_describe(value)}")
-    return MappingProxyType(dict(value))
+    checked = json_value(value)
+    if checked.unfit:
+        places = "; ".join(f"{u.pointer}: {u.message}" for u in checked.unfit[:3])
+        more = f" (and {len(checked.unfit) - 3} more)" if len(checked.unfit) > 3 else ""
+        raise SvamlTypeError(f"extras must be JSON: {places}{more}")
+    return MappingProxyType(dict(checked.value))
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
+from svaml._json import unfit_scalar
 from svaml._time import iso_timestamp, parse_timestamp
 from svaml.errors import SvamlTypeError
 from svaml.model._fields import SvamlObject, each, is_, to_tuple
@@ -181,8 +182,13 @@ def _notify_type(value: Any) -> NotifyType | str | None:
 
 
 def _opt_number(value: Any) -> float | None:
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+    if value is None:
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        why = unfit_scalar(value)
+        if why is None:
+            return value
+        raise SvamlTypeError(why)
     raise SvamlTypeError(f"expected a number, got {type(value).__name__}")
 
 

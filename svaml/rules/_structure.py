@@ -54,16 +54,20 @@ def internal_error() -> None:
     "SV001",
     "invalid-json",
     _E,
-    summary="The text is not JSON",
+    summary="The text is not JSON (or Python data holds a value JSON cannot carry)",
     source="DOCS svaml.md; OAS: ICE timeout or error disconnects the call",
     example=Example(text='{"action": {"name": "hangup"},}', fixed={"action": {"name": "hangup"}}),
-    found_by="decoding the JSON text",
+    found_by="decoding the JSON text, or holding Python data to the JSON policy",
 )
 def invalid_json() -> None:
     """Write SVAML as JSON text.
 
     Sinch reads SVAML as JSON: a syntax error, a byte that is not UTF-8, NaN or Infinity makes the
     whole response unreadable and the call fails (an ICE without a usable answer is disconnected).
+    A text over the size limit (10 MiB by default) is refused before it is decoded. Python data
+    given in place of decoded JSON is held to the same policy: a set, bytes, a datetime, NaN, an
+    integer of more than 4,300 digits or a key that is not a string is reported at its JSON pointer
+    (see docs/limits.md). Nothing else is checked in a document that is not JSON.
     """
 
 

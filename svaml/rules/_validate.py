@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from svaml import _json, codec
-from svaml._jsontext import locate_key, locate_many
+from svaml._jsontext import locate_keys, locate_many
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.actions import Action
@@ -135,7 +135,7 @@ def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> bool:
     if raw is not None:
         if isinstance(raw, list):
             for index, item in enumerate(raw):
-                found = codec.read(item, Instruction, "instructions", index)
+                found = codec.read(item, Instruction, "instructions", index, decoded=True)
                 out.extend(_rebase(found.problems, ctx.base))
                 liberal = liberal or found.liberal
                 if found.value is not None:
@@ -144,7 +144,7 @@ def _read_document(data: Any, ctx: Context, out: list[Diagnostic]) -> bool:
             out.append(emit("SV002", ctx.at("instructions"), f"expected a list, got {_json.typename(raw)}"))
     action = data.get("action")
     if action.__class__ is dict or isinstance(action, Mapping):
-        found = codec.read(action, Action, "action")
+        found = codec.read(action, Action, "action", decoded=True)
         out.extend(_rebase(found.problems, ctx.base))
         ctx.action = found.value
         liberal = liberal or found.liberal
@@ -168,14 +168,17 @@ def _validate_data(
     version: int | None = None,
     strict: bool = False,
 ) -> list[Diagnostic]:
-    """Validate decoded JSON; add to ``keys`` the pointers of the findings that belong on a key."""
+    """Validate JSON data (decoded, or held to the JSON policy already).
+
+    Adds to ``keys`` the pointers of the findings that belong on a key.
+    """
     other = _other_version(data, version)
     if other is not None:
         return other.check(data, base, strict)
     out: list[Diagnostic] = []
     if is_callout(data):
         ctx = Context(data, callback=None, base=base, limits=limits)
-        found = codec.read(data, CalloutRequest)
+        found = codec.read(data, CalloutRequest, decoded=True)
         out.extend(_rebase(found.problems, base))
         ctx.memo["unread"] = bool(found.problems)
         ctx.callout = found.value
@@ -201,7 +204,12 @@ def _validate_data(
 
 
 def _validate(
-    doc: Any, callback: Callback | None, limits: Limits, version: int | None = None, strict: bool = False
+    doc: Any,
+    callback: Callback | None,
+    limits: Limits,
+    version: int | None = None,
+    strict: bool = False,
+    max_bytes: int | None = _json.MAX_BYTES,
 ) -> list[Diagnostic]:
     for other in VERSIONS.values():
         if isinstance(doc, other.model) and version in (None, other.number):
@@ -211,10 +219,14 @@ def _validate(
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None, limits=limits)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        return _validate_decoded(_json.decode(doc), callback, limits, version, strict)
+        return _validate_decoded(_json.decode(doc, max_bytes=max_bytes), callback, limits, version, strict)
     if isinstance(doc, _json.Decoded):
         return _validate_decoded(doc, callback, limits, version, strict)
-    return _validate_data(doc, callback, limits=limits, version=version, strict=strict)
+    # Python data: a value JSON cannot carry is SV001, as it is in text, and stops the check.
+    checked = _json.json_value(doc)
+    if checked.unfit:
+        return [emit("SV001", u.pointer, f"not JSON: {u.message}") for u in checked.unfit]
+    return _validate_data(checked.value, callback, limits=limits, version=version, strict=strict)
 
 
 def _validate_decoded(
@@ -267,13 +279,14 @@ def read_json(
     data: str | bytes | bytearray | memoryview | _json.Decoded,
     what: str,
     error: type[SvamlError] = SvamlError,
+    max_bytes: int | None = _json.MAX_BYTES,
 ) -> Any:
     """Decode JSON for an input that is not a lint: refuse any breach of the JSON policy.
 
     ``data`` may be decoded already (JSONC, by :func:`svaml._json.decode_jsonc`). Raises ``error``
     (a :class:`SvamlError`) carrying the SV001, SV103 or SV104 diagnostics.
     """
-    decoded = data if isinstance(data, _json.Decoded) else _json.decode(data)
+    decoded = data if isinstance(data, _json.Decoded) else _json.decode(data, max_bytes=max_bytes)
     if decoded.clean:
         return decoded.value
     why = "is not JSON" if decoded.problem is not None else "repeats a key in one object"
@@ -283,20 +296,38 @@ def read_json(
 def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     if span is None:
         return d
-    return attrs.evolve(
-        d, line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column
+    # Made directly: attrs.evolve would cost most of the time of locating many diagnostics.
+    return Diagnostic(
+        code=d.code,
+        name=d.name,
+        severity=d.severity,
+        message=d.message,
+        pointer=d.pointer,
+        fix=d.fix,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
     )
 
 
 def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
-    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``."""
-    at_key = {p: locate_key(text, p) for p in keys}
+    """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``.
+
+    In place: each located copy replaces its original at once, so the two never both stay alive.
+    """
+    at_key = locate_keys(text, keys)  # one pass for all, as for the values
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)
-    located = [
-        d if d.line is not None else _located(d, at_key.get(d.pointer) or spans.get(d.pointer)) for d in found
-    ]
-    located.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
-    return located
+    for index, d in enumerate(found):
+        if d.line is None:
+            found[index] = _located(d, at_key.get(d.pointer) or spans.get(d.pointer))
+    del spans
+    found.sort(key=_place)
+    return found
+
+
+def _place(d: Diagnostic) -> tuple[int, int, str]:
+    return (d.line or 0, d.column or 0, d.code)
 
 
 def _built_context(
@@ -328,6 +359,7 @@ def validate(
     limits: Limits | None = None,
     version: int | None = None,
     strict: bool = False,
+    max_bytes: int | None = _json.MAX_BYTES,
 ) -> list[Diagnostic]:
     """Return every diagnostic of a SVAML document or callout request; never raises on bad input.
 
@@ -341,12 +373,15 @@ def validate(
     A SVAML v2 document (a top-level ``commands`` list, or a :class:`~svaml.v2.Svaml2`) is checked
     with the v2 rules (S2xxx); ``version=1`` or ``version=2`` says which to use whatever the shape.
     ``strict`` makes v2's unknown properties errors, as Sinch's STRICT validation does.
+    Text of more than ``max_bytes`` bytes (10 MiB by default; None for no limit) is refused unread
+    (SV001), and so is Python data JSON cannot carry (a set, NaN, a too long integer…, see
+    docs/limits.md).
     """
     cb = callback_of(callback)
     if version not in (None, 1, *VERSIONS):
         raise SvamlTypeError(f"version must be 1 or 2, got {version!r}")
     try:
-        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits, version, strict)
+        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits, version, strict, max_bytes)
     except RecursionError:
         return [emit("SV002", "", "the document is nested too deeply to check")]
     except Exception:  # pragma: no cover - a bug in a rule must not take the caller down
@@ -355,20 +390,38 @@ def validate(
 
 
 def iter_diagnostics(
-    doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None
+    doc: Any,
+    *,
+    callback: Callback | str | None = None,
+    limits: Limits | None = None,
+    max_bytes: int | None = _json.MAX_BYTES,
 ) -> Iterator[Diagnostic]:
     """Yield the diagnostics of :func:`validate` one by one."""
-    yield from validate(doc, callback=callback, limits=limits)
+    yield from validate(doc, callback=callback, limits=limits, max_bytes=max_bytes)
 
 
-def is_valid(doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None) -> bool:
+def is_valid(
+    doc: Any,
+    *,
+    callback: Callback | str | None = None,
+    limits: Limits | None = None,
+    max_bytes: int | None = _json.MAX_BYTES,
+) -> bool:
     """Whether the document has no error (warnings allowed)."""
-    return not any(d.severity is Severity.ERROR for d in validate(doc, callback=callback, limits=limits))
+    found = validate(doc, callback=callback, limits=limits, max_bytes=max_bytes)
+    return not any(d.severity is Severity.ERROR for d in found)
 
 
-def check(doc: Any, *, callback: Callback | str | None = None, limits: Limits | None = None) -> None:
+def check(
+    doc: Any,
+    *,
+    callback: Callback | str | None = None,
+    limits: Limits | None = None,
+    max_bytes: int | None = _json.MAX_BYTES,
+) -> None:
     """Raise :class:`SvamlError` carrying the errors, if the document has any."""
-    errors = [d for d in validate(doc, callback=callback, limits=limits) if d.severity is Severity.ERROR]
+    found = validate(doc, callback=callback, limits=limits, max_bytes=max_bytes)
+    errors = [d for d in found if d.severity is Severity.ERROR]
     if errors:
         raise SvamlError("the SVAML document is not valid:", errors)
 

@@ -34,6 +34,7 @@ __all__ = [
     "key_offsets",
     "locate",
     "locate_key",
+    "locate_keys",
     "locate_many",
     "members",
     "position",
@@ -462,3 +463,33 @@ def locate_key(text: str, pointer: str, occurrence: int = -1) -> Span | None:
     """
     offsets = key_offsets(text, pointer, occurrence)
     return None if offsets is None else _Lines(text).span(*offsets)
+
+
+def locate_keys(text: str, pointers: Iterable[str]) -> dict[str, Span | None]:
+    """Find the spans of many keys in one pass: the last token of each pointer, in its parent object.
+
+    Where a key is repeated, its last occurrence is the one found (as :func:`locate_key` by
+    default). A pointer that names no key maps to ``None``. Never raises.
+    """
+    result: dict[str, Span | None] = dict.fromkeys(pointers)
+    named: dict[str, tuple[str, str]] = {}  # pointer -> (parent, key)
+    for pointer in result:
+        if pointer.startswith("/"):
+            cut = pointer.rfind("/")
+            named[pointer] = (pointer[:cut], unescape_pointer(pointer[cut + 1 :]))
+    if not named:
+        return result
+    parents = {parent for parent, _ in named.values()}
+    enter = set(parents)
+    for parent in parents:
+        enter.update(_ancestors(parent))
+    try:
+        scan = _scan(text, set(), enter, keys_of=parents)
+    except (RecursionError, MemoryError):
+        return result
+    lines = _Lines(text)
+    for pointer, (parent, key) in named.items():
+        offsets = scan.keys.get(parent, {}).get(key)
+        if offsets:
+            result[pointer] = lines.span(*offsets[-1])
+    return result

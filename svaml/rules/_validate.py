@@ -320,7 +320,7 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     )
 
 
-def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
+def _locate(text: str, found: list[Diagnostic], keys: Iterable[str]) -> list[Diagnostic]:
     """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``."""
     at_key = locate_keys(text, keys)
     spans = locate_many(text, {d.pointer for d in found if d.line is None}, nearest=True)

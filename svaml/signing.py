@@ -20,7 +20,7 @@ import hmac
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -123,6 +123,14 @@ def _sign(
     timestamp: str | datetime | None,
 ) -> dict[str, str]:
     """Do :func:`sign`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
+    path, ts = _checked(method, path, content_type, timestamp)
+    return _headers(key, mac, method, path, body, content_type, ts)
+
+
+def _checked(
+    method: str, path: str, content_type: str, timestamp: str | datetime | None
+) -> tuple[str, str | None]:
+    """Check a request to sign but its body; return the path to sign and the x-timestamp (None: now)."""
     _str("method", method)
     _str("path", path)
     _str("content type", content_type)
@@ -139,15 +147,27 @@ def _sign(
     if isinstance(timestamp, str):
         if parse_strict(timestamp) is None:
             raise SvamlError(f"the timestamp {timestamp!r} is not an ISO-8601 date and time")
-        ts = timestamp
-    elif timestamp is None or isinstance(timestamp, datetime):
-        ts = format_timestamp(timestamp)
-    else:
-        raise SvamlTypeError(
-            f"the timestamp must be a str, a datetime or None, not {type(timestamp).__name__}"
-        )
-    signature = _signature(mac, method, content_md5(body), content_type, ts, path)
-    return {"x-timestamp": ts, "Authorization": f"Application {key}:{signature.decode('ascii')}"}
+        return path, timestamp
+    if timestamp is None:
+        return path, None
+    if isinstance(timestamp, datetime):
+        return path, format_timestamp(timestamp)
+    raise SvamlTypeError(f"the timestamp must be a str, a datetime or None, not {type(timestamp).__name__}")
+
+
+def _headers(
+    key: str,
+    mac: hmac.HMAC,
+    method: str,
+    path: str,
+    body: bytes | str | None,
+    content_type: str,
+    ts: str | None,
+) -> dict[str, str]:
+    """The signing headers of a checked request (``ts`` None: stamped now)."""
+    stamp = format_timestamp() if ts is None else ts
+    signature = _signature(mac, method, content_md5(body), content_type, stamp, path)
+    return {"x-timestamp": stamp, "Authorization": f"Application {key}:{signature.decode('ascii')}"}
 
 
 def basic_authorization(key: str, secret: str | Secret) -> dict[str, str]:
@@ -415,6 +435,24 @@ class Credentials:
     ) -> dict[str, str]:
         """Return the headers that sign a request to Sinch; see :func:`svaml.signing.sign`."""
         return _sign(self.key, self._mac, method, path, body, content_type, timestamp)
+
+    def signer(
+        self, *, method: str, path: str, content_type: str, timestamp: str | datetime | None = None
+    ) -> Callable[[bytes | str | None], dict[str, str]]:
+        """Check a request's method, path, content type and timestamp once; return a function signing bodies.
+
+        ``signer(...)(body)`` returns what :meth:`sign` returns with the same arguments and that
+        body: for requests that differ only in their body (the events of a simulated call), each
+        signature then costs its digests only. Without ``timestamp`` each body is stamped when
+        signed. Raises as :meth:`sign` does, when the signer is made (a bad body: when signed).
+        """
+        signed_path, ts = _checked(method, path, content_type, timestamp)
+        key, mac = self.key, self._mac
+
+        def sign_body(body: bytes | str | None) -> dict[str, str]:
+            return _headers(key, mac, method, signed_path, body, content_type, ts)
+
+        return sign_body
 
     def verify(
         self,

@@ -6,9 +6,9 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
-import signal
 from pathlib import Path
 from typing import Any
 

@@ -19,6 +19,7 @@ from svaml._jsontext import (
     blank_jsonc,
     locate,
     locate_key,
+    locate_keys,
     locate_many,
     position,
     repeated_keys,
@@ -112,6 +113,14 @@ def test_locate_key_picks_occurrences() -> None:
     assert Span(7, 3, 7, 11) == locate_key(DOC, "/action", -1)
     assert None is locate_key(DOC, "/action", 2)
     assert None is locate_key(DOC, "", 0)
+
+
+def test_locate_keys_finds_many_keys_in_one_pass() -> None:
+    """locate_keys gives each key's last occurrence, as locate_key does, and None for no such key."""
+    pointers = ["/action", "/action/a~0b", "/instructions/0/text", "/nope", "", "x"]
+    expected = {p: locate_key(DOC, p) for p in pointers}
+    assert expected == locate_keys(DOC, pointers)
+    assert None is expected["/nope"]
 
 
 @pytest.mark.parametrize(

@@ -912,6 +912,31 @@ def test_credentials_sign_as_hmac_new_every_time(body: bytes, path: str) -> None
     assert expected == actual
 
 
+@given(bodies=st.lists(st.binary(max_size=200) | st.text(max_size=50) | st.none(), max_size=4))
+def test_credentials_signer_signs_each_body_as_sign_does(bodies: list[bytes | str | None]) -> None:
+    """A signer made once signs each body exactly as sign() with the same arguments does."""
+    credentials = Credentials(key=KEY, secret=SECRET)
+    path, content_type = PATH + "?x=1", "application/json"
+    expected = [
+        credentials.sign(method="POST", path=path, body=body, content_type=content_type, timestamp=SENT)
+        for body in bodies
+    ]
+    signer = credentials.signer(method="POST", path=path, content_type=content_type, timestamp=SENT)
+    assert expected == [signer(body) for body in bodies]
+
+
+def test_credentials_signer_checks_the_request_when_made() -> None:
+    """A signer refuses a bad request when it is made, and stamps each body when sent without a timestamp."""
+    credentials = Credentials(key=KEY, secret=SECRET)
+    with pytest.raises(SvamlError, match="not a full URL"):
+        credentials.signer(method="POST", path="https://x/cb", content_type="application/json")
+    with pytest.raises(SvamlError, match="not an ISO-8601"):
+        credentials.signer(method="POST", path=PATH, content_type="", timestamp="yesterday")
+    before = format_timestamp()
+    stamped = credentials.signer(method="POST", path=PATH, content_type="")(b"{}")["x-timestamp"]
+    assert before <= stamped <= format_timestamp()
+
+
 def test_credentials_verify_many_requests_alike() -> None:
     """One Credentials verifies request after request, a refusal in between changing nothing."""
     credentials = Credentials(key=KEY, secret=SECRET)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from svaml import Severity, Svaml, SvamlError, validate
 from svaml.diagnostic import Diagnostic
 from svaml.rules import RULES, check, is_valid, iter_diagnostics, validate_callout
+from svaml.rules._validate import validate_unlocated
 from svaml.strategies import json_values, svaml_like
 
 callbacks = st.sampled_from([None, "ice", "ace", "pie", "dice", "notify", "patch", "call-leg"])
@@ -92,6 +93,20 @@ def test_text_input_carries_positions() -> None:
     text = '{\n  "instructions": [{"name": "answer"}],\n  "action": {"name": "continue"}\n}\n'
     found = validate(text, callback="ice")
     assert [(d.code, d.line, d.column, d.end_line, d.end_column) for d in found] == [("SV201", 3, 22, 3, 32)]
+
+
+def test_unlocated_check_places_what_it_is_asked_to() -> None:
+    """validate_unlocated finds what validate finds, unplaced; locate() places it as validate does."""
+    text = (
+        '{\n  "instructions": [{"name": "SetCookie", "key": "k", "value": "v", "vlaue": 1}],\n'
+        '  "action": {"name": "continue"}\n}\n'
+    )
+    expected = validate(text, callback="ice")
+    checked = validate_unlocated(text, callback="ice")
+    assert [None] * len(expected) == [d.line for d in checked.diagnostics]
+    assert expected == checked.locate()
+    unknown = [d for d in checked.diagnostics if d.code == "SV007"]
+    assert [d for d in expected if d.code == "SV007"] == checked.locate(unknown)
 
 
 def test_decoded_input_has_no_positions() -> None:

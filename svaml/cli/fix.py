@@ -34,6 +34,7 @@ from svaml.cli.markdown import Kind, fenced_blocks, svaml_blocks, wrap_value
 from svaml.diagnostic import escape_pointer, unescape_pointer
 from svaml.errors import SvamlError
 from svaml.rules import Limits, validate
+from svaml.rules._validate import Unlocated, validate_unlocated
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic, Edit
@@ -637,10 +638,16 @@ def fix_decoded(
     style = detect_style(text)
     codes: list[str] = []
     found: list[Diagnostic] | None = None
+    checked: Unlocated | None = None  # the round's check of a whole document, located only at the end
     for _ in range(_ROUNDS):
         document, inner = wrap_value(value, kind)
-        # A whole document is checked as text, so that what is left is located as a check locates it.
-        found = validate(decoded if not inner else document, callback=callback, limits=limits)
+        if inner:
+            checked = None
+            found = validate(document, callback=callback, limits=limits)
+        else:
+            # A whole document is checked as text, so that what is left is located as a check locates it.
+            checked = validate_unlocated(decoded, callback=callback, limits=limits)
+            found = list(checked.diagnostics)
         if jsonc:
             found = unsuppressed(text, found, inner)
         fixes = []
@@ -667,7 +674,7 @@ def fix_decoded(
         if not made:
             break
         codes.extend(taken[number][0].code for number in made)
-        found = None  # the text changed: the next round checks it
+        found = checked = None  # the text changed: the next round checks it
         again = _same(text, value, jsonc)
         if again is None:
             if jsonc:  # writing the document anew would drop its comments
@@ -676,6 +683,8 @@ def fix_decoded(
             again = decode(text, max_bytes=None)
         decoded = again
         value = decoded.value
+    if found is not None and checked is not None:
+        found = checked.locate(found)
     if not codes:
         return FixOutcome(None), found
     return FixOutcome(text, len(codes), codes=tuple(codes)), found

@@ -1,4 +1,10 @@
-"""The validator's driver: decode once, read the parts into the model, run the rules, locate."""
+"""The validator's driver: decode once, read the parts into the model, run the rules, locate.
+
+Locating (a line and column for each diagnostic of a text) is a step of its own:
+:func:`validate_unlocated` checks a text and keeps what locating needs, and
+:meth:`Unlocated.locate` places the diagnostics. A loop that checks a text many times and
+reports once (``--fix``'s rounds) locates only what it reports.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, Rule, Target, plan
 
 __all__ = [
+    "Unlocated",
     "check",
     "check_built",
     "is_valid",
@@ -30,6 +37,7 @@ __all__ = [
     "read_json",
     "validate",
     "validate_callout",
+    "validate_unlocated",
 ]
 
 _log = logging.getLogger("svaml.rules")
@@ -237,6 +245,30 @@ def _validate_decoded(
     strict: bool = False,
 ) -> list[Diagnostic]:
     """Validate text the JSON policy decoded: each diagnostic located in the text."""
+    return _unlocated(decoded, callback, limits, version, strict).locate()
+
+
+@attrs.frozen
+class Unlocated:
+    """The diagnostics of a JSON text, not yet placed in it: :meth:`locate` places them.
+
+    ``keys`` are the pointers of the findings that belong on a key (an unknown field), not on
+    the value under it. Diagnostics that carry a line already (the JSON policy's) keep it.
+    """
+
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+    keys: frozenset[str] = frozenset()
+
+    def locate(self, diagnostics: Iterable[Diagnostic] | None = None) -> list[Diagnostic]:
+        """Place ``diagnostics`` (some of this check's; all by default) in the text, sorted by place."""
+        found = list(self.diagnostics if diagnostics is None else diagnostics)
+        return _locate(self.text, found, self.keys) if found else found
+
+
+def _unlocated(
+    decoded: _json.Decoded, callback: Callback | None, limits: Limits, version: int | None, strict: bool
+) -> Unlocated:
     out = json_diagnostics(decoded)
     keys: set[str] = set()
     if decoded.problem is None:
@@ -246,7 +278,7 @@ def _validate_decoded(
         out.extend(
             _validate_data(decoded.value, callback, keys=keys, limits=limits, version=version, strict=strict)
         )
-    return _locate(decoded.text, out, keys) if out else out
+    return Unlocated(decoded.text, tuple(out), frozenset(keys))
 
 
 def json_diagnostics(decoded: _json.Decoded) -> list[Diagnostic]:
@@ -311,7 +343,7 @@ def _located(d: Diagnostic, span: _json.Span | None) -> Diagnostic:
     )
 
 
-def _locate(text: str, found: list[Diagnostic], keys: set[str]) -> list[Diagnostic]:
+def _locate(text: str, found: list[Diagnostic], keys: Iterable[str]) -> list[Diagnostic]:
     """Place each diagnostic in ``text``: at its value, or at its key when its pointer is in ``keys``.
 
     In place: each located copy replaces its original at once, so the two never both stay alive.
@@ -387,6 +419,36 @@ def validate(
     except Exception:  # pragma: no cover - a bug in a rule must not take the caller down
         _log.exception("svaml: internal error while validating; please report it")
         return [emit("SV000", "", "svaml could not check this document (internal error, logged)")]
+
+
+def validate_unlocated(
+    text: str | bytes | bytearray | memoryview | _json.Decoded,
+    *,
+    callback: Callback | str | None = None,
+    limits: Limits | None = None,
+    version: int | None = None,
+    strict: bool = False,
+    max_bytes: int | None = _json.MAX_BYTES,
+) -> Unlocated:
+    """:func:`validate` of JSON text without placing the diagnostics in it (the costly part for many).
+
+    ``validate(text)`` is ``validate_unlocated(text).locate()``, with the same arguments: a loop
+    that checks a text often and reports once locates only what it reports. What cannot be
+    checked (too deep, an internal error) is reported as :func:`validate` reports it, with no place.
+    """
+    cb = callback_of(callback)
+    if version not in (None, 1, *VERSIONS):
+        raise SvamlTypeError(f"version must be 1 or 2, got {version!r}")
+    try:
+        decoded = text if isinstance(text, _json.Decoded) else _json.decode(text, max_bytes=max_bytes)
+        return _unlocated(decoded, cb, DEFAULT_LIMITS if limits is None else limits, version, strict)
+    # What could not be checked has no place: an empty text leaves it unplaced, as validate() does.
+    except RecursionError:
+        return Unlocated("", (emit("SV002", "", "the document is nested too deeply to check"),))
+    except Exception:  # pragma: no cover - a bug in a rule must not take the caller down
+        _log.exception("svaml: internal error while validating; please report it")
+        internal = emit("SV000", "", "svaml could not check this document (internal error, logged)")
+        return Unlocated("", (internal,))
 
 
 def iter_diagnostics(

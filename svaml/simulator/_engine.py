@@ -7,6 +7,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple, NoReturn, Protocol
 
@@ -294,6 +295,7 @@ class Call:
         self._step: int | None = None
         # On the virtual clock the whole call is sent within a blink of wall time: one stamp serves it.
         self._wall_stamp = format_timestamp() if isinstance(self.clock, VirtualClock) else None
+        self._signer: Callable[[bytes], dict[str, str]] | None = None  # made at the first event
 
     # -- the public face ----------------------------------------------------------------------
 
@@ -437,13 +439,19 @@ class Call:
         stamp: datetime | str | None = self._wall_stamp  # None: sign stamps the time of sending
         if self.platform.signature_clock is SignatureClock.VIRTUAL:
             stamp = self._start + timedelta(seconds=self._now)
-        if self.credentials is not None:
-            headers.extend(
-                self.credentials.sign(
+            if self.credentials is not None:
+                signed = self.credentials.sign(
                     method="POST", path=self.target.path, body=body, content_type=_JSON_TYPE, timestamp=stamp
-                ).items()
-            )
-        else:
+                )
+                headers.extend(signed.items())
+        elif self.credentials is not None:
+            # One stamp (or the time of sending) for the whole call: checked once, not per event.
+            if self._signer is None:
+                self._signer = self.credentials.signer(
+                    method="POST", path=self.target.path, content_type=_JSON_TYPE, timestamp=stamp
+                )
+            headers.extend(self._signer(body).items())
+        if self.credentials is None:
             headers.append(("x-timestamp", stamp if isinstance(stamp, str) else format_timestamp(stamp)))
         return Request("POST", self.target.path, tuple(headers), body)
 

@@ -680,3 +680,16 @@ def test_a_late_in_process_answer_says_how_late() -> None:
     assert found is not None, call.failure.message
     expected = (FailureKind.TIMEOUT, True)
     assert expected == (call.failure.kind, float(found.group(1)) >= 0.02)
+
+
+def test_mermaid_keeps_hash_and_semicolon_as_entity_codes() -> None:
+    """Keys ending in # and prompts with ';' are drawn with Mermaid's entity codes, not dropped or split."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda event: Svaml.ice().answer().run_menu(attrs.evolve(PIN, id="main"), locale="en-US"))
+    app.pie(lambda event: Svaml.pie().say("Thanks; goodbye.", locale="en-US").hangup())
+    mermaid = simulate(app, Caller.keys("12#"), **SIGNED).to_mermaid().splitlines()
+    expected = (["    Caller->>Sinch: 1.0s 12#35;"], ["    Sinch->>Caller: 1.4s Thanks#59; goodbye."])
+    assert expected == (
+        [line for line in mermaid if line.startswith("    Caller->>Sinch")],
+        [line for line in mermaid if "Thanks" in line],
+    )

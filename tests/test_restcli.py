@@ -137,7 +137,7 @@ def test_every_twin_has_a_dry_run_that_prints_the_signed_request(
 def test_a_base_url_with_a_password_is_refused_and_never_printed(
     capsys: pytest.CaptureFixture[str], sinch_server: SinchServer
 ) -> None:
-    """``--base-url http://user:pw@host`` would swap the signature for Basic auth: exit 2, the password unprinted."""
+    """A ``--base-url`` with ``user:pw@`` (sent as Basic auth, unsigned) is exit 2, the password unshown."""
     url = sinch_server.url.replace("http://", "http://user:hunter2@")
     status, out, err = run(capsys, "call", "hangup", "abc", "--base-url", url, "--dry-run")
     expected = (2, "", "svaml: error: base_url must not carry a user name or password (user:password@):"

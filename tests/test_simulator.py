@@ -693,3 +693,25 @@ def test_mermaid_keeps_hash_and_semicolon_as_entity_codes() -> None:
         [line for line in mermaid if line.startswith("    Caller->>Sinch")],
         [line for line in mermaid if "Thanks" in line],
     )
+
+
+def test_wsgi_and_asgi_targets_say_why_a_callback_app_inside_answered_500() -> None:
+    """Through a framework (WSGI or ASGI), a raising function's exception is in the failure, as in-process."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda event: Svaml.ice().answer().run_menu(MAIN, PIN, locale="en-US"))
+
+    @app.pie
+    def broken(event: PieEvent) -> Any:
+        raise RuntimeError("the CRM is down")
+
+    def framework(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """A WSGI view that hands the request to the CallbackApp, as the examples' Flask view does."""
+        return app.wsgi(environ, start_response)
+
+    found = []
+    for target in (framework, app.asgi):
+        failure = simulate(target, Caller.keys("1"), **SIGNED).failure
+        assert failure is not None
+        found.append((failure.step, failure.kind, "RuntimeError: the CRM is down at " in failure.message))
+    expected = [(1, FailureKind.STATUS, True)] * 2
+    assert expected == found

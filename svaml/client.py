@@ -818,7 +818,9 @@ def _check_basic_over(url: str) -> None:
 def _seconds(what: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SvamlTypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if value != value or value < 0:  # NaN, or a negative; no float() yet: an int may not fit
+    if value != value:  # NaN; no float() yet: an int may not fit
+        raise SvamlError(f"{what} must be a number of seconds, not NaN")
+    if value < 0:
         raise SvamlError(f"{what} must not be negative")
     if value > _MAX_SECONDS:
         raise SvamlError(f"{what} must be at most {_MAX_SECONDS:g} seconds (some 30 years)")

@@ -17,6 +17,7 @@ import sys
 
 import django
 from django.conf import settings
+from django.core.wsgi import get_wsgi_application
 
 if not settings.configured:
     settings.configure(
@@ -52,6 +53,9 @@ def sinch_callback(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path(CALLBACK_PATH.lstrip("/"), sinch_callback)]
+
+# The project's WSGI application: what gunicorn serves, and `svaml simulate app_django:application` plays.
+application = get_wsgi_application()
 
 
 if __name__ == "__main__":

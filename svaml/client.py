@@ -796,6 +796,12 @@ def checked_base_url(url: str, what: str = "base_url") -> str:
     if not isinstance(url, str):
         raise SvamlTypeError(f"{what} must be a str, not {type(url).__name__}")
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # requests would send the URL's user and password as Basic auth in place of the signature,
+        # and every error and --dry-run would print the password: refused, and never echoed.
+        raise SvamlError(
+            f"{what} must not carry a user name or password (user:password@): svaml signs each request"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise SvamlError(f"{what} must be an http(s) URL without query or fragment, not {url!r}")
     return url.rstrip("/")
@@ -812,7 +818,9 @@ def _check_basic_over(url: str) -> None:
 def _seconds(what: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SvamlTypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if value != value or value < 0:  # NaN, or a negative; no float() yet: an int may not fit
+    if value != value:  # NaN; no float() yet: an int may not fit
+        raise SvamlError(f"{what} must be a number of seconds, not NaN")
+    if value < 0:
         raise SvamlError(f"{what} must not be negative")
     if value > _MAX_SECONDS:
         raise SvamlError(f"{what} must be at most {_MAX_SECONDS:g} seconds (some 30 years)")

@@ -132,9 +132,13 @@ def test_base_url_overrides_both_hosts_unless_configuration_url_is_given() -> No
     [
         ({"auth": "oauth"}, "auth must be 'signed' or 'basic'"),
         ({"timeout": -1}, "timeout must not be negative"),
+        ({"timeout": float("nan")}, "timeout must be a number of seconds, not NaN"),
+        ({"backoff": float("nan")}, "backoff must be a number of seconds, not NaN"),
         ({"timeout": 0}, "timeout must be more than 0"),
         ({"retries": -1}, "retries must not be negative"),
         ({"base_url": "ftp://example.com"}, "base_url must be an http"),
+        ({"base_url": "http://user:hunter2@127.0.0.1:1"}, "base_url must not carry a user name or password"),
+        ({"configuration_url": "https://u:p@example.com"}, "configuration_url must not carry a user name"),
         ({"auth": "basic", "base_url": "http://example.com"}, "refused over plain http"),
     ],
 )

@@ -134,6 +134,17 @@ def test_every_twin_has_a_dry_run_that_prints_the_signed_request(
     assert any(h.startswith(f"Authorization: Application {KEY}:") for h in headers)
 
 
+def test_a_base_url_with_a_password_is_refused_and_never_printed(
+    capsys: pytest.CaptureFixture[str], sinch_server: SinchServer
+) -> None:
+    """A ``--base-url`` with ``user:pw@`` (sent as Basic auth, unsigned) is exit 2, the password unshown."""
+    url = sinch_server.url.replace("http://", "http://user:hunter2@")
+    status, out, err = run(capsys, "call", "hangup", "abc", "--base-url", url, "--dry-run")
+    expected = (2, "", "svaml: error: base_url must not carry a user name or password (user:password@):"
+                " svaml signs each request\n", [])
+    assert expected == (status, out, err, sinch_server.requests)
+
+
 def test_numbers_dry_run_given_before_the_command_is_kept(
     capsys: pytest.CaptureFixture[str], sinch_server: SinchServer
 ) -> None:

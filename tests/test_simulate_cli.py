@@ -133,3 +133,46 @@ def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     done = run(*args)
     expected = (2, True)
     assert expected == (done.returncode, message in done.stderr), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "expected"),
+    [
+        (
+            'raise RuntimeError("no database")\n',
+            ("mod:app",),
+            "svaml: error: importing 'mod' raised RuntimeError: no database at {path}:1\n",
+        ),
+        (
+            'def make():\n    raise ValueError("no settings")\n',
+            ("mod:make", "--factory"),
+            "svaml: error: calling mod:make (--factory) raised ValueError: no settings at {path}:2\n",
+        ),
+        (
+            "def make(key=None, **options):\n    return None\n",
+            ("mod:make",),
+            "svaml: error: mod:make takes no request: if it makes the application, add --factory\n",
+        ),
+    ],
+)
+def test_an_app_module_that_fails_is_one_line(
+    tmp_path: Path, source: str, args: tuple[str, ...], expected: str
+) -> None:
+    """A module raising on import, a factory raising, or a factory without --factory: exit 2, one line."""
+    (tmp_path / "mod.py").write_text(source, encoding="utf-8")
+    done = run(*args, cwd=tmp_path)
+    assert (2, expected.format(path=tmp_path / "mod.py")) == (done.returncode, done.stderr)
+
+
+def test_a_bad_timeout_names_the_flag() -> None:
+    """``--timeout -1`` is a usage error naming the flag, not a call that fails at once."""
+    done = run("ivr_app:create_app", "--factory", "--timeout", "-1")
+    expected = (2, "svaml: error: --timeout: Platform.callback_timeout must be a number > 0, got -1.0\n")
+    assert expected == (done.returncode, done.stderr)
+
+
+def test_the_django_example_plays_through_its_wsgi_application() -> None:
+    """``app_django:application`` is the project's WSGI application: the call goes through Django's view."""
+    done = run("app_django:application", "--keys", "2")
+    expected = (0, True, "")
+    assert expected == (done.returncode, "DICE ANSWERED MANAGERHANGUP" in done.stdout, done.stderr)

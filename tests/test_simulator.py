@@ -645,3 +645,73 @@ def test_platform_switches_change_what_the_app_is_sent() -> None:
         (kept.reason.value if kept.reason else None, kept.heard),
         (ran.reason.value if ran.reason else None, ran.heard),
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"callback_timeout": -1}, "Platform.callback_timeout must be a number > 0, got -1"),
+        ({"callback_timeout": float("nan")}, "Platform.callback_timeout must be a number > 0, got nan"),
+        ({"max_steps": 0}, "Platform.max_steps must be a whole number >= 1, got 0"),
+        ({"menu_repeats": -1}, "Platform.menu_repeats must be a whole number >= 0, got -1"),
+        ({"tts_chars_per_second": 0}, "Platform.tts_chars_per_second must be a number > 0, got 0"),
+        ({"park_seconds": -5.0}, "Platform.park_seconds must be a number of seconds >= 0, got -5.0"),
+    ],
+)
+def test_platform_refuses_counts_and_times_out_of_range(fields: dict[str, Any], message: str) -> None:
+    """A negative timeout or no step at all is refused when the Platform is made, saying which field."""
+    with pytest.raises(SvamlError) as raised:
+        Platform(**fields)
+    assert message == str(raised.value)
+
+
+def test_a_late_in_process_answer_says_how_late() -> None:
+    """An answer later than a short callback timeout reports its latency at the precision that shows it."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+
+    @app.ice
+    def slow(event: IceEvent) -> Any:
+        time.sleep(0.02)
+        return Svaml.ice().hangup()
+
+    call = simulate(app, Caller(), platform=Platform(callback_timeout=0.01), **SIGNED)
+    assert call.failure is not None
+    found = re.fullmatch(r"answered after (\d+\.\d{3}) s; Sinch waits 0\.01 s", call.failure.message)
+    assert found is not None, call.failure.message
+    expected = (FailureKind.TIMEOUT, True)
+    assert expected == (call.failure.kind, float(found.group(1)) >= 0.02)
+
+
+def test_mermaid_keeps_hash_and_semicolon_as_entity_codes() -> None:
+    """Keys ending in # and prompts with ';' are drawn with Mermaid's entity codes, not dropped or split."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda event: Svaml.ice().answer().run_menu(attrs.evolve(PIN, id="main"), locale="en-US"))
+    app.pie(lambda event: Svaml.pie().say("Thanks; goodbye.", locale="en-US").hangup())
+    mermaid = simulate(app, Caller.keys("12#"), **SIGNED).to_mermaid().splitlines()
+    expected = (["    Caller->>Sinch: 1.0s 12#35;"], ["    Sinch->>Caller: 1.4s Thanks#59; goodbye."])
+    assert expected == (
+        [line for line in mermaid if line.startswith("    Caller->>Sinch")],
+        [line for line in mermaid if "Thanks" in line],
+    )
+
+
+def test_wsgi_and_asgi_targets_say_why_a_callback_app_inside_answered_500() -> None:
+    """Through a framework (WSGI or ASGI), a raising function's exception is in the failure, as in-process."""
+    app = CallbackApp(key=KEY, secret=SECRET)
+    app.ice(lambda event: Svaml.ice().answer().run_menu(MAIN, PIN, locale="en-US"))
+
+    @app.pie
+    def broken(event: PieEvent) -> Any:
+        raise RuntimeError("the CRM is down")
+
+    def framework(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """A WSGI view that hands the request to the CallbackApp, as the examples' Flask view does."""
+        return app.wsgi(environ, start_response)
+
+    found = []
+    for target in (framework, app.asgi):
+        failure = simulate(target, Caller.keys("1"), **SIGNED).failure
+        assert failure is not None
+        found.append((failure.step, failure.kind, "RuntimeError: the CRM is down at " in failure.message))
+    expected = [(1, FailureKind.STATUS, True)] * 2
+    assert expected == found

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import os
 import sys
+import traceback
 from typing import TYPE_CHECKING, Any
 
 from svaml._environment import KEY as _KEY
@@ -80,14 +82,44 @@ def _load(spec: str, factory: bool) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise SvamlError(f"cannot import {module_name!r}: {exc}") from None
+    except Exception as exc:  # the module's own code failed: say where, not a traceback
+        raise SvamlError(f"importing {module_name!r} raised {_raised(exc)}") from None
     obj: Any = module
     for part in name.split("."):
         if not hasattr(obj, part):
             raise SvamlError(f"{module_name!r} has no {name!r}")
         obj = getattr(obj, part)
     if factory:
-        obj = obj()
+        try:
+            obj = obj()
+        except Exception as exc:
+            raise SvamlError(f"calling {spec} (--factory) raised {_raised(exc)}") from None
+    elif _is_factory(obj):
+        raise SvamlError(f"{spec} takes no request: if it makes the application, add --factory")
     return obj
+
+
+def _raised(exc: BaseException) -> str:
+    """``Type: message at file:line`` of the frame that raised, in one line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}{where}" if message else f"{type(exc).__name__}{where}"
+
+
+def _is_factory(obj: Any) -> bool:
+    """A plain function callable with no argument: it makes an application, it cannot take a request.
+
+    A WSGI application needs ``(environ, start_response)`` and an ASGI one ``(scope, receive,
+    send)``, without defaults.
+    """
+    if not inspect.isfunction(obj):
+        return False
+    try:
+        inspect.signature(obj).bind()
+    except TypeError:
+        return False
+    return True
 
 
 def _caller(args: argparse.Namespace) -> Caller:
@@ -109,11 +141,16 @@ def _platform(args: argparse.Namespace) -> Platform:
     from svaml.simulator import Platform
 
     fields: dict[str, Any] = {}
+    flags = {"callback_timeout": "--timeout", "max_steps": "--max-steps"}
     if args.timeout is not None:
         fields["callback_timeout"] = args.timeout
     if args.max_steps is not None:
         fields["max_steps"] = args.max_steps
-    return Platform(**fields)
+    try:
+        return Platform(**fields)
+    except SvamlError as exc:  # name the flag, not the field it sets
+        flag = next((f for name, f in flags.items() if f"Platform.{name} " in str(exc)), "")
+        raise SvamlError(f"{flag}: {exc}" if flag else str(exc)) from None
 
 
 def simulate_command(args: argparse.Namespace) -> int:

@@ -142,7 +142,8 @@ class Caller:
     string is keys (``"1"``, ``"42#"``), ``"wait"`` or ``"hangup"``. When they run out, the
     caller waits. ``callees`` answer the connect actions in order (the last one answers every
     later one); an :class:`Outcome` or its value stands for a callee that does so.
-    ``hangup_at`` hangs up as the platform is about to send the event of that step (0 is the ICE).
+    ``hangup_at`` hangs up as soon as the answer to that step has come, before it runs (0 is the
+    ICE).
     ``cli``, ``to``, ``domain`` and ``custom`` fill the ICE.
     """
 

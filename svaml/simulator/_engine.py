@@ -523,7 +523,7 @@ class Call:
                 index,
                 event,
                 FailureKind.TIMEOUT,
-                f"answered after {latency:.1f} s; Sinch waits {self.platform.callback_timeout:g} s",
+                f"answered after {latency:.3f} s; Sinch waits {self.platform.callback_timeout:g} s",
             )
         if self.caller.hangup_at == index and callback is not Callback.DICE and self._reason is None:
             self._entry(Kind.HANGUP, "the caller hangs up")

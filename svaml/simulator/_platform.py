@@ -8,11 +8,12 @@ documented defaults themselves (``timeoutMills`` 5000, ``barge`` true, ``maxDura
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import attrs
 
+from svaml.errors import SvamlError
 from svaml.model.events import DiceReason, DiceResult
 
 __all__ = ["Platform", "SignatureClock"]
@@ -25,6 +26,24 @@ class SignatureClock(str, enum.Enum):
     VIRTUAL = "virtual"  # the virtual clock: deterministic headers (verify with max_age=None)
 
 
+def _positive(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise SvamlError(f"Platform.{attribute.name} must be a number > 0, got {value!r}")
+
+
+def _seconds(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise SvamlError(f"Platform.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+
+
+def _count(least: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise SvamlError(f"Platform.{attribute.name} must be a whole number >= {least}, got {value!r}")
+
+    return check
+
+
 def _end(result: DiceResult, reason: DiceReason) -> tuple[DiceResult, DiceReason]:
     return (result, reason)
 
@@ -34,16 +53,17 @@ class Platform:
     """The platform's behaviour the reference does not state, with the simulator's defaults.
 
     Change one with :func:`attrs.evolve` or ``Platform(field=...)``; every assumption is listed in
-    ``docs/testing.md``.
+    ``docs/testing.md``. A count or a time out of range (a negative timeout, ``max_steps=0``)
+    raises :class:`~svaml.errors.SvamlError`.
     """
 
     # -- bounds of the simulation (the simulator's own, not Sinch's) ---------------------------
     #: Callbacks a call may make before the simulator fails it (a flow that never ends).
-    max_steps: int = 60
+    max_steps: int = attrs.field(default=60, validator=_count(1))
     #: The longest call, in seconds: the reference caps every ``maxDuration`` at 14400.
-    max_call_seconds: float = 14400.0
+    max_call_seconds: float = attrs.field(default=14400.0, validator=_positive)
     #: Seconds Sinch waits for a callback's answer (silent; "if no ICE response within timeout").
-    callback_timeout: float = 10.0
+    callback_timeout: float = attrs.field(default=10.0, validator=_positive)
     #: The virtual clock's start (None: now, when the call starts).
     start: datetime | None = None
     #: Which clock stamps the signed ``x-timestamp`` header.
@@ -51,18 +71,18 @@ class Platform:
 
     # -- speech and tones (silent) -------------------------------------------------------------
     #: Characters of TTS or SSML text spoken per second.
-    tts_chars_per_second: float = 15.0
+    tts_chars_per_second: float = attrs.field(default=15.0, validator=_positive)
     #: Seconds a recorded file or URL prompt lasts.
-    file_seconds: float = 3.0
+    file_seconds: float = attrs.field(default=3.0, validator=_seconds)
     #: Seconds one DTMF tone lasts (a ``w`` pauses 0.5 s, as the reference says).
-    dtmf_tone_seconds: float = 0.2
+    dtmf_tone_seconds: float = attrs.field(default=0.2, validator=_seconds)
 
     # -- menus (silent unless noted) -----------------------------------------------------------
     #: ``repeats`` when a menu gives none: how many more times the prompt plays after a timeout
     #: or an invalid input before the menu gives up.
-    menu_repeats: int = 2
+    menu_repeats: int = attrs.field(default=2, validator=_count(0))
     #: ``maxDigits`` when a menu gives none.
-    menu_max_digits: int = 1
+    menu_max_digits: int = attrs.field(default=1, validator=_count(1))
     #: Keys pressed during a prompt that does not allow barge-in: kept for after the prompt
     #: (True), or lost (False).
     keep_keys_without_barge: bool = True
@@ -72,7 +92,7 @@ class Platform:
 
     # -- connecting a callee (silent unless noted) ---------------------------------------------
     #: Seconds a callee rings before a no-answer when ``dialTimeout`` is not given.
-    dial_timeout: float = 60.0
+    dial_timeout: float = attrs.field(default=60.0, validator=_seconds)
     #: Send an ACE when a connectPstn, connectSip or connectMxp callee answers (unless
     #: ``suppressCallbacks``); the reference documents ACE for callouts.
     ace_on_connect: bool = True
@@ -83,13 +103,13 @@ class Platform:
     # -- where the call goes on without the caller pressing anything (silent) ------------------
     #: Seconds a caller left in silence (a ``continue`` with nothing to continue) waits before
     #: hanging up.
-    caller_patience: float = 10.0
+    caller_patience: float = attrs.field(default=10.0, validator=_seconds)
     #: Seconds a caller stays in a conference after their last input.
-    conference_seconds: float = 60.0
+    conference_seconds: float = attrs.field(default=60.0, validator=_seconds)
     #: Seconds a ``park`` lasts when it has no ``maxDuration``.
-    park_seconds: float = 180.0
+    park_seconds: float = attrs.field(default=180.0, validator=_seconds)
     #: Seconds a stream runs before the far end closes it.
-    stream_seconds: float = 30.0
+    stream_seconds: float = attrs.field(default=30.0, validator=_seconds)
     #: Execute the SVAML answered to a conference-DTMF PIE (the reference: it "expects a 200 OK").
     #: False: the answer is checked, and the caller stays in the conference.
     run_conference_pie_answer: bool = False

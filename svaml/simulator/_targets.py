@@ -11,6 +11,7 @@ picks one for an object.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import http.client
 import inspect
 import io
@@ -89,15 +90,22 @@ class Target(Protocol):
 # -- in-process: CallbackApp ----------------------------------------------------------------------
 
 
+# What ``svaml.callbacks`` logs while a simulated request is handled in-process. A context
+# variable, not a thread-local: ``handle_async`` checks the request and runs plain functions in a
+# worker thread (asyncio.to_thread carries the context there), and an ASGI app's task copies it.
+_records: contextvars.ContextVar[list[logging.LogRecord] | None] = contextvars.ContextVar(
+    "svaml_simulator_records", default=None
+)
+
+
 class _Capture(logging.Handler):
-    """Keeps what ``svaml.callbacks`` logs while this thread is handling a simulated request."""
+    """Keeps what ``svaml.callbacks`` logs for the simulated request being handled in this context."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.local = threading.local()
 
     def emit(self, record: logging.LogRecord) -> None:
-        found: list[logging.LogRecord] | None = getattr(self.local, "records", None)
+        found = _records.get()
         if found is not None:
             found.append(record)
 
@@ -106,15 +114,29 @@ _capture: _Capture | None = None
 _capture_lock = threading.Lock()
 
 
-def _installed() -> _Capture:
+def _install() -> None:
     global _capture
     if _capture is not None:
-        return _capture
+        return
     with _capture_lock:
         if _capture is None:
             _capture = _Capture()
             logging.getLogger("svaml.callbacks").addHandler(_capture)
-        return _capture
+
+
+def _captured(send: Callable[[], Reply]) -> Reply:
+    """Call ``send``; a 4xx or 5xx reply carries the reason a CallbackApp inside logged, if one did."""
+    _install()
+    records: list[logging.LogRecord] = []
+    token = _records.set(records)
+    try:
+        reply = send()
+    finally:
+        _records.reset(token)
+    if reply.status < 400 or not records:
+        return reply
+    detail, found = _explain(records)
+    return reply._replace(detail=detail, diagnostics=found)
 
 
 def _explain(records: list[logging.LogRecord]) -> tuple[str, tuple[Diagnostic, ...]]:
@@ -147,24 +169,17 @@ class AppTarget:
     def __init__(self, app: CallbackApp, path: str = DEFAULT_PATH) -> None:
         self.app = app
         self.path = path
-        self._capture = _installed()
 
     def __repr__(self) -> str:
         return f"AppTarget({self.app!r}, path={self.path!r})"
 
     def send(self, request: Request, timeout: float) -> Reply:
         """Call ``handle``; a 4xx or 5xx reply carries the reason the application logged."""
-        local = self._capture.local
-        records: list[logging.LogRecord] = []
-        local.records = records
-        try:
+        def send() -> Reply:
             response = self.app.handle(request.method, request.path, request.headers, request.body)
-        finally:
-            local.records = None
-        if response.status < 400 or not records:
             return Reply(response.status, response.headers, response.body)
-        detail, found = _explain(records)
-        return Reply(response.status, response.headers, response.body, detail, found)
+
+        return _captured(send)
 
 
 # -- in-process: WSGI and ASGI ------------------------------------------------------------------
@@ -187,7 +202,13 @@ class WsgiTarget:
         return f"WsgiTarget({self.app!r}, path={self.path!r})"
 
     def send(self, request: Request, timeout: float) -> Reply:
-        """Call the application with a WSGI environ for ``request``; its exceptions become app errors."""
+        """Call the application with a WSGI environ for ``request``; its exceptions become app errors.
+
+        A 4xx or 5xx reply carries the reason a :class:`~svaml.callbacks.CallbackApp` inside it logged.
+        """
+        return _captured(lambda: self._send(request))
+
+    def _send(self, request: Request) -> Reply:
         path, _, query = request.path.partition("?")
         environ: dict[str, Any] = {
             "REQUEST_METHOD": request.method,
@@ -259,11 +280,15 @@ class AsgiTarget:
             self._loop = None
 
     def send(self, request: Request, timeout: float) -> Reply:
-        """Run one HTTP request through the application; past ``timeout`` seconds, a timeout."""
+        """Run one HTTP request through the application; past ``timeout`` seconds, a timeout.
+
+        A 4xx or 5xx reply carries the reason a :class:`~svaml.callbacks.CallbackApp` inside it logged.
+        """
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
+        loop, answer = self._loop, asyncio.wait_for(self._request(request), timeout)
         try:
-            return self._loop.run_until_complete(asyncio.wait_for(self._request(request), timeout))
+            return _captured(lambda: loop.run_until_complete(answer))
         except asyncio.TimeoutError:
             raise TargetError(FailureKind.TIMEOUT, f"no answer within {timeout:g} s") from None
         except TargetError:

@@ -290,10 +290,15 @@ _ARROWS: Mapping[Kind, tuple[str, str, str]] = {
 }
 
 
+# Mermaid's entity codes (decimal): '#' starts one and ';' ends a statement, so both are written as codes.
+_MERMAID_CODES = str.maketrans({"#": "#35;", ";": "#59;"})
+
+
 def _mermaid_text(text: str) -> str:
-    # Mermaid ends a message at a newline and reads ';' and '#' specially: keep the text plain.
-    cleaned = text.replace("\n", " ").replace(";", ",").replace("#", "").replace(":", " -")
-    return cleaned if len(cleaned) <= 70 else cleaned[:69] + "…"
+    # Mermaid ends a message at a newline; keys such as "42#" keep their '#'.
+    cleaned = text.replace("\n", " ").replace(":", " -")
+    cleaned = cleaned if len(cleaned) <= 70 else cleaned[:69] + "…"
+    return cleaned.translate(_MERMAID_CODES)
 
 
 def _mermaid(t: Transcript) -> Iterator[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from realfiles import write
 
 import svaml
 from svaml.cli import MAX_BYTES, main
@@ -27,21 +28,9 @@ CASED = '{\n    "instructions": [{"name": "say", "text": "Hi"}],\n    "action": 
 ANSWER = '{"instructions": [{"name": "answer"}], "action": {"name": "hangup"}}\n'
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test in its own directory, outside GitHub Actions."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")  # each test in its own directory
 
 
-def _write(name: str, text: str | bytes) -> Path:
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -63,14 +52,14 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 
 def test_clean_file_passes_with_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     """A correct document gives no diagnostics, "All checks passed!" and exit 0."""
-    _write("a.json", CLEAN)
+    write("a.json", CLEAN)
     expected = (0, "All checks passed!\n", "")
     assert expected == _lint(capsys, "a.json")
 
 
 def test_diagnostics_exit_1_in_full_format(capsys: pytest.CaptureFixture[str]) -> None:
     """An error is shown ruff-style with the source line, and the exit status is 1."""
-    _write("a.json", MISSING)
+    write("a.json", MISSING)
     status, out, _ = _lint(capsys, "a.json")
     expected = (
         1,
@@ -83,7 +72,7 @@ def test_diagnostics_exit_1_in_full_format(capsys: pytest.CaptureFixture[str]) -
 
 def test_exit_zero_reports_but_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     """--exit-zero keeps the diagnostics and exits 0."""
-    _write("a.json", MISSING)
+    write("a.json", MISSING)
     status, out, _ = _lint(capsys, "--exit-zero", "a.json")
     expected = (0, True)
     assert expected == (status, "SV101" in out)
@@ -91,8 +80,8 @@ def test_exit_zero_reports_but_exits_0(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_quiet_prints_diagnostics_only(capsys: pytest.CaptureFixture[str]) -> None:
     """--quiet drops the summary and the notes, and keeps the diagnostics."""
-    _write("a.json", MISSING)
-    _write("package.json", '{"name": "app"}')
+    write("a.json", MISSING)
+    write("package.json", '{"name": "app"}')
     status, out, err = _lint(capsys, "-q", "--output-format", "concise", "a.json", "package.json")
     expected = (
         1,
@@ -105,13 +94,13 @@ def test_quiet_prints_diagnostics_only(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_directories_are_walked_for_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     """Directories are walked, files before subdirectories; build and non-SVAML JSON are skipped."""
-    _write("calls/a.json", MISSING)
-    _write("calls/deep/b.json", MISSING)
-    _write("calls/package.json", '{"name": "x", "version": "1"}')
-    _write("calls/node_modules/c.json", MISSING)
-    _write("calls/build/d.json", MISSING)
-    _write("calls/notes.txt", MISSING)
-    _write("calls/guide.md", "Text\n\n```json\n" + MISSING + "```\n")
+    write("calls/a.json", MISSING)
+    write("calls/deep/b.json", MISSING)
+    write("calls/package.json", '{"name": "x", "version": "1"}')
+    write("calls/node_modules/c.json", MISSING)
+    write("calls/build/d.json", MISSING)
+    write("calls/notes.txt", MISSING)
+    write("calls/guide.md", "Text\n\n```json\n" + MISSING + "```\n")
     expected = [
         ("calls/a.json", "SV101", 1, 1),
         ("calls/guide.md", "SV101", 4, 1),
@@ -122,14 +111,14 @@ def test_directories_are_walked_for_json_and_markdown(capsys: pytest.CaptureFixt
 
 def test_no_path_means_the_current_directory(capsys: pytest.CaptureFixture[str]) -> None:
     """Without paths, svaml lint checks the current directory."""
-    _write("x.json", MISSING)
+    write("x.json", MISSING)
     expected = [("x.json", "SV101", 1, 1)]
     assert expected == _codes(capsys)
 
 
 def test_explicit_non_svaml_json_is_skipped_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
     """A JSON file named on the command line that holds no SVAML is skipped, saying so."""
-    _write("package.json", '{"name": "app", "version": "1.0.0"}')
+    write("package.json", '{"name": "app", "version": "1.0.0"}')
     status, out, err = _lint(capsys, "package.json")
     expected = (0, "All checks passed!\n", True)
     assert expected == (status, out, err.startswith("svaml: package.json: skipped, it holds no SVAML"))
@@ -137,18 +126,18 @@ def test_explicit_non_svaml_json_is_skipped_with_a_note(capsys: pytest.CaptureFi
 
 def test_callback_suffix_forces_linting_and_sets_the_callback(capsys: pytest.CaptureFixture[str]) -> None:
     """*.ace.json is checked as an ACE response, even when it holds no SVAML."""
-    _write("answer.ace.json", ANSWER)
-    _write("answer.ice.json", ANSWER)
-    _write("odd.pie.json", "[]")
+    write("answer.ace.json", ANSWER)
+    write("answer.ice.json", ANSWER)
+    write("odd.pie.json", "[]")
     expected = [("answer.ace.json", "SV202", 1, 28), ("odd.pie.json", "SV002", 1, 1)]
     assert expected == _codes(capsys, "answer.ace.json", "answer.ice.json", "odd.pie.json")
 
 
 def test_callback_flag_overrides_suffix_and_config(capsys: pytest.CaptureFixture[str]) -> None:
     """--callback ace applies to every file; auto goes back to suffix, then configuration."""
-    _write("pyproject.toml", '[tool.svaml]\ncallback = "ace"\n')
-    _write("answer.json", ANSWER)
-    _write("answer.ice.json", ANSWER)
+    write("pyproject.toml", '[tool.svaml]\ncallback = "ace"\n')
+    write("answer.json", ANSWER)
+    write("answer.ice.json", ANSWER)
     expected_flag = [("answer.ice.json", "SV202", 1, 28), ("answer.json", "SV202", 1, 28)]
     assert expected_flag == _codes(capsys, "--callback", "ace", "answer.ice.json", "answer.json")
     expected_auto = [("answer.json", "SV202", 1, 28)]
@@ -159,8 +148,8 @@ def test_callback_flag_overrides_suffix_and_config(capsys: pytest.CaptureFixture
 
 def test_select_ignore_and_extend_select(capsys: pytest.CaptureFixture[str]) -> None:
     """--select keeps only the named rules, --ignore drops some, --extend-select adds back."""
-    _write("a.json", CASED)
-    _write("b.json", MISSING)
+    write("a.json", CASED)
+    write("b.json", MISSING)
     both = [("a.json", "SV020", 3, 24), ("b.json", "SV101", 1, 1)]
     assert both == _codes(capsys, "a.json", "b.json")
     assert both[1:] == _codes(capsys, "--select", "SV1", "a.json", "b.json")
@@ -171,7 +160,7 @@ def test_select_ignore_and_extend_select(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_unknown_selector_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """A code that names no rule exits 2 with a message."""
-    _write("a.json", CLEAN)
+    write("a.json", CLEAN)
     status, _, err = _lint(capsys, "--select", "XY1", "a.json")
     expected = (2, "svaml: error: --select: 'XY1' selects no rule (run `svaml rules` for the codes)\n")
     assert expected == (status, err)
@@ -179,9 +168,9 @@ def test_unknown_selector_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_per_file_ignores_from_flag_and_config(capsys: pytest.CaptureFixture[str]) -> None:
     """Per-file ignores drop codes in matching files; the flag replaces the configuration's."""
-    _write("docs/a.json", MISSING)
-    _write("b.json", MISSING)
-    _write("pyproject.toml", '[tool.svaml.per-file-ignores]\n"b.json" = ["SV101"]\n')
+    write("docs/a.json", MISSING)
+    write("b.json", MISSING)
+    write("pyproject.toml", '[tool.svaml.per-file-ignores]\n"b.json" = ["SV101"]\n')
     only_docs = [("docs/a.json", "SV101", 1, 1)]
     assert only_docs == _codes(capsys, "docs/a.json", "b.json")
     expected = [("b.json", "SV101", 1, 1)]
@@ -193,9 +182,9 @@ def test_per_file_ignores_from_flag_and_config(capsys: pytest.CaptureFixture[str
 
 def test_configuration_precedence(capsys: pytest.CaptureFixture[str]) -> None:
     """The nearest pyproject.toml applies from a subdirectory; flags override it; --isolated drops it."""
-    _write("pyproject.toml", '[tool.svaml]\nselect = ["SV020"]\noutput-format = "concise"\n')
-    _write("sub/a.json", CASED)
-    _write("sub/b.json", MISSING)
+    write("pyproject.toml", '[tool.svaml]\nselect = ["SV020"]\noutput-format = "concise"\n')
+    write("sub/a.json", CASED)
+    write("sub/b.json", MISSING)
     os.chdir("sub")
     status, out, _ = _lint(capsys, "a.json", "b.json")
     expected = (1, "a.json:3:24: SV020 [*] warning: name 'HangUp' is not the canonical form; write 'hangup'")
@@ -208,11 +197,11 @@ def test_configuration_precedence(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_config_flag_and_bad_config(capsys: pytest.CaptureFixture[str]) -> None:
     """--config reads a given file; a bad configuration exits 2 with a clear message."""
-    _write("a.json", CASED)
-    _write("elsewhere/conf.toml", '[tool.svaml]\nignore = ["SV020"]\n')
+    write("a.json", CASED)
+    write("elsewhere/conf.toml", '[tool.svaml]\nignore = ["SV020"]\n')
     expected: list[Any] = []
     assert expected == _codes(capsys, "--config", "elsewhere/conf.toml", "a.json")
-    _write("pyproject.toml", '[tool.svaml]\nselct = ["SV1"]\n')
+    write("pyproject.toml", '[tool.svaml]\nselct = ["SV1"]\n')
     status, out, err = _lint(capsys, "a.json")
     config_error = (2, "")
     assert config_error == (status, out)
@@ -221,9 +210,9 @@ def test_config_flag_and_bad_config(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_exclude_skips_walked_and_named_files(capsys: pytest.CaptureFixture[str]) -> None:
     """Configured exclude globs skip files in walks and named files, with a note for the latter."""
-    _write("pyproject.toml", '[tool.svaml]\nexclude = ["fixtures"]\n')
-    _write("fixtures/bad.json", MISSING)
-    _write("ok.json", CLEAN)
+    write("pyproject.toml", '[tool.svaml]\nexclude = ["fixtures"]\n')
+    write("fixtures/bad.json", MISSING)
+    write("ok.json", CLEAN)
     note = "svaml: fixtures/bad.json: skipped, excluded by the configuration\n"
     expected = (0, "All checks passed!\n", note)
     assert expected == _lint(capsys, ".", "fixtures/bad.json")
@@ -252,7 +241,7 @@ def test_stdin_markdown(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 
 def test_markdown_blocks_are_reported_at_markdown_lines(capsys: pytest.CaptureFixture[str]) -> None:
     """Each SVAML json block is checked and reported at its line in the Markdown file."""
-    _write(
+    write(
         "guide.md",
         "# Guide\n\nText.\n\n```json\n" + CASED + "```\n\n"
         '- A bare action:\n\n  ```json\n  {"name": "Park", "maxDuration": 20000}\n  ```\n',
@@ -268,7 +257,7 @@ def test_markdown_blocks_are_reported_at_markdown_lines(capsys: pytest.CaptureFi
 @pytest.mark.parametrize("output_format", ["full", "concise", "json", "sarif", "github", "gitlab"])
 def test_every_output_format_to_a_file(capsys: pytest.CaptureFixture[str], output_format: str) -> None:
     """-o writes the report to a file in each format; data formats parse back."""
-    _write("a.json", MISSING)
+    write("a.json", MISSING)
     status, out, _ = _lint(capsys, "--output-format", output_format, "-o", "report.out", "a.json")
     report = Path("report.out").read_text(encoding="utf-8")
     report_only = (1, "")
@@ -293,7 +282,7 @@ def test_github_format_is_the_default_in_github_actions(
 ) -> None:
     """With GITHUB_ACTIONS=true and no format chosen, the output is GitHub annotations."""
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    _write("a.json", MISSING)
+    write("a.json", MISSING)
     status, out, _ = _lint(capsys, "a.json")
     expected = (1, "::error file=a.json,line=1,col=1,")
     assert expected == (status, out[:33])
@@ -303,7 +292,7 @@ def test_github_format_is_the_default_in_github_actions(
 
 def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """An output file in a missing directory is an I/O error."""
-    _write("a.json", CLEAN)
+    write("a.json", CLEAN)
     status, _, err = _lint(capsys, "-o", "no/such/dir/out.txt", "a.json")
     io_error = (2, True)
     assert io_error == (status, err.startswith("svaml: error: no/such/dir/out.txt: cannot write"))
@@ -311,7 +300,7 @@ def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_fix_rewrites_the_file_keeping_its_indentation(capsys: pytest.CaptureFixture[str]) -> None:
     """--fix applies the fixes in place, keeps the 4-space layout, and exits 0 when all are fixed."""
-    path = _write("a.json", CASED)
+    path = write("a.json", CASED)
     status, out, _ = _lint(capsys, "--fix", "a.json")
     expected = (0, "Fixed 1 problem.\n", CASED.replace("HangUp", "hangup"))
     assert expected == (status, out, path.read_text())
@@ -320,7 +309,7 @@ def test_fix_rewrites_the_file_keeping_its_indentation(capsys: pytest.CaptureFix
 def test_fix_keeps_byte_order_mark_and_tabs(capsys: pytest.CaptureFixture[str]) -> None:
     """A UTF-8 BOM and tab indentation survive a fix."""
     text = '{\n\t"action": {\n\t\t"name": "HANGUP"\n\t}\n}'
-    path = _write("a.json", b"\xef\xbb\xbf" + text.encode())
+    path = write("a.json", b"\xef\xbb\xbf" + text.encode())
     fixed_all = 0
     assert fixed_all == _lint(capsys, "--fix", "a.json")[0]
     assert b"\xef\xbb\xbf" + text.replace("HANGUP", "hangup").encode() == path.read_bytes()
@@ -328,7 +317,7 @@ def test_fix_keeps_byte_order_mark_and_tabs(capsys: pytest.CaptureFixture[str]) 
 
 def test_fix_leaves_remaining_problems_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     """What cannot be fixed is still reported after the fixes, with exit 1."""
-    path = _write("a.json", '{"instructions": [{"name": "Say", "text": "x"}]}')
+    path = write("a.json", '{"instructions": [{"name": "Say", "text": "x"}]}')
     status, out, _ = _lint(capsys, "--fix", "--output-format", "concise", "a.json")
     expected = (1, '{"instructions": [{"name": "say", "text": "x"}]}')
     assert expected == (status, path.read_text())
@@ -337,7 +326,7 @@ def test_fix_leaves_remaining_problems_and_exits_1(capsys: pytest.CaptureFixture
 
 def test_fix_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     """--fix rewrites json blocks in a Markdown file, leaving the prose alone."""
-    path = _write("doc.md", "Intro.\n\n```json\n" + CASED + "```\n\nEnd.\n")
+    path = write("doc.md", "Intro.\n\n```json\n" + CASED + "```\n\nEnd.\n")
     fixed_all = 0
     assert fixed_all == _lint(capsys, "--fix", "doc.md")[0]
     expected = "Intro.\n\n```json\n" + CASED.replace("HangUp", "hangup") + "```\n\nEnd.\n"
@@ -347,7 +336,7 @@ def test_fix_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 def test_fix_refused_with_duplicate_keys(capsys: pytest.CaptureFixture[str]) -> None:
     """A file with duplicate keys is not rewritten; svaml says why."""
     text = '{"action": {"name": "HangUp"}, "x": 1, "x": 2}'
-    path = _write("a.json", text)
+    path = write("a.json", text)
     status, _, err = _lint(capsys, "--fix", "a.json")
     expected = (1, text, True)
     assert expected == (status, path.read_text(), "not fixed, left as it was" in err)
@@ -369,7 +358,7 @@ def test_fix_on_stdin_writes_the_document_to_stdout(
 def test_parallel_and_serial_give_the_same_report(capsys: pytest.CaptureFixture[str]) -> None:
     """Linting 300 files in two processes reports exactly what one process reports, in order."""
     for index in range(300):
-        _write(f"corpus/doc{index:03d}.json", MISSING if index % 7 == 0 else CLEAN)
+        write(f"corpus/doc{index:03d}.json", MISSING if index % 7 == 0 else CLEAN)
     parallel = _lint(capsys, "-j", "2", "--output-format", "concise", "corpus")
     serial = _lint(capsys, "--jobs", "1", "--output-format", "concise", "corpus")
     expected = (1, "Found 43 errors, 0 warnings.")
@@ -393,7 +382,7 @@ def test_bad_files_get_one_clear_diagnostic(
     capsys: pytest.CaptureFixture[str], content: bytes, message: str
 ) -> None:
     """Empty, blank, binary, non-UTF-8, UTF-16, invalid and too deep files: one SV001 each."""
-    _write("a.json", content)
+    write("a.json", content)
     status, out, err = _lint(capsys, "--output-format", "concise", "a.json")
     expected = (1, message, "")
     assert expected == (status, out.splitlines()[0][: len(message)], err)
@@ -401,7 +390,7 @@ def test_bad_files_get_one_clear_diagnostic(
 
 def test_missing_path_exits_2_but_checks_the_rest(capsys: pytest.CaptureFixture[str]) -> None:
     """A path that does not exist is an error naming it; other files are still checked."""
-    _write("a.json", MISSING)
+    write("a.json", MISSING)
     status, out, err = _lint(capsys, "--output-format", "concise", "nope.json", "a.json")
     expected = (2, "svaml: error: nope.json: no such file or directory\n", True)
     assert expected == (status, err, out.startswith("a.json:1:1: SV101"))
@@ -426,7 +415,7 @@ def test_unreadable_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         name = WRITE_ONLY
     else:
         name = "a.json"
-        _write(name, CLEAN).chmod(0)
+        write(name, CLEAN).chmod(0)
     status, _, err = _lint(capsys, name)
     expected = (2, f"svaml: error: {name}: permission denied\n")
     assert expected == (status, err)
@@ -434,7 +423,7 @@ def test_unreadable_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_output_file_that_is_a_directory_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """-o naming a directory is an I/O error naming it."""
-    _write("a.json", CLEAN)
+    write("a.json", CLEAN)
     Path("reports").mkdir()
     status, _, err = _lint(capsys, "-o", "reports", "a.json")
     expected = (2, "svaml: error: reports: cannot write: Is a directory\n")
@@ -545,8 +534,8 @@ def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
     """`python -m svaml lint` works as a program: real stdout, stderr and exit status."""
-    _write("a.ice.json", CASED)
-    _write("b.json", MISSING)
+    write("a.ice.json", CASED)
+    write("b.json", MISSING)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     env.pop("GITHUB_ACTIONS", None)
     result = subprocess.run(
@@ -573,7 +562,7 @@ def test_python_m_svaml_lint_runs_in_a_subprocess(tmp_path: Path) -> None:
 
 def test_lint_loads_no_heavy_library(tmp_path: Path) -> None:
     """`svaml lint` loads neither requests (the REST client), jsonschema nor hypothesis."""
-    _write("a.json", CLEAN)
+    write("a.json", CLEAN)
     code = (
         "import contextlib, io, sys\n"
         "from svaml.cli import main\n"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from realfiles import write
 
 from svaml._json import decode, decode_jsonc
 from svaml._jsontext import blank_jsonc, locate_many
@@ -17,18 +17,9 @@ CONTINUE = '{"action": {"name": "continue"}}\n'
 CASED = '{"action": {"name": "Hangup"}}\n'
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test in its own directory, outside GitHub Actions."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")  # each test in its own directory
 
 
-def _write(name: str, text: str) -> Path:
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _found(capsys: pytest.CaptureFixture[str], *args: str) -> list[tuple[str, int, int]]:
@@ -49,7 +40,7 @@ def _fence(info: str, body: str, before: str = "") -> str:
 
 def test_info_string_callback_reports_continue_in_an_ice_block(capsys: pytest.CaptureFixture[str]) -> None:
     """```json ice makes continue an error in that block, and the block's word beats --callback ace."""
-    _write("page.md", "# ICE\n\n" + _fence("json ice", CONTINUE) + "\n" + _fence("json ace", CONTINUE))
+    write("page.md", "# ICE\n\n" + _fence("json ice", CONTINUE) + "\n" + _fence("json ace", CONTINUE))
     expected = [("SV201", 4, 21)]
     assert expected == _found(capsys, "page.md")
     assert expected == _found(capsys, "--callback", "ace", "page.md")
@@ -58,7 +49,7 @@ def test_info_string_callback_reports_continue_in_an_ice_block(capsys: pytest.Ca
 def test_title_callback_lets_an_ace_block_pass_under_callback_ice(capsys: pytest.CaptureFixture[str]) -> None:
     """A file-name title (title="answer.ace.json") is read as file names are, and beats the flag."""
     page = _fence('json title="answer.ace.json"', CONTINUE) + _fence("json title=x.ice.jsonc", CONTINUE)
-    _write("page.md", page)
+    write("page.md", page)
     expected = [("SV201", 5, 21)]
     assert expected == _found(capsys, "--callback", "ice", "page.md")
 
@@ -68,18 +59,18 @@ def test_comment_callback_beats_the_command_line(capsys: pytest.CaptureFixture[s
     page = _fence("json", CONTINUE, "<!-- svaml: callback=ace -->\n\n") + _fence(
         "json", CONTINUE, "<!-- svaml: callback=ice -->\n"
     )
-    _write("page.md", page)
+    write("page.md", page)
     expected = [("SV201", 8, 21)]
     assert expected == _found(capsys, "--callback", "ice", "page.md")
     # Without a statement, the flag decides: both blocks break it.
-    _write("plain.md", _fence("json", CONTINUE) + _fence("json", CONTINUE))
+    write("plain.md", _fence("json", CONTINUE) + _fence("json", CONTINUE))
     expected = [("SV201", 2, 21), ("SV201", 5, 21)]
     assert expected == _found(capsys, "--callback", "ice", "plain.md")
 
 
 def test_a_block_with_a_callback_is_svaml_whatever_it_holds(capsys: pytest.CaptureFixture[str]) -> None:
     """A json block with a callback is linted even when it holds nothing SVAML (like *.ice.json files)."""
-    _write("page.md", _fence("json", '{"x": 1}\n') + _fence("json ice", '{"x": 1}\n'))
+    write("page.md", _fence("json", '{"x": 1}\n') + _fence("json ice", '{"x": 1}\n'))
     expected = ["SV101", "SV007"]
     assert expected == [code for code, _, _ in _found(capsys, "page.md")]
 
@@ -96,7 +87,7 @@ def test_statements_svaml_cannot_use_are_sv011(capsys: pytest.CaptureFixture[str
         + "<!-- svaml: ignore[SV401] --> followed by text on its line\n"
         + _fence("json", '{"action": {"name": "hangup"}}\n', "<!-- a comment, not svaml's -->\n")
     )
-    _write("page.md", page)
+    write("page.md", page)
     expected = [
         ("SV011", 1, 22),  # callback=pie against ```json ice
         ("SV201", 3, 21),  # the info string's ice is kept
@@ -130,7 +121,7 @@ JSONC = """// The answer to the ICE of the support line.
 
 def test_jsonc_file_is_linted_at_true_lines_and_columns(capsys: pytest.CaptureFixture[str]) -> None:
     """Comments and trailing commas are accepted in a .jsonc file; each diagnostic is where the text says."""
-    _write("call.ice.jsonc", JSONC)
+    write("call.ice.jsonc", JSONC)
     expected = [("SV020", 6, 14), ("SV401", 9, 56)]
     assert expected == _found(capsys, "call.ice.jsonc")
     lines = JSONC.split("\n")
@@ -140,7 +131,7 @@ def test_jsonc_file_is_linted_at_true_lines_and_columns(capsys: pytest.CaptureFi
 
 def test_json_file_stays_strict(capsys: pytest.CaptureFixture[str]) -> None:
     """The same text in a .json file is invalid JSON at the first comment: only .jsonc allows comments."""
-    _write("call.ice.json", JSONC)
+    write("call.ice.json", JSONC)
     expected = [("SV001", 1, 1)]
     assert expected == _found(capsys, "call.ice.json")
     said = decode(JSONC).problem
@@ -150,15 +141,15 @@ def test_json_file_stays_strict(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unclosed_block_comment_is_sv001_at_its_start(capsys: pytest.CaptureFixture[str]) -> None:
     """A /* that is never closed is reported where it opens."""
-    _write("a.ice.jsonc", '{"action": {"name": "hangup"}}\n  /* never closed\n')
+    write("a.ice.jsonc", '{"action": {"name": "hangup"}}\n  /* never closed\n')
     expected = [("SV001", 2, 3)]
     assert expected == _found(capsys, "a.ice.jsonc")
 
 
 def test_directories_are_walked_for_jsonc(capsys: pytest.CaptureFixture[str]) -> None:
     """A walk finds *.jsonc files, and skips those that hold no SVAML (tsconfig-like files)."""
-    _write("calls/a.jsonc", "{\n  // hangs up\n  \"action\": {\"name\": \"Hangup\"},\n}\n")
-    _write("calls/tsconfig.jsonc", '{"compilerOptions": {}, // build\n}\n')
+    write("calls/a.jsonc", "{\n  // hangs up\n  \"action\": {\"name\": \"Hangup\"},\n}\n")
+    write("calls/tsconfig.jsonc", '{"compilerOptions": {}, // build\n}\n')
     status = main(["lint", "--isolated", "--output-format", "concise", "calls"])
     out = capsys.readouterr().out
     expected = (1, ["calls/a.jsonc:3:22: SV020"])
@@ -170,7 +161,7 @@ def test_jsonc_block_in_markdown_at_markdown_lines(capsys: pytest.CaptureFixture
     body = '{\n  // hang up\n  "action": {"name": "Hangup"}, /* done */\n}\n'
     indented = "".join("  " + line for line in body.splitlines(keepends=True))
     page = "# Guide\n\n" + _fence("jsonc", body) + "\n- In a list:\n\n  ```jsonc\n" + indented + "  ```\n"
-    _write("page.md", page)
+    write("page.md", page)
     expected = [("SV020", 6, 22), ("SV020", 15, 24)]
     assert expected == _found(capsys, "page.md")
 
@@ -192,14 +183,14 @@ SUPPRESSED = """{
 
 def test_jsonc_suppression_on_its_line_or_the_next(capsys: pytest.CaptureFixture[str]) -> None:
     """A trailing comment suppresses on its line, one alone on the next JSON line; an unused one is SV010."""
-    _write("a.jsonc", SUPPRESSED)
+    write("a.jsonc", SUPPRESSED)
     expected = [("SV020", 7, 14), ("SV010", 9, 49)]
     assert expected == _found(capsys, "a.jsonc")
 
 
 def test_unused_suppression_of_an_unselected_code_is_not_reported(capsys: pytest.CaptureFixture[str]) -> None:
     """A suppression of a rule that is not selected may or may not be used: svaml says nothing of it."""
-    _write("a.jsonc", SUPPRESSED)
+    write("a.jsonc", SUPPRESSED)
     expected: list[tuple[str, int, int]] = []
     assert expected == _found(capsys, "--ignore", "SV020", "a.jsonc")
     expected = [("SV020", 7, 14)]
@@ -208,25 +199,25 @@ def test_unused_suppression_of_an_unselected_code_is_not_reported(capsys: pytest
 
 def test_suppressions_in_text_that_is_not_jsonc_are_not_judged(capsys: pytest.CaptureFixture[str]) -> None:
     """When the text does not decode no rule runs, so only SV001 is reported, not unused suppressions."""
-    _write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV020]\n  "x": 1\n}\n')
+    write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV020]\n  "x": 1\n}\n')
     expected = [("SV001", 3, 3)]
     assert expected == _found(capsys, "a.jsonc")
     broken = '{"action": {"name": "Hangup"} "x"}\n'
-    _write("page.md", _fence("jsonc", broken, "<!-- svaml: ignore[SV020] -->\n"))
+    write("page.md", _fence("jsonc", broken, "<!-- svaml: ignore[SV020] -->\n"))
     expected = [("SV001", 3, 31)]
     assert expected == _found(capsys, "page.md")
 
 
 def test_unknown_code_in_a_suppression_is_sv011(capsys: pytest.CaptureFixture[str]) -> None:
     """A code no rule has (a letter O for a zero) is an error at the code; the known codes still apply."""
-    _write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV4O1, sv020]\n}\n')
+    write("a.jsonc", '{\n  "action": {"name": "Hangup"} // svaml: ignore[SV4O1, sv020]\n}\n')
     expected = [("SV011", 2, 49)]
     assert expected == _found(capsys, "a.jsonc")
 
 
 def test_callback_in_a_jsonc_comment_is_sv011(capsys: pytest.CaptureFixture[str]) -> None:
     """A JSONC file says its callback in its name; callback= in its comments is refused where written."""
-    _write("a.jsonc", '// svaml: callback=ice\n{"action": {"name": "hangup"}}\n')
+    write("a.jsonc", '// svaml: callback=ice\n{"action": {"name": "hangup"}}\n')
     expected = [("SV011", 1, 11)]
     assert expected == _found(capsys, "a.jsonc")
 
@@ -235,14 +226,14 @@ def test_html_comment_suppresses_codes_in_its_block_only(capsys: pytest.CaptureF
     """<!-- svaml: ignore[SV020] --> covers its whole block, not the next; an unused code is SV010."""
     two = '{\n  "instructions": [{"name": "Say", "text": "Hi"}],\n  "action": {"name": "Hangup"}\n}\n'
     page = _fence("json", two, "<!-- svaml: ignore[SV020, SV401] -->\n") + _fence("json", CASED)
-    _write("page.md", page)
+    write("page.md", page)
     expected = [("SV010", 1, 27), ("SV020", 9, 21)]
     assert expected == _found(capsys, "page.md")
 
 
 def test_per_file_ignores_apply_to_jsonc_as_today(capsys: pytest.CaptureFixture[str]) -> None:
     """per-file-ignores keep working for .jsonc files and Markdown pages."""
-    _write("a.jsonc", "// cased\n" + CASED)
+    write("a.jsonc", "// cased\n" + CASED)
     expected = [("SV020", 2, 21)]
     assert expected == _found(capsys, "a.jsonc")
     expected: list[tuple[str, int, int]] = []
@@ -255,7 +246,7 @@ def test_per_file_ignores_apply_to_jsonc_as_today(capsys: pytest.CaptureFixture[
 def test_fix_keeps_the_comments_of_a_jsonc_file(capsys: pytest.CaptureFixture[str]) -> None:
     """--fix on a .jsonc file changes the values it fixes and keeps every comment and trailing comma."""
     text = JSONC.replace('"46701234567"', '"+46701234567"')
-    path = _write("call.jsonc", text.replace('"name": "connectPstn"', '"name": "ConnectPstn"'))
+    path = write("call.jsonc", text.replace('"name": "connectPstn"', '"name": "ConnectPstn"'))
     status = 0
     assert status == main(["lint", "--isolated", "--fix", "--output-format", "concise", "call.jsonc"])
     capsys.readouterr()
@@ -265,14 +256,14 @@ def test_fix_keeps_the_comments_of_a_jsonc_file(capsys: pytest.CaptureFixture[st
 
 def test_fix_leaves_what_a_comment_suppresses(capsys: pytest.CaptureFixture[str]) -> None:
     """A suppressed diagnostic is not fixed, in a .jsonc file and in a Markdown block."""
-    path = _write("a.jsonc", SUPPRESSED)
+    path = write("a.jsonc", SUPPRESSED)
     status = 1
     assert status == main(["lint", "--isolated", "--fix", "--output-format", "concise", "a.jsonc"])
     fixed_line_7 = SUPPRESSED.split("\n")
     fixed_line_7[6] = fixed_line_7[6].replace("Say", "say")
     assert "\n".join(fixed_line_7) == path.read_text(encoding="utf-8")
     page = _fence("json", CASED, "<!-- svaml: ignore[SV020] -->\n") + _fence("json", CASED)
-    md = _write("page.md", page)
+    md = write("page.md", page)
     status = 0
     assert status == main(["lint", "--isolated", "--fix", "--output-format", "concise", "page.md"])
     capsys.readouterr()
@@ -283,7 +274,7 @@ def test_fix_leaves_what_a_comment_suppresses(capsys: pytest.CaptureFixture[str]
 def test_fix_uses_each_blocks_own_callback(capsys: pytest.CaptureFixture[str]) -> None:
     """A jsonc block is fixed in place with its comments, checked for the callback it says, not the flag's."""
     body = '{\n  // the ACE goes on\n  "action": {"name": "Continue"},\n}\n'
-    path = _write("page.md", _fence("jsonc ace", body))
+    path = write("page.md", _fence("jsonc ace", body))
     status = 0
     assert status == main(["lint", "--isolated", "--callback", "ice", "--fix", "page.md"])
     capsys.readouterr()
@@ -326,7 +317,7 @@ def test_codes_without_brackets_are_one_problem_saying_how_to_write_them(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`// svaml: ignore SV401, SV402` is one SV011 writing the brackets; `foo SV401` is two."""
-    _write(
+    write(
         "call.jsonc",
         '{"action": {"name": "hangup"}, // svaml: ignore SV401, SV402\n'
         ' "instructions": [] // svaml: foo SV401\n}\n',

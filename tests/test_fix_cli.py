@@ -25,11 +25,7 @@ SAFE_FIXED = '{\n  "action": {"name": "connectPstn", "number": "46701234567"}\n}
 ALL_FIXED = '{\n  "action": {"name": "connectPstn", "number": "+46701234567"}\n}\n'
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test in its own directory, outside GitHub Actions."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")  # each test in its own directory
 
 
 def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -65,7 +65,7 @@ def test_unsafe_fixes_with_fix_applies_both(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_without_fix_the_summary_counts_safe_and_hidden_fixes(capsys: pytest.CaptureFixture[str]) -> None:
-    """Without --fix: [*] on the safe one only; with --unsafe-fixes on both; nothing written."""
+    """Without --fix: [*] on the safe one only; with --unsafe-fixes on both, fixable with both flags."""
     Path("a.json").write_text(MIXED)
     plain = _lint(capsys, "--output-format", "concise", "a.json")[1].splitlines()
     unsafe = _lint(capsys, "--unsafe-fixes", "--output-format", "concise", "a.json")[1].splitlines()
@@ -73,7 +73,7 @@ def test_without_fix_the_summary_counts_safe_and_hidden_fixes(capsys: pytest.Cap
         ["SV020 [*]", "SV401 number"],
         "[*] 1 fixable with --fix (1 hidden fix can be enabled with --unsafe-fixes).",
         ["SV020 [*]", "SV401 [*]"],
-        "[*] 2 fixable with --fix.",
+        "[*] 2 fixable with --fix --unsafe-fixes.",
         MIXED,
     )
     assert expected == (
@@ -100,7 +100,7 @@ def test_diff_prints_what_fix_would_change_and_writes_nothing(capsys: pytest.Cap
         '-  "action": {"name": "ConnectPstn", "number": "46701234567"}\n'
         '+  "action": {"name": "connectPstn", "number": "46701234567"}\n'
         " }\n",
-        "Would fix 1 problem in 1 file.\n",
+        "Would fix 1 problem in 1 file (1 hidden fix can be enabled with --unsafe-fixes).\n",
         MIXED,
         (0, "", "No fixes to make.\n"),
     )
@@ -113,6 +113,42 @@ def test_diff_with_unsafe_fixes_shows_them_too(capsys: pytest.CaptureFixture[str
     status, out, _ = _lint(capsys, "--diff", "--unsafe-fixes", "a.json")
     expected = (1, '+  "action": {"name": "connectPstn", "number": "+46701234567"}')
     assert expected == (status, out.splitlines()[5])
+
+
+def test_diff_counts_the_unsafe_fixes_it_leaves_out(capsys: pytest.CaptureFixture[str]) -> None:
+    """--diff of a file with only an unsafe fix shows nothing, exit 0, and says how to see it."""
+    Path("a.json").write_text(SAFE_FIXED)
+    expected = (0, "", "No fixes to make (1 hidden fix can be enabled with --unsafe-fixes).\n")
+    assert expected == _lint(capsys, "--diff", "a.json")
+
+
+def test_show_fixes_with_unsafe_fixes_names_both_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    """--unsafe-fixes --show-fixes counts the unsafe fix too, which only --fix --unsafe-fixes applies."""
+    Path("a.json").write_text(MIXED)
+    out = _lint(capsys, "--unsafe-fixes", "--show-fixes", "-q", "--output-format", "concise", "a.json")[1]
+    shown = _lint(capsys, "--unsafe-fixes", "--show-fixes", "--output-format", "concise", "a.json")[1]
+    expected = (
+        "",
+        "2 fixable with --fix --unsafe-fixes:\n"
+        "- a.json:\n"
+        "    1 \N{MULTIPLICATION SIGN} SV020 (noncanonical-name)\n"
+        "    1 \N{MULTIPLICATION SIGN} SV401 (number-not-e164)\n",
+    )
+    assert expected == (out.split("\n", 2)[2], shown.split("\n\n", 1)[1])
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "gitlab"])
+@pytest.mark.parametrize("fix", [False, True], ids=["available", "applied"])
+def test_show_fixes_never_follows_a_report_programs_read(
+    capsys: pytest.CaptureFixture[str], output_format: str, fix: bool
+) -> None:
+    """--show-fixes lists only after the text formats, as ruff: a JSON, SARIF or GitLab report stays JSON."""
+    Path("a.json").write_text(MIXED)
+    flags = ["--fix"] if fix else []
+    status, out, _ = _lint(capsys, *flags, "--show-fixes", "--output-format", output_format, "a.json")
+    report = json.loads(out)  # fails if anything follows the report
+    expected = (1, True)
+    assert expected == (status, bool(report))
 
 
 def test_show_fixes_lists_the_fixes_per_file(capsys: pytest.CaptureFixture[str]) -> None:

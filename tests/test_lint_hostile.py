@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -86,7 +87,8 @@ def test_fix_does_not_follow_a_link_out_of_the_tree(tmp_path: Path) -> None:
         done.returncode,
         outside.read_text(),
         (tree / "link.json").is_symlink(),
-        "tree/link.json: not fixed, left as it was: it is a symbolic link to" in done.stderr,
+        f"tree/link.json: not fixed, left as it was: it is a symbolic link to {outside.resolve()}, "
+        f"outside the directory being linted ({tree.resolve()}); fix that file directly" in done.stderr,
     )
 
 
@@ -168,6 +170,42 @@ def test_a_signal_during_fix_leaves_no_temporary_file_and_no_torn_file(tmp_path:
     expected = ([], True, True)
     whole = names <= {"SetCookie", "setCookie"}
     assert expected == (_litter(tmp_path), whole, outcomes <= {0, 1, 128 + number, -number})
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the pool workers")
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+def test_ctrl_c_ends_a_parallel_run_at_once_and_quietly(tmp_path: Path, fix: bool) -> None:
+    """Ctrl-C (SIGINT to the process group) ends `svaml lint -j 2`: exit 130, no worker traceback, no hang."""
+    text = _ivr(300)
+    for i in range(600):
+        (tmp_path / f"d{i:03}.json").write_text(text)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    flags = ["--fix"] if fix else []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "svaml", "lint", *flags, "-q", "-j", "2", "."],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+        time.sleep(0.05)  # until the pool's workers run
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends the foreground group on Ctrl-C
+    try:
+        _, stderr = proc.communicate(timeout=20)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    expected = (130, "", [])
+    assert expected == (proc.returncode, stderr.decode(), _litter(tmp_path))
 
 
 def test_workers_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
@@ -254,13 +292,15 @@ def test_the_size_limit_is_configurable(tmp_path: Path) -> None:
         (b'[tool.svaml]\nselect = ["SV\xff"]\n', "pyproject.toml: line 2: not UTF-8 text (byte 0xff)"),
         (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "pyproject.toml: invalid TOML: nested too deeply"),
         (b"[tool.svaml]\nselect = 3\n", "[tool.svaml]: select must be a list of strings, not 3"),
-        (b"[tool.svaml]\nmax-file-size = true\n", "max-file-size: True is not a size"),
+        (b"[tool.svaml]\nmax-file-size = true\n", "max-file-size: true is not a size"),
+        (b"[tool.svaml]\nlimits = {say = false}\n", "limits: say must be a whole number, not false"),
+        (b"[tool.svaml]\nlimits = [1200]\n", "limits = {say = 1200}, not [1200]"),
         (b"[tool]\nsvaml = 1\n", "pyproject.toml: [tool.svaml] must be a table"),
     ],
-    ids=["bad-utf8", "nested-5000", "wrong-type", "wrong-size", "not-a-table"],
+    ids=["bad-utf8", "nested-5000", "wrong-type", "wrong-size", "wrong-limit", "limits-list", "not-a-table"],
 )
 def test_a_bad_pyproject_is_one_line_and_exit_2(tmp_path: Path, content: bytes, message: str) -> None:
-    """Every kind of broken pyproject.toml gives one line naming it, exit 2, no traceback."""
+    """Every kind of broken pyproject.toml gives one line naming it in TOML's words, exit 2, no traceback."""
     (tmp_path / "pyproject.toml").write_bytes(content)
     (tmp_path / "a.json").write_text(FIXED)
     done = _svaml("lint", "a.json", cwd=tmp_path)
@@ -306,6 +346,41 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     proc.stderr.close()
     expected = (1, b"")
     assert expected == (proc.wait(timeout=30), stderr)
+
+
+def test_a_missing_file_named_with_bytes_that_are_not_utf8_is_named_with_u_fffd(tmp_path: Path) -> None:
+    """A missing file whose name is not UTF-8 is one line with U+FFFD for the byte, as every other name."""
+    done = subprocess.run(
+        [sys.executable, "-m", "svaml", "lint", b"gone\xff.json"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=False,
+    )
+    expected = (2, "svaml: error: gone\ufffd.json: no such file or directory\n")
+    assert expected == (done.returncode, done.stderr.decode())
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise", "json", "sarif", "github", "gitlab"])
+def test_a_lone_surrogate_in_a_key_is_reported_in_every_format(tmp_path: Path, output_format: str) -> None:
+    """A key escaping a lone surrogate (UTF-8 cannot carry one) is reported in every format, no traceback."""
+    (tmp_path / "a.json").write_text('{"action": {"name": "hangup", "\\ud800x": 1}}')
+    done = _svaml("lint", "--output-format", output_format, "-o", "report", "a.json", cwd=tmp_path)
+    report = (tmp_path / "report").read_text()
+    if output_format in ("json", "sarif", "gitlab"):
+        report = json.dumps(json.loads(report))  # the report is JSON, the surrogate an escape in it
+    expected = (1, "", True)
+    assert expected == (done.returncode, done.stderr, "\\ud800x" in report)
+
+
+@pytest.mark.parametrize("output_format", ["json", "gitlab"])
+def test_a_lone_surrogate_reaches_standard_output_as_an_escape(tmp_path: Path, output_format: str) -> None:
+    """On standard output a lone surrogate from a JSON escape is written as that escape: the JSON reads."""
+    (tmp_path / "a.json").write_text('{"action": {"name": "hangup", "\\ud800x": 1}}')
+    done = _svaml("lint", "--output-format", output_format, "a.json", cwd=tmp_path)
+    [item] = json.loads(done.stdout)
+    expected = (1, "", "SV007")
+    assert expected == (done.returncode, done.stderr, item.get("code", item.get("check_name")))
 
 
 @pytest.mark.parametrize("output_format", ["full", "concise", "json", "sarif", "github", "gitlab"])

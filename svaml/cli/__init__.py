@@ -50,9 +50,19 @@ class _Extend(argparse.Action):
 
 def _size(text: str) -> int:
     try:
-        return parse_size(text)
+        return parse_size(text, where="")  # argparse names the option
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _processes(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more processes")
+    return count
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--config", metavar="FILE", help="read [tool.svaml] from this pyproject.toml")
     lint.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     lint.add_argument(
-        "-j", "--jobs", type=int, metavar="N", help="check files in N processes (default: one per CPU)"
+        "-j", "--jobs", type=_processes, metavar="N", help="check files in N processes (default: one per CPU)"
     )
     lint.set_defaults(handler=_lint)
 

@@ -141,7 +141,11 @@ _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
 def parse_size(value: Any, where: str = "--max-file-size") -> int:
-    """Read a size in bytes: an integer, or a string with a K, M or G suffix (KiB, MiB, GiB)."""
+    """Read a size in bytes: an integer, or a string with a K, M or G suffix (KiB, MiB, GiB).
+
+    An error names ``where`` first, unless it is empty (argparse names the option itself).
+    """
+    prefix = f"{where}: " if where else ""
     if isinstance(value, int) and not isinstance(value, bool):
         number, unit = value, ""
     elif isinstance(value, str):
@@ -149,12 +153,12 @@ def parse_size(value: Any, where: str = "--max-file-size") -> int:
         unit = text[-1:] if text[-1:] in _UNITS else ""
         digits = text[: len(text) - len(unit)].strip().replace("_", "")
         if not digits.isdigit():
-            raise ConfigError(f"{where}: {value!r} is not a size (bytes, or a number with K, M or G)")
+            raise ConfigError(f"{prefix}{_shown(value)} is not a size (bytes, or a number with K, M or G)")
         number = int(digits)
     else:
-        raise ConfigError(f"{where}: {value!r} is not a size (bytes, or a number with K, M or G)")
+        raise ConfigError(f"{prefix}{_shown(value)} is not a size (bytes, or a number with K, M or G)")
     if number <= 0:
-        raise ConfigError(f"{where}: {value!r} must be more than 0")
+        raise ConfigError(f"{prefix}{_shown(value)} must be more than 0")
     return number * _UNITS[unit]
 
 
@@ -191,16 +195,16 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list):
-        raise ConfigError(f"{where}: {key} must be a list of strings, not {value!r}")
+        raise ConfigError(f"{where}: {key} must be a list of strings, not {_shown(value)}")
     for item in value:
         if not isinstance(item, str):
-            raise ConfigError(f"{where}: {key} must be a list of strings; {item!r} is not one")
+            raise ConfigError(f"{where}: {key} must be a list of strings; {_shown(item)} is not one")
     return tuple(value)
 
 
 def _choice(value: Any, key: str, where: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
-        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {_shown(value)}")
     return value
 
 
@@ -244,14 +248,31 @@ def _limits(value: Any, where: str) -> Limits:
     """The ``limits`` table: each limit Sinch support raised for the application (see :class:`Limits`)."""
     known = [f.name for f in attrs.fields(Limits)]
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: limits must be a table such as limits = {{say = 1200}}, not {value!r}")
-    for key in value:
+        raise ConfigError(
+            f"{where}: limits must be a table such as limits = {{say = 1200}}, not {_shown(value)}"
+        )
+    for key, limit in value.items():
         if key not in known:
             raise ConfigError(f"{where}: unknown limit {key!r}; known limits: {', '.join(known)}")
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise ConfigError(f"{where}: limits: {key} must be a whole number, not {_shown(limit)}")
     try:
         return Limits(**value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: limits: {exc}") from None
+
+
+def _shown(value: Any) -> str:
+    """A configuration value in TOML's words (``true``, not Python's ``True``), for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {_shown(item)}" for key, item in value.items()) + "}"
+    if hasattr(value, "isoformat"):  # TOML's dates and times
+        return str(value.isoformat())
+    return repr(value)
 
 
 def comma_list(value: str) -> list[str]:

@@ -904,7 +904,10 @@ def check_writable(path: Path, tree: Path | None) -> Path:
     if tree is not None and path.is_symlink():
         root = os.path.realpath(tree)
         if os.path.commonpath([root, str(target)]) != root:
-            raise WriteRefused(f"it is a symbolic link to {target}, outside {tree}; fix that file directly")
+            raise WriteRefused(
+                f"it is a symbolic link to {target}, outside the directory being linted ({root}); "
+                "fix that file directly"
+            )
     info = target.stat()
     if not stat.S_ISREG(info.st_mode):
         raise WriteRefused("it is not a regular file")

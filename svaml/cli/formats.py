@@ -28,6 +28,8 @@ __all__ = [
     "Reporter",
     "Summary",
     "applicable",
+    "fix_flags",
+    "hidden_fixes",
     "make_reporter",
     "statistics",
     "summary_line",
@@ -62,6 +64,10 @@ def applicable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
 class Reporter:
     """Writes diagnostics in one format: :meth:`file` for each checked file, then :meth:`finish`."""
 
+    #: Text for a person (full, concise): notes such as ``--show-fixes``' list may follow it.
+    #: The other formats are read by programs, and nothing may be written after them.
+    human = False
+
     def __init__(
         self,
         stream: TextIO,
@@ -93,24 +99,35 @@ def _severity(diagnostic: Diagnostic) -> str:
     return str(getattr(diagnostic.severity, "value", diagnostic.severity))
 
 
-def summary_line(summary: Summary, *, failed: bool = False) -> str:
+def fix_flags(unsafe_fixes: bool) -> str:
+    """What applies the fixes counted fixable: ``--fix``, or ``--fix --unsafe-fixes`` with unsafe ones."""
+    return "--fix --unsafe-fixes" if unsafe_fixes else "--fix"
+
+
+def hidden_fixes(hidden: int) -> str:
+    """`` (H hidden fixes can be enabled with --unsafe-fixes)``, or nothing when there are none."""
+    if not hidden:
+        return ""
+    were = "fix can" if hidden == 1 else "fixes can"
+    return f" ({hidden} hidden {were} be enabled with --unsafe-fixes)"
+
+
+def summary_line(summary: Summary, *, failed: bool = False, unsafe_fixes: bool = False) -> str:
     """Return the closing lines, as ruff writes them.
 
     ``Found N errors, M warnings.``, then ``[*] K fixable with --fix (H hidden fixes can be
-    enabled with --unsafe-fixes).`` when some are fixable, or that all checks passed, which a
-    run that ``failed`` (a file could not be read) never says.
+    enabled with --unsafe-fixes).`` when some are fixable (``with --fix --unsafe-fixes`` when
+    ``unsafe_fixes`` counted the unsafe ones: ``--fix`` alone would not apply them), or that all
+    checks passed, which a run that ``failed`` (a file could not be read) never says.
     """
     lines = []
     if summary.fixed:
         lines.append(f"Fixed {_plural(summary.fixed, 'problem')}.")
     if summary.errors or summary.warnings:
         lines.append(f"Found {_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}.")
-        hidden = ""
-        if summary.hidden:
-            were = "fix can" if summary.hidden == 1 else "fixes can"
-            hidden = f" ({summary.hidden} hidden {were} be enabled with --unsafe-fixes)"
+        hidden = hidden_fixes(summary.hidden)
         if summary.fixable:
-            lines.append(f"[*] {summary.fixable} fixable with --fix{hidden}.")
+            lines.append(f"[*] {summary.fixable} fixable with {fix_flags(unsafe_fixes)}{hidden}.")
         elif hidden:
             lines.append(f"No fixes available{hidden}.")
     elif failed:
@@ -155,6 +172,8 @@ def _headline(filename: str, diagnostic: Diagnostic, unsafe_fixes: bool) -> str:
 
 
 class _Concise(Reporter):
+    human = True
+
     def file(self, filename: str, diagnostics: Sequence[Diagnostic], lines: Mapping[int, str]) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
@@ -162,7 +181,7 @@ class _Concise(Reporter):
 
     def finish(self, summary: Summary, *, failed: bool = False) -> None:
         if not self.quiet:
-            self.stream.write(summary_line(summary, failed=failed) + "\n")
+            self.stream.write(summary_line(summary, failed=failed, unsafe_fixes=self.unsafe_fixes) + "\n")
 
 
 class _Full(_Concise):
@@ -323,7 +342,8 @@ class _GitLab(_JsonArray):
             key = "\0".join((filename, d.code, d.pointer, d.message))
             occurrence = self.seen.get(key, 0)
             self.seen[key] = occurrence + 1
-            fingerprint = hashlib.sha256(f"{key}\0{occurrence}".encode()).hexdigest()
+            # surrogatepass: a key may hold a lone surrogate, from a JSON escape ("\ud800").
+            fingerprint = hashlib.sha256(f"{key}\0{occurrence}".encode("utf-8", "surrogatepass")).hexdigest()
             begin = {"line": d.line or 1, "column": d.column or 1}
             end = {"line": d.end_line or begin["line"], "column": d.end_column or begin["column"]}
             self.element(

@@ -26,6 +26,7 @@ from svaml import __version__
 from svaml._json import Decoded, decode, decode_jsonc, utf8_text
 from svaml.cli._messages import error as _error
 from svaml.cli._messages import note as _note
+from svaml.cli._messages import printable
 from svaml.cli.config import (
     Config,
     ConfigError,
@@ -49,7 +50,7 @@ from svaml.cli.fix import (
     sweep,
     write_atomic,
 )
-from svaml.cli.formats import Summary, applicable, make_reporter, statistics
+from svaml.cli.formats import Summary, applicable, fix_flags, hidden_fixes, make_reporter, statistics
 from svaml.cli.markdown import Kind, check_decoded, lint_markdown, place, svaml_kind
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.rules import RULES, Limits
@@ -195,7 +196,7 @@ def _display(path: str) -> str:
         cwd = os.getcwd()
         if text.startswith(cwd + os.sep):
             text = text[len(cwd) + 1 :]
-    return os.fsencode(text).decode("utf-8", "replace")
+    return printable(text)
 
 
 def _targets(args: argparse.Namespace, settings: _Settings, tally: _Tally) -> Iterator[_Target]:
@@ -357,13 +358,19 @@ def lint(args: argparse.Namespace) -> int:
     stream: TextIO
     if args.output_file:
         try:
-            stream = open(args.output_file, "w", encoding="utf-8")  # noqa: SIM115
+            # A lone surrogate a JSON escape made ("\ud800") is written as that escape, not a traceback.
+            stream = open(args.output_file, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
         except OSError as exc:
             _error(f"{args.output_file}: cannot write: {exc.strerror or exc}")
             return 2
     else:
         # With --fix on stdin, stdout carries the fixed document.
         stream = sys.stderr if stdin_fix else sys.stdout
+        # What the stream's encoding cannot carry (a lone surrogate from a JSON escape, or any
+        # non-ASCII text on an ASCII terminal) is written as a backslash escape, never a traceback.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     # A temporary file being written is removed on the way out.
     restore = stop_on_signals() if args.fix or args.diff else None
     try:
@@ -379,7 +386,8 @@ def lint(args: argparse.Namespace) -> int:
     except OSError as exc:
         # The report cannot be written (a full disk): say so once, not with a traceback.
         where = args.output_file or "standard output"
-        _error(f"{where}: cannot write the report: {exc.strerror or exc}")
+        what = "the fixed document" if stdin_fix and not args.output_file else "the report"
+        _error(f"{where}: cannot write {what}: {exc.strerror or exc}")
         _silence(sys.stdout)
         return 2
 
@@ -441,7 +449,7 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     targets = _targets(args, settings, tally)
     for result in _results(targets, options, args.jobs):
         for message in result.messages:
-            sys.stderr.write(message + "\n")
+            sys.stderr.write(printable(message) + "\n")
         if result.output is not None:
             sys.stdout.flush()
             sys.stdout.buffer.write(result.output)
@@ -476,8 +484,11 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
     if args.diff:
         if not args.quiet:
             would = f"Would fix {tally.fixed} problem{'' if tally.fixed == 1 else 's'}"
+            hidden = hidden_fixes(tally.hidden)
             sys.stderr.write(
-                f"{would} in {diffs} file{'' if diffs == 1 else 's'}.\n" if diffs else "No fixes to make.\n"
+                f"{would} in {diffs} file{'' if diffs == 1 else 's'}{hidden}.\n"
+                if diffs
+                else f"No fixes to make{hidden}.\n"
             )
         stream.flush()
         return 2 if tally.failed else (1 if diffs else 0)
@@ -495,8 +506,8 @@ def _run(args: argparse.Namespace, settings: _Settings, stream: TextIO) -> int:
             ),
             failed=tally.failed,
         )
-    if args.show_fixes and not args.quiet:
-        stream.write(_show_fixes(fixes_by_file, applied=options.fix))
+    if args.show_fixes and not args.quiet and reporter.human:  # never after a report programs read
+        stream.write(_show_fixes(fixes_by_file, applied=options.fix, unsafe_fixes=unsafe))
     stream.flush()
     if tally.failed:
         return 2
@@ -525,12 +536,17 @@ def _statistics(
     return statistics({code: (count, fixable.get(code, 0)) for code, count in counts.items()}, rules)
 
 
-def _show_fixes(fixes: Sequence[tuple[str, Mapping[str, int]]], *, applied: bool) -> str:
+def _show_fixes(
+    fixes: Sequence[tuple[str, Mapping[str, int]]], *, applied: bool, unsafe_fixes: bool
+) -> str:
     """``--show-fixes``: per file, how many of each rule's fixes were applied (or are available)."""
     if not fixes:
         return ""
     total = sum(sum(counter.values()) for _, counter in fixes)
-    head = f"Fixed {total} problem{'' if total == 1 else 's'}:" if applied else f"{total} fixable with --fix:"
+    if applied:
+        head = f"Fixed {total} problem{'' if total == 1 else 's'}:"
+    else:
+        head = f"{total} fixable with {fix_flags(unsafe_fixes)}:"
     lines = ["", head]
     for name, counter in fixes:
         lines.append(f"- {name}:")
@@ -571,11 +587,15 @@ def _results(targets: Iterator[_Target], options: _Options, jobs: int | None) ->
     # Frozen objects are not scanned by the workers' garbage collector, so the pages the
     # workers share with this process stay shared instead of being copied.
     gc.freeze()
+    # An interrupted run ends at once, as --fix does: a pool torn down in order after Ctrl-C can
+    # wait forever on a queue lock its stopped workers held. The workers follow the parent out.
+    restore = stop_on_signals()
     try:
         with context.Pool(count, initializer=_start_worker, initargs=(options, os.getpid())) as pool:
             for batch in pool.imap(_check_batch, chunks):
                 yield from batch
     finally:
+        restore()
         gc.unfreeze()
 
 

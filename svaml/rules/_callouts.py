@@ -359,6 +359,7 @@ _OUTSIDE_SCHEMA = _outside_schema()
     source="OAS customCallout schema (no enableAce/enableDice) vs the OAS AMD custom callout example",
     targets=("callout",),
     kinds=tuple(_OUTSIDE_SCHEMA),
+    at_key=True,  # the field is the problem, not its value
     example=Example(
         text=_custom(ice=json.dumps(_pstn()), enableAce=True),
         fixed=_custom(ice=json.dumps(_pstn()), ace="https://example.com/ace"),

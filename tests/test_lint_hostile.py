@@ -293,7 +293,7 @@ def test_the_size_limit_is_configurable(tmp_path: Path) -> None:
         (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "pyproject.toml: invalid TOML: nested too deeply"),
         (b"[tool.svaml]\nselect = 3\n", "[tool.svaml]: select must be a list of strings, not 3"),
         (b"[tool.svaml]\nmax-file-size = true\n", "max-file-size: true is not a size"),
-        (b"[tool.svaml]\nlimits = {say = false}\n", "limits: say must be a whole number, not false"),
+        (b"[tool.svaml]\nlimits = {say = false}\n", "limits: limit 'say' must be a whole number, not false"),
         (b"[tool.svaml]\nlimits = [1200]\n", "limits = {say = 1200}, not [1200]"),
         (b"[tool]\nsvaml = 1\n", "pyproject.toml: [tool.svaml] must be a table"),
     ],

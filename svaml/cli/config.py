@@ -255,7 +255,7 @@ def _limits(value: Any, where: str) -> Limits:
         if key not in known:
             raise ConfigError(f"{where}: unknown limit {key!r}; known limits: {', '.join(known)}")
         if isinstance(limit, bool) or not isinstance(limit, int):
-            raise ConfigError(f"{where}: limits: {key} must be a whole number, not {_shown(limit)}")
+            raise ConfigError(f"{where}: limits: limit {key!r} must be a whole number, not {_shown(limit)}")
     try:
         return Limits(**value)
     except (TypeError, ValueError) as exc:

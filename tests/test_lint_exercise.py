@@ -22,6 +22,18 @@ pytestmark = pytest.mark.usefixtures("in_tmp_path")  # each test in its own dire
 
 LONG = "a" * 700  # over the 600 characters Sinch speaks by default
 
+# A page with an ICE block that answers continue (not allowed), an ACE block that may, and a jsonc block.
+PAGE = (
+    "# Answers\n\n```json ice\n"
+    '{"action": {"name": "continue"}}\n'
+    "```\n\n```json ace\n"
+    '{"action": {"name": "continue"}}\n'
+    "```\n\n```jsonc ice\n"
+    "{\n  // greet, then hang up\n"
+    '  "instructions": [{"name": "say", "text": "Hello", "locale": "en-US"}],\n'
+    '  "action": {"name": "Hangup"},\n}\n```\n'
+)
+
 # name: (text, the text after --fix when a safe fix applies, or None)
 FILES: dict[str, tuple[str, str | None]] = {
     "calls/01-typo.ice.json": (
@@ -91,24 +103,7 @@ FILES: dict[str, tuple[str, str | None]] = {
         '{"action": {"name": "connectPstn", "number": "+46701234567", "maxDuration": 20000}}\n',
         None,
     ),
-    "docs/page.md": (
-        "# Answers\n\n```json ice\n"
-        '{"action": {"name": "continue"}}\n'
-        "```\n\n```json ace\n"
-        '{"action": {"name": "continue"}}\n'
-        "```\n\n```jsonc ice\n"
-        "{\n  // greet, then hang up\n"
-        '  "instructions": [{"name": "say", "text": "Hello", "locale": "en-US"}],\n'
-        '  "action": {"name": "Hangup"},\n}\n```\n',
-        "# Answers\n\n```json ice\n"
-        '{"action": {"name": "continue"}}\n'
-        "```\n\n```json ace\n"
-        '{"action": {"name": "continue"}}\n'
-        "```\n\n```jsonc ice\n"
-        "{\n  // greet, then hang up\n"
-        '  "instructions": [{"name": "say", "text": "Hello", "locale": "en-US"}],\n'
-        '  "action": {"name": "hangup"},\n}\n```\n',
-    ),
+    "docs/page.md": (PAGE, PAGE.replace('"Hangup"', '"hangup"')),
 }
 
 # (file, code, where it starts: the first place this text stands, the fix's applicability), in order.

@@ -596,7 +596,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_fix_in_process_gives_back_the_signal_handlers(capsys: pytest.CaptureFixture[str]) -> None:
     """main() run inside another program puts back that program's handlers after --fix."""
-    _write("a.ice.json", CASED)
+    write("a.ice.json", CASED)
     before = [signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
     status = _lint(capsys, "--fix", "a.ice.json")[0]
     after = [signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]

@@ -373,13 +373,28 @@ def test_a_lone_surrogate_in_a_key_is_reported_in_every_format(tmp_path: Path, o
     assert expected == (done.returncode, done.stderr, "\\ud800x" in report)
 
 
+@pytest.mark.parametrize("output_format", ["full", "json"])
+def test_a_report_in_ascii_escapes_what_it_cannot_encode(tmp_path: Path, output_format: str) -> None:
+    """With standard output in ASCII, a file named with an e acute is reported escaped, not a traceback."""
+    (tmp_path / "\u00e9.json").write_text(CASED)
+    done = subprocess.run(
+        [sys.executable, "-m", "svaml", "lint", "--output-format", output_format, "."],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"},
+        capture_output=True,
+        check=False,
+    )
+    expected = (1, b"", True)
+    assert expected == (done.returncode, done.stderr, b"\\xe9.json" in done.stdout)
+
+
 @pytest.mark.parametrize("output_format", ["json", "gitlab"])
 def test_a_lone_surrogate_reaches_standard_output_as_an_escape(tmp_path: Path, output_format: str) -> None:
     """On standard output a lone surrogate from a JSON escape is written as that escape: the JSON reads."""
     (tmp_path / "a.json").write_text('{"action": {"name": "hangup", "\\ud800x": 1}}')
     done = _svaml("lint", "--output-format", output_format, "a.json", cwd=tmp_path)
     [item] = json.loads(done.stdout)
-    expected = (1, "", "SV007")
+    expected = (1, "", "SV001")  # JSON's policy refuses a lone surrogate; the report still reads back
     assert expected == (done.returncode, done.stderr, item.get("code", item.get("check_name")))
 
 

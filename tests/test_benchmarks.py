@@ -19,6 +19,7 @@ BENCHMARKS = [
     ("bench_fix.py", [], "a plain validate()"),
     ("bench_hostile.py", [], "refused: all three"),
     ("bench_lint.py", ["40"], "svaml lint peak RSS"),
+    ("bench_load.py", [], "ratio:"),
     ("bench_replay.py", [], "ratio:"),
     ("bench_serve.py", ["40", "2"], "errors: 0"),
     ("bench_simulate.py", [], "ratio:"),

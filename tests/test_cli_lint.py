@@ -590,7 +590,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     commands = [line.split()[0] for line in out.splitlines() if re.match(r"    \S", line)]
     snippets = ["render", "describe", "diagram", "docs"]
     rest = ["call", "conference", "numbers", "callback-urls"]
-    expected = (0, ["lint", "rules", "rule", "schema", *rest, *snippets, "simulate"])
+    expected = (0, ["lint", "rules", "rule", "schema", *rest, *snippets, "simulate", "send", "emulator"])
     assert expected == (status, commands)
 
 

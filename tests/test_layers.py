@@ -23,10 +23,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "svaml.client")),
     (
         "testing and docs",
-        ("svaml.strategies", "svaml.v2.strategies", "svaml.simulator", "svaml._rulesdoc", "svaml.snippets"),
+        (
+            "svaml.strategies",
+            "svaml.v2.strategies",
+            "svaml.simulator",
+            "svaml._rulesdoc",
+            "svaml.snippets",
+            "svaml.emulator",
+            "svaml.load",
+        ),
     ),
     # The command line is the outermost shell: its commands use every layer (render uses snippets,
-    # simulate the simulator).
+    # simulate the simulator, emulator the emulator).
     ("command line", ("svaml.cli",)),
     # svaml.v2 only re-exports, lazily: it sits above what it re-exports.
     ("entry points", ("svaml.__main__", "svaml.v2")),

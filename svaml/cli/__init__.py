@@ -3,8 +3,9 @@
 ``lint`` (:mod:`svaml.cli.lint`), ``rules`` and ``rule CODE`` (here), ``schema``
 (:mod:`svaml.cli.schema`), and the REST subcommands ``call …`` and ``numbers …``
 (:mod:`svaml.cli.call`, whose ``register(subparsers)`` adds its parsers), the snippet commands
-``render``, ``describe``, ``diagram`` and ``docs sync`` (:mod:`svaml.cli.snippets`), and
-``simulate`` (:mod:`svaml.cli.simulate`, one call played against an application). Each parser sets
+``render``, ``describe``, ``diagram`` and ``docs sync`` (:mod:`svaml.cli.snippets`), ``simulate``
+(:mod:`svaml.cli.simulate`, one call played against an application, or many against a URL),
+``send EVENT`` (:mod:`svaml.cli.send`) and ``emulator`` (:mod:`svaml.cli.emulator`). Each parser sets
 ``handler``, a function of the parsed :class:`argparse.Namespace` returning the exit status.
 Exit codes follow ruff: 0 clean, 1 diagnostics, 2 usage, configuration or I/O error.
 """
@@ -22,11 +23,13 @@ from svaml import __version__
 from svaml.cli._messages import error as _error
 from svaml.cli.call import register as _register_call
 from svaml.cli.config import CALLBACKS, ConfigError, comma_list, parse_size
+from svaml.cli.emulator import register as _register_emulator
 from svaml.cli.formats import FORMATS
 from svaml.cli.lint import MAX_BYTES
 from svaml.cli.lint import lint as _lint
 from svaml.cli.schema import SCHEMA_CALLBACKS
 from svaml.cli.schema import schema as _schema
+from svaml.cli.send import register as _register_send
 from svaml.cli.simulate import register as _register_simulate
 from svaml.cli.snippets import register as _register_snippets
 
@@ -176,6 +179,8 @@ def _parser() -> argparse.ArgumentParser:
     _register_call(sub)
     _register_snippets(sub)
     _register_simulate(sub)
+    _register_send(sub)
+    _register_emulator(sub)
     return parser
 
 

@@ -6,7 +6,8 @@ name to get it) and plays it in-process; ``svaml simulate --url http://127.0.0.1
 plays a running server over HTTP. Events are signed with ``--key``/``--secret`` or
 ``SINCH_APPLICATION_KEY``/``SINCH_APPLICATION_SECRET`` (unsigned without them). Exit status: 0
 the call ended and every answer was good, 1 the call failed at a step (the diagnostics are in the
-transcript and on standard error), 2 usage errors (a bad target, bad keys).
+transcript and on standard error), 2 usage errors (a bad target, bad keys). ``--calls``,
+``--concurrency`` and ``--time-limit`` play many calls against ``--url`` (:mod:`svaml.cli.load`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from svaml._environment import KEY as _KEY
 from svaml._environment import SECRET as _SECRET
 from svaml.cli._messages import error
+from svaml.cli.load import add_arguments as add_load_arguments
+from svaml.cli.load import is_load, load_command
 from svaml.errors import SvamlError
 
 if TYPE_CHECKING:
@@ -69,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="callback timeout (default: 10)")
     parser.add_argument("--max-steps", type=int, metavar="N", help="callbacks before giving up (default: 60)")
     parser.add_argument("--format", choices=_FORMATS, default="text", help="text, json or mermaid")
+    add_load_arguments(parser)
     parser.set_defaults(handler=simulate_command)
 
 
@@ -166,6 +170,8 @@ def simulate_command(args: argparse.Namespace) -> int:
     try:
         caller = _caller(args)
         platform = _platform(args)
+        if is_load(args):  # many calls against --url: svaml.cli.load
+            return load_command(args, caller, platform, key or None, secret or None)
         target = args.url if args.url is not None else _load(args.app, args.factory)
         transcript = simulate(
             target, caller, key=key or None, secret=secret or None, platform=platform, path=args.path

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple, NoReturn, Protocol
 
@@ -233,7 +233,11 @@ class Call:
     talk take real time, as an emulator needs), ``conferences`` the rooms (shared across
     calls to put several in one). ``callout`` makes the call a callout instead of an incoming
     call: the first callee is dialled, an ACE is sent when it answers, and the callout's SVAML
-    runs after a ``continue``.
+    runs after a ``continue``. ``inline`` maps the events the platform does not post to the
+    answer it uses instead: a custom callout's inline SVAML (its ``ice``, ``ace`` or ``pie``), or
+    None for an event the callout does not enable (``enableAce``, ``enableDice``, ``enablePie``
+    false), which goes on as after an empty answer. With an inline ICE the call plays that
+    document first (its connect action dials the callee) instead of posting an ICE.
 
     :meth:`run` plays the call once and returns its :class:`Transcript`; :meth:`update` gives
     the call new SVAML from outside (a PATCH), executed when the call next waits.
@@ -253,6 +257,7 @@ class Call:
         clock: Clock | None = None,
         conferences: Conferences | None = None,
         callout: Document | None = None,
+        inline: Mapping[Callback, Document | None] | None = None,
     ) -> None:
         if credentials is None and (key is not None or secret is not None):
             if key is None or secret is None:
@@ -268,6 +273,7 @@ class Call:
         self.clock: Clock = clock if clock is not None else VirtualClock()
         self.conferences = conferences if conferences is not None else Conferences()
         self.callout = callout
+        self.inline: dict[Callback, Document | None] = dict(inline or {})
         # Made on the first update (or for a clock that waits for real): most calls never need one.
         virtual = isinstance(self.clock, VirtualClock)
         self._wake: threading.Event | None = None if virtual else threading.Event()
@@ -465,8 +471,10 @@ class Call:
                 FailureKind.STEP_LIMIT,
                 f"the call did not end within {self.platform.max_steps} callbacks (Platform.max_steps)",
             )
-        self._step = index
         callback = event.CALLBACK
+        if callback in self.inline:
+            return self._inline(event)
+        self._step = index
         self._entry(Kind.EVENT, _describe(event))
         request = self._request(event)
         started = time.perf_counter()
@@ -533,6 +541,16 @@ class Call:
     def _notify(self, event: NotifyEvent) -> None:
         self._callback(event)
 
+    def _inline(self, event: Event) -> Document | None:
+        """The answer to an event the platform does not post (``inline``): recorded, not sent."""
+        document = self.inline[event.CALLBACK]
+        name = event.EVENT.upper()
+        if document is None:
+            self._entry(Kind.INLINE, f"{name} not sent: the callout does not enable it")
+        else:
+            self._entry(Kind.INLINE, f"{name} answered by the callout's inline SVAML: {_names(document)}")
+        return document
+
     def _fail(
         self,
         index: int,
@@ -549,6 +567,8 @@ class Call:
             self._result, self._reason = after
             dice = self._dice(*after)
             self._entry(Kind.END, f"{after[0].value} {after[1].value}")
+            if Callback.DICE in self.inline:  # a callout that does not enable DiCE: none after a failure
+                raise _Over
             self._step = len(self._steps)
             self._entry(Kind.EVENT, _describe(dice))
             try:  # told, not judged: the call has failed already

@@ -21,6 +21,7 @@ class Kind(str, enum.Enum):
     """What one entry of the timeline records."""
 
     EVENT = "event"  # the platform posted an event to the application
+    INLINE = "inline"  # an event not posted: a callout's inline SVAML answered it, or it is not enabled
     ANSWER = "answer"  # the application answered it
     HEARD = "heard"  # the caller heard a prompt (say, playFiles, a menu prompt, music on hold)
     PRESSED = "pressed"  # the caller pressed keys

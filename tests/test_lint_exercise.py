@@ -1,8 +1,8 @@
 """The fifteen-file exercise of `svaml lint`, redone from docs/linting.md on real files.
 
 Each file holds one mistake a person makes; each gets one located, worded diagnostic (a slip for
-a required field also its SV003), fixable where the fix is safe, and ``--fix`` changes nothing but
-what it fixes.
+a required field is one SV003 on the misspelt key), fixable where the fix is safe, and ``--fix``
+changes nothing but what it fixes.
 """
 
 from __future__ import annotations
@@ -108,8 +108,7 @@ FILES: dict[str, tuple[str, str | None]] = {
 
 # (file, code, where it starts: the first place this text stands, the fix's applicability), in order.
 FOUND = [
-    ("calls/01-typo.ice.json", "SV003", '{"name": "say"', None),  # the object that lacks 'text'
-    ("calls/01-typo.ice.json", "SV007", '"txt"', "safe"),  # on the key
+    ("calls/01-typo.ice.json", "SV003", '"txt"', "safe"),  # on the misspelt key, renamed by --fix
     ("calls/02-case.ice.json", "SV007", '"dialtimeout"', "safe"),
     ("calls/03-class.ice.json", "SV020", '"ConnectPstn"', "safe"),
     ("calls/04-string-bool.ice.json", "SV025", '"true"', "safe"),
@@ -181,7 +180,8 @@ def test_every_message_says_what_is_wrong_in_svaml_and_json_words() -> None:
     assert expected == (status, named, "True" in out, "trailing comma" in out)
     lines = [line for line in out.splitlines() if ": SV" in line]
     wanted = {
-        "SV007": "unknown field 'txt' in say; did you mean 'text'?",
+        "SV003": "missing required field 'text': 'txt' looks like it, misspelt",
+        "SV007": "unknown field 'dialtimeout' in connectPstn; did you mean 'dialTimeout'?",
         "SV401": "starts with the international prefix 00: write '+46701234567'",
         "SV001": "a '...' placeholder is not JSON",
         "SV906": "the ttsCallout has no 'destination'",
@@ -212,8 +212,8 @@ def test_fix_applies_the_safe_fixes_and_changes_nothing_else() -> None:
     status, out, _ = _lint("--fix", "--output-format", "concise", "calls", "docs")
     after = {name: Path(name).read_text() for name in FILES}
     wanted = {name: fixed if fixed is not None else text for name, (text, fixed) in FILES.items()}
-    # The slip's SV003 goes with the renamed key; a fixed file's lines may move, not these.
-    left = _located([f for f in FOUND if f[3] != "safe" and f[0] != "calls/01-typo.ice.json"])
+    # A fixed file's lines may move, not these.
+    left = _located([f for f in FOUND if f[3] != "safe"])
     expected = (1, wanted, left, "Fixed 7 problems.")
     assert expected == (status, after, _found("calls", "docs"), out.splitlines()[len(left)])
 

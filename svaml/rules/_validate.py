@@ -16,7 +16,7 @@ import attrs
 
 from svaml import _json, codec
 from svaml._jsontext import locate_keys, locate_many
-from svaml.diagnostic import Diagnostic, Severity
+from svaml.diagnostic import Diagnostic, Severity, unescape_pointer
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.actions import Action
 from svaml.model.callouts import CalloutRequest
@@ -200,7 +200,7 @@ def _validate_data(
                 out.extend(_made(unknown, f, ctx) for f in unknown.check(data, base, ctx))
         if keys is not None:
             keys.update(ctx.memo.get("keys", ()))
-        return out
+        return _one_per_misspelling(out)
     ctx = Context(data, callback=callback, base=base, limits=limits)
     ctx.memo["liberal"] = _read_document(data, ctx, out)
     ctx.memo["unread"] = bool(out)  # a part that did not read may hide unknown keys
@@ -208,7 +208,42 @@ def _validate_data(
         _run_rules(ctx, "svaml", out)
     if keys is not None:
         keys.update(ctx.memo.get("keys", ()))
-    return out
+    return _one_per_misspelling(out)
+
+
+def _one_per_misspelling(found: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic for a misspelt required field, not two.
+
+    ``{"name": "say", "txt": …}`` lacks ``text`` (SV003, an error) and holds an unknown ``txt``
+    (SV007, a warning whose fix renames it to ``text``): the two become one SV003, placed on the
+    misspelt key, saying so and carrying the rename.
+    """
+    renames: dict[tuple[str, str], Diagnostic] = {}
+    for d in found:
+        if d.code == "SV007" and d.fix is not None and len(d.fix.edits) == 1:
+            edit = d.fix.edits[0]
+            if edit.op == "move" and edit.from_ == d.pointer:
+                parent, _, field = edit.path.rpartition("/")
+                renames[(parent, field)] = d
+    if not renames:
+        return found
+    merged: dict[int, Diagnostic] = {}  # id of each SV007 folded into an SV003
+    out = []
+    for d in found:
+        if d.code == "SV003":
+            for (parent, field), typo in renames.items():
+                if d.pointer == parent and d.message == f"missing required field {unescape_pointer(field)!r}":
+                    misspelt = typo.pointer.rpartition("/")[2]
+                    d = attrs.evolve(
+                        d,
+                        pointer=typo.pointer,
+                        message=f"{d.message}: {unescape_pointer(misspelt)!r} looks like it, misspelt",
+                        fix=typo.fix,
+                    )
+                    merged[id(typo)] = typo
+                    break
+        out.append(d)
+    return [d for d in out if id(d) not in merged] if merged else out
 
 
 def _validate(

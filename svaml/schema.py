@@ -350,22 +350,26 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schemas(directory: str | Path) -> list[Path]:
-    """Write every schema file into ``directory`` (made if missing); return their paths."""
+def write_schemas(
+    directory: str | Path, files: Mapping[str, Callable[[], dict[str, Any]]] | None = None
+) -> list[Path]:
+    """Write the schema files (``files``, or v1's) into ``directory`` (made if missing); return the paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, make in FILES.items():
+    for name, make in (FILES if files is None else files).items():
         path = out / name
         path.write_text(dumps(make()), encoding="utf-8")
         written.append(path)
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None, files: Mapping[str, Callable[[], dict[str, Any]]] | None = None
+) -> int:
     """Write the schema files into the directory given (default ``schema``); print their paths."""
     args = sys.argv[1:] if argv is None else argv
-    for path in write_schemas(args[0] if args else "schema"):
+    for path in write_schemas(args[0] if args else "schema", files):
         print(path)  # noqa: T201
     return 0
 

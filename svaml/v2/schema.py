@@ -14,7 +14,6 @@ validator's.
 
 from __future__ import annotations
 
-import sys
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,10 +22,11 @@ from typing import Any
 import attrs
 
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks: field_info reads the same classes)
+from svaml import schema
 from svaml.codec import field_info
 from svaml.model._fields import SvamlObject
 from svaml.rules._v2._limits import schema_keywords
-from svaml.schema import _DIALECT, BASE_URL, _description, _enum, _Options, _value, dumps
+from svaml.schema import _DIALECT, BASE_URL, _description, _enum, _Options, _value
 from svaml.v2.document import Svaml2
 from svaml.v2.model.commands import COMMAND_CLASSES, Command
 
@@ -192,22 +192,12 @@ FILES: Mapping[str, Callable[[], dict[str, Any]]] = {
 
 def write_schemas(directory: str | Path) -> list[Path]:
     """Write the v2 schema files into ``directory`` (made if missing); return their paths."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, make in FILES.items():
-        path = out / name
-        path.write_text(dumps(make()), encoding="utf-8")
-        written.append(path)
-    return written
+    return schema.write_schemas(directory, FILES)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write the v2 schema files into the directory given (default ``schema``); print their paths."""
-    args = sys.argv[1:] if argv is None else argv
-    for path in write_schemas(args[0] if args else "schema"):
-        print(path)  # noqa: T201
-    return 0
+    return schema.main(argv, FILES)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -303,8 +303,26 @@ def _verify(
     return received_key
 
 
+_H = TypeVar("_H", bound="_HoldsSecret")
+
+
+class _HoldsSecret:
+    """Immutable and holding a secret: a copy is the object itself, and pickling is refused."""
+
+    __slots__ = ()
+
+    def __copy__(self: _H) -> _H:
+        return self
+
+    def __deepcopy__(self: _H, memo: object) -> _H:
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(_NOT_PICKLED)
+
+
 @attrs.frozen(repr=False, eq=False)
-class Secret:
+class Secret(_HoldsSecret):
     """An application secret, checked and keyed once, kept out of sight.
 
     Its repr is ``Secret(***)``; it refuses to be pickled (a pickle keeps the secret in clear);
@@ -358,14 +376,6 @@ class Secret:
     def __hash__(self) -> int:
         return hash((Secret, self._text))
 
-    def __copy__(self) -> Secret:
-        return self  # immutable
-
-    def __deepcopy__(self, memo: object) -> Secret:
-        return self
-
-    def __reduce_ex__(self, protocol: object) -> Any:
-        raise SvamlTypeError(_NOT_PICKLED)
 
 
 def _held(secret: object) -> Secret:
@@ -390,7 +400,7 @@ def _keyed_mac(text: object) -> hmac.HMAC | None:
 
 
 @attrs.frozen(kw_only=True, repr=False, init=False)
-class Credentials:
+class Credentials(_HoldsSecret):
     """An application key and secret, checked once; the repr never shows the secret.
 
     Holds what both the REST client and the callback handler need, so each keeps one object.
@@ -415,14 +425,6 @@ class Credentials:
     def __repr__(self) -> str:
         return f"Credentials(key={getattr(self, 'key', None)!r}, secret=***)"
 
-    def __copy__(self) -> Credentials:
-        return self  # immutable
-
-    def __deepcopy__(self, memo: object) -> Credentials:
-        return self
-
-    def __reduce_ex__(self, protocol: object) -> Any:
-        raise SvamlTypeError(_NOT_PICKLED)
 
     def sign(
         self,
@@ -474,7 +476,7 @@ class Credentials:
         return self.secret.basic_authorization(self.key)
 
 
-class Keyring(Mapping[str, Credentials]):
+class Keyring(_HoldsSecret, Mapping[str, Credentials]):
     """Several application keys, each with its secret: the key in a callback's ``Authorization`` picks one.
 
     For one endpoint serving several Sinch applications, or a secret being rotated (the old and
@@ -518,14 +520,6 @@ class Keyring(Mapping[str, Credentials]):
     def __repr__(self) -> str:
         return f"Keyring(keys={list(getattr(self, '_by_key', ()))!r})"
 
-    def __copy__(self) -> Keyring:
-        return self  # immutable
-
-    def __deepcopy__(self, memo: object) -> Keyring:
-        return self
-
-    def __reduce_ex__(self, protocol: object) -> Any:
-        raise SvamlTypeError(_NOT_PICKLED)
 
     def verify(
         self,

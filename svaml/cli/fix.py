@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic, Edit
 
 __all__ = [
+    "STOP_SIGNALS",
     "FixError",
     "FixOutcome",
     "Style",
@@ -834,7 +835,10 @@ _TEMPORARY = re.compile(r"^\..+\.svaml-(\d+)-\d+\.tmp$")
 # The temporary files this process is writing, removed by the signal handler.
 _PENDING: set[str] = set()
 _COUNTER = [0]
-_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
+#: The signals that stop svaml (and, under --fix, remove the temporary files being written first).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class WriteRefused(SvamlError):
@@ -847,7 +851,7 @@ def stop_on_signals() -> Callable[[], None]:
     Returns a function that puts back the handlers there were before (``svaml.cli.main`` may run
     inside another program, whose handlers must outlive the command).
     """
-    previous = {number: signal.signal(number, _stop) for number in _SIGNALS}
+    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
 
     def restore() -> None:
         for number, handler in previous.items():
@@ -956,7 +960,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _write_in_place(target: Path, data: bytes) -> None:
     """Rewrite a file's content where it is (its inode, links and owner stay)."""
-    held = set(_SIGNALS)
+    held = set(STOP_SIGNALS)
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         with open(target, "r+b") as file:

@@ -41,6 +41,7 @@ from svaml.cli.config import (
 )
 from svaml.cli.directives import jsonc_suppressions, suppress
 from svaml.cli.fix import (
+    STOP_SIGNALS,
     WriteRefused,
     check_writable,
     fix_decoded,
@@ -638,7 +639,7 @@ def _start_worker(options: _Options, parent: int) -> None:
     if options.fix:
         stop_on_signals()
     else:
-        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes

@@ -31,9 +31,11 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from svaml._json import typename
+from svaml._time import iso_timestamp
 from svaml.codec import (
     _KEPT,
     FieldInfo,
+    _converted_hook,
     _enum_hook,
     _enum_value,
     _Invalid,
@@ -47,7 +49,9 @@ from svaml.v2.model import commands, document, endpoints, messages
 
 __all__ = ["V2_CLASSES", "suggest"]
 
-#: Every class of the v2 model.
+_V2_MODEL = "svaml.v2.model."
+
+#: Every class of a SVAML v2 document (commands, endpoints, messages, the document).
 V2_CLASSES: frozenset[type[SvamlObject]] = frozenset(
     cls
     for module in (commands, document, endpoints, messages)
@@ -73,8 +77,13 @@ def suggest(word: str, known: typing.Iterable[str], cutoff: float = 0.6) -> str:
 
 
 def _is_v2(tp: Any) -> bool:
-    # A subclass too: the builder Svaml2 is a Document.
-    return tp in V2_CLASSES or (isinstance(tp, type) and issubclass(tp, document.Document))
+    # A subclass too: the builder Svaml2 is a Document. The calls, events and REST bodies
+    # (svaml.v2.model.calls, .rest) load only when used, and get their hooks then.
+    return tp in V2_CLASSES or (
+        isinstance(tp, type)
+        and issubclass(tp, SvamlObject)
+        and (issubclass(tp, document.Document) or tp.__module__.startswith(_V2_MODEL))
+    )
 
 
 def _is_v2_union(tp: Any) -> bool:
@@ -181,6 +190,8 @@ def _field_hook(field: attrs.Attribute[Any], info: FieldInfo) -> Callable[[Any, 
         hook = _list_hook(target, _item_hook(target))
     elif info.kind == "object":
         hook = _lazy(target)
+    elif info.kind == "datetime":
+        hook = _converted_hook(field)  # the field's own reader: every form the sources show
     else:
         hook = converter.get_structure_hook(target)
     return hook if info.required else _optional(hook, target)
@@ -300,6 +311,8 @@ def _unstructure_factory(cls: type[SvamlObject]) -> Callable[[Any], Any]:
         hook: Callable[[Any], Any] = identity
         if info.kind == "enum":
             hook = _enum_value
+        elif info.kind == "datetime":
+            hook = iso_timestamp
         elif info.kind == "values":
             hook = _values_writer(info.target)
         elif info.kind == "objects":

@@ -1,11 +1,17 @@
-"""The SVAML v2 model (Sinch Voice API v2): frozen attrs classes for documents, commands and their parts.
+"""The SVAML v2 model (Sinch Voice API v2): frozen attrs classes for documents, calls and events.
+
+Documents, commands and their parts, and the call legs, webhook events and REST bodies around them.
 
 Pure data, as v1's :mod:`svaml.model`: no I/O, no codec, no rules. :class:`svaml.v2.Svaml2` is the
 builder; :func:`svaml.rules.validate` checks a v2 document (it tells one from a v1 document by its
-top-level ``commands`` list).
+top-level ``commands`` list). The calls and events (:mod:`svaml.v2.model.calls`) and the REST
+bodies (:mod:`svaml.v2.model.rest`) load on first use.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from svaml.v2.model.commands import (
     COMMAND_CLASSES,
@@ -50,59 +56,165 @@ from svaml.v2.model.endpoints import (
     VoiceRelay,
 )
 from svaml.v2.model.enums import (
+    CallBehaviorType,
+    CallReason,
+    CallResult,
+    CallType,
+    Direction,
     InputMethod,
+    OriginationType,
     RecordingDestination,
     RecordingFormat,
     RecordingType,
+    SessionState,
     StreamCodec,
     TextFormat,
     Transport,
+    ValidationType,
 )
 from svaml.v2.model.events import EVENT_NAMES, HANDLER_EVENTS, event_name
 from svaml.v2.model.messages import MESSAGE_CLASSES, Message, Play, Say
 from svaml.v2.model.voices import VOICE_NAMES
 
+if TYPE_CHECKING:
+    from svaml.v2.model.calls import (
+        CE_TYPE,
+        CLOUD_EVENT_HEADERS,
+        EVENT_CLASSES,
+        SPEC_VERSION,
+        AmdBeepEvent,
+        AmdHumanEvent,
+        AmdMachineEvent,
+        AmdUnknownEvent,
+        AnsweredEvent,
+        BusyEvent,
+        Call,
+        CloudEvent,
+        CustomEvent,
+        Event,
+        FailedEvent,
+        HangupEvent,
+        IncomingEvent,
+        MenuEvent,
+        MenuInput,
+        MessageFinishedEvent,
+        Money,
+        RecordingFailedEvent,
+        RecordingFinishedEvent,
+        RejectedEvent,
+        TimeoutEvent,
+        event_class,
+    )
+    from svaml.v2.model.rest import (
+        BatchDetails,
+        BatchSession,
+        BatchStopped,
+        BatchSummary,
+        CallBehavior,
+        CallCreated,
+        CallList,
+        DescribeRequest,
+        Description,
+        Links,
+        PageMeta,
+        Problem,
+        Service,
+        ServiceList,
+        ServiceRequest,
+        Session,
+        ValidationRequest,
+        ValidationResult,
+        WebhookTarget,
+    )
+
 __all__ = [
+    "CE_TYPE",
+    "CLOUD_EVENT_HEADERS",
     "COMMAND_CLASSES",
     "DESTINATION_CLASSES",
+    "EVENT_CLASSES",
     "EVENT_NAMES",
     "HANDLERS",
     "HANDLER_EVENTS",
     "MESSAGE_CLASSES",
     "ORIGIN_CLASSES",
+    "SPEC_VERSION",
     "VOICE_NAMES",
     "Amd",
+    "AmdBeepEvent",
     "AmdEvents",
+    "AmdHumanEvent",
+    "AmdMachineEvent",
+    "AmdUnknownEvent",
     "Answer",
+    "AnsweredEvent",
+    "BatchDetails",
     "BatchOptions",
+    "BatchSession",
+    "BatchStopped",
+    "BatchSummary",
     "BridgeCall",
+    "BusyEvent",
+    "Call",
+    "CallBehavior",
+    "CallBehaviorType",
+    "CallCreated",
     "CallEvents",
     "CallHeader",
+    "CallList",
+    "CallReason",
+    "CallResult",
+    "CallType",
+    "CloudEvent",
     "Command",
+    "CustomEvent",
+    "DescribeRequest",
+    "Description",
     "Destination",
     "Dial",
+    "Direction",
     "Document",
     "DocumentEvents",
+    "Event",
+    "FailedEvent",
     "GotoMenu",
     "Hangup",
+    "HangupEvent",
+    "IncomingEvent",
     "InputMethod",
+    "Links",
     "Match",
     "Menu",
+    "MenuEvent",
+    "MenuInput",
     "MenuItem",
     "MenuPrompt",
     "Message",
+    "MessageFinishedEvent",
     "Messages",
     "MessagesEvents",
+    "Money",
     "Origin",
+    "OriginationType",
+    "PageMeta",
     "Pause",
     "Phone",
     "Play",
+    "Problem",
     "RecordingDestination",
     "RecordingEvents",
+    "RecordingFailedEvent",
+    "RecordingFinishedEvent",
     "RecordingFormat",
     "RecordingOptions",
     "RecordingType",
+    "RejectedEvent",
     "Say",
+    "Service",
+    "ServiceList",
+    "ServiceRequest",
+    "Session",
+    "SessionState",
     "Sip",
     "SipFrom",
     "StartRecording",
@@ -112,10 +224,85 @@ __all__ = [
     "StreamCodec",
     "StreamOptions",
     "TextFormat",
+    "TimeoutEvent",
     "TranscriptionOptions",
     "Transport",
+    "ValidationRequest",
+    "ValidationResult",
+    "ValidationType",
     "VoiceRelay",
     "Webhook",
+    "WebhookTarget",
+    "event_class",
     "event_name",
     "handlers",
 ]
+
+# The calls, events and REST bodies load on first use (PEP 562): building and checking documents
+# never need them.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "CE_TYPE",
+            "CLOUD_EVENT_HEADERS",
+            "EVENT_CLASSES",
+            "SPEC_VERSION",
+            "AmdBeepEvent",
+            "AmdHumanEvent",
+            "AmdMachineEvent",
+            "AmdUnknownEvent",
+            "AnsweredEvent",
+            "BusyEvent",
+            "Call",
+            "CloudEvent",
+            "CustomEvent",
+            "Event",
+            "FailedEvent",
+            "HangupEvent",
+            "IncomingEvent",
+            "MenuEvent",
+            "MenuInput",
+            "MessageFinishedEvent",
+            "Money",
+            "RecordingFailedEvent",
+            "RecordingFinishedEvent",
+            "RejectedEvent",
+            "TimeoutEvent",
+            "event_class",
+        ),
+        "calls",
+    ),
+    **dict.fromkeys(
+        (
+            "BatchDetails",
+            "BatchSession",
+            "BatchStopped",
+            "BatchSummary",
+            "CallBehavior",
+            "CallCreated",
+            "CallList",
+            "DescribeRequest",
+            "Description",
+            "Links",
+            "PageMeta",
+            "Problem",
+            "Service",
+            "ServiceList",
+            "ServiceRequest",
+            "Session",
+            "ValidationRequest",
+            "ValidationResult",
+            "WebhookTarget",
+        ),
+        "rest",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'svaml.v2.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"svaml.v2.model.{module}"), name)
+    globals()[name] = value
+    return value

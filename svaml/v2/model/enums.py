@@ -9,13 +9,21 @@ from __future__ import annotations
 from svaml.model.enums import Transport, _SvamlEnum
 
 __all__ = [
+    "CallBehaviorType",
+    "CallReason",
+    "CallResult",
+    "CallType",
+    "Direction",
     "InputMethod",
+    "OriginationType",
     "RecordingDestination",
     "RecordingFormat",
     "RecordingType",
+    "SessionState",
     "StreamCodec",
     "TextFormat",
     "Transport",
+    "ValidationType",
 ]
 
 
@@ -59,3 +67,83 @@ class StreamCodec(_SvamlEnum):
     """The audio codec of a STREAM destination (only PCM exists)."""
 
     PCM = "PCM"
+
+
+# -- calls, sessions and services (reference §1, §8.5) ----------------------------------------------
+
+
+class Direction(_SvamlEnum):
+    """Which way a call leg goes: it reached the service, or the service (or the API) placed it."""
+
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+class CallType(_SvamlEnum):
+    """The kind of endpoint a leg connects to."""
+
+    PHONE = "PHONE"
+    SIP = "SIP"
+    STREAM = "STREAM"
+    VOICE_RELAY = "VOICE_RELAY"
+
+
+class OriginationType(_SvamlEnum):
+    """Where a leg came from: a phone, a SIP endpoint, or the REST API (``SERVER``)."""
+
+    PHONE = "PHONE"
+    SIP = "SIP"
+    SERVER = "SERVER"
+
+
+class CallResult(_SvamlEnum):
+    """A leg's state: QUEUED, INITIATED (ringing) and IN_PROGRESS (answered) pass; the rest are final."""
+
+    QUEUED = "QUEUED"
+    INITIATED = "INITIATED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    REJECTED = "REJECTED"
+    NO_ANSWER = "NO_ANSWER"
+    CANCEL = "CANCEL"
+    BUSY = "BUSY"
+    FAILED = "FAILED"
+
+
+class CallReason(_SvamlEnum):
+    """Why a leg is in its state (``callReason``)."""
+
+    OK = "OK"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    CALLER_HANGUP = "CALLER_HANGUP"
+    CALLEE_HANGUP = "CALLEE_HANGUP"
+    MANAGER_HANGUP = "MANAGER_HANGUP"
+    DID_NOT_FOUND = "DID_NOT_FOUND"
+    INVALID_SCRIPT = "INVALID_SCRIPT"
+    UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
+    NO_MORE_ROUTES = "NO_MORE_ROUTES"
+    ERROR = "ERROR"
+
+
+class SessionState(_SvamlEnum):
+    """A session's (or a batch session's) state; EXPIRED: the batch's TTL passed before it started."""
+
+    QUEUED = "QUEUED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+
+
+class CallBehaviorType(_SvamlEnum):
+    """How a service handles inbound calls: not at all, by its webhook, or with a fixed document."""
+
+    NONE = "NONE"
+    WEBHOOK = "WEBHOOK"
+    STATIC = "STATIC"
+
+
+class ValidationType(_SvamlEnum):
+    """How ``svaml/validate`` checks: NORMAL ignores unknown properties, STRICT reports them."""
+
+    NORMAL = "NORMAL"
+    STRICT = "STRICT"

@@ -57,6 +57,24 @@ _NOT_PICKLED = (
 )
 
 
+@attrs.frozen
+class _Scheme:
+    """What differs between Sinch's two signing schemes; everything else is one algorithm.
+
+    ``Application`` signs Voice API v1 (callbacks and REST requests), ``service`` Voice API v2's
+    webhooks: the same string to sign and HMAC, another scheme name and key (the serviceId), a
+    7-digit ``x-timestamp``, the query never signed, and no Content-Type line without a body.
+    """
+
+    name: str  # as written in the header
+    key_name: str  # what the key is, in messages
+    secret_name: str
+    where: str  # the API and the function that verifies it, for the other scheme's refusal
+    both_paths: bool  # verify the path with and without its query (v1's SDKs differ); else without
+    blank_empty: bool  # no body: empty Content-MD5 *and* Content-Type lines
+    stamp: Callable[[datetime | None], str]
+
+
 def content_md5(body: bytes | str | None) -> str:
     """Return ``base64(md5(body))``, the Content-MD5 line of the string to sign; "" for no body.
 
@@ -79,14 +97,48 @@ def format_timestamp(moment: datetime | None = None) -> str:
 
     Raises :class:`~svaml.errors.SvamlError` for a naive datetime, whose zone is unknown.
     """
+    return _utc(moment).isoformat(timespec="milliseconds") + "Z"
+
+
+def _format_ticks(moment: datetime | None = None) -> str:
+    """Format ``moment`` (default: now) as Voice API v2 stamps: UTC with 7 fractional digits.
+
+    Like ``2026-04-01T12:00:00.0000000Z`` (.NET's ticks; a datetime holds microseconds, so the
+    seventh digit is 0). Raises as :func:`format_timestamp` does.
+    """
+    return _utc(moment).isoformat(timespec="microseconds") + "0Z"
+
+
+def _utc(moment: datetime | None) -> datetime:
+    """``moment`` (default: now) as a naive UTC datetime; refuse what is not an aware datetime."""
     if moment is None:
         moment = datetime.now(timezone.utc)
     elif not isinstance(moment, datetime):
         raise SvamlTypeError(f"the timestamp must be a datetime, not {type(moment).__name__}")
     elif moment.utcoffset() is None:
         raise SvamlError("the timestamp must be a timezone-aware datetime")
-    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.isoformat(timespec="milliseconds") + "Z"
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+APPLICATION = _Scheme(
+    name="Application",
+    key_name="application key",
+    secret_name="application secret",
+    where="Voice API v1 (svaml.signing.verify)",
+    both_paths=True,
+    blank_empty=False,
+    stamp=format_timestamp,
+)
+SERVICE = _Scheme(
+    name="service",
+    key_name="service ID",
+    secret_name="service secret",
+    where="Voice API v2 webhooks (svaml.v2.signing.verify_webhook)",
+    both_paths=False,
+    blank_empty=True,
+    stamp=_format_ticks,
+)
+_SCHEMES = {scheme.name.lower(): scheme for scheme in (APPLICATION, SERVICE)}
 
 
 def sign(
@@ -121,14 +173,19 @@ def _sign(
     body: bytes | str | None,
     content_type: str,
     timestamp: str | datetime | None,
+    scheme: _Scheme = APPLICATION,
 ) -> dict[str, str]:
     """Do :func:`sign`'s work once the key and secret are checked; ``mac`` is keyed with the secret."""
-    path, ts = _checked(method, path, content_type, timestamp)
-    return _headers(key, mac, method, path, body, content_type, ts)
+    path, ts = _checked(method, path, content_type, timestamp, scheme)
+    return _headers(key, mac, method, path, body, content_type, ts, scheme)
 
 
 def _checked(
-    method: str, path: str, content_type: str, timestamp: str | datetime | None
+    method: str,
+    path: str,
+    content_type: str,
+    timestamp: str | datetime | None,
+    scheme: _Scheme = APPLICATION,
 ) -> tuple[str, str | None]:
     """Check a request to sign but its body; return the path to sign and the x-timestamp (None: now)."""
     _str("method", method)
@@ -151,7 +208,7 @@ def _checked(
     if timestamp is None:
         return path, None
     if isinstance(timestamp, datetime):
-        return path, format_timestamp(timestamp)
+        return path, scheme.stamp(timestamp)
     raise SvamlTypeError(f"the timestamp must be a str, a datetime or None, not {type(timestamp).__name__}")
 
 
@@ -163,11 +220,15 @@ def _headers(
     body: bytes | str | None,
     content_type: str,
     ts: str | None,
+    scheme: _Scheme = APPLICATION,
 ) -> dict[str, str]:
     """The signing headers of a checked request (``ts`` None: stamped now)."""
-    stamp = format_timestamp() if ts is None else ts
-    signature = _signature(mac, method, content_md5(body), content_type, stamp, path)
-    return {"x-timestamp": stamp, "Authorization": f"Application {key}:{signature.decode('ascii')}"}
+    stamp = scheme.stamp(None) if ts is None else ts
+    md5 = content_md5(body)
+    if scheme.blank_empty and not md5:
+        content_type = ""
+    signature = _signature(mac, method, md5, content_type, stamp, path)
+    return {"x-timestamp": stamp, "Authorization": f"{scheme.name} {key}:{signature.decode('ascii')}"}
 
 
 def basic_authorization(key: str, secret: str | Secret) -> dict[str, str]:
@@ -226,8 +287,13 @@ def _verify(
     allow_basic: bool,
     now: object,
     replay: ReplayStore | None,
+    expected: _Scheme = APPLICATION,
 ) -> str:
-    """Do :func:`verify`'s work with the credentials of each key; return the key that signed."""
+    """Do :func:`verify`'s work with the credentials of each key; return the key that signed.
+
+    ``expected`` is the one scheme accepted (besides Basic, with ``allow_basic``); the other is
+    refused, saying which API it signs.
+    """
     window = _window_seconds(max_age)
     if replay is not None and window is None:
         raise SignatureError("replay protection needs the replay window: max_age must not be None")
@@ -236,7 +302,10 @@ def _verify(
     if not isinstance(method, str):
         raise SignatureError("the method must be a str")
     if not isinstance(path, str) or not path.startswith("/"):
-        raise SignatureError("the path must be the URL path of the callback, starting with '/'")
+        raise SignatureError(
+            f"the path must be the URL path of the {'callback' if expected is APPLICATION else 'webhook'},"
+            " starting with '/'"
+        )
     raw_body = _body_bytes(body, _VERIFYING)
     found = _relevant(headers)
 
@@ -245,22 +314,29 @@ def _verify(
         raise SignatureError("missing Authorization header")
     scheme, _, credentials = authorization.strip(" \t").partition(" ")
     scheme = scheme.lower() if scheme.isascii() else ""
-    if scheme == "basic":
+    if scheme == "basic" and expected is APPLICATION:
         if not allow_basic:
             raise SignatureError(
                 "unsupported Authorization scheme: Basic is accepted only with allow_basic=True"
             )
         return _check_basic(credentials, keyring)
-    if scheme != "application":
-        raise SignatureError("unsupported Authorization scheme: expected 'Application'")
+    if scheme != expected.name.lower():
+        other = _SCHEMES.get(scheme)
+        if other is not None:
+            raise SignatureError(
+                f"unsupported Authorization scheme: '{other.name}' signs {other.where};"
+                f" expected '{expected.name}'"
+            )
+        raise SignatureError(f"unsupported Authorization scheme: expected '{expected.name}'")
     received_key, colon, signature = credentials.partition(":")
     if not colon or not received_key or received_key[0].isspace():
         raise SignatureError(
-            "malformed Authorization header: expected 'Application <key>:<signature>' with exactly one space"
+            f"malformed Authorization header: expected '{expected.name} <key>:<signature>'"
+            " with exactly one space"
         )
     found_credentials = keyring.get(received_key)
     if found_credentials is None:
-        raise SignatureError("unknown application key in the Authorization header")
+        raise SignatureError(f"unknown {expected.key_name} in the Authorization header")
     mac = found_credentials._mac
 
     timestamp = found.get("x-timestamp")
@@ -281,13 +357,19 @@ def _verify(
             )
 
     md5 = _md5(raw_body)
-    content_type = found.get("content-type", "")
+    content_type = "" if expected.blank_empty and not md5 else found.get("content-type", "")
     received = signature.encode("utf-8", "surrogatepass")
     matched = False
-    # Sinch signs the path alone; some SDKs (.NET's PathAndQuery) sign it with the query.
-    for candidate in (path, path.partition("?")[0]) if "?" in path else (path,):
-        expected = _signature(mac, method, md5, content_type, timestamp, candidate)
-        matched |= hmac.compare_digest(expected, received)
+    # Sinch signs the path alone; some v1 SDKs (.NET's PathAndQuery) sign it with the query.
+    if not expected.both_paths:
+        candidates: tuple[str, ...] = (path.partition("?")[0].partition("#")[0],)
+    elif "?" in path:
+        candidates = (path, path.partition("?")[0])
+    else:
+        candidates = (path,)
+    for candidate in candidates:
+        computed = _signature(mac, method, md5, content_type, timestamp, candidate)
+        matched |= hmac.compare_digest(computed, received)
     if not matched:
         raise SignatureError(
             "signature does not match: check the secret, and that the path, body and headers"
@@ -339,20 +421,22 @@ class Secret(_HoldsSecret):
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_mac", _keyed_mac(self._text))
 
-    def keyed(self, key: object, errors: _Errors = _SIGNING) -> hmac.HMAC:
+    def keyed(self, key: object, errors: _Errors = _SIGNING, scheme: _Scheme = APPLICATION) -> hmac.HMAC:
         """Check ``key`` and the secret; return the HMAC keyed with the decoded secret.
 
         Raises ``errors[0]`` (:class:`~svaml.errors.SvamlError` by default) for a bad value and
-        ``errors[1]`` for a wrong type; the message never contains the secret.
+        ``errors[1]`` for a wrong type; the message, in the words of ``scheme`` (an application
+        key and secret, or a service ID and secret), never contains the secret.
         """
-        _check_key(key, errors)
+        _check_key(key, errors, scheme.key_name)
         if self._mac is not None:
             return self._mac
+        what = scheme.secret_name
         if not isinstance(self._text, str):
-            raise errors[1](f"the application secret must be a str, not {type(self._text).__name__}")
+            raise errors[1](f"the {what} must be a str, not {type(self._text).__name__}")
         if not self._text:
-            raise errors[0]("the application secret must not be empty")
-        raise errors[0]("the application secret is not Base64 (copy it from the Sinch dashboard)")
+            raise errors[0](f"the {what} must not be empty")
+        raise errors[0](f"the {what} is not Base64 (copy it from the Sinch dashboard)")
 
     def basic_authorization(self, key: str) -> dict[str, str]:
         """Return ``Authorization: Basic base64(key:secret)``; see :func:`basic_authorization`."""
@@ -580,12 +664,12 @@ def _body_bytes(body: object, errors: _Errors) -> bytes:
     raise errors[1](f"the body must be bytes, str or None, not {type(body).__name__}")
 
 
-def _check_key(key: object, errors: _Errors) -> None:
-    key = _str("application key", key, errors[1])
+def _check_key(key: object, errors: _Errors, what: str = "application key") -> None:
+    key = _str(what, key, errors[1])
     if not key:
-        raise errors[0]("the application key must not be empty")
+        raise errors[0](f"the {what} must not be empty")
     if ":" in key or not (key.isascii() and key.isprintable()) or " " in key:
-        raise errors[0]("the application key must be printable ASCII without ':' or spaces")
+        raise errors[0](f"the {what} must be printable ASCII without ':' or spaces")
 
 
 def _window_seconds(max_age: object) -> float | None:

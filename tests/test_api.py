@@ -76,6 +76,7 @@ def test_public_modules_exist() -> None:
         "svaml.v2.document",
         "svaml.v2.model",
         "svaml.v2.schema",
+        "svaml.v2.signing",
         "svaml.v2.strategies",
     }
     assert expected <= set(PUBLIC_MODULES)

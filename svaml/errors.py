@@ -25,7 +25,7 @@ import builtins
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from svaml.diagnostic import Diagnostic
@@ -84,7 +84,15 @@ class SvamlTypeError(SvamlError, TypeError):
 
 
 class EventError(SvamlError):
-    """A callback body that is not a Sinch Voice event (not JSON, no or unknown ``event``)."""
+    """A callback body that is not a Sinch Voice event (not JSON, no or unknown ``event``).
+
+    ``data`` is the decoded body when it was JSON but not an event that reads (a v2 event
+    without its ``call``, say), so that nothing Sinch sent is lost; None otherwise.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Diagnostic] = (), *, data: Any = None) -> None:
+        super().__init__(message, problems)
+        self.data = data
 
 
 class SignatureError(SvamlError):

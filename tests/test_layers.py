@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("document", ("svaml.document", "svaml.typed", "svaml.v2.document")),
     ("schema", ("svaml.schema", "svaml.v2.schema")),
     ("edges", ("svaml._environment", "svaml.replay", "svaml.signing", "svaml.callbacks", "svaml._results",
-               "svaml._serving", "svaml.v2.signing",
+               "svaml._serving", "svaml.v2.signing", "svaml.v2.webhooks",
                "svaml.client")),
     (
         "testing and docs",

@@ -110,7 +110,7 @@ def verify_webhook(
     body: bytes | str | None,
     service_id: str | None = None,
     secret: str | Secret | None = None,
-    services: Mapping[str, str | Secret] | Keyring | None = None,
+    services: Mapping[str, str | Secret] | Mapping[str, Credentials] | None = None,
     method: str = "POST",
     max_age: float | timedelta | None = _DEFAULT_MAX_AGE,
     now: datetime | None = None,
@@ -139,7 +139,9 @@ def verify_webhook(
 
 
 def _keyring(
-    service_id: object, secret: str | Secret | None, services: Mapping[str, str | Secret] | Keyring | None
+    service_id: object,
+    secret: str | Secret | None,
+    services: Mapping[str, str | Secret] | Mapping[str, Credentials] | None,
 ) -> Mapping[str, Credentials]:
     """The credentials to verify with, from one service or several; a bad one is a SignatureError."""
     if services is not None:

@@ -89,7 +89,7 @@ def parse_event(
     else:
         raise EventError(f"expected the webhook body as bytes, str or a mapping, got {type(body).__name__}")
     if not (data.__class__ is dict or isinstance(data, Mapping)):
-        raise EventError(f"the webhook body is not a JSON object but {_json.typename(data)}")
+        raise EventError(f"the webhook body is a JSON {_json.typename(data)}, not an object")
     name = data.get("event")
     if name is None:
         raise EventError("the webhook body has no 'event' field: not a Sinch Voice API v2 event", data=data)

@@ -128,7 +128,7 @@ def main() -> None:
     app = create_app()
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
     with make_server(host, port, app.wsgi) as server:
-        print(f"Serving the v2 IVR on http://{host}:{port}{WEBHOOK_PATH}")
+        print(f"Serving the v2 IVR on http://{host}:{port}{WEBHOOK_PATH}", flush=True)
         server.serve_forever()
 
 

@@ -19,6 +19,7 @@ import inspect
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, overload
@@ -28,7 +29,6 @@ import attrs
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
 from svaml._serving import IN_PROCESS, JSON, CallbackResponse, DefaultStore, Serving
-from svaml._time import parse_timestamp
 from svaml.diagnostic import Severity
 from svaml.errors import EventError, ReplayError, SignatureError, SvamlError
 from svaml.replay import ReplayStore
@@ -137,14 +137,12 @@ def read_cloud_event(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> 
     missing = [CLOUD_EVENT_HEADERS[a] for a in ("id", "source") if a not in found]
     if missing:
         raise EventError(f"the webhook has CloudEvents headers but no {' nor '.join(missing)} header")
-    if "time" in found:
-        try:
-            found["time"] = parse_timestamp(found["time"])
-        except SvamlError:
-            raise EventError(
-                f"the ce-time header {_json.brief(found['time'], 40)} is not a date and time"
-            ) from None
-    return CloudEvent(**found)
+    try:
+        return CloudEvent(**found)  # reads ce-time as every Sinch timestamp
+    except SvamlError:
+        raise EventError(
+            f"the ce-time header {_json.brief(found['time'], 40)} is not a date and time"
+        ) from None
 
 
 def _key(event: Event) -> tuple[str, str] | None:
@@ -211,14 +209,14 @@ def _same_service(event: Event, signer: str) -> None:
 
 
 class _Delivery:
-    """One event being answered, or answered: waiters wait on ``done``; ``response`` None = failed."""
+    """One event being answered (``settled`` False), or answered: ``response`` None if that failed."""
 
-    __slots__ = ("done", "event", "expiry", "response")
+    __slots__ = ("event", "expiry", "response", "settled")
 
     def __init__(self, event: Event, expiry: float) -> None:
         self.event = event
         self.expiry = expiry
-        self.done = threading.Event()
+        self.settled = False
         self.response: CallbackResponse | None = None
 
 
@@ -236,8 +234,12 @@ class _Redeliveries:
         self._max = max_entries
         self._window = window
         self._clock = clock
-        self._entries: dict[tuple[str, str], _Delivery] = {}
+        # Arrival order is about expiry order; an OrderedDict drops its oldest in O(1) (a dict that
+        # loses its first keys one by one scans the holes they leave).
+        self._entries: OrderedDict[tuple[str, str], _Delivery] = OrderedDict()
+        # One lock and condition for all: a delivery costs no lock of its own (a redelivery is rare).
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
         self._warned = False
 
     def claim(self, key: tuple[str, str], event: Event) -> tuple[_Delivery, bool] | None:
@@ -250,14 +252,14 @@ class _Redeliveries:
         with self._lock:
             entries = self._entries
             while entries:  # the oldest first: they expire about in order
-                oldest = next(iter(entries))
-                if entries[oldest].expiry > now:
+                oldest = next(iter(entries.values()))
+                if oldest.expiry > now:
                     break
-                del entries[oldest]
+                entries.popitem(last=False)
             found = entries.get(key)
             if found is None:
                 if len(entries) >= self._max:
-                    del entries[next(iter(entries))]
+                    entries.popitem(last=False)
                     if not self._warned:
                         self._warned = True
                         _log.warning(
@@ -272,13 +274,19 @@ class _Redeliveries:
 
     def settle(self, key: tuple[str, str], delivery: _Delivery, response: CallbackResponse) -> None:
         """Keep a 200 answer for the window; forget a failed one, so that the next delivery calls again."""
-        if response.status == 200:
-            delivery.response = response
-        else:
-            with self._lock:
-                if self._entries.get(key) is delivery:
-                    del self._entries[key]
-        delivery.done.set()
+        with self._settled:
+            if response.status == 200:
+                delivery.response = response
+            elif self._entries.get(key) is delivery:
+                del self._entries[key]
+            delivery.settled = True
+            self._settled.notify_all()
+
+    def wait(self, delivery: _Delivery) -> CallbackResponse | None:
+        """Wait (up to :attr:`WAIT` seconds) for another delivery's answer; None if it failed or is late."""
+        with self._settled:
+            self._settled.wait_for(lambda: delivery.settled, self.WAIT)
+        return delivery.response
 
     def answered(self, event: Event) -> CallbackResponse | None:
         """The answer kept for an event equal to ``event`` (waiting for it when pending), or None."""
@@ -286,8 +294,7 @@ class _Redeliveries:
         found = None if key is None else self._entries.get(key)
         if found is None or found.event != event:
             return None
-        found.done.wait(self.WAIT)
-        return found.response
+        return self.wait(found)
 
 
 # -- the application ------------------------------------------------------------------------------
@@ -573,10 +580,10 @@ class WebhookApp(Serving[Event]):
             return self._respond_now(event)
         claimed = self._redeliveries.claim(key, event)
         if claimed is not None and not claimed[1]:  # answered, or being answered
-            claimed[0].done.wait(_Redeliveries.WAIT)
-            if claimed[0].response is not None:
+            first = self._redeliveries.wait(claimed[0])
+            if first is not None:
                 self._again(event)
-                return claimed[0].response
+                return first
             claimed = None  # the first failed or is stuck: this delivery is answered anew
         if claimed is None:
             return self._respond_now(event)
@@ -595,10 +602,10 @@ class WebhookApp(Serving[Event]):
             return await self._call_async(event, function)
         claimed = self._redeliveries.claim(key, event)
         if claimed is not None and not claimed[1]:
-            await asyncio.to_thread(claimed[0].done.wait, _Redeliveries.WAIT)
-            if claimed[0].response is not None:
+            first = await asyncio.to_thread(self._redeliveries.wait, claimed[0])
+            if first is not None:
                 self._again(event)
-                return claimed[0].response
+                return first
             claimed = None
         if claimed is None:
             return await self._call_async(event, function)

@@ -164,8 +164,8 @@ class Serving(Generic[_E]):
 
     # -- what a subclass says -----------------------------------------------------------------
 
-    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> None:
-        """Check the request's signature (and the replay store); raise as :mod:`svaml.signing` does."""
+    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> str | None:
+        """Check the signature (and the replay store); return who signed, or raise as :mod:`svaml.signing`."""
         raise NotImplementedError
 
     def _replayed(self, path: str, headers: Any, body: bytes, error: ReplayError) -> CallbackResponse:
@@ -175,8 +175,11 @@ class Serving(Generic[_E]):
 
     _unauthorized: ClassVar[CallbackResponse]
 
-    def _parse(self, body: bytes, headers: Any) -> _E:
-        """Read the event of a verified request; raise :class:`~svaml.errors.EventError`."""
+    def _parse(self, body: bytes, headers: Any, signer: str | None) -> _E:
+        """Read the event of a request ``signer`` signed (None: unverified); raise ``EventError``.
+
+        A ``SignatureError`` here (an event that is not the signer's) is a 401 too.
+        """
         raise NotImplementedError
 
     def _name(self, event: _E) -> str:
@@ -301,9 +304,10 @@ class Serving(Generic[_E]):
         if len(body) > self._max_body:
             self._refused(path, 413, f"a body of {len(body)} bytes")
             return self._too_large()
+        signer = None
         if self._keyring is not None:
             try:
-                self._verify(self._keyring, method, self._signed(path), headers, body)
+                signer = self._verify(self._keyring, method, self._signed(path), headers, body)
             except ReplayError as exc:
                 return self._replayed(path, headers, body, exc)
             except SignatureError as exc:
@@ -323,10 +327,13 @@ class Serving(Generic[_E]):
                     " the server's log says why".encode(),
                 )
         try:
-            event = self._parse(body, headers)
+            event = self._parse(body, headers, signer)
         except EventError as exc:
             self._refused(path, 400, str(exc))
             return CallbackResponse(400, TEXT, reason(str(exc)))
+        except SignatureError as exc:
+            self._refused(path, 401, str(exc))
+            return self._unauthorized
         if inline or self._function(event)[1]:
             return event
         return Answered(event, self.respond(event))

@@ -334,8 +334,8 @@ class CallbackApp(Serving[Event]):
         """
         return await Serving.handle_async(self, method, path, headers, body)
 
-    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> None:
-        keyring.verify(
+    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> str | None:
+        return keyring.verify(
             method=method,
             path=path,
             headers=headers,
@@ -345,7 +345,7 @@ class CallbackApp(Serving[Event]):
             replay=self._replay,
         )
 
-    def _parse(self, body: bytes, headers: Any) -> Event:
+    def _parse(self, body: bytes, headers: Any, signer: str | None) -> Event:
         return parse_event(body)
 
     def _name(self, event: Event) -> str:

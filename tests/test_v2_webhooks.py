@@ -409,6 +409,15 @@ def test_more_refusals_say_why() -> None:
     assert expected == [(r.status, r.body) for r in actual]
 
 
+def test_the_app_refuses_an_event_of_another_service_than_its_signer() -> None:
+    """A webhook signed by one service whose ce-source names another is a 401; the function is not called."""
+    app, seen = hello_app(service_id=None, secret=None, services={SERVICE_ID: SECRET, OTHER_ID: OTHER_SECRET})
+    body = body_of("call.incoming")
+    response = app.handle("POST", PATH, headers_of(body, source=f"projects/p/services/{OTHER_ID}"), body)
+    expected = ((401, (("WWW-Authenticate", "service"),), b""), [])
+    assert expected == (tuple(response), seen)
+
+
 def test_a_function_that_raises_is_a_500_and_a_redelivery_calls_it_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

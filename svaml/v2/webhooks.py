@@ -524,8 +524,8 @@ class WebhookApp(Serving[Event]):
         """
         return await Serving.handle_async(self, method, path, headers, body)
 
-    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> None:
-        verify_webhook(
+    def _verify(self, keyring: Keyring, method: str, path: str, headers: Any, body: bytes) -> str | None:
+        return verify_webhook(
             path=path,
             headers=headers,
             body=body,
@@ -539,7 +539,7 @@ class WebhookApp(Serving[Event]):
         # Sinch may send the very same signed request again: that is a redelivery, not an attack.
         if self._redeliveries is not None:
             try:
-                event = self._parse(body, headers)
+                event = self._parse(body, headers, None)  # the signature verified: it is a replay
             except EventError:
                 event = None
             response = None if event is None else self._redeliveries.answered(event)
@@ -548,11 +548,10 @@ class WebhookApp(Serving[Event]):
                 return response
         return super()._replayed(path, headers, body, error)
 
-    def _parse(self, body: bytes, headers: Any) -> Event:
+    def _parse(self, body: bytes, headers: Any, signer: str | None) -> Event:
         event = parse_event(body, headers)
-        keyring = self._keyring
-        if keyring is not None and len(keyring) == 1:
-            _same_service(event, next(iter(keyring)))
+        if signer is not None:
+            _same_service(event, signer)
         return event
 
     def _name(self, event: Event) -> str:

@@ -78,6 +78,7 @@ def test_public_modules_exist() -> None:
         "svaml.v2.schema",
         "svaml.v2.signing",
         "svaml.v2.strategies",
+        "svaml.v2.webhooks",
     }
     assert expected <= set(PUBLIC_MODULES)
 

@@ -9,16 +9,19 @@ import asyncio
 import json
 import logging
 import socket
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
 import uvicorn
+from mypy import api
 
 from svaml.errors import EventError, ReplayStoreError, SignatureError, SvamlError
 from svaml.signing import Keyring, sign
@@ -733,3 +736,51 @@ def test_replay_store_failure_type_is_the_documented_one() -> None:
         construct_event(
             body, headers_of(body), path=PATH, service_id=SERVICE_ID, secret=SECRET, replay=BrokenStore()
         )
+
+
+def test_mypy_accepts_plain_and_async_functions_and_refuses_a_wrong_answer(tmp_path: Path) -> None:
+    """Registered functions keep their types; one answering something else than SVAML v2 is a type error."""
+    source = tmp_path / "snippet.py"
+    source.write_text(
+        textwrap.dedent(
+            """
+            from svaml.v2 import Svaml2
+            from svaml.v2.model import CustomEvent, HangupEvent, IncomingEvent
+            from svaml.v2.webhooks import WebhookApp
+
+            app = WebhookApp(verify=False)
+
+
+            @app.incoming
+            def greet(event: IncomingEvent) -> Svaml2:
+                return Svaml2().answer()
+
+
+            @app.hangup
+            async def ended(event: HangupEvent) -> None:
+                return None
+
+
+            @app.custom("sales")
+            def sales(event: CustomEvent) -> Svaml2 | None:
+                return None
+
+
+            @app.answered
+            def wrong(event: object) -> int:
+                return 1
+
+
+            reveal_type(greet)
+            """
+        ),
+        encoding="utf-8",
+    )
+    out, _, _ = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(source)])
+    found = [line.split(": ", 1)[1] for line in out.splitlines() if ": error: " in line or ": note: " in line]
+    expected = [
+        'error: Value of type variable "_F" of function cannot be "Callable[[object], int]"  [type-var]',
+        'note: Revealed type is "def (event: svaml.v2.model.calls.IncomingEvent)'
+        ' -> svaml.v2.document.Svaml2"',
+    ]
+    assert expected == found

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, overload
 
@@ -304,7 +304,8 @@ _NOTHING = Svaml2()  # {"commands": []}: Sinch's "no action" (reference D1)
 _HANGUP = Svaml2().hangup()
 # What settles a delivery whose answering was cut short (cancelled): not kept, so answered anew.
 _LOST = CallbackResponse(500, (), b"")
-_F = TypeVar("_F", bound=Callable[..., Any])
+# A registered function: plain or ``async def``, answering a Svaml2 (any v2 Document) or None.
+_F = TypeVar("_F", bound=Callable[[Any], "Document | None | Awaitable[Document | None]"])
 # S2009 (empty commands) is the documented "no action" of a webhook answer, but to call.incoming.
 _EMPTY = "S2009"
 

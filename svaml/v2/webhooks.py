@@ -211,13 +211,22 @@ def _same_service(event: Event, signer: str) -> None:
 class _Delivery:
     """One event being answered (``settled`` False), or answered: ``response`` None if that failed."""
 
-    __slots__ = ("event", "expiry", "response", "settled")
+    __slots__ = ("expiry", "identity", "response", "settled")
 
-    def __init__(self, event: Event, expiry: float) -> None:
-        self.event = event
+    def __init__(self, identity: object, expiry: float) -> None:
+        self.identity = identity
         self.expiry = expiry
         self.settled = False
         self.response: CallbackResponse | None = None
+
+
+def _identity(event: Event) -> object:
+    """What two deliveries of one event share besides (ce-id, ce-source): name, call and menu input.
+
+    Kept instead of the event, whose object graph would cost memory and garbage collection.
+    """
+    call = event.call
+    return (event.event, None if call is None else call.call_id, event.menu)
 
 
 class _Redeliveries:
@@ -265,9 +274,9 @@ class _Redeliveries:
                         _log.warning(
                             "svaml: the answers kept for redeliveries are full; the oldest leave first"
                         )
-                mine = entries[key] = _Delivery(event, now + self._window)
+                mine = entries[key] = _Delivery(_identity(event), now + self._window)
                 return mine, True
-        if found.event != event:
+        if found.identity != _identity(event):
             _log.warning("svaml: two events share ce-id and ce-source %s but differ; both are answered", key)
             return None
         return found, False
@@ -292,7 +301,7 @@ class _Redeliveries:
         """The answer kept for an event equal to ``event`` (waiting for it when pending), or None."""
         key = _key(event)
         found = None if key is None else self._entries.get(key)
-        if found is None or found.event != event:
+        if found is None or found.identity != _identity(event):
             return None
         return self.wait(found)
 
@@ -305,7 +314,7 @@ _HANGUP = Svaml2().hangup()
 # What settles a delivery whose answering was cut short (cancelled): not kept, so answered anew.
 _LOST = CallbackResponse(500, (), b"")
 # A registered function: plain or ``async def``, answering a Svaml2 (any v2 Document) or None.
-_F = TypeVar("_F", bound=Callable[[Any], "Document | None | Awaitable[Document | None]"])
+_F = TypeVar("_F", bound=Callable[[Any], "Document | Awaitable[Document | None] | None"])
 # S2009 (empty commands) is the documented "no action" of a webhook answer, but to call.incoming.
 _EMPTY = "S2009"
 

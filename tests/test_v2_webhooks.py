@@ -449,6 +449,33 @@ def test_a_function_that_raises_is_a_500_and_a_redelivery_calls_it_again(
     assert expected == (first.status, first.body, second.status, len(calls), "database down" in caplog.text)
 
 
+def test_behind_a_proxy_the_configured_path_is_what_verifies() -> None:
+    """With ``signed_path`` a webhook received at a rewritten path verifies against the configured one."""
+    app, seen = hello_app(signed_path=PATH)
+    body = body_of("call.incoming")
+    expected = [200, 1]
+    assert expected == [app.handle("POST", "/internal/hooks?x=1", headers_of(body), body).status, len(seen)]
+
+
+def test_with_the_window_off_old_webhooks_verify_and_redeliveries_are_still_answered_once() -> None:
+    """``max_age=None`` accepts a webhook signed long ago, and still answers its redelivery once."""
+    app, seen = hello_app(max_age=None, replay=None)
+    body = body_of("call.incoming")
+    headers = {
+        **headers_of(body),
+        **sign_webhook(
+            service_id=SERVICE_ID,
+            secret=SECRET,
+            path=PATH,
+            body=body,
+            timestamp="2020-01-01T00:00:00.0000000Z",
+        ),
+    }
+    expected = ([200, 200], 1, None)
+    statuses = [app.handle("POST", PATH, headers, body).status for _ in range(2)]
+    assert expected == (statuses, len(seen), app.replay)
+
+
 # -- at-least-once delivery -------------------------------------------------------------------------
 
 

@@ -114,9 +114,11 @@ def parse_event(
 def read_cloud_event(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> CloudEvent | None:
     """Read the CloudEvents attributes of a webhook's ``ce-*`` headers (names in any case).
 
-    Returns None when the request carries none of them. A missing attribute is None; ``ce-time``
-    is read leniently (as every Sinch timestamp, :func:`svaml._time.parse_timestamp`). Raises
-    :class:`~svaml.errors.EventError` for a header given twice or a ``ce-time`` that is no time.
+    Returns None when the request carries none of them. A missing ``ce-type`` or
+    ``ce-specversion`` is Sinch's one value, a missing ``ce-time`` None; ``ce-time`` is read
+    leniently (as every Sinch timestamp, :func:`svaml._time.parse_timestamp`). Raises
+    :class:`~svaml.errors.EventError` for a header given twice, no ``ce-id`` or ``ce-source``
+    (they identify the event), or a ``ce-time`` that is no time.
     """
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     found: dict[str, Any] = {}
@@ -141,7 +143,7 @@ def read_cloud_event(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> 
         return CloudEvent(**found)  # reads ce-time as every Sinch timestamp
     except SvamlError:
         raise EventError(
-            f"the ce-time header {_json.brief(found['time'], 40)} is not a date and time"
+            f"the ce-time header {_json.brief(found.get('time'), 40)} is not a date and time"
         ) from None
 
 
@@ -326,6 +328,7 @@ def _registrar(event: str) -> Callable[[WebhookApp, _F], _F]:
         return self.on(event, function)
 
     register.__name__ = event[len("call.") :].replace(".", "_")
+    register.__qualname__ = f"WebhookApp.{register.__name__}"
     register.__doc__ = f"Register the function (plain or ``async def``) that answers ``{event}`` events."
     return register
 

@@ -34,7 +34,7 @@ __all__ = ["CallbackResponse", "Serving"]
 
 
 class CallbackResponse(NamedTuple):
-    """What :meth:`CallbackApp.handle` answers: a status, headers and the body bytes."""
+    """What ``handle`` answers (``CallbackApp``, ``WebhookApp``): a status, headers and the body bytes."""
 
     status: int
     headers: tuple[tuple[str, str], ...]

@@ -12,7 +12,7 @@ import attrs
 from svaml.errors import SvamlError, SvamlTypeError
 from svaml.model.events import AmdReason, AmdStatus
 
-__all__ = ["Callee", "Caller", "HangUp", "Input", "Outcome", "Press", "Wait"]
+__all__ = ["Callee", "Caller", "HangUp", "Input", "Outcome", "Press", "Wait", "acts_at", "collect"]
 
 _KEYS = re.compile(r"[0-9*#A-Da-d]*")
 
@@ -119,6 +119,44 @@ def _token(text: str) -> Input:
     if word in ("hangup", "hang-up", "bye"):
         return HangUp()
     return Press(text.strip())
+
+
+def acts_at(
+    given: Input | None, total: float, timeout: float, barge: bool, keep_without_barge: bool
+) -> tuple[float | None, Input | None]:
+    """When, seconds into a prompt of ``total`` seconds, the caller's input counts (None: a timeout).
+
+    Keys pressed during a prompt without barge-in count when it ends (or are lost, unless
+    ``keep_without_barge``). An input later than the prompt and its ``timeout`` comes during
+    the next prompt instead: it is returned second, moved that much earlier, to be used next.
+    """
+    if given is None or isinstance(given, Wait) or (isinstance(given, Press) and not given.keys):
+        return None, None
+    at = given.after
+    if isinstance(given, Press) and not barge and at < total:
+        if not keep_without_barge:
+            return None, None
+        at = total
+    if at > total + timeout:
+        later = attrs.evolve(given, after=at - total - timeout) if total + timeout > 0 else None
+        return None, later
+    return at, None
+
+
+def collect(keys: str, max_length: int, terminator: str | None, *, keep_terminator: bool) -> tuple[str, bool]:
+    """The input a menu takes from ``keys``, and whether it ended by itself (else its timeout ends it).
+
+    Input ends at ``max_length`` keys or at ``terminator`` (v1's ``#``, dropped from the input; v2's
+    ``terminatingSequence``, kept in it as Sinch evaluates it).
+    """
+    digits = ""
+    for key in keys:
+        digits += key
+        if terminator and digits.endswith(terminator):
+            return (digits if keep_terminator else digits[: -len(terminator)]), True
+        if len(digits) >= max_length:
+            return digits, True
+    return digits, False
 
 
 def _callees(value: Iterable[Callee | Outcome | str] | Callee | Outcome | str) -> tuple[Callee, ...]:

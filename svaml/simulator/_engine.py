@@ -65,7 +65,7 @@ from svaml.rules import validate
 from svaml.rules._prompts import parse_prompts
 from svaml.rules._validate import json_diagnostics
 from svaml.signing import Credentials, format_timestamp
-from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Press, Wait
+from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Wait, acts_at, collect
 from svaml.simulator._platform import Platform, SignatureClock
 from svaml.simulator._targets import DEFAULT_PATH, Reply, Request, Target, TargetError, as_target
 from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript, summary
@@ -759,22 +759,10 @@ class Call:
             prompt = menu.repeat_prompt or menu.main_prompt
 
     def _acts_at(self, given: Input | None, total: float, timeout: float, barge: bool) -> float | None:
-        """When, seconds into a prompt of ``total`` seconds, the caller's input counts; None for a timeout.
-
-        Keys pressed during a prompt without barge-in count when it ends (or are lost, per the
-        platform); an input later than the menu's timeout comes during the next prompt instead.
-        """
-        if given is None or isinstance(given, Wait) or (isinstance(given, Press) and not given.keys):
-            return None
-        at = given.after
-        if isinstance(given, Press) and not barge and at < total:
-            if not self.platform.keep_keys_without_barge:
-                return None
-            at = total
-        if at > total + timeout:
-            if total + timeout > 0:
-                self._inputs.insert(0, attrs.evolve(given, after=at - total - timeout))
-            return None
+        """When, seconds into a prompt of ``total`` seconds, the caller's input counts; None for a timeout."""
+        at, later = acts_at(given, total, timeout, barge, self.platform.keep_keys_without_barge)
+        if later is not None:
+            self._inputs.insert(0, later)
         return at
 
     def _menu_result(self, menu: Menu, kind: MenuResultType, value: str | None) -> None:
@@ -965,14 +953,7 @@ class Call:
 
 def _collect(keys: str, max_digits: int) -> tuple[str, bool]:
     """The digits a menu takes from ``keys``: up to ``#`` or ``max_digits``; whether input ended by itself."""
-    digits = ""
-    for key in keys:
-        if key == "#":
-            return digits, True
-        digits += key
-        if len(digits) >= max_digits:
-            return digits, True
-    return digits, False
+    return collect(keys, max_digits, "#", keep_terminator=False)
 
 
 def _chosen(menu: Menu, digits: str) -> OptionAction | None:

@@ -16,7 +16,7 @@ import attrs
 from svaml.errors import SvamlError
 from svaml.model.events import DiceReason, DiceResult
 
-__all__ = ["Platform", "SignatureClock"]
+__all__ = ["Common", "Platform", "SignatureClock"]
 
 
 class SignatureClock(str, enum.Enum):
@@ -49,21 +49,18 @@ def _end(result: DiceResult, reason: DiceReason) -> tuple[DiceResult, DiceReason
 
 
 @attrs.frozen(kw_only=True)
-class Platform:
-    """The platform's behaviour the reference does not state, with the simulator's defaults.
+class Common:
+    """The assumptions both simulators share (v1's :class:`Platform` and v2's): bounds, clocks, speech.
 
-    Change one with :func:`attrs.evolve` or ``Platform(field=...)``; every assumption is listed in
-    ``docs/testing.md``. A count or a time out of range (a negative timeout, ``max_steps=0``)
-    raises :class:`~svaml.errors.SvamlError`.
+    Each field says what it assumes; the subclasses add their version's own.
     """
 
     # -- bounds of the simulation (the simulator's own, not Sinch's) ---------------------------
-    #: Callbacks a call may make before the simulator fails it (a flow that never ends).
+    #: Callbacks (webhooks) a call may make before the simulator fails it (a flow that never ends).
     max_steps: int = attrs.field(default=60, validator=_count(1))
-    #: The longest call, in seconds: the reference caps every ``maxDuration`` at 14400.
+    #: The longest call, in seconds: the references cap every ``maxDuration`` (v1) and
+    #: ``maxCallDurationSeconds`` (v2) at 14400.
     max_call_seconds: float = attrs.field(default=14400.0, validator=_positive)
-    #: Seconds Sinch waits for a callback's answer (silent; "if no ICE response within timeout").
-    callback_timeout: float = attrs.field(default=10.0, validator=_positive)
     #: The virtual clock's start (None: now, when the call starts).
     start: datetime | None = None
     #: Which clock stamps the signed ``x-timestamp`` header.
@@ -74,8 +71,32 @@ class Platform:
     tts_chars_per_second: float = attrs.field(default=15.0, validator=_positive)
     #: Seconds a recorded file or URL prompt lasts.
     file_seconds: float = attrs.field(default=3.0, validator=_seconds)
-    #: Seconds one DTMF tone lasts (a ``w`` pauses 0.5 s, as the reference says).
+    #: Seconds one DTMF tone lasts (a ``w`` pauses 0.5 s, as the v1 reference says).
     dtmf_tone_seconds: float = attrs.field(default=0.2, validator=_seconds)
+    #: Keys pressed during a prompt that does not allow barge-in: kept for after the prompt
+    #: (True), or lost (False).
+    keep_keys_without_barge: bool = True
+
+    # -- callees and callers (silent) ------------------------------------------------------------
+    #: Seconds a callee rings before a no-answer when the document gives no dial timeout.
+    dial_timeout: float = attrs.field(default=60.0, validator=_seconds)
+    #: Seconds a caller left in silence (nothing to hear, nothing to answer) waits before
+    #: hanging up.
+    caller_patience: float = attrs.field(default=10.0, validator=_seconds)
+
+
+@attrs.frozen(kw_only=True)
+class Platform(Common):
+    """The platform's behaviour the reference does not state, with the simulator's defaults.
+
+    Change one with :func:`attrs.evolve` or ``Platform(field=...)``; every assumption is listed in
+    ``docs/testing.md``. A count or a time out of range (a negative timeout, ``max_steps=0``)
+    raises :class:`~svaml.errors.SvamlError`. The fields shared with v2's platform (bounds,
+    clocks, speech, dial timeout, patience) come from :class:`Common`.
+    """
+
+    #: Seconds Sinch waits for a callback's answer (silent; "if no ICE response within timeout").
+    callback_timeout: float = attrs.field(default=10.0, validator=_positive)
 
     # -- menus (silent unless noted) -----------------------------------------------------------
     #: ``repeats`` when a menu gives none: how many more times the prompt plays after a timeout
@@ -83,16 +104,11 @@ class Platform:
     menu_repeats: int = attrs.field(default=2, validator=_count(0))
     #: ``maxDigits`` when a menu gives none.
     menu_max_digits: int = attrs.field(default=1, validator=_count(1))
-    #: Keys pressed during a prompt that does not allow barge-in: kept for after the prompt
-    #: (True), or lost (False).
-    keep_keys_without_barge: bool = True
     #: When the caller hangs up in a menu, send a PIE of type ``hangup`` before the DiCE (the
     #: reference lists the type, not when it is sent).
     pie_on_menu_hangup: bool = True
 
     # -- connecting a callee (silent unless noted) ---------------------------------------------
-    #: Seconds a callee rings before a no-answer when ``dialTimeout`` is not given.
-    dial_timeout: float = attrs.field(default=60.0, validator=_seconds)
     #: Send an ACE when a connectPstn, connectSip or connectMxp callee answers (unless
     #: ``suppressCallbacks``); the reference documents ACE for callouts.
     ace_on_connect: bool = True
@@ -101,9 +117,6 @@ class Platform:
     amd_anywhere: bool = True
 
     # -- where the call goes on without the caller pressing anything (silent) ------------------
-    #: Seconds a caller left in silence (a ``continue`` with nothing to continue) waits before
-    #: hanging up.
-    caller_patience: float = attrs.field(default=10.0, validator=_seconds)
     #: Seconds a caller stays in a conference after their last input.
     conference_seconds: float = attrs.field(default=60.0, validator=_seconds)
     #: Seconds a ``park`` lasts when it has no ``maxDuration``.

@@ -2,10 +2,10 @@
 
 A :class:`Target` takes one signed :class:`Request` and gives the :class:`Reply`, or raises
 :class:`TargetError` when no answer came (timeout, unreachable, the application raised). Four
-come with svaml: :class:`AppTarget` (a :class:`~svaml.callbacks.CallbackApp`, through its
-``handle``), :class:`WsgiTarget`, :class:`AsgiTarget` (any framework, called in-process as its
-server would) and :class:`UrlTarget` (a running server, over real HTTP). :func:`as_target`
-picks one for an object.
+come with svaml: :class:`AppTarget` (a :class:`~svaml.callbacks.CallbackApp`, v2's
+``WebhookApp``, or anything else with the same ``handle``), :class:`WsgiTarget`,
+:class:`AsgiTarget` (any framework, called in-process as its server would) and
+:class:`UrlTarget` (a running server, over real HTTP). :func:`as_target` picks one for an object.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from svaml.simulator._transcript import FailureKind
 __all__ = [
     "AppTarget",
     "AsgiTarget",
+    "Handles",
     "Reply",
     "Request",
     "Target",
@@ -87,8 +88,32 @@ class Target(Protocol):
         ...
 
 
-# -- in-process: CallbackApp ----------------------------------------------------------------------
+# -- in-process: CallbackApp, WebhookApp ---------------------------------------------------------
 
+
+class _Response(Protocol):
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+@runtime_checkable
+class Handles(Protocol):
+    """An application answering one request in-process: v1's ``CallbackApp``, v2's ``WebhookApp``."""
+
+    def handle(
+        self, method: str, path: str, headers: tuple[tuple[str, str], ...], body: bytes
+    ) -> _Response:
+        """Answer one request: status, headers and body."""
+        ...
+
+
+
+# The loggers of svaml's applications: why one answered an error.
+_LOGGERS = ("svaml.callbacks", "svaml.v2.webhooks")
 
 # What ``svaml.callbacks`` logs while a simulated request is handled in-process. A context
 # variable, not a thread-local: ``handle_async`` checks the request and runs plain functions in a
@@ -121,7 +146,8 @@ def _install() -> None:
     with _capture_lock:
         if _capture is None:
             _capture = _Capture()
-            logging.getLogger("svaml.callbacks").addHandler(_capture)
+            for name in _LOGGERS:
+                logging.getLogger(name).addHandler(_capture)
 
 
 def _captured(send: Callable[[], Reply]) -> Reply:
@@ -161,12 +187,13 @@ def _explain(records: list[logging.LogRecord]) -> tuple[str, tuple[Diagnostic, .
 
 
 class AppTarget:
-    """A :class:`~svaml.callbacks.CallbackApp` called in-process through ``handle``, as a server would.
+    """An application called in-process through ``handle``, as a server would.
 
+    A :class:`~svaml.callbacks.CallbackApp`, v2's ``WebhookApp``, or anything :class:`Handles`.
     When it answers an error, the reply's ``detail`` and ``diagnostics`` carry what it logged.
     """
 
-    def __init__(self, app: CallbackApp, path: str = DEFAULT_PATH) -> None:
+    def __init__(self, app: Handles, path: str = DEFAULT_PATH) -> None:
         self.app = app
         self.path = path
 
@@ -414,10 +441,11 @@ _OWN = (AppTarget, WsgiTarget, AsgiTarget, UrlTarget)
 
 
 def as_target(obj: object, path: str = DEFAULT_PATH) -> Target:
-    """Return the target for ``obj``: a Target as it is, a CallbackApp, a URL, an ASGI or a WSGI app.
+    """Return the target for ``obj``: a Target as it is, an app with ``handle``, a URL, an ASGI or WSGI app.
 
-    An object whose ``__call__`` is a coroutine function is taken for ASGI, any other callable for
-    WSGI. ``path`` is the callback path for in-process applications (a URL brings its own).
+    An object with a ``handle`` method (a CallbackApp, a WebhookApp) is called through it. An
+    object whose ``__call__`` is a coroutine function is taken for ASGI, any other callable for WSGI.
+    ``path`` is the callback path for in-process applications (a URL brings its own).
     """
     if isinstance(obj, CallbackApp):
         return AppTarget(obj, path)
@@ -425,11 +453,13 @@ def as_target(obj: object, path: str = DEFAULT_PATH) -> Target:
         return UrlTarget(obj)
     if isinstance(obj, (*_OWN, Target)):  # in order: the protocol's check is the slow one
         return obj
+    if callable(getattr(obj, "handle", None)) and not callable(getattr(obj, "send", None)):
+        return AppTarget(obj, path)  # type: ignore[arg-type]
     if inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__):
         return AsgiTarget(obj, path)  # type: ignore[arg-type]
     if callable(obj):
         return WsgiTarget(obj, path)
     raise SvamlError(
-        f"cannot simulate calls against {type(obj).__name__}: give a CallbackApp, a WSGI or ASGI"
-        " application, a callback URL, or a Target"
+        f"cannot simulate calls against {type(obj).__name__}: give a CallbackApp or WebhookApp, a WSGI"
+        " or ASGI application, a callback URL, or a Target"
     )

@@ -1,4 +1,8 @@
-"""What a simulated call leaves behind: the timeline, the callback steps, the end, and any failure."""
+"""What a simulated call leaves behind: the timeline, the callback steps, the end, and any failure.
+
+One record for both versions: a v1 call (events ICE to DiCE, a ``Document`` answer, DiCE's result)
+and a v2 session (webhooks, a v2 ``Document`` answer, the legs as :class:`svaml.v2.model.Call`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.document import Document
 from svaml.model.events import DiceReason, DiceResult, Event
+from svaml.v2.model.calls import Call as Leg
+from svaml.v2.model.calls import Event as Event2
+from svaml.v2.model.document import Document as Document2
+from svaml.v2.model.enums import CallReason, CallResult
 
 __all__ = ["CallFailed", "Entry", "Failure", "FailureKind", "Kind", "Step", "Transcript"]
 
@@ -20,7 +28,7 @@ __all__ = ["CallFailed", "Entry", "Failure", "FailureKind", "Kind", "Step", "Tra
 class Kind(str, enum.Enum):
     """What one entry of the timeline records."""
 
-    EVENT = "event"  # the platform posted an event to the application
+    EVENT = "event"  # the platform posted an event (a webhook) to the application
     INLINE = "inline"  # an event not posted: a callout's inline SVAML answered it, or it is not enabled
     ANSWER = "answer"  # the application answered it
     HEARD = "heard"  # the caller heard a prompt (say, playFiles, a menu prompt, music on hold)
@@ -34,6 +42,9 @@ class Kind(str, enum.Enum):
     DIAL = "dial"  # a callee rang, answered, was busy, did not answer, was a machine
     CONNECTED = "connected"  # the caller talks to a callee, a conference, a stream, or waits parked
     UPDATE = "update"  # SVAML given to the call from outside (a PATCH)
+    COMMAND = "command"  # v2: a command ran (or was skipped: its leg had ended)
+    HANDLER = "handler"  # v2: an event ran a command's handler, or was ignored for want of one
+    AMD = "amd"  # v2: answering-machine detection's verdict
     HANGUP = "hangup"  # someone hung up
     END = "end"  # the call ended: DiCE's result and reason
     FAILURE = "failure"  # the application failed the call at a step
@@ -55,9 +66,10 @@ class FailureKind(str, enum.Enum):
 class Entry:
     """One moment of the call: when (virtual seconds since the start), what, and its details.
 
-    ``step`` is the index of the callback step the entry belongs to (None before the first).
-    ``detail`` holds what the kind records, JSON-ready: ``text`` and ``locale`` of a prompt, the
-    ``keys`` pressed, ``menu``, ``result``, ``reason``…
+    ``step`` is the index of the callback step the entry belongs to (None before the first);
+    ``leg`` the v2 leg it happened on (its callName, else the end of its callId). ``detail``
+    holds what the kind records, JSON-ready: ``text`` and ``locale`` of a prompt, the ``keys``
+    pressed, ``menu``, ``result``, ``reason``…
     """
 
     at: float
@@ -65,12 +77,15 @@ class Entry:
     text: str
     step: int | None = None
     detail: Mapping[str, Any] = attrs.field(factory=dict)
+    leg: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the entry as JSON-ready data."""
         out: dict[str, Any] = {"at": round(self.at, 3), "kind": self.kind.value, "text": self.text}
         if self.step is not None:
             out["step"] = self.step
+        if self.leg is not None:
+            out["leg"] = self.leg
         if self.detail:
             out["detail"] = dict(self.detail)
         return out
@@ -84,22 +99,24 @@ class Step:
     read from the body (None for an empty body or one that is not SVAML); ``body`` the raw text.
     ``diagnostics`` are every rule's findings for the answer *for this event* (errors and
     warnings). ``latency`` is the wall-clock seconds the application took (it does not move the
-    virtual clock).
+    virtual clock). ``url`` is where a v2 webhook went (the service's URL, a ``webhook``
+    command's, or a fallback); None for v1.
     """
 
     index: int
     at: float
-    event: Event
+    event: Event | Event2
     status: int | None
     body: str
-    answer: Document | None
+    answer: Document | Document2 | None
     diagnostics: tuple[Diagnostic, ...] = ()
     latency: float = 0.0
+    url: str | None = None
 
     @property
     def name(self) -> str:
-        """The event's name: ``ice``, ``ace``, ``pie``, ``dice`` or ``notify``."""
-        return self.event.EVENT
+        """The event's name: v1's ``ice``, ``ace``, ``pie``, ``dice``, ``notify``; v2's as sent."""
+        return self.event.EVENT if isinstance(self.event, Event) else self.event.event
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -113,7 +130,7 @@ class Step:
     def to_dict(self) -> dict[str, Any]:
         """Return the step as JSON-ready data (the event and the answer as Sinch writes them)."""
         answer: Any = codec.unstructure(self.answer) if self.answer is not None else None
-        return {
+        out = {
             "index": self.index,
             "at": round(self.at, 3),
             "event": codec.unstructure(self.event),
@@ -123,12 +140,17 @@ class Step:
             "diagnostics": [_diagnostic(d) for d in self.diagnostics],
             "latency": round(self.latency, 6),
         }
+        if self.url is not None:
+            out["url"] = self.url
+        return out
 
 
-def summary(answer: Document | None, body: str) -> str:
-    """An answer in a few words: its instructions' and action's names, or why there is no SVAML."""
+def summary(answer: Document | Document2 | None, body: str) -> str:
+    """An answer in a few words: its instructions' and action's names (v2: commands'), or why none."""
     if answer is None:
         return "(no SVAML)" if body.strip() in ("", "{}") else "(not SVAML)"
+    if isinstance(answer, Document2):
+        return ", ".join(c.command for c in answer.commands) or "(no commands)"
     names = [i.name for i in answer.instructions]
     if answer.action is not None:
         names.append(answer.action.name.upper())
@@ -157,7 +179,7 @@ class Failure:
 
     def describe(self) -> str:
         """Several lines: the step, the reason, then one line per diagnostic (pointer, message, code)."""
-        lines = [f"step {self.step} ({self.event.upper()}): {self.kind.value}: {self.message}"]
+        lines = [f"step {self.step} ({shown(self.event)}): {self.kind.value}: {self.message}"]
         lines.extend(f"  {d.describe()}" for d in self.diagnostics)
         return "\n".join(lines)
 
@@ -172,26 +194,35 @@ class Failure:
         }
 
 
+def shown(event: str) -> str:
+    """An event's name as the timeline writes it: v1's in capitals (``PIE``), v2's as sent."""
+    return event if "." in event else event.upper()
+
+
 @attrs.frozen(kw_only=True)
 class Transcript:
     """The record of one simulated call: assert on it, print it, store it as JSON, draw it in Mermaid.
 
     ``timeline`` is every entry in order; ``steps`` the callbacks. ``result`` and ``reason`` are
-    those of the DiCE the platform sent (None when the call failed before it ended);
-    ``duration`` the virtual seconds from the first event to the end; ``failure`` is None when
-    every answer was good.
+    those of the DiCE the platform sent (None when the call failed before it ended); for a v2
+    session those of its first leg once every leg has ended. ``duration`` is the virtual seconds
+    from the first event to the end; ``failure`` is None when every answer was good. A v2
+    session also has its ``session_id`` and its ``legs``, each as the v2 API shows a call (the
+    state it ended in).
     """
 
     call_id: str
     timeline: tuple[Entry, ...]
     steps: tuple[Step, ...]
-    result: DiceResult | None
-    reason: DiceReason | None
+    result: DiceResult | CallResult | None
+    reason: DiceReason | CallReason | None
     duration: float
     failure: Failure | None
     cookies: Mapping[str, str] = attrs.field(factory=dict)
     #: The caller's inputs the call ended before using (a script longer than the call).
     unused: tuple[str, ...] = ()
+    session_id: str | None = None
+    legs: tuple[Leg, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -200,8 +231,15 @@ class Transcript:
 
     @property
     def ended(self) -> bool:
-        """Whether the call ended (a DiCE was sent)."""
+        """Whether the call ended (v1: a DiCE was sent; v2: every leg ended)."""
         return self.reason is not None
+
+    def leg(self, name: str) -> Leg:
+        """The v2 leg of that callName (or callId); :class:`KeyError` if there is none."""
+        for leg in self.legs:
+            if name in (leg.call_name, leg.call_id):
+                return leg
+        raise KeyError(f"no leg named {name!r} (legs: {', '.join(_leg_name(x) for x in self.legs)})")
 
     @property
     def heard(self) -> tuple[str, ...]:
@@ -215,7 +253,7 @@ class Transcript:
 
     @property
     def events(self) -> tuple[str, ...]:
-        """The events sent, in order: ``("ice", "pie", "dice")``."""
+        """The events sent, in order: ``("ice", "pie", "dice")``, ``("call.incoming", "call.hangup")``."""
         return tuple(s.name for s in self.steps)
 
     @property
@@ -240,7 +278,8 @@ class Transcript:
         lines = [f"call {self.call_id}"]
         for entry in self.timeline:
             step = f"#{entry.step}" if entry.step is not None else ""
-            lines.append(f"{entry.at:9.3f}s {step:>4} {entry.kind.value:<9} {entry.text}")
+            leg = f"[{entry.leg}] " if entry.leg is not None else ""
+            lines.append(f"{entry.at:9.3f}s {step:>4} {entry.kind.value:<9} {leg}{entry.text}")
             if entry.kind is Kind.ANSWER:
                 s = self.steps[entry.step] if entry.step is not None else None
                 if s is not None:
@@ -257,8 +296,8 @@ class Transcript:
         return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the whole transcript as JSON-ready data."""
-        return {
+        """Return the whole transcript as JSON-ready data (a v2 session's legs as the API writes calls)."""
+        out = {
             "callId": self.call_id,
             "ok": self.ok,
             "result": self.result.value if self.result is not None else None,
@@ -270,6 +309,10 @@ class Transcript:
             "steps": [s.to_dict() for s in self.steps],
             "timeline": [e.to_dict() for e in self.timeline],
         }
+        if self.session_id is not None:
+            out["sessionId"] = self.session_id
+            out["legs"] = [codec.unstructure(leg) for leg in self.legs]
+        return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Return the transcript as JSON text (svaml's one JSON writer)."""
@@ -311,7 +354,9 @@ def _mermaid(t: Transcript) -> Iterator[str]:
         yield "    participant Callee"
     for e in t.timeline:
         arrow = _ARROWS.get(e.kind)
-        text = _mermaid_text(f"{e.at:.1f}s {e.text}")
+        if arrow is not None and e.detail.get("callee") and e.kind in (Kind.HEARD, Kind.PRESSED):
+            arrow = ("Sinch", "Callee", "->>") if e.kind is Kind.HEARD else ("Callee", "Sinch", "->>")
+        text = _mermaid_text(f"{e.at:.1f}s " + (f"[{e.leg}] " if e.leg is not None else "") + e.text)
         if arrow is not None:
             source, target, line = arrow
             yield f"    {source}{line}{target}: {text}"
@@ -319,6 +364,10 @@ def _mermaid(t: Transcript) -> Iterator[str]:
             yield f"    Note over Sinch,App: {text}"
         else:
             yield f"    Note over Caller,Sinch: {text}"
+
+
+def _leg_name(leg: Leg) -> str:
+    return leg.call_name or leg.call_id or "?"
 
 
 class CallFailed(SvamlError):

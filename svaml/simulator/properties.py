@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from svaml.model.events import AmdReason, AmdStatus
 from svaml.rules import RULES
 from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Press, Wait
-from svaml.simulator._transcript import CallFailed, FailureKind, Transcript
+from svaml.simulator._transcript import CallFailed, FailureKind, Transcript, shown
 
 __all__ = [
     "DTMF_KEYS",
@@ -35,7 +35,10 @@ __all__ = [
 
 #: Every DTMF key a phone sends: the ones a menu expects and the ones it does not.
 DTMF_KEYS = "0123456789*#"
-_UNREACHABLE = next(code for code, rule in RULES.items() if rule.name == "unreachable-menu")
+# v1's runMenu menus and v2's menu items that nothing leads to.
+_UNREACHABLE = frozenset(
+    code for code, rule in RULES.items() if rule.name in ("unreachable-menu", "unreachable-menu-item")
+)
 
 
 def inputs(keys: str = DTMF_KEYS, max_keys: int = 5) -> st.SearchStrategy[Input]:
@@ -80,7 +83,7 @@ def every_answer_valid(transcript: Transcript) -> None:
     for step in transcript.steps:
         if step.errors:
             raise CallFailed(
-                transcript, f"the answer to step {step.index} ({step.name.upper()}) is not valid"
+                transcript, f"the answer to step {step.index} ({shown(step.name)}) is not valid"
             )
     if transcript.failure is not None and transcript.failure.kind in (FailureKind.INVALID, FailureKind.JUNK):
         raise CallFailed(transcript, "an answer is not SVAML")
@@ -90,7 +93,7 @@ def no_server_error(transcript: Transcript) -> None:
     """No answer is a 5xx, nor missing (timeout, unreachable, the application raised)."""
     for step in transcript.steps:
         if step.status is None or step.status >= 500:
-            raise CallFailed(transcript, f"step {step.index} ({step.name.upper()}) got no good HTTP answer")
+            raise CallFailed(transcript, f"step {step.index} ({shown(step.name)}) got no good HTTP answer")
 
 
 def ends_within(transcript: Transcript, steps: int = 30, seconds: float | None = None) -> None:
@@ -104,10 +107,10 @@ def ends_within(transcript: Transcript, steps: int = 30, seconds: float | None =
 
 
 def no_unreachable_menu(transcript: Transcript) -> None:
-    """No runMenu the application answered has a menu that no option leads to (rule unreachable-menu)."""
+    """No menu the application answered has a part nothing leads to (a runMenu's menu, a v2 menu item)."""
     for step in transcript.steps:
-        if any(d.code == _UNREACHABLE for d in step.diagnostics):
-            raise CallFailed(transcript, f"the runMenu of step {step.index} has a menu no option reaches")
+        if any(d.code in _UNREACHABLE for d in step.diagnostics):
+            raise CallFailed(transcript, f"the answer of step {step.index} has a menu nothing leads to")
 
 
 def holds(transcript: Transcript, steps: int = 30, seconds: float | None = None) -> Transcript:

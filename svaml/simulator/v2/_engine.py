@@ -168,6 +168,8 @@ class _Leg:
     started: float
     #: The dial that made it (its handlers), or None for the inbound leg.
     dial: Dial | None = None
+    #: The leg whose sequence ran that dial (None: a create-call document's).
+    dialler: _Leg | None = None
     #: The inbound leg's document-level handlers (``events`` of the call.incoming answer).
     events: DocumentEvents | None = None
     result: CallResult = CallResult.QUEUED
@@ -190,6 +192,17 @@ class _Leg:
     @property
     def person(self) -> str:
         return "the caller" if self.direction is Direction.INBOUND else "the callee"
+
+
+class _Bound(NamedTuple):
+    """A wait of a sequence on a leg (a prompt, a menu's timeout): cut short when the leg ends."""
+
+    seconds: float
+    leg: _Leg
+
+
+#: A sequence of commands (or a menu, or messages playing): yields how long it waits.
+_Sequence = Generator[float | _Bound, None, None]
 
 
 @attrs.frozen
@@ -320,7 +333,7 @@ class Session:
         self._timeline: list[Entry] = []
         self._steps: list[Step] = []
         self._legs: list[_Leg] = []
-        self._queue: list[tuple[float, int, Callable[[], None]]] = []
+        self._queue: list[tuple[float, int, Callable[[], None], _Leg | None]] = []
         self._order = itertools.count()
         self._dials = 0
         self._commands = 0
@@ -382,8 +395,9 @@ class Session:
 
     # -- time -----------------------------------------------------------------------------------
 
-    def _at(self, seconds: float, action: Callable[[], None]) -> None:
-        heapq.heappush(self._queue, (self._now + seconds, next(self._order), action))
+    def _at(self, seconds: float, action: Callable[[], None], leg: _Leg | None = None) -> None:
+        """Run ``action`` in ``seconds``; bound to a ``leg``, at once if the leg ends meanwhile."""
+        heapq.heappush(self._queue, (self._now + seconds, next(self._order), action, leg))
 
     def _loop(self) -> None:
         limit = self.platform.max_call_seconds
@@ -394,7 +408,11 @@ class Session:
                 if self._silence():
                     continue
                 return
-            at = self._queue[0][0]
+            at, _, action, bound = self._queue[0]
+            if bound is not None and bound.ended:
+                heapq.heappop(self._queue)  # what waited on an ended leg goes on now: no time passes for it
+                action()
+                continue
             if at > limit and not self._over_limit:
                 self._longest_call(limit)
                 continue
@@ -408,7 +426,7 @@ class Session:
                         self._take_updates()
                         continue
                     self._now = at
-            _, _, action = heapq.heappop(self._queue)
+            heapq.heappop(self._queue)
             action()
 
     def _take_updates(self) -> None:
@@ -431,7 +449,7 @@ class Session:
             return False
         patience = self.platform.caller_patience
         for leg in live:
-            self._at(patience, functools.partial(self._gives_up, leg, patience))
+            self._at(patience, functools.partial(self._gives_up, leg, patience), leg)
         return True
 
     def _gives_up(self, leg: _Leg, patience: float) -> None:
@@ -536,8 +554,11 @@ class Session:
                 leg,
             )
         for playing in self._playing:
-            if playing.leg is leg:
+            if playing.leg is leg and not playing.stopped:
                 playing.stopped = True
+                if playing.ends > self._now:
+                    what = f"messages {playing.name}" if playing.name else "the messages playing"
+                    self._entry(Kind.END, f"{what} cut short", leg)
         if not handlers:
             leg.recordings.clear()
             return
@@ -583,7 +604,7 @@ class Session:
         leg.result = CallResult.INITIATED
         self._entry(Kind.DIAL, f"inbound call from {caller.cli} to {caller.to}", leg)
         if caller.hangup_after is not None:
-            self._at(caller.hangup_after, functools.partial(self._scripted_hangup, leg))
+            self._at(caller.hangup_after, functools.partial(self._scripted_hangup, leg), leg)
         if self.static is not None:
             self._entry(Kind.HANDLER, "the STATIC service's document runs (no call.incoming)", leg)
             self._adopt(leg, self.static)
@@ -611,14 +632,17 @@ class Session:
         """Start ``commands`` as a sequence of its own (a handler, an answer), after what runs now."""
         self._at(0.0, functools.partial(self._step, self._sequence(ctx, tuple(commands))))
 
-    def _step(self, sequence: Generator[float, None, None]) -> None:
+    def _step(self, sequence: _Sequence) -> None:
         try:
             wait = next(sequence)
         except StopIteration:
             return
-        self._at(wait, functools.partial(self._step, sequence))
+        if isinstance(wait, _Bound):
+            self._at(wait.seconds, functools.partial(self._step, sequence), wait.leg)
+        else:
+            self._at(wait, functools.partial(self._step, sequence))
 
-    def _sequence(self, ctx: _Context, commands: tuple[Command, ...]) -> Generator[float, None, None]:
+    def _sequence(self, ctx: _Context, commands: tuple[Command, ...]) -> _Sequence:
         for command in commands:
             self._commands += 1
             if self._commands > self.platform.max_commands:
@@ -669,7 +693,7 @@ class Session:
             elif isinstance(command, Messages):
                 self._messages(leg, command)
             elif isinstance(command, Amd):
-                self._at(self.platform.amd_seconds, functools.partial(self._amd, leg, command))
+                self._at(self.platform.amd_seconds, functools.partial(self._amd, leg, command), leg)
             elif isinstance(command, StartRecording):
                 self._start_recording(leg, command)
             elif isinstance(command, StopRecording):
@@ -679,15 +703,20 @@ class Session:
 
     # -- outcomes: a handler, or the service webhook ------------------------------------------------
 
-    def _outcome(self, leg: _Leg, command: Dial | Messages | Amd | StartRecording, handler: str) -> None:
-        """An outcome of ``command``: its handler runs; with no ``events``, its event goes to the webhook."""
+    def _outcome(
+        self, leg: _Leg, command: Dial | Messages | Amd | StartRecording, handler: str, on: _Leg | None = None
+    ) -> None:
+        """An outcome of ``command`` on ``leg``: its handler runs; with no ``events``, its webhook is sent.
+
+        The handler (or the webhook's answer) runs on ``on`` when given, else on ``leg``.
+        """
         name = _camel(handler)
         event = HANDLER_EVENTS[command.command][name]
         events = command.events
         if events is None:
-            self._notify(leg, event)
+            self._notify(leg, event, runs_on=on)
             return
-        self._run_handler(leg, name, command.command, getattr(events, handler), _Context(leg))
+        self._run_handler(leg, name, command.command, getattr(events, handler), _Context(on or leg))
 
     def _run_handler(
         self, leg: _Leg, name: str, owner: str, commands: tuple[Command, ...] | None, ctx: _Context
@@ -708,11 +737,13 @@ class Session:
             fields["event"] = name
         return cls(**fields)
 
-    def _notify(self, leg: _Leg, name: str, menu: MenuInput | None = None) -> None:
-        """Send an event to the service webhook; its answer runs on the event's leg."""
+    def _notify(
+        self, leg: _Leg, name: str, menu: MenuInput | None = None, runs_on: _Leg | None = None
+    ) -> None:
+        """Send an event about ``leg`` to the service webhook; its answer runs on ``runs_on`` or that leg."""
         answer = self._deliver(self._event(EVENT_CLASSES[name], leg, menu=menu), leg)
         if answer is not None and answer.commands:
-            self._launch(_Context(leg), answer.commands)
+            self._launch(_Context(runs_on or leg), answer.commands)
 
     def _custom(self, ctx: _Context, leg: _Leg, command: Webhook) -> Document | None:
         event = self._event(CustomEvent, leg, CUSTOM_PREFIX + command.webhook_name, ctx.input)
@@ -939,6 +970,7 @@ class Session:
             inputs=list(callee.inputs),
             amd=callee.amd,
             dial=command,
+            dialler=source,
         )
         if command.call_name is not None and any(
             x.name == command.call_name and not x.ended and x is not leg for x in self._legs
@@ -947,7 +979,7 @@ class Session:
             self._entry(
                 Kind.DIAL, f"callName {command.call_name} is taken by an active leg: the dial fails", leg
             )
-            self._at(0.0, functools.partial(self._dial_ends, leg, command, Outcome.FAILURE))
+            self._at(0.0, functools.partial(self._dial_ends, leg, command, Outcome.FAILURE), leg)
             return
         leg.result = CallResult.INITIATED
         where = _endpoint(command.to)
@@ -959,13 +991,13 @@ class Session:
         )
         outcome = callee.outcome
         if outcome is Outcome.FAILURE:
-            self._at(0.0, functools.partial(self._dial_ends, leg, command, outcome))
+            self._at(0.0, functools.partial(self._dial_ends, leg, command, outcome), leg)
         elif outcome is Outcome.TIMEOUT or callee.ring >= timeout:
-            self._at(timeout, functools.partial(self._dial_ends, leg, command, Outcome.TIMEOUT))
+            self._at(timeout, functools.partial(self._dial_ends, leg, command, Outcome.TIMEOUT), leg)
         elif outcome is Outcome.ANSWER:
-            self._at(callee.ring, functools.partial(self._answered, leg, command, callee))
+            self._at(callee.ring, functools.partial(self._answered, leg, command, callee), leg)
         else:
-            self._at(callee.ring, functools.partial(self._dial_ends, leg, command, outcome))
+            self._at(callee.ring, functools.partial(self._dial_ends, leg, command, outcome), leg)
 
     def _answered(self, leg: _Leg, command: Dial, callee: Callee) -> None:
         if leg.ended:
@@ -973,9 +1005,9 @@ class Session:
         self._answer(leg, f"{_endpoint(command.to)} answered")
         if command.max_call_duration_seconds is not None:
             limit = float(command.max_call_duration_seconds)
-            self._at(limit, functools.partial(self._max_duration, leg, limit))
+            self._at(limit, functools.partial(self._max_duration, leg, limit), leg)
         if callee.talk is not None:
-            self._at(callee.talk, functools.partial(self._scripted_hangup, leg))
+            self._at(callee.talk, functools.partial(self._scripted_hangup, leg), leg)
         self._outcome(leg, command, "on_answer")
 
     def _max_duration(self, leg: _Leg, limit: float) -> None:
@@ -996,9 +1028,10 @@ class Session:
         reason = CallReason.ERROR if outcome is Outcome.FAILURE else CallReason.NOT_AVAILABLE
         leg.result, leg.reason, leg.ended_at = result, reason, self._now
         self._entry(Kind.END, f"{result.value} {reason.value}", leg, result=result.value, reason=reason.value)
-        self._outcome(leg, command, handler)
+        on = leg.dialler if self.platform.failed_dial_on_dialler else None
+        self._outcome(leg, command, handler, on)
         if self.platform.hangup_after_unanswered:
-            self._outcome(leg, command, "on_hangup")
+            self._outcome(leg, command, "on_hangup", on)
 
     def _hangup(self, leg: _Leg | None, command: Hangup) -> None:
         if command.call_name is not None:
@@ -1010,7 +1043,16 @@ class Session:
         if leg is None or leg.ended:
             self._entry(Kind.HANGUP, "hangup: the leg has ended already", leg)
             return
+        if self.platform.hangup_after_audio and leg.audio_free > self._now:
+            self._entry(Kind.HANGUP, "the application hangs up once what plays has ended", leg)
+            self._at(leg.audio_free - self._now, functools.partial(self._app_hangup, leg), leg)
+            return
         self._entry(Kind.HANGUP, "the application hangs up", leg)
+        self._app_hangup(leg)
+
+    def _app_hangup(self, leg: _Leg) -> None:
+        if leg.ended:
+            return
         if leg.answered is not None:
             self._end(leg, *self.platform.app_hangup)
         elif leg.direction is Direction.INBOUND:
@@ -1047,7 +1089,11 @@ class Session:
         if self.platform.queue_audio:
             leg.audio_free = playing.ends
         self._playing.append(playing)
-        self._at(queued, functools.partial(self._step, self._play(leg, command, playing, parts)))
+        sequence = self._play(leg, command, playing, parts)
+        if queued:
+            self._at(queued, functools.partial(self._step, sequence), leg)
+        else:
+            self._step(sequence)  # it starts now: a hangup right after it cuts it short
 
     def _queued(self, leg: _Leg) -> float:
         """Seconds until what ``leg`` hears now ends (0 when audio does not queue)."""
@@ -1055,13 +1101,13 @@ class Session:
 
     def _play(
         self, leg: _Leg, command: Messages, playing: _Playing, parts: list[tuple[str, float]]
-    ) -> Generator[float, None, None]:
+    ) -> _Sequence:
         try:
             for text, seconds in parts:
                 if playing.stopped:
                     return
                 self._entry(Kind.HEARD, text, leg)
-                yield seconds
+                yield _Bound(seconds, leg)
             if playing.stopped:
                 return
         finally:
@@ -1133,7 +1179,7 @@ class Session:
 
     # -- menus ----------------------------------------------------------------------------------------
 
-    def _menu(self, leg: _Leg, menu: Menu, name: str) -> Generator[float, None, None]:
+    def _menu(self, leg: _Leg, menu: Menu, name: str) -> _Sequence:
         """Run one item of ``menu`` on ``leg`` (blocking) until its outcome's commands are launched."""
         item = next((i for i in menu.menus if i.name == name), None)
         if item is None:
@@ -1162,13 +1208,13 @@ class Session:
                 if leg.ended:
                     return
                 self._entry(Kind.WAITED, f"no input within {timeout:g} s", leg)
-                yield timeout
+                yield _Bound(timeout, leg)
                 entered = ""
             else:
                 yield from self._hear(leg, parts, cut=at if barge and at < total else None)
                 heard = min(at, total) if barge else total
                 if at > heard:
-                    yield at - heard
+                    yield _Bound(at - heard, leg)
                 if leg.ended:
                     return
                 if isinstance(given, HangUp):
@@ -1178,7 +1224,7 @@ class Session:
                 assert isinstance(given, Press)
                 self._entry(Kind.PRESSED, given.keys, leg)
                 entered, done = collect(given.keys, longest, item.terminating_sequence, keep_terminator=True)
-                yield len(entered) * self.platform.dtmf_tone_seconds + (0.0 if done else timeout)
+                yield _Bound(len(entered) * self.platform.dtmf_tone_seconds + (0.0 if done else timeout), leg)
             if leg.ended:
                 return
             if entered and len(entered) >= shortest:
@@ -1229,14 +1275,14 @@ class Session:
 
     def _hear(
         self, leg: _Leg, parts: list[tuple[str, float]], *, cut: float | None = None
-    ) -> Generator[float, None, None]:
+    ) -> _Sequence:
         """Play a prompt's messages to ``leg`` (all of them, or up to ``cut`` seconds when barged in).
 
         The prompt waits for what the leg hears now to end (``Platform.queue_audio``).
         """
         queued = self._queued(leg)
         if queued and parts:
-            yield queued
+            yield _Bound(queued, leg)
         if self.platform.queue_audio:
             total = sum(seconds for _, seconds in parts)
             leg.audio_free = self._now + (total if cut is None else min(cut, total))
@@ -1247,11 +1293,11 @@ class Session:
             if cut is not None and played + seconds > cut:
                 self._entry(Kind.HEARD, text + " [cut short]", leg, barged=True)
                 if cut > played:
-                    yield cut - played
+                    yield _Bound(cut - played, leg)
                 return
             self._entry(Kind.HEARD, text, leg)
             played += seconds
-            yield seconds
+            yield _Bound(seconds, leg)
 
 
 # -- helpers ----------------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ class Platform(Common):
     #: A3: a dialled leg that never connects (busy, rejected, timeout, failure) also fires
     #: ``onHangup`` (or ``call.hangup``) after its own handler.
     hangup_after_unanswered: bool = False
+    #: The current leg of onBusy, onReject, onTimeout and onFailure (and of the webhook's answer
+    #: to their events): the leg whose sequence ran the ``dial`` (True; the dialled leg never
+    #: connected), or the dialled leg (False: commands acting on a leg do not run there). The
+    #: reference infers the dialled leg only from onAnswer and onHangup.
+    failed_dial_on_dialler: bool = True
     #: A5: ``messages`` or a ``menu`` on an inbound leg not answered yet answers it (the OpenAPI
     #: example plays messages without ``answer``); False: they play as early media.
     implicit_answer: bool = True
@@ -60,6 +65,9 @@ class Platform(Common):
     #: something plays wait their turn (the command itself returns at once). False: they play
     #: at once, over each other.
     queue_audio: bool = True
+    #: ``hangup`` of a leg hearing messages waits for them to end (True), or cuts them short at
+    #: once, as its being non-blocking says (False; the transcript shows what was cut).
+    hangup_after_audio: bool = False
     #: Seconds answering-machine detection takes to reach its verdict.
     amd_seconds: float = attrs.field(default=3.0, validator=_seconds)
 

@@ -69,6 +69,8 @@ def test_public_modules_exist() -> None:
         "svaml.signing",
         "svaml.simulator",
         "svaml.simulator.properties",
+        "svaml.simulator.v2",
+        "svaml.simulator.v2.properties",
         "svaml.snippets",
         "svaml.strategies",
         "svaml.v2",

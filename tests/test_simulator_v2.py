@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 import pytest
+from v2apps import VOICE, App
 
 from svaml import codec
 from svaml.errors import SvamlError
@@ -18,51 +19,9 @@ from svaml.v2 import Svaml2
 from svaml.v2.model import CallEvents, Dial, GotoMenu, Match, MenuItem, MenuPrompt, RecordingOptions, Say
 from svaml.v2.model.calls import Event, IncomingEvent
 
-VOICE = "Emma"
 OPTIONS = RecordingOptions(
     destination="AWS", destination_url="s3://bucket/calls", credentials="a:b:eu-central-1"
 )
-NOTHING = Svaml2()
-
-
-class Response(NamedTuple):
-    """What the test application answers: status, headers, body."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-Answer = Svaml2 | dict[str, Any] | tuple[int, bytes] | None
-
-
-class App:
-    """A v2 application in-process: answers each event with what its table or function gives.
-
-    ``answers`` maps an event name (or a ``call.webhook.`` name) to a document, a JSON-ready dict,
-    a ``(status, body)`` pair, or a function of the event's JSON; missing events get
-    ``{"commands": []}``. Every request is kept in ``received``.
-    """
-
-    def __init__(self, answers: Mapping[str, Answer | Callable[[dict[str, Any]], Answer]]) -> None:
-        self.answers = dict(answers)
-        self.received: list[tuple[str, dict[str, str], dict[str, Any]]] = []
-
-    def handle(self, method: str, path: str, headers: tuple[tuple[str, str], ...], body: bytes) -> Response:
-        """Answer one webhook."""
-        event = json.loads(body)
-        self.received.append((path, dict(headers), event))
-        found = self.answers.get(event["event"], NOTHING)
-        answer = found(event) if callable(found) else found
-        if isinstance(answer, tuple):
-            return Response(answer[0], (), answer[1])
-        data = answer.to_dict() if isinstance(answer, Svaml2) else answer
-        return Response(200, (("Content-Type", "application/json"),), json.dumps(data).encode())
-
-    @property
-    def events(self) -> list[str]:
-        """The names of the events received, in order."""
-        return [event["event"] for _, _, event in self.received]
 
 
 def play(answers: Mapping[str, Any], caller: Caller | None = None, **options: Any) -> tuple[Transcript, App]:

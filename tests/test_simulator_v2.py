@@ -12,12 +12,13 @@ import pytest
 from v2apps import VOICE, App
 
 from svaml import codec
-from svaml.errors import SvamlError
+from svaml.errors import SignatureError, SvamlError
 from svaml.simulator import FailureKind, HangUp, Kind, Press, Reply, Request, TargetError, Transcript
 from svaml.simulator.v2 import Callee, Caller, Merge, Platform, Session, simulate
 from svaml.v2 import Svaml2
 from svaml.v2.model import CallEvents, Dial, GotoMenu, Match, MenuItem, MenuPrompt, RecordingOptions, Say
 from svaml.v2.model.calls import Event, IncomingEvent
+from svaml.v2.signing import verify_webhook
 
 OPTIONS = RecordingOptions(
     destination="AWS", destination_url="s3://bucket/calls", credentials="a:b:eu-central-1"
@@ -771,3 +772,51 @@ def test_the_event_bodies_are_the_models_events() -> None:
         codec.structure(body, event_class(body["event"]) or Event).event for _, _, body in app.received
     ]
     assert attrs.has(type(codec.structure(app.received[0][2], IncomingEvent)))
+
+
+# -- signing (§7) -----------------------------------------------------------------------------------------
+
+SERVICE_ID = "a74b1566-0f18-4f8e-9c23-8e6b5df8fd3e"
+SERVICE_SECRET = "F5wrP9SKYU6w8sbZXkp7GA=="
+
+
+def verified(method: str, path: str, headers: Mapping[str, str], body: bytes) -> bool:
+    """Whether a webhook verifies for the service, as an application would check it."""
+    try:
+        verify_webhook(path=path, headers=headers, body=body, service_id=SERVICE_ID, secret=SERVICE_SECRET)
+    except SignatureError:
+        return False
+    return True
+
+
+def test_every_webhook_is_signed_with_the_service_scheme() -> None:
+    """With the service's secret every webhook, to any URL, verifies; its source names the service."""
+    doc = Svaml2().answer().webhook("w", "https://x.example/hook?page=1").hangup()
+    app = App(incoming(doc), check=verified)
+    t = simulate(app, service_id=SERVICE_ID, secret=SERVICE_SECRET)
+    expected = (True, ["call.incoming", "call.webhook.w", "call.hangup"], f"service {SERVICE_ID}:")
+    assert expected == (t.ok, app.events, app.received[0][1]["Authorization"][: len(SERVICE_ID) + 9])
+    hook = "/hook?page=1"
+    assert hook == app.received[1][0]
+    assert app.received[0][1]["ce-source"].endswith(f"/services/{SERVICE_ID}")
+
+
+def test_webhooks_signed_with_another_secret_fail_with_a_401_that_says_so() -> None:
+    """An application refusing the signature fails the first step, saying how the webhooks were signed."""
+    other = "BeIukql3pTKJ8RGL5zo0DA=="
+    t = simulate(App(incoming(Svaml2().answer()), check=verified), service_id=SERVICE_ID, secret=other)
+    unsigned = simulate(App(incoming(Svaml2().answer()), check=verified), service_id=SERVICE_ID)
+    assert t.failure is not None
+    assert unsigned.failure is not None
+    expected = (
+        "HTTP 401: the application refused the signature (the webhooks were signed with other credentials)",
+        "HTTP 401: the application refused the signature (the webhooks were not signed)",
+    )
+    assert expected == (t.failure.message, unsigned.failure.message)
+
+
+def test_a_bad_secret_is_refused_before_the_session() -> None:
+    """A secret that is not Base64 is refused when the session is made, without showing it."""
+    with pytest.raises(SvamlError, match="not Base64") as caught:
+        Session(App({}), service_id=SERVICE_ID, secret="not base64!")
+    assert "not base64!" not in str(caught.value)

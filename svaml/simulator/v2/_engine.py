@@ -31,6 +31,7 @@ from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.rules import validate
 from svaml.rules._validate import json_diagnostics
+from svaml.signing import Secret
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
@@ -79,6 +80,7 @@ from svaml.v2.model.calls import (
 )
 from svaml.v2.model.enums import CallReason, CallResult, CallType, Direction, OriginationType, TextFormat
 from svaml.v2.model.events import CUSTOM_PREFIX, HANDLER_EVENTS
+from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook
 
 __all__ = ["DEFAULT_PATH", "Session", "simulate"]
 
@@ -90,7 +92,6 @@ _WEBHOOK_TIMEOUT = 5.0
 _PRIMARY_RETRY = 60.0
 _MENU_TIMEOUT = 5
 _MENU_REPEATS = 2
-_JSON_TYPE = "application/json; charset=utf-8"
 _TAGS = re.compile(r"<[^>]*>")
 _RATE = Money(currency_code="USD", amount="0.0000")
 _FINAL = frozenset(
@@ -125,12 +126,6 @@ def ulid(moment: datetime) -> str:
     """A ULID (what v2 calls, sessions and batches are named by): 48 bits of milliseconds, 80 random."""
     value = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
-
-
-def x_timestamp(moment: datetime) -> str:
-    """The ``x-timestamp`` of a v2 webhook: ISO 8601 UTC with 7 fractional digits (reference §6.1)."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
 
 
 def _camel(attribute: str) -> str:
@@ -277,8 +272,8 @@ class Session:
     request) it is a call the API created, whose first ``dial`` makes the first leg.
     ``fallback`` is the service's ``fallbackUrl`` (a target too); ``targets`` maps the URLs of
     ``webhook`` commands (and their fallbacks) to targets; any other URL goes to ``target`` at
-    that URL's path. ``sign``, when given, returns the headers that sign a request (``x-timestamp``
-    and ``Authorization``) from ``(path, body, content_type, timestamp)``.
+    that URL's path. With ``secret`` (the service's), every webhook is signed as Sinch signs it
+    (``Authorization: service <service_id>:<signature>``); without it webhooks go unsigned.
 
     :meth:`run` plays the session and returns its :class:`~svaml.simulator.Transcript`;
     :meth:`update` gives a leg commands from outside (a PATCH), run at once when the session next
@@ -294,7 +289,7 @@ class Session:
         static: Document | None = None,
         fallback: object | None = None,
         targets: Mapping[str, object] | None = None,
-        sign: Callable[[str, bytes, str, str], Mapping[str, str]] | None = None,
+        secret: str | Secret | None = None,
         platform: Platform | None = None,
         path: str = DEFAULT_PATH,
         project_id: str = "00000000-0000-4000-8000-000000000001",
@@ -312,7 +307,10 @@ class Session:
         self.caller = caller if caller is not None else Caller()
         self.document = document
         self.static = static
-        self.sign = sign
+        self.secret = None if secret is None else Secret(secret)
+        del secret
+        if self.secret is not None:  # a bad service ID or secret is refused here, not at the first webhook
+            sign_webhook(service_id=service_id, secret=self.secret, path=path, body=None)
         self.platform = platform if platform is not None else _PLATFORM
         self.project_id = project_id
         self.service_id = service_id
@@ -850,7 +848,7 @@ class Session:
             text = reply.body.decode("utf-8", "replace")
             self._record(index, event, reply.status, text, None, reply.diagnostics, latency, shown_url)
             self._entry(Kind.ANSWER, f"HTTP {reply.status}", leg, step=index)
-            return (FailureKind.STATUS, _status_message(reply, self.sign is not None), reply.diagnostics)
+            return (FailureKind.STATUS, _status_message(reply, self.secret is not None), reply.diagnostics)
         judged = _judge(reply.body)
         self._record(
             index, event, reply.status, judged.text, judged.document, judged.diagnostics, latency, shown_url
@@ -876,13 +874,16 @@ class Session:
 
     def _request(self, cloud: CloudEvent, body: bytes, path: str) -> Request:
         moment = self._moment(self._now) if self.platform.signature_clock is SignatureClock.VIRTUAL else None
-        stamp = x_timestamp(moment or datetime.now(timezone.utc))
-        headers: list[tuple[str, str]] = [("Content-Type", _JSON_TYPE)]
+        stamp = format_timestamp(moment or datetime.now(timezone.utc))
+        headers: list[tuple[str, str]] = [("Content-Type", CONTENT_TYPE)]
         for attribute, header in CLOUD_EVENT_HEADERS.items():
             value = getattr(cloud, attribute)
             headers.append((header, value if isinstance(value, str) else _ce_time(value)))
-        if self.sign is not None:
-            headers.extend(self.sign(path.split("?", 1)[0], body, _JSON_TYPE, stamp).items())
+        if self.secret is not None:
+            signed = sign_webhook(
+                service_id=self.service_id, secret=self.secret, path=path, body=body, timestamp=stamp
+            )
+            headers.extend(signed.items())
         else:
             headers.append(("x-timestamp", stamp))
         return Request("POST", path, tuple(headers), body)

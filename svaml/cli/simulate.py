@@ -8,6 +8,12 @@ plays a running server over HTTP. Events are signed with ``--key``/``--secret`` 
 the call ended and every answer was good, 1 the call failed at a step (the diagnostics are in the
 transcript and on standard error), 2 usage errors (a bad target, bad keys). ``--calls``,
 ``--concurrency`` and ``--time-limit`` play many calls against ``--url`` (:mod:`svaml.cli.load`).
+
+``--svaml-version 2`` plays a Voice API v2 session instead (:mod:`svaml.simulator.v2`); an
+application object of svaml's v2 package (a ``WebhookApp``) is recognised without it.
+``--service-id``/``--secret`` sign its webhooks, ``--callee`` takes v2's outcomes (answer, busy,
+reject, timeout, failure), ``--amd`` and ``--hangup-after`` script the caller, ``--document FILE``
+plays a call the API created from that create-call document.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from svaml.cli.load import is_load, load_command
 from svaml.errors import SvamlError
 
 if TYPE_CHECKING:
-    from svaml.simulator import Caller, Platform
+    from svaml.simulator import Caller, Platform, Transcript
 
 __all__ = ["register"]
 
@@ -66,12 +72,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--hangup-at", type=int, metavar="STEP", help="the caller hangs up at this step")
     parser.add_argument("--cli", help="the caller's number (default: +46700000001)")
     parser.add_argument("--to", help="the number dialled (default: +46700000000)")
-    parser.add_argument("--path", default="/sinch/callback", help="the callback path for MODULE:NAME")
+    parser.add_argument(
+        "--path", help="the callback path for MODULE:NAME (default: /sinch/callback; v2: /voice-webhooks)"
+    )
     parser.add_argument("--key", help=f"the application key (default: ${_KEY})")
     parser.add_argument("--secret", help=f"the application secret (default: ${_SECRET})")
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="callback timeout (default: 10)")
     parser.add_argument("--max-steps", type=int, metavar="N", help="callbacks before giving up (default: 60)")
     parser.add_argument("--format", choices=_FORMATS, default="text", help="text, json or mermaid")
+    v2 = parser.add_argument_group("Voice API v2 (--svaml-version 2)")
+    v2.add_argument(
+        "--svaml-version",
+        type=int,
+        choices=(1, 2),
+        help="the API the application speaks (default: 2 for a svaml v2 application object, else 1)",
+    )
+    v2.add_argument("--service-id", help="the service ID that signs the webhooks (with --secret)")
+    v2.add_argument("--amd", default="human", help="what AMD reports: human, machine, beep or unknown")
+    v2.add_argument("--hangup-after", type=float, metavar="SECONDS", help="the caller hangs up then")
+    v2.add_argument(
+        "--document", metavar="FILE", help="a create-call document (JSON): play the call the API creates"
+    )
     add_load_arguments(parser)
     parser.set_defaults(handler=simulate_command)
 
@@ -157,6 +178,67 @@ def _platform(args: argparse.Namespace) -> Platform:
         raise SvamlError(f"{flag}: {exc}" if flag else str(exc)) from None
 
 
+def _is_v2(app: Any) -> bool:
+    """An application object of svaml's v2 package (a ``WebhookApp``) speaks Voice API v2."""
+    return type(app).__module__.startswith("svaml.v2.")
+
+
+_V1_ONLY = {"hangup_at": "--hangup-at", "timeout": "--timeout", "key": "--key"}
+_V2_ONLY = {"service_id": "--service-id", "hangup_after": "--hangup-after", "document": "--document"}
+
+
+def _simulate_v2(args: argparse.Namespace, target: Any) -> Transcript:
+    """Play one v2 session as the flags say."""
+    from svaml import _json
+    from svaml.codec import read
+    from svaml.simulator.v2 import Caller as Caller2
+    from svaml.simulator.v2 import Platform as Platform2
+    from svaml.simulator.v2 import simulate as simulate2
+    from svaml.v2.model import Document
+
+    given = [flag for name, flag in _V1_ONLY.items() if getattr(args, name) is not None]
+    if given or is_load(args):
+        raise SvamlError(f"{(given or ['--calls'])[0]} is for v1 calls; v2 sessions do not take it")
+    fields: dict[str, Any] = {
+        "callees": tuple(c.strip() for c in args.callee.split(",") if c.strip()),
+        "amd": args.amd,
+        "hangup_after": args.hangup_after,
+    }
+    for name in ("cli", "to"):
+        if getattr(args, name):
+            fields[name] = getattr(args, name)
+    try:
+        caller = Caller2.parse(args.keys, **fields)
+    except ValueError as exc:  # an unknown outcome or verdict
+        raise SvamlError(
+            f"{exc}: --callee takes answer, busy, reject, timeout or failure; --amd human, machine, beep"
+            " or unknown"
+        ) from None
+    document = None
+    if args.document is not None:
+        try:
+            with open(args.document, "rb") as file:
+                decoded = _json.decode(file.read())
+        except OSError as exc:
+            raise SvamlError(f"--document: cannot read {args.document}: {exc.strerror}") from None
+        if decoded.problem is not None:
+            raise SvamlError(f"--document: {args.document} is not JSON: {decoded.problem}")
+        found = read(decoded.value, Document)
+        if found.value is None:
+            raise SvamlError(f"--document: {args.document} is not a SVAML v2 document")
+        document = found.value
+    platform = Platform2() if args.max_steps is None else Platform2(max_steps=args.max_steps)
+    secret = args.secret or None
+    options: dict[str, Any] = {"platform": platform, "document": document, "secret": secret}
+    if args.service_id:
+        options["service_id"] = args.service_id
+    elif secret is not None:
+        raise SvamlError("--secret signs v2 webhooks for a service: give --service-id too")
+    if args.path:
+        options["path"] = args.path
+    return simulate2(target, caller, **options)
+
+
 def simulate_command(args: argparse.Namespace) -> int:
     """Run ``svaml simulate``; return the exit status."""
     # The simulator loads the event model and the signing code: only this command needs them.
@@ -165,17 +247,31 @@ def simulate_command(args: argparse.Namespace) -> int:
     if (args.app is None) == (args.url is None):
         error("give the application as MODULE:NAME, or --url URL (one of them)")
         return 2
-    key = args.key or os.environ.get(_KEY)
-    secret = args.secret or os.environ.get(_SECRET)
     try:
-        caller = _caller(args)
-        platform = _platform(args)
-        if is_load(args):  # many calls against --url: svaml.cli.load
-            return load_command(args, caller, platform, key or None, secret or None)
-        target = args.url if args.url is not None else _load(args.app, args.factory)
-        transcript = simulate(
-            target, caller, key=key or None, secret=secret or None, platform=platform, path=args.path
-        )
+        target = args.url if args.url is not None else None
+        if args.app is not None and not is_load(args):
+            target = _load(args.app, args.factory)
+        version = args.svaml_version or (2 if target is not None and _is_v2(target) else 1)
+        if version == 2:
+            transcript = _simulate_v2(args, target)
+        else:
+            given = [flag for name, flag in _V2_ONLY.items() if getattr(args, name) is not None]
+            if given:
+                raise SvamlError(f"{given[0]} is for v2 sessions: add --svaml-version 2")
+            key = args.key or os.environ.get(_KEY)
+            secret = args.secret or os.environ.get(_SECRET)
+            caller = _caller(args)
+            platform = _platform(args)
+            if is_load(args):  # many calls against --url: svaml.cli.load
+                return load_command(args, caller, platform, key or None, secret or None)
+            transcript = simulate(
+                target,
+                caller,
+                key=key or None,
+                secret=secret or None,
+                platform=platform,
+                path=args.path or "/sinch/callback",
+            )
     except SvamlError as exc:
         error(str(exc))
         return 2

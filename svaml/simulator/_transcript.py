@@ -239,7 +239,8 @@ class Transcript:
         for leg in self.legs:
             if name in (leg.call_name, leg.call_id):
                 return leg
-        raise KeyError(f"no leg named {name!r} (legs: {', '.join(_leg_name(x) for x in self.legs)})")
+        names = ", ".join(leg_label(x.call_name, x.call_id) for x in self.legs)
+        raise KeyError(f"no leg named {name!r} (legs: {names})")
 
     @property
     def heard(self) -> tuple[str, ...]:
@@ -352,22 +353,30 @@ def _mermaid(t: Transcript) -> Iterator[str]:
     yield "    participant App"
     if any(e.kind in (Kind.DIAL, Kind.DTMF) for e in t.timeline):
         yield "    participant Callee"
+    # A v2 session's dialled legs are callees: what they hear and press goes to and from them.
+    callees = {leg_label(leg.call_name, leg.call_id) for leg in t.legs if str(leg.direction) == "OUTBOUND"}
     for e in t.timeline:
         arrow = _ARROWS.get(e.kind)
-        if arrow is not None and e.detail.get("callee") and e.kind in (Kind.HEARD, Kind.PRESSED):
+        callee = e.leg in callees
+        if callee and e.kind in (Kind.HEARD, Kind.PRESSED):
             arrow = ("Sinch", "Callee", "->>") if e.kind is Kind.HEARD else ("Callee", "Sinch", "->>")
+        elif e.kind is Kind.DIAL and e.leg is not None and not callee:
+            arrow = ("Caller", "Sinch", "->>")  # a v2 inbound call arrives
         text = _mermaid_text(f"{e.at:.1f}s " + (f"[{e.leg}] " if e.leg is not None else "") + e.text)
         if arrow is not None:
             source, target, line = arrow
             yield f"    {source}{line}{target}: {text}"
         elif e.kind is Kind.FAILURE:
             yield f"    Note over Sinch,App: {text}"
+        elif callee:
+            yield f"    Note over Sinch,Callee: {text}"
         else:
             yield f"    Note over Caller,Sinch: {text}"
 
 
-def _leg_name(leg: Leg) -> str:
-    return leg.call_name or leg.call_id or "?"
+def leg_label(call_name: str | None, call_id: str | None) -> str:
+    """How the timeline names a v2 leg: its callName, else the last 6 characters of its callId."""
+    return call_name or (call_id or "?")[-6:]
 
 
 class CallFailed(SvamlError):

@@ -36,7 +36,16 @@ from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
 from svaml.simulator._targets import Reply, Request, Target, TargetError, as_target
-from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript, summary
+from svaml.simulator._transcript import (
+    Entry,
+    Failure,
+    FailureKind,
+    Kind,
+    Step,
+    Transcript,
+    leg_label,
+    summary,
+)
 from svaml.simulator.v2._platform import Merge, Platform
 from svaml.simulator.v2._script import Amd as AmdVerdict
 from svaml.simulator.v2._script import Callee, Caller, Outcome
@@ -178,7 +187,7 @@ class _Leg:
 
     @property
     def label(self) -> str:
-        return self.name or self.call_id[-6:]
+        return leg_label(self.name, self.call_id)
 
     @property
     def ended(self) -> bool:
@@ -473,8 +482,6 @@ class Session:
     def _entry(
         self, kind: Kind, text: str, leg: _Leg | None = None, step: int | None = None, **detail: Any
     ) -> None:
-        if leg is not None and leg.direction is Direction.OUTBOUND and kind in (Kind.HEARD, Kind.PRESSED):
-            detail["callee"] = True
         self._timeline.append(
             Entry(
                 at=self._now,

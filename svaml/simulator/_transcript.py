@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -17,6 +18,7 @@ from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.model.document import Document
 from svaml.model.events import DiceReason, DiceResult, Event
+from svaml.v2.model.calls import CLOUD_EVENT_HEADERS
 from svaml.v2.model.calls import Call as Leg
 from svaml.v2.model.calls import Event as Event2
 from svaml.v2.model.document import Document as Document2
@@ -142,6 +144,13 @@ class Step:
         }
         if self.url is not None:
             out["url"] = self.url
+        cloud = getattr(self.event, "cloud", None)
+        if cloud is not None:  # a v2 webhook's CloudEvents attributes, as its ce-* headers carry them
+            out["cloudEvent"] = {
+                name: value.isoformat() if isinstance(value, datetime) else value
+                for name in CLOUD_EVENT_HEADERS
+                if (value := getattr(cloud, name)) is not None
+            }
         return out
 
 

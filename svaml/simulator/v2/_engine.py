@@ -781,6 +781,7 @@ class Session:
             specversion=SPEC_VERSION,
             time=self._moment(self._now),
         )
+        event = attrs.evolve(event, cloud=cloud)  # the transcript keeps the ce-* attributes sent
         body = _json.dumps(codec.unstructure(event)).encode()
         self._entry(Kind.EVENT, _event_text(event), leg, step=len(self._steps))
         use_primary = not (has_fallback and route.bypassed)

@@ -825,3 +825,43 @@ def test_a_bad_secret_is_refused_before_the_session() -> None:
     with pytest.raises(SvamlError, match="not Base64") as caught:
         Session(App({}), service_id=SERVICE_ID, secret="not base64!")
     assert "not base64!" not in str(caught.value)
+
+
+def test_the_longest_call_ends_every_leg_there() -> None:
+    """Past Platform.max_call_seconds every leg ends (max_duration_end) and nothing more runs."""
+    doc = Svaml2().answer().dial("+46701234567", call_name="long", on_answer=Svaml2().bridge_call("b"))
+    callee = Callee(ring=1, talk=None)
+    t, app = play(
+        incoming(doc.bridge_call("b")),
+        Caller(callees=[callee], hangup_after=1000),
+        platform=Platform(max_call_seconds=60),
+    )
+    expected = (60.0, {"caller": ("COMPLETED", "MANAGER_HANGUP"), "long": ("COMPLETED", "MANAGER_HANGUP")})
+    assert expected == (t.duration, results(t))
+    sent = ["call.incoming"]
+    assert (sent, True) == (app.events, t.ended)
+
+
+async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A bare ASGI application answering call.incoming with a goodbye, everything else with nothing."""
+    message = await receive()
+    event = json.loads(message["body"])
+    doc = (
+        Svaml2().say("Bye.", VOICE, on_finish=Svaml2().hangup())
+        if event["event"] == "call.incoming"
+        else NONE
+    )
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": doc.to_json().encode()})
+
+
+NONE = Svaml2()
+
+
+def test_an_asgi_application_is_called_in_process() -> None:
+    """An ASGI application is a target as it is in v1: the session runs through it."""
+    t = simulate(asgi_app)
+    expected = (True, ("Bye.",), ("call.incoming", "call.hangup"), ("COMPLETED", "MANAGER_HANGUP"))
+    assert expected == (t.ok, t.heard, t.events, results(t)["?"])

@@ -348,7 +348,6 @@ class Session:
         self._playing: list[_Playing] = []
         self._routes: dict[str, _Route] = {}
         self._failure: Failure | None = None
-        self._over_limit = False
 
     # -- the public face ----------------------------------------------------------------------
 
@@ -363,7 +362,7 @@ class Session:
                 self._incoming()
             self._loop()
         except _Over:
-            pass
+            self._queue.clear()  # the session is over: what was still to happen does not
         finally:
             for target in self._owned:
                 close = getattr(target, "close", None)
@@ -420,7 +419,7 @@ class Session:
                 heapq.heappop(self._queue)  # what waited on an ended leg goes on now: no time passes for it
                 action()
                 continue
-            if at > limit and not self._over_limit:
+            if at > limit:
                 self._longest_call(limit)
                 continue
             if at > self._now:
@@ -466,16 +465,13 @@ class Session:
         self._person_hangs_up(leg)
 
     def _longest_call(self, limit: float) -> None:
-        self._over_limit = True
+        """The session reached the platform's longest call: every leg ends there, nothing more runs."""
         self._now = limit
-        self._queue = [item for item in self._queue if item[0] <= limit]
-        heapq.heapify(self._queue)
+        self._queue.clear()
         for leg in self._legs:
             if not leg.ended:
                 self._entry(Kind.HANGUP, f"the longest call the platform allows ({limit:g} s)", leg)
-                self._end(leg, *self.platform.max_duration_end)
-        self._queue = [item for item in self._queue if item[0] <= limit]
-        heapq.heapify(self._queue)
+                self._end(leg, *self.platform.max_duration_end, handlers=False)
 
     # -- the timeline ---------------------------------------------------------------------------
 
@@ -519,7 +515,7 @@ class Session:
             bridge_name=leg.bridge,
             from_=leg.from_,
             to=leg.to,
-            update_time=self._moment(self._now),
+            update_time=self._moment(self._now if leg.ended_at is None else leg.ended_at),
             answer_time=self._moment(leg.answered),
             end_time=self._moment(leg.ended_at),
             call_duration_seconds=talked,

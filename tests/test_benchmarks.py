@@ -23,6 +23,7 @@ BENCHMARKS = [
     ("bench_replay.py", [], "ratio:"),
     ("bench_serve.py", ["40", "2"], "errors: 0"),
     ("bench_simulate.py", [], "ratio:"),
+    ("bench_simulate_v2.py", [], "ratio:"),
     ("bench_v2.py", [], "all three"),
     ("bench_v2_callback.py", [], "ratio:"),
     ("bench_validate.py", [], "all three"),

@@ -451,10 +451,12 @@ def as_target(obj: object, path: str = DEFAULT_PATH) -> Target:
         return AppTarget(obj, path)
     if isinstance(obj, str):
         return UrlTarget(obj)
-    if isinstance(obj, (*_OWN, Target)):  # in order: the protocol's check is the slow one
+    if isinstance(obj, _OWN):
         return obj
     if callable(getattr(obj, "handle", None)) and not callable(getattr(obj, "send", None)):
         return AppTarget(obj, path)  # type: ignore[arg-type]
+    if isinstance(obj, Target):  # after the others: the protocol's check is the slow one
+        return obj
     if inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__):
         return AsgiTarget(obj, path)  # type: ignore[arg-type]
     if callable(obj):

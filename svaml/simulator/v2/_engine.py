@@ -31,7 +31,7 @@ from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.rules import validate
 from svaml.rules._validate import json_diagnostics
-from svaml.signing import Secret
+from svaml.signing import Credentials, Secret
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
@@ -89,7 +89,7 @@ from svaml.v2.model.calls import (
 )
 from svaml.v2.model.enums import CallReason, CallResult, CallType, Direction, OriginationType, TextFormat
 from svaml.v2.model.events import CUSTOM_PREFIX, HANDLER_EVENTS
-from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook
+from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook, webhook_signer
 
 __all__ = ["DEFAULT_PATH", "Session", "simulate"]
 
@@ -270,6 +270,18 @@ def _judge(body: bytes) -> _Judged:
 _PLATFORM = Platform()
 
 
+@functools.lru_cache(maxsize=64)
+def _credentials(service_id: str, secret: str | Secret) -> Credentials:
+    """Check and key a service's ID and secret once, not once a session (a property test makes hundreds).
+
+    A bad one is refused in a service's words (``sign_webhook``'s), never showing the secret.
+    """
+    held = Secret(secret)
+    del secret
+    sign_webhook(service_id=service_id, secret=held, path="/", body=None)
+    return Credentials(key=service_id, secret=held)
+
+
 class Session:
     """One v2 session the simulated platform plays against an application: every leg, every webhook.
 
@@ -316,10 +328,9 @@ class Session:
         self.caller = caller if caller is not None else Caller()
         self.document = document
         self.static = static
-        self.secret = None if secret is None else Secret(secret)
+        # A bad service ID or secret is refused here, not at the first webhook.
+        self.credentials = None if secret is None else _credentials(service_id, secret)
         del secret
-        if self.secret is not None:  # a bad service ID or secret is refused here, not at the first webhook
-            sign_webhook(service_id=service_id, secret=self.secret, path=path, body=None)
         self.platform = platform if platform is not None else _PLATFORM
         self.project_id = project_id
         self.service_id = service_id
@@ -348,6 +359,11 @@ class Session:
         self._playing: list[_Playing] = []
         self._routes: dict[str, _Route] = {}
         self._failure: Failure | None = None
+        # On the virtual clock a session is sent within a blink of wall time: one x-timestamp serves it,
+        # and one signer a path (as v1's simulator does).
+        fixed = isinstance(self.clock, VirtualClock) and self.platform.signature_clock is SignatureClock.WALL
+        self._stamp = format_timestamp() if fixed else None
+        self._signers: dict[str, Callable[[bytes | str | None], dict[str, str]]] = {}
 
     # -- the public face ----------------------------------------------------------------------
 
@@ -852,7 +868,8 @@ class Session:
             text = reply.body.decode("utf-8", "replace")
             self._record(index, event, reply.status, text, None, reply.diagnostics, latency, shown_url)
             self._entry(Kind.ANSWER, f"HTTP {reply.status}", leg, step=index)
-            return (FailureKind.STATUS, _status_message(reply, self.secret is not None), reply.diagnostics)
+            signed = self.credentials is not None
+            return (FailureKind.STATUS, _status_message(reply, signed), reply.diagnostics)
         judged = _judge(reply.body)
         self._record(
             index, event, reply.status, judged.text, judged.document, judged.diagnostics, latency, shown_url
@@ -877,17 +894,23 @@ class Session:
         return document
 
     def _request(self, cloud: CloudEvent, body: bytes, path: str) -> Request:
-        moment = self._moment(self._now) if self.platform.signature_clock is SignatureClock.VIRTUAL else None
-        stamp = format_timestamp(moment or datetime.now(timezone.utc))
+        if self._stamp is not None:
+            stamp = self._stamp
+        elif self.platform.signature_clock is SignatureClock.VIRTUAL:
+            stamp = format_timestamp(self._moment(self._now))
+        else:
+            stamp = format_timestamp(datetime.now(timezone.utc))
         headers: list[tuple[str, str]] = [("Content-Type", CONTENT_TYPE)]
         for attribute, header in CLOUD_EVENT_HEADERS.items():
             value = getattr(cloud, attribute)
             headers.append((header, value if isinstance(value, str) else _ce_time(value)))
-        if self.secret is not None:
-            signed = sign_webhook(
-                service_id=self.service_id, secret=self.secret, path=path, body=body, timestamp=stamp
-            )
-            headers.extend(signed.items())
+        if self.credentials is not None:
+            signer = self._signers.get(path) if self._stamp is not None else None
+            if signer is None:
+                signer = webhook_signer(self.credentials, path=path, timestamp=stamp)
+                if self._stamp is not None:
+                    self._signers[path] = signer
+            headers.extend(signer(body).items())
         else:
             headers.append(("x-timestamp", stamp))
         return Request("POST", path, tuple(headers), body)

@@ -112,5 +112,5 @@ def test_v1_flags_with_v2_and_bad_outcomes_are_usage_errors() -> None:
     assert expected == [
         (v1_flag.returncode, v1_flag.stderr),
         (v2_flag.returncode, v2_flag.stderr),
-        (outcome.returncode, "--callee takes answer, busy, reject, timeout or failure" in outcome.stderr),
+        (outcome.returncode, "--callee: 'machine' is not a dial outcome: use answer, busy" in outcome.stderr),
     ]

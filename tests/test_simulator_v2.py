@@ -14,7 +14,7 @@ from v2apps import VOICE, App
 from svaml import codec
 from svaml.errors import SignatureError, SvamlError
 from svaml.simulator import FailureKind, HangUp, Kind, Press, Reply, Request, TargetError, Transcript
-from svaml.simulator.v2 import Callee, Caller, Merge, Platform, Session, simulate
+from svaml.simulator.v2 import Callee, Caller, Merge, Platform, Session, simulate, simulate_batch
 from svaml.v2 import Svaml2
 from svaml.v2.model import CallEvents, Dial, GotoMenu, Match, MenuItem, MenuPrompt, RecordingOptions, Say
 from svaml.v2.model.calls import Event, IncomingEvent
@@ -865,3 +865,34 @@ def test_an_asgi_application_is_called_in_process() -> None:
     t = simulate(asgi_app)
     expected = (True, ("Bye.",), ("call.incoming", "call.hangup"), ("COMPLETED", "MANAGER_HANGUP"))
     assert expected == (t.ok, t.heard, t.events, results(t)["?"])
+
+
+def test_a_batch_plays_one_session_per_parameter_set() -> None:
+    """simulate_batch: each parameter set's values replace the placeholders of its own session."""
+    hello = Svaml2().say("Hello @name, your parcel arrives @day.", VOICE, on_finish=Svaml2().hangup())
+    batch = (
+        Svaml2()
+        .dial("@to", call_name="customer", on_answer=hello)
+        .with_parameters(
+            {"to": "+46701234567", "name": "Ada", "day": "today"},
+            {"to": "+46701234568", "name": "Alan", "day": "tomorrow"},
+        )
+    )
+    sessions = simulate_batch(App({}), batch)
+    expected = [
+        ("+46701234567", ("Hello Ada, your parcel arrives today.",)),
+        ("+46701234568", ("Hello Alan, your parcel arrives tomorrow.",)),
+    ]
+    assert expected == [(s.legs[0].to.number, s.heard) for s in sessions]  # type: ignore[union-attr]
+    with pytest.raises(SvamlError, match="simulate_batch"):
+        Session(App({}), document=batch)
+
+
+def test_an_unknown_outcome_or_verdict_is_refused_with_the_choices() -> None:
+    """A callee outcome or an AMD verdict svaml does not know is a SvamlError listing the choices."""
+    with pytest.raises(
+        SvamlError, match="'machine' is not a dial outcome: use answer, busy, reject, timeout, failure"
+    ):
+        Caller(callees=["machine"])
+    with pytest.raises(SvamlError, match="'robot' is not an AMD verdict: use human, machine, beep, unknown"):
+        Callee(amd="robot")

@@ -209,11 +209,9 @@ def _simulate_v2(args: argparse.Namespace, target: Any) -> Transcript:
             fields[name] = getattr(args, name)
     try:
         caller = Caller2.parse(args.keys, **fields)
-    except ValueError as exc:  # an unknown outcome or verdict
-        raise SvamlError(
-            f"{exc}: --callee takes answer, busy, reject, timeout or failure; --amd human, machine, beep"
-            " or unknown"
-        ) from None
+    except SvamlError as exc:  # an unknown outcome or verdict, bad keys
+        flag = "--callee" if "outcome" in str(exc) else "--amd" if "AMD" in str(exc) else "--keys"
+        raise SvamlError(f"{flag}: {exc}") from None
     document = None
     if args.document is not None:
         try:

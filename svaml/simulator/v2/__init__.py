@@ -6,7 +6,8 @@ The v1 simulator's machinery, for v2 documents (reference §9 is the contract):
   :class:`~svaml.simulator.Transcript`; it is ``Session(target, caller, **options).run()``.
 - :class:`Session` is one session: an inbound call (``call.incoming`` first; ``static=`` a STATIC
   service's document instead), or a call the API created (``document=``, its first ``dial``
-  makes the first leg). Targets are v1's: a ``WebhookApp`` (or anything with ``handle``), a
+  makes the first leg); :func:`simulate_batch` plays a batch, one session per parameter set.
+  Targets are v1's: a ``WebhookApp`` (or anything with ``handle``), a
   WSGI or ASGI application, a URL (:func:`~svaml.simulator.as_target`).
 - The script: :class:`Caller` (keys per menu attempt, the callee of each ``dial``, AMD's
   verdict, when the caller hangs up), :class:`Callee` (an :class:`Outcome`, ring and talk
@@ -24,8 +25,19 @@ import hypothesis; :mod:`svaml.simulator.v2.properties` does.
 
 from __future__ import annotations
 
-from svaml.simulator.v2._engine import DEFAULT_PATH, Session, simulate
+from svaml.simulator.v2._engine import DEFAULT_PATH, Session, simulate, simulate_batch
 from svaml.simulator.v2._platform import Merge, Platform
 from svaml.simulator.v2._script import Amd, Callee, Caller, Outcome
 
-__all__ = ["DEFAULT_PATH", "Amd", "Callee", "Caller", "Merge", "Outcome", "Platform", "Session", "simulate"]
+__all__ = [
+    "DEFAULT_PATH",
+    "Amd",
+    "Callee",
+    "Caller",
+    "Merge",
+    "Outcome",
+    "Platform",
+    "Session",
+    "simulate",
+    "simulate_batch",
+]

@@ -30,6 +30,8 @@ from svaml import _json, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.rules import validate
+from svaml.rules._v2._limits import _pattern as _placeholders
+from svaml.rules._v2._limits import _replacer
 from svaml.rules._validate import json_diagnostics
 from svaml.signing import Credentials, Secret
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
@@ -91,7 +93,7 @@ from svaml.v2.model.enums import CallReason, CallResult, CallType, Direction, Or
 from svaml.v2.model.events import CUSTOM_PREFIX, HANDLER_EVENTS
 from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook, webhook_signer
 
-__all__ = ["DEFAULT_PATH", "Session", "simulate"]
+__all__ = ["DEFAULT_PATH", "Session", "simulate", "simulate_batch"]
 
 #: The path of the service webhook when none is given: the reference's worked example's.
 DEFAULT_PATH = "/voice-webhooks"
@@ -319,6 +321,11 @@ class Session:
     ) -> None:
         if document is not None and static is not None:
             raise SvamlError("give a create-call document or a STATIC service's document, not both")
+        if document is not None and document.parameters is not None:
+            raise SvamlError(
+                "the create-call document is a batch (it has parameters): play it with simulate_batch,"
+                " one session per parameter set"
+            )
         self.target: Target = as_target(target, path)
         self._owned = [self.target] if self.target is not target else []
         self.fallback: Target | None = None if fallback is None else as_target(fallback, path)
@@ -1410,3 +1417,41 @@ def simulate(target: object, caller: Caller | None = None, **options: Any) -> Tr
     ``simulate(target, caller, **options)`` is ``Session(target, caller, **options).run()``.
     """
     return Session(target, caller, **options).run()
+
+
+def _substituted(document: Document, values: Mapping[str, str]) -> Document:
+    """One parameter set's call of a batch: each ``@key`` in its strings replaced (reference §8.4)."""
+    pattern = _placeholders(values)
+    data = codec.unstructure(attrs.evolve(document, parameters=None, batch_options=None))
+    if pattern is not None:
+        data = _replace(data, pattern, _replacer(values))
+    found = codec.read(data, Document).value
+    assert isinstance(found, Document)  # the document was read before; only strings changed
+    return found
+
+
+def _replace(value: Any, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(replace, value)
+    if isinstance(value, dict):
+        return {k: _replace(v, pattern, replace) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, pattern, replace) for v in value]
+    return value
+
+
+def simulate_batch(
+    target: object, document: Document, caller: Caller | None = None, **options: Any
+) -> tuple[Transcript, ...]:
+    """Play a batch (a create-call document with ``parameters``): one session per parameter set, in order.
+
+    Each session plays the document with that set's values in place of its ``@key`` placeholders;
+    ``caller`` and ``options`` are :class:`Session`'s, the same for every session.
+    """
+    if not document.parameters:
+        raise SvamlError("the document has no parameters (one call): play it with simulate(document=...)")
+    return tuple(
+        Session(target, caller, document=_substituted(document, values), **options).run()
+        for values in document.parameters
+    )
+

@@ -38,6 +38,22 @@ class Amd(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+def _outcome(value: Outcome | str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        choices = ", ".join(o.value for o in Outcome)
+        raise SvamlError(f"{value!r:.40} is not a dial outcome: use {choices}") from None
+
+
+def _amd(value: Amd | str) -> Amd:
+    try:
+        return Amd(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in Amd)
+        raise SvamlError(f"{value!r:.40} is not an AMD verdict: use {choices}") from None
+
+
 def _optional_seconds(inst: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is None:
         return
@@ -55,17 +71,17 @@ class Callee:
     what detection reports for them.
     """
 
-    outcome: Outcome = attrs.field(default=Outcome.ANSWER, converter=Outcome)
+    outcome: Outcome = attrs.field(default=Outcome.ANSWER, converter=_outcome)
     ring: float = attrs.field(default=4.0, validator=_seconds)
     talk: float | None = attrs.field(default=30.0, validator=_optional_seconds)
     inputs: tuple[Input, ...] = attrs.field(default=(), converter=_inputs)
-    amd: Amd = attrs.field(default=Amd.HUMAN, converter=Amd)
+    amd: Amd = attrs.field(default=Amd.HUMAN, converter=_amd)
 
 
 def _callees(value: Iterable[Callee | Outcome | str] | Callee | Outcome | str) -> tuple[Callee, ...]:
     if isinstance(value, (Callee, Outcome, str)):
         value = [value]
-    out = tuple(c if isinstance(c, Callee) else Callee(outcome=Outcome(c)) for c in value)
+    out = tuple(c if isinstance(c, Callee) else Callee(outcome=_outcome(c)) for c in value)
     return out or (Callee(),)
 
 
@@ -85,7 +101,7 @@ class Caller:
 
     inputs: tuple[Input, ...] = attrs.field(default=(), converter=_inputs)
     callees: tuple[Callee, ...] = attrs.field(default=(Callee(),), converter=_callees)
-    amd: Amd = attrs.field(default=Amd.HUMAN, converter=Amd)
+    amd: Amd = attrs.field(default=Amd.HUMAN, converter=_amd)
     hangup_after: float | None = attrs.field(default=None, validator=_optional_seconds)
     recording_fails: bool = False
     cli: str = "+46700000001"

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import given, settings
 from v2apps import App, ivr, served
 
-from svaml.simulator import CallFailed, Kind
-from svaml.simulator.v2 import Callee, Caller, simulate
+from svaml.simulator import CallFailed, FailureKind, Kind
+from svaml.simulator.v2 import Callee, Caller, Platform, simulate
 from svaml.simulator.v2.properties import callers, holds, no_unreachable_menu
 from svaml.v2 import Svaml2
 from svaml.v2.model import MenuItem
+from svaml.v2.strategies import documents
 
 IVR = ivr()
 
@@ -50,3 +51,15 @@ def test_the_ivr_over_real_http_plays_the_same_session() -> None:
     paths = ("/voice-webhooks", "/account")
     assert paths == (app.received[0][0], app.received[2][0])
     assert remote.ok
+
+
+@settings(max_examples=60, deadline=None)
+@given(documents(), documents(), callers())
+def test_any_valid_documents_play_to_an_end_without_raising(
+    first: Svaml2, later: Svaml2, caller: Caller
+) -> None:
+    """Whatever valid v2 documents an app answers with, the session ends or fails at a bound: never raises."""
+    app = App({"call.incoming": first}, fallback=later)
+    t = simulate(app, caller, platform=Platform(max_steps=20, max_commands=400))
+    assert t.ended or (t.failure is not None and t.failure.kind is FailureKind.STEP_LIMIT), t.to_text()
+    assert all(step.errors == () for step in t.steps)

@@ -39,18 +39,21 @@ class App:
     """A v2 application in-process: answers each event with what its table or function gives.
 
     ``answers`` maps an event name (``call.webhook.<name>`` for a webhook command) to a document,
-    a JSON-ready dict, a ``(status, body)`` pair, or a function of the event's JSON; missing
-    events get ``{"commands": []}``. Every request is kept in ``received``; ``check`` (given the
-    method, path, headers and body) refuses a request with 401 when it returns False.
+    a JSON-ready dict, a ``(status, body)`` pair, or a function of the event's JSON; other
+    events get ``fallback`` (``{"commands": []}`` by default). Every request is kept in
+    ``received``; ``check`` (given the method, path, headers and body) refuses a request with 401
+    when it returns False.
     """
 
     def __init__(
         self,
         answers: Mapping[str, Answer | Callable[[dict[str, Any]], Answer]],
         check: Callable[[str, str, Mapping[str, str], bytes], bool] | None = None,
+        fallback: Answer = None,
     ) -> None:
         self.answers = dict(answers)
         self.check = check
+        self.fallback = NOTHING if fallback is None else fallback
         self.received: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self._lock = threading.Lock()
 
@@ -61,7 +64,7 @@ class App:
         event = json.loads(body)
         with self._lock:
             self.received.append((path, dict(headers), event))
-        found = self.answers.get(event["event"], NOTHING)
+        found = self.answers.get(event["event"], self.fallback)
         answer = found(event) if callable(found) else found
         if isinstance(answer, tuple):
             return Response(answer[0], (), answer[1])

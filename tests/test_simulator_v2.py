@@ -896,3 +896,37 @@ def test_an_unknown_outcome_or_verdict_is_refused_with_the_choices() -> None:
         Caller(callees=["machine"])
     with pytest.raises(SvamlError, match="'robot' is not an AMD verdict: use human, machine, beep, unknown"):
         Callee(amd="robot")
+
+
+def test_a_webhook_commands_urls_go_to_their_targets_and_its_fallback_answers() -> None:
+    """targets= routes a webhook command's URL and fallbackUrl; a primary that times out falls back."""
+    backup = App({"call.webhook.ask": Svaml2().say("from the backup", VOICE)})
+    doc = Svaml2().answer().webhook("ask", "https://a.example/ask", fallback_url="https://b.example/ask")
+    t, main = play(incoming(doc), targets={"https://a.example/ask": Slow(), "https://b.example/ask": backup})
+    expected = (
+        [
+            ("call.webhook.ask", "https://a.example/ask", None),
+            ("call.webhook.ask", "https://b.example/ask", 200),
+        ],
+        ["from the backup"],
+        ["call.webhook.ask"],
+    )
+    assert expected == (
+        [(s.name, s.url, s.status) for s in t.steps[1:3]],
+        [x[2] for x in texts(t, Kind.HEARD)],
+        backup.events,
+    )
+    assert "call.webhook.ask" not in main.events
+
+
+def test_a_dial_calls_from_its_from_or_the_number_called() -> None:
+    """A dial's from is its own (a SIP from too), else the number the inbound call was made to."""
+    doc = (
+        Svaml2()
+        .answer()
+        .dial("+46701234567", call_name="a")
+        .dial("+46701234568", call_name="b", from_="sip:me@acme.se")
+    )
+    t, _ = play(incoming(doc), Caller(to="+46855512345"))
+    expected = ("+46855512345", "sip:me@acme.se")
+    assert expected == (t.leg("a").from_.number, t.leg("b").from_.endpoint)  # type: ignore[union-attr]

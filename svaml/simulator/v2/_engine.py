@@ -995,12 +995,14 @@ class Session:
         callee = self.caller.callee(self._dials)
         self._dials += 1
         source = ctx.leg
-        from_ = command.from_ if command.from_ is not None else (source.to if source is not None else None)
+        from_ = command.from_
+        if from_ is None and source is not None and isinstance(source.to, Phone):
+            from_ = source.to  # the number the inbound call was made to calls out
         leg = self._new_leg(
             name=command.call_name,
             direction=Direction.OUTBOUND,
             origination=OriginationType.SERVER,
-            from_=from_ if isinstance(from_, Phone) or from_ is None else None,
+            from_=from_,
             to=command.to,
             inputs=list(callee.inputs),
             amd=callee.amd,

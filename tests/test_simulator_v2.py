@@ -930,3 +930,43 @@ def test_a_dial_calls_from_its_from_or_the_number_called() -> None:
     t, _ = play(incoming(doc), Caller(to="+46855512345"))
     expected = ("+46855512345", "sip:me@acme.se")
     assert expected == (t.leg("a").from_.number, t.leg("b").from_.endpoint)  # type: ignore[union-attr]
+
+
+def test_a_busy_agent_the_whole_transcript() -> None:
+    """A small document and its whole transcript: the inbound leg, the dial, onBusy on the caller, the end."""
+    doc = (
+        Svaml2()
+        .answer()
+        .dial(
+            "+46701234567",
+            call_name="agent",
+            dial_timeout_duration_seconds=20,
+            on_answer=Svaml2().bridge_call("desk"),
+            on_busy=Svaml2().say("Busy.", VOICE, on_finish=Svaml2().hangup()),
+        )
+        .bridge_call("desk")
+    )
+    t, _ = play(incoming(doc), Caller(callees=["busy"]), platform=Platform(tts_chars_per_second=5))
+    expected = """\
+    0.000s      dial      [inbound] inbound call from +46700000001 to +46700000000
+    0.000s   #0 event     [inbound] call.incoming
+    0.000s   #0 answer    [inbound] 200 answer, dial, bridgeCall
+    0.000s      command   [caller] answer
+    0.000s      answered  [caller] answered (answer)
+    0.000s      command   [caller] dial +46701234567 as agent
+    0.000s      dial      [agent] dials +46701234567: busy
+    0.000s      command   [caller] bridgeCall desk
+    0.000s      connected [caller] joins bridge desk (alone)
+    4.000s      end       [agent] BUSY NOT_AVAILABLE
+    4.000s      handler   [agent] onBusy of dial: messages
+    4.000s      command   [caller] messages (1 message)
+    4.000s      heard     [caller] Busy.
+    5.000s      handler   [caller] onFinish of messages: hangup
+    5.000s      command   [caller] hangup
+    5.000s      hangup    [caller] the application hangs up
+    5.000s      end       [caller] COMPLETED MANAGER_HANGUP
+    5.000s      connected [caller] leaves bridge desk
+    5.000s   #1 event     [caller] call.hangup
+    5.000s   #1 answer    [caller] 200 (no commands)
+               /commands: commands is empty: Sinch does nothing (a webhook's 'no action') [S2009]"""
+    assert expected == t.to_text().split("\n", 1)[1]

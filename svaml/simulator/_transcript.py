@@ -69,7 +69,7 @@ class Entry:
     """One moment of the call: when (virtual seconds since the start), what, and its details.
 
     ``step`` is the index of the callback step the entry belongs to (None before the first);
-    ``leg`` the v2 leg it happened on (its callName, else the end of its callId). ``detail``
+    ``leg`` the v2 leg it happened on (its callName, else ``inbound`` or ``dial<n>``). ``detail``
     holds what the kind records, JSON-ready: ``text`` and ``locale`` of a prompt, the ``keys``
     pressed, ``menu``, ``result``, ``reason``…
     """
@@ -244,11 +244,11 @@ class Transcript:
         return self.reason is not None
 
     def leg(self, name: str) -> Leg:
-        """The v2 leg of that callName (or callId); :class:`KeyError` if there is none."""
-        for leg in self.legs:
-            if name in (leg.call_name, leg.call_id):
+        """The v2 leg of that callName, callId or label (``inbound``, ``dial2``); else :class:`KeyError`."""
+        for leg, label in zip(self.legs, leg_labels(self.legs), strict=True):
+            if name in (leg.call_name, leg.call_id, label):
                 return leg
-        names = ", ".join(leg_label(x.call_name, x.call_id) for x in self.legs)
+        names = ", ".join(leg_labels(self.legs))
         raise KeyError(f"no leg named {name!r} (legs: {names})")
 
     @property
@@ -363,7 +363,8 @@ def _mermaid(t: Transcript) -> Iterator[str]:
     if any(e.kind in (Kind.DIAL, Kind.DTMF) for e in t.timeline):
         yield "    participant Callee"
     # A v2 session's dialled legs are callees: what they hear and press goes to and from them.
-    callees = {leg_label(leg.call_name, leg.call_id) for leg in t.legs if str(leg.direction) == "OUTBOUND"}
+    labels = zip(t.legs, leg_labels(t.legs), strict=True)
+    callees = {label for leg, label in labels if str(leg.direction) == "OUTBOUND"}
     for e in t.timeline:
         arrow = _ARROWS.get(e.kind)
         callee = e.leg in callees
@@ -383,9 +384,20 @@ def _mermaid(t: Transcript) -> Iterator[str]:
             yield f"    Note over Caller,Sinch: {text}"
 
 
-def leg_label(call_name: str | None, call_id: str | None) -> str:
-    """How the timeline names a v2 leg: its callName, else the last 6 characters of its callId."""
-    return call_name or (call_id or "?")[-6:]
+def leg_label(call_name: str | None, inbound: bool, dial: int) -> str:
+    """How the timeline names a v2 leg: its callName, else ``inbound``, or ``dial<n>`` for the n-th dial."""
+    return call_name or ("inbound" if inbound else f"dial{dial}")
+
+
+def leg_labels(legs: tuple[Leg, ...]) -> tuple[str, ...]:
+    """The labels of a session's legs (in the order they were made: each dial made the next outbound one)."""
+    found = []
+    dials = 0
+    for leg in legs:
+        inbound = str(leg.direction) == "INBOUND"
+        dials += not inbound
+        found.append(leg_label(leg.call_name, inbound, dials))
+    return tuple(found)
 
 
 class CallFailed(SvamlError):

@@ -176,6 +176,8 @@ class _Leg:
     dial: Dial | None = None
     #: The leg whose sequence ran that dial (None: a create-call document's).
     dialler: _Leg | None = None
+    #: Which dial of the session made it (1 for the first), 0 for the inbound leg.
+    dial_number: int = 0
     #: The inbound leg's document-level handlers (``events`` of the call.incoming answer).
     events: DocumentEvents | None = None
     result: CallResult = CallResult.QUEUED
@@ -189,7 +191,7 @@ class _Leg:
 
     @property
     def label(self) -> str:
-        return leg_label(self.name, self.call_id)
+        return leg_label(self.name, self.direction is Direction.INBOUND, self.dial_number)
 
     @property
     def ended(self) -> bool:
@@ -1008,6 +1010,7 @@ class Session:
             amd=callee.amd,
             dial=command,
             dialler=source,
+            dial_number=self._dials,
         )
         if command.call_name is not None and any(
             x.name == command.call_name and not x.ended and x is not leg for x in self._legs

@@ -970,3 +970,18 @@ def test_a_busy_agent_the_whole_transcript() -> None:
     5.000s   #1 answer    [caller] 200 (no commands)
                /commands: commands is empty: Sinch does nothing (a webhook's 'no action') [S2009]"""
     assert expected == t.to_text().split("\n", 1)[1]
+
+
+def test_a_static_service_has_no_webhook_so_unhandled_events_are_ignored() -> None:
+    """On a STATIC service an event without a handler is ignored (no webhook to send it to)."""
+    static = Svaml2().answer().say("Closed today.", VOICE).menu(MenuItem("m"))
+    t, app = play({}, Caller.keys("1"), static=static)
+    expected = (
+        [],
+        [
+            "call.message.finished ignored: a STATIC service has no webhook",
+            "call.menu ignored: a STATIC service has no webhook",
+            "call.hangup ignored: a STATIC service has no webhook",
+        ],
+    )
+    assert expected == (app.events, [x[2] for x in texts(t, Kind.HANDLER)][1:])

@@ -766,7 +766,13 @@ class Session:
     def _notify(
         self, leg: _Leg, name: str, menu: MenuInput | None = None, runs_on: _Leg | None = None
     ) -> None:
-        """Send an event about ``leg`` to the service webhook; its answer runs on ``runs_on`` or that leg."""
+        """Send an event about ``leg`` to the service webhook; its answer runs on ``runs_on`` or that leg.
+
+        A STATIC service has no webhook: the event is ignored (reference §2.3's precedence).
+        """
+        if self.static is not None:
+            self._entry(Kind.HANDLER, f"{name} ignored: a STATIC service has no webhook", leg)
+            return
         answer = self._deliver(self._event(EVENT_CLASSES[name], leg, menu=menu), leg)
         if answer is not None and answer.commands:
             self._launch(_Context(runs_on or leg), answer.commands)
@@ -1302,16 +1308,7 @@ class Session:
 
     def _menu_webhook(self, leg: _Leg, name: str, entered: str) -> None:
         """An item with neither ``matches`` nor ``onFail``: ``call.menu`` (only on a WEBHOOK service)."""
-        if self.static is not None:
-            self._entry(
-                Kind.HANDLER, f"menu {name} ended ({entered!r}); a STATIC service has no webhook", leg
-            )
-            return
-        answer = self._deliver(
-            self._event(MenuEvent, leg, menu=MenuInput(menu_name=name, input=entered)), leg
-        )
-        if answer is not None and answer.commands:
-            self._launch(_Context(leg), answer.commands)
+        self._notify(leg, MenuEvent.EVENT, menu=MenuInput(menu_name=name, input=entered))
 
     def _hear(
         self, leg: _Leg, parts: list[tuple[str, float]], *, cut: float | None = None

@@ -10,12 +10,12 @@ The API (stable; other parts of svaml build on it):
   ``callout=`` SVAML, dials the callee first: ACE, then the callout's SVAML);
   :meth:`Call.update` gives a running call SVAML from outside (a PATCH), run at its next wait;
   :attr:`Call.transcript` is the record so far.
-- Targets, where the events go: :class:`AppTarget` (a :class:`~svaml.callbacks.CallbackApp`
-  in-process), :class:`WsgiTarget`, :class:`AsgiTarget` (any framework in-process),
-  :class:`UrlTarget` (a server over real HTTP); :func:`as_target` picks one for an object. A
-  :class:`Target` is anything with a ``path`` (the callback path Sinch signs) and
-  ``send(request: Request, timeout: float) -> Reply``, raising :class:`TargetError` when no
-  answer comes.
+- Targets, where the events go: :class:`AppTarget` (a :class:`~svaml.callbacks.CallbackApp`,
+  v2's ``WebhookApp``, anything that :class:`Handles` a request, in-process),
+  :class:`WsgiTarget`, :class:`AsgiTarget` (any framework in-process), :class:`UrlTarget` (a
+  server over real HTTP); :func:`as_target` picks one for an object. A :class:`Target` is
+  anything with a ``path`` (the callback path Sinch signs) and ``send(request: Request,
+  timeout: float) -> Reply``, raising :class:`TargetError` when no answer comes.
 - The caller: :class:`Caller` (``inputs`` of :class:`Press`, :class:`Wait`, :class:`HangUp`
   used one per prompt; ``callees`` answering connect actions, each a :class:`Callee` with an
   :class:`Outcome` and an AMD result; ``hangup_at`` a step; ``cli``, ``to``, ``domain``,
@@ -34,6 +34,9 @@ Every answer is read under svaml's JSON policy and checked for its event with ev
 :mod:`svaml.rules`; an answer with errors, a non-2xx status, a timeout, a body that is not SVAML or
 an unreachable application fails the call at that step, with the diagnostics. A step limit and the
 virtual clock bound every call. This package does not import hypothesis.
+
+:mod:`svaml.simulator.v2` plays Voice API v2 sessions with the same targets, clocks and
+:class:`Transcript` (``docs/v2-testing.md``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from svaml.simulator._platform import Platform, SignatureClock
 from svaml.simulator._targets import (
     AppTarget,
     AsgiTarget,
+    Handles,
     Reply,
     Request,
     Target,
@@ -66,6 +70,7 @@ __all__ = [
     "Entry",
     "Failure",
     "FailureKind",
+    "Handles",
     "HangUp",
     "Input",
     "Kind",

@@ -884,6 +884,13 @@ def test_a_batch_plays_one_session_per_parameter_set() -> None:
         ("+46701234568", ("Hello Alan, your parcel arrives tomorrow.",)),
     ]
     assert expected == [(s.legs[0].to.number, s.heard) for s in sessions]  # type: ignore[union-attr]
+    batch_ids = {s.legs[0].batch_id for s in sessions}
+    one_batch_two_sessions = (1, False, 2)
+    assert one_batch_two_sessions == (
+        len(batch_ids),
+        None in batch_ids,
+        len({s.session_id for s in sessions}),
+    )
     with pytest.raises(SvamlError, match="simulate_batch"):
         Session(App({}), document=batch)
 
@@ -985,3 +992,11 @@ def test_a_static_service_has_no_webhook_so_unhandled_events_are_ignored() -> No
         ],
     )
     assert expected == (app.events, [x[2] for x in texts(t, Kind.HANDLER)][1:])
+
+
+def test_a_session_keeps_its_id_across_runs() -> None:
+    """The session ID is known before the run (an emulator answers with it) and stays the same."""
+    session = Session(App(incoming(Svaml2().hangup())), session_id="01J00000000000000000000000")
+    first, second = session.run(), session.run()
+    expected = ("01J00000000000000000000000",) * 3
+    assert expected == (first.session_id, second.session_id, first.legs[0].session_id)

@@ -299,6 +299,8 @@ class Session:
     ``webhook`` commands (and their fallbacks) to targets; any other URL goes to ``target`` at
     that URL's path. With ``secret`` (the service's), every webhook is signed as Sinch signs it
     (``Authorization: service <service_id>:<signature>``); without it webhooks go unsigned.
+    ``session_id`` (a new ULID by default, the same for every run) and ``batch_id`` name the
+    session and its batch in every call object.
 
     :meth:`run` plays the session and returns its :class:`~svaml.simulator.Transcript`;
     :meth:`update` gives a leg commands from outside (a PATCH), run at once when the session next
@@ -320,6 +322,8 @@ class Session:
         project_id: str = "00000000-0000-4000-8000-000000000001",
         service_id: str = "00000000-0000-4000-8000-000000000002",
         clock: Clock | None = None,
+        session_id: str | None = None,
+        batch_id: str | None = None,
     ) -> None:
         if document is not None and static is not None:
             raise SvamlError("give a create-call document or a STATIC service's document, not both")
@@ -348,6 +352,8 @@ class Session:
             None if isinstance(self.clock, VirtualClock) else threading.Event()
         )
         self._pending: list[tuple[Document, str | None]] = []
+        self.session_id = session_id or ulid(self.platform.start or datetime.now(timezone.utc))
+        self.batch_id = batch_id
         self._reset()
 
     def __repr__(self) -> str:
@@ -356,7 +362,6 @@ class Session:
     def _reset(self) -> None:
         self._now = 0.0
         self._epoch = self.platform.start or datetime.now(timezone.utc)
-        self.session_id = ulid(self._epoch)
         self._timeline: list[Entry] = []
         self._steps: list[Step] = []
         self._legs: list[_Leg] = []
@@ -538,6 +543,7 @@ class Session:
             call_resource_url=f"https://voice.api.sinch.com/v2/projects/{self.project_id}/calls/{leg.call_id}",
             call_name=leg.name,
             bridge_name=leg.bridge,
+            batch_id=self.batch_id,
             from_=leg.from_,
             to=leg.to,
             update_time=self._moment(self._now if leg.ended_at is None else leg.ended_at),
@@ -1448,10 +1454,12 @@ def simulate_batch(
     """Play a batch (a create-call document with ``parameters``): one session per parameter set, in order.
 
     Each session plays the document with that set's values in place of its ``@key`` placeholders;
-    ``caller`` and ``options`` are :class:`Session`'s, the same for every session.
+    ``caller`` and ``options`` are :class:`Session`'s, the same for every session; every leg
+    carries the batch's ``batch_id`` (a new ULID unless given).
     """
     if not document.parameters:
         raise SvamlError("the document has no parameters (one call): play it with simulate(document=...)")
+    options.setdefault("batch_id", ulid(datetime.now(timezone.utc)))
     return tuple(
         Session(target, caller, document=_substituted(document, values), **options).run()
         for values in document.parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,17 @@ from v2apps import VOICE, App
 
 from svaml import codec
 from svaml.errors import SignatureError, SvamlError
-from svaml.simulator import FailureKind, HangUp, Kind, Press, Reply, Request, TargetError, Transcript
+from svaml.simulator import (
+    FailureKind,
+    HangUp,
+    Kind,
+    Press,
+    RealClock,
+    Reply,
+    Request,
+    TargetError,
+    Transcript,
+)
 from svaml.simulator.v2 import Callee, Caller, Merge, Platform, Session, simulate, simulate_batch
 from svaml.v2 import Svaml2
 from svaml.v2.model import CallEvents, Dial, GotoMenu, Match, MenuItem, MenuPrompt, RecordingOptions, Say
@@ -1000,3 +1011,18 @@ def test_a_session_keeps_its_id_across_runs() -> None:
     first, second = session.run(), session.run()
     expected = ("01J00000000000000000000000",) * 3
     assert expected == (first.session_id, second.session_id, first.legs[0].session_id)
+
+
+def test_on_a_real_clock_an_update_from_another_thread_wakes_the_session() -> None:
+    """With RealClock the session waits for real; an update (a PATCH) from another thread runs at once."""
+    session = Session(
+        App(incoming(Svaml2().answer())), clock=RealClock(), platform=Platform(caller_patience=5.0)
+    )
+    timer = threading.Timer(0.2, session.update, args=(Svaml2().say("patched", VOICE).hangup(), "caller"))
+    timer.start()
+    try:
+        t = session.run()
+    finally:
+        timer.cancel()
+    expected = (["patched"], ("COMPLETED", "MANAGER_HANGUP"), True)
+    assert expected == ([x[2] for x in texts(t, Kind.HEARD)], results(t)["caller"], 0.1 < t.duration < 2.0)

@@ -67,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--callee",
         default="answer",
         metavar="OUTCOMES",
-        help="how callees of connect actions answer, comma-separated: answer, busy, no-answer, machine, fail",
+        help="how callees of connect actions answer, comma-separated: answer, busy, no-answer, machine, fail"
+        " (v2: answer, busy, reject, timeout, failure)",
     )
     parser.add_argument("--hangup-at", type=int, metavar="STEP", help="the caller hangs up at this step")
     parser.add_argument("--cli", help="the caller's number (default: +46700000001)")
@@ -76,7 +77,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--path", help="the callback path for MODULE:NAME (default: /sinch/callback; v2: /voice-webhooks)"
     )
     parser.add_argument("--key", help=f"the application key (default: ${_KEY})")
-    parser.add_argument("--secret", help=f"the application secret (default: ${_SECRET})")
+    parser.add_argument(
+        "--secret", help=f"the application secret (default: ${_SECRET}); v2: the service secret"
+    )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="callback timeout (default: 10)")
     parser.add_argument("--max-steps", type=int, metavar="N", help="callbacks before giving up (default: 60)")
     parser.add_argument("--format", choices=_FORMATS, default="text", help="text, json or mermaid")

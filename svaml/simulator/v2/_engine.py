@@ -33,7 +33,7 @@ from svaml.rules import validate
 from svaml.rules._v2._limits import _pattern as _placeholders
 from svaml.rules._v2._limits import _replacer
 from svaml.rules._validate import json_diagnostics
-from svaml.signing import Credentials, Secret
+from svaml.signing import Secret
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
@@ -91,7 +91,7 @@ from svaml.v2.model.calls import (
 )
 from svaml.v2.model.enums import CallReason, CallResult, CallType, Direction, OriginationType, TextFormat
 from svaml.v2.model.events import CUSTOM_PREFIX, HANDLER_EVENTS
-from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook, webhook_signer
+from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook
 
 __all__ = ["DEFAULT_PATH", "Session", "simulate", "simulate_batch"]
 
@@ -103,6 +103,7 @@ _WEBHOOK_TIMEOUT = 5.0
 _PRIMARY_RETRY = 60.0
 _MENU_TIMEOUT = 5
 _MENU_REPEATS = 2
+_TICK = timedelta(microseconds=1)  # what x-timestamp's 7 digits carry of a datetime
 _TAGS = re.compile(r"<[^>]*>")
 _RATE = Money(currency_code="USD", amount="0.0000")
 _FINAL = frozenset(
@@ -275,7 +276,7 @@ _PLATFORM = Platform()
 
 
 @functools.lru_cache(maxsize=64)
-def _credentials(service_id: str, secret: str | Secret) -> Credentials:
+def _secret(service_id: str, secret: str | Secret) -> Secret:
     """Check and key a service's ID and secret once, not once a session (a property test makes hundreds).
 
     A bad one is refused in a service's words (``sign_webhook``'s), never showing the secret.
@@ -283,7 +284,7 @@ def _credentials(service_id: str, secret: str | Secret) -> Credentials:
     held = Secret(secret)
     del secret
     sign_webhook(service_id=service_id, secret=held, path="/", body=None)
-    return Credentials(key=service_id, secret=held)
+    return held
 
 
 class Session:
@@ -342,7 +343,7 @@ class Session:
         self.document = document
         self.static = static
         # A bad service ID or secret is refused here, not at the first webhook.
-        self.credentials = None if secret is None else _credentials(service_id, secret)
+        self._secret = None if secret is None else _secret(service_id, secret)
         del secret
         self.platform = platform if platform is not None else _PLATFORM
         self.project_id = project_id
@@ -373,11 +374,7 @@ class Session:
         self._playing: list[_Playing] = []
         self._routes: dict[str, _Route] = {}
         self._failure: Failure | None = None
-        # On the virtual clock a session is sent within a blink of wall time: one x-timestamp serves it,
-        # and one signer a path (as v1's simulator does).
-        fixed = isinstance(self.clock, VirtualClock) and self.platform.signature_clock is SignatureClock.WALL
-        self._stamp = format_timestamp() if fixed else None
-        self._signers: dict[str, Callable[[bytes | str | None], dict[str, str]]] = {}
+        self._stamped: datetime | None = None  # the last x-timestamp sent
 
     # -- the public face ----------------------------------------------------------------------
 
@@ -889,7 +886,7 @@ class Session:
             text = reply.body.decode("utf-8", "replace")
             self._record(index, event, reply.status, text, None, reply.diagnostics, latency, shown_url)
             self._entry(Kind.ANSWER, f"HTTP {reply.status}", leg, step=index)
-            signed = self.credentials is not None
+            signed = self._secret is not None
             return (FailureKind.STATUS, _status_message(reply, signed), reply.diagnostics)
         judged = _judge(reply.body)
         self._record(
@@ -914,26 +911,34 @@ class Session:
             )
         return document
 
-    def _request(self, cloud: CloudEvent, body: bytes, path: str) -> Request:
-        if self._stamp is not None:
-            stamp = self._stamp
-        elif self.platform.signature_clock is SignatureClock.VIRTUAL:
-            stamp = format_timestamp(self._moment(self._now))
+    def _timestamp(self) -> datetime:
+        """The next ``x-timestamp``: the wall (or virtual) time, each later than the last.
+
+        Two webhooks with the same body (two messages ending at once) then never carry the same
+        signature, which an application's replay store would refuse.
+        """
+        if self.platform.signature_clock is SignatureClock.VIRTUAL:
+            moment = self._epoch + timedelta(seconds=self._now)
         else:
-            stamp = format_timestamp(datetime.now(timezone.utc))
+            moment = datetime.now(timezone.utc)
+        if self._stamped is not None and moment <= self._stamped:
+            moment = self._stamped + _TICK
+        self._stamped = moment
+        return moment
+
+    def _request(self, cloud: CloudEvent, body: bytes, path: str) -> Request:
+        moment = self._timestamp()
         headers: list[tuple[str, str]] = [("Content-Type", CONTENT_TYPE)]
         for attribute, header in CLOUD_EVENT_HEADERS.items():
             value = getattr(cloud, attribute)
             headers.append((header, value if isinstance(value, str) else _ce_time(value)))
-        if self.credentials is not None:
-            signer = self._signers.get(path) if self._stamp is not None else None
-            if signer is None:
-                signer = webhook_signer(self.credentials, path=path, timestamp=stamp)
-                if self._stamp is not None:
-                    self._signers[path] = signer
-            headers.extend(signer(body).items())
+        if self._secret is not None:
+            signed = sign_webhook(
+                service_id=self.service_id, secret=self._secret, path=path, body=body, timestamp=moment
+            )
+            headers.extend(signed.items())
         else:
-            headers.append(("x-timestamp", stamp))
+            headers.append(("x-timestamp", format_timestamp(moment)))
         return Request("POST", path, tuple(headers), body)
 
     def _record(
@@ -1411,6 +1416,8 @@ def _ce_time(value: datetime | None) -> str:
 
 def _status_message(reply: Reply, signed: bool) -> str:
     if reply.status == 401:
+        if reply.detail:  # what the application logged: a replay, a stale x-timestamp…
+            return f"HTTP 401: {reply.detail}"
         why = "signed with other credentials" if signed else "not signed"
         return f"HTTP 401: the application refused the signature (the webhooks were {why})"
     if reply.detail:

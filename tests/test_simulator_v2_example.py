@@ -1,0 +1,117 @@
+"""The v2 simulator against the examples' v2 IVR (examples/v2_ivr.py), served by the real WebhookApp."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+
+from svaml.simulator import Kind
+from svaml.simulator.v2 import Caller, Platform, simulate
+from svaml.simulator.v2.properties import callers, holds
+from svaml.v2 import Svaml2
+from svaml.v2.webhooks import WebhookApp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+from v2_ivr import WEBHOOK_PATH, create_app  # noqa: E402 - the examples directory first
+
+SERVICE_ID = "a74b1566-0f18-4f8e-9c23-8e6b5df8fd3e"
+SECRET = "F5wrP9SKYU6w8sbZXkp7GA=="
+IVR = create_app(SERVICE_ID, SECRET)
+
+
+@settings(max_examples=100, deadline=None)
+@given(callers())
+def test_the_example_ivr_holds_whatever_the_caller_does(caller: Caller) -> None:
+    """Every answer of the example IVR is valid, none is a 5xx, and every session ends within 30 webhooks."""
+    holds(simulate(IVR, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH))
+
+
+def test_pressing_1_dials_sales_and_bridges_the_caller() -> None:
+    """Key 1: the menu's webhook command asks the app, whose answer dials sales and bridges both legs."""
+    t = simulate(IVR, Caller.keys("1"), service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH)
+    expected = (
+        True,
+        ("call.incoming", "call.webhook.sales", "call.message.finished", "call.hangup"),
+        {"caller": "COMPLETED", "sales": "COMPLETED"},
+    )
+    assert expected == (t.ok, t.events, {str(leg.call_name): str(leg.call_result) for leg in t.legs})
+    assert (5.2, "sales", "joins bridge desk with caller") in [
+        (round(e.at, 3), e.leg, e.text) for e in t.timeline if e.kind is Kind.CONNECTED
+    ]
+
+
+def test_a_hangup_right_after_a_goodbye_cuts_it_unless_the_platform_waits() -> None:
+    """The example's onFail says goodbye, then hangs up: hangup is non-blocking, the goodbye is cut short."""
+    caller = Caller.parse("wait,wait,wait")
+    cut = simulate(IVR, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH)
+    waited = simulate(
+        IVR,
+        caller,
+        service_id=SERVICE_ID,
+        secret=SECRET,
+        path=WEBHOOK_PATH,
+        platform=Platform(hangup_after_audio=True),
+    )
+    goodbye = "Thank you for calling. Goodbye."
+    expected = ((True, True), (True, False))
+    assert expected == (
+        (goodbye in cut.heard, "the messages playing cut short" in [e.text for e in cut.timeline]),
+        (goodbye in waited.heard, "the messages playing cut short" in [e.text for e in waited.timeline]),
+    )
+    assert waited.duration > cut.duration
+
+
+def test_two_webhooks_with_the_same_body_both_pass_the_apps_replay_store() -> None:
+    """Two messages ending at once send identical bodies; their x-timestamps differ, so both verify."""
+    app = WebhookApp(service_id=SERVICE_ID, secret=SECRET)
+    app.incoming(lambda event: Svaml2().answer().say("one", "Emma").say("two", "Emma"))
+    t = simulate(app, service_id=SERVICE_ID, secret=SECRET, platform=Platform(queue_audio=False))
+    bodies = [s.event.call for s in t.steps[1:3]]
+    expected = (
+        True,
+        ("call.incoming", "call.message.finished", "call.message.finished", "call.hangup"),
+        True,
+    )
+    assert expected == (t.ok, t.events, bodies[0] == bodies[1])
+
+
+def test_the_command_line_recognises_a_webhook_app() -> None:
+    """``svaml simulate v2_ivr:create_app --factory`` plays v2 without --svaml-version: a WebhookApp."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "examples")]),
+        "SINCH_SERVICE_ID": SERVICE_ID,
+        "SINCH_SERVICE_SECRET": SECRET,
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "svaml",
+            "simulate",
+            "v2_ivr:create_app",
+            "--factory",
+            "--keys",
+            "2",
+            "--service-id",
+            SERVICE_ID,
+            "--secret",
+            SECRET,
+            "--path",
+            WEBHOOK_PATH,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    expected = (0, True)
+    assert expected == (done.returncode, "call.webhook.hours" in done.stdout), done.stderr

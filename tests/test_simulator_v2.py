@@ -985,8 +985,7 @@ def test_a_busy_agent_the_whole_transcript() -> None:
     5.000s      end       [caller] COMPLETED MANAGER_HANGUP
     5.000s      connected [caller] leaves bridge desk
     5.000s   #1 event     [caller] call.hangup
-    5.000s   #1 answer    [caller] 200 (no commands)
-               /commands: commands is empty: Sinch does nothing (a webhook's 'no action') [S2009]"""
+    5.000s   #1 answer    [caller] 200 (no commands)"""
     assert expected == t.to_text().split("\n", 1)[1]
 
 
@@ -1026,3 +1025,10 @@ def test_on_a_real_clock_an_update_from_another_thread_wakes_the_session() -> No
         timer.cancel()
     expected = (["patched"], ("COMPLETED", "MANAGER_HANGUP"), True)
     assert expected == ([x[2] for x in texts(t, Kind.HEARD)], results(t)["caller"], 0.1 < t.duration < 2.0)
+
+
+def test_an_empty_answer_is_no_action_except_to_call_incoming() -> None:
+    """An empty commands list answering an event is "no action"; only answering call.incoming is it S2009."""
+    t, _ = play({"call.incoming": Svaml2()}, platform=Platform(caller_patience=1))
+    expected = (["S2009"], [])
+    assert expected == ([d.code for d in t.steps[0].diagnostics], [d.code for d in t.steps[1].diagnostics])

@@ -29,7 +29,7 @@ import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
-from svaml.rules import validate
+from svaml.rules import RULES, validate
 from svaml.rules._v2._limits import _pattern as _placeholders
 from svaml.rules._v2._limits import _replacer
 from svaml.rules._validate import json_diagnostics
@@ -104,6 +104,9 @@ _PRIMARY_RETRY = 60.0
 _MENU_TIMEOUT = 5
 _MENU_REPEATS = 2
 _TICK = timedelta(microseconds=1)  # what x-timestamp's 7 digits carry of a datetime
+# An empty commands list (S2009) answering any webhook but call.incoming is Sinch's "no action"
+# (reference D1): no finding there, as WebhookApp does not report it either.
+_EMPTY_COMMANDS = next(code for code, rule in RULES.items() if rule.name == "empty-commands")
 _TAGS = re.compile(r"<[^>]*>")
 _RATE = Money(currency_code="USD", amount="0.0000")
 _FINAL = frozenset(
@@ -889,9 +892,10 @@ class Session:
             signed = self._secret is not None
             return (FailureKind.STATUS, _status_message(reply, signed), reply.diagnostics)
         judged = _judge(reply.body)
-        self._record(
-            index, event, reply.status, judged.text, judged.document, judged.diagnostics, latency, shown_url
-        )
+        found = judged.diagnostics
+        if not isinstance(event, IncomingEvent):  # {"commands": []} is the documented "no action" (D1)
+            found = tuple(d for d in found if d.code != _EMPTY_COMMANDS)
+        self._record(index, event, reply.status, judged.text, judged.document, found, latency, shown_url)
         self._entry(Kind.ANSWER, f"{reply.status} {judged.summary}", leg, step=index)
         if judged.kind is not None:
             return (judged.kind, judged.message, judged.diagnostics)

@@ -825,8 +825,10 @@ def test_webhooks_signed_with_another_secret_fail_with_a_401_that_says_so() -> N
     assert t.failure is not None
     assert unsigned.failure is not None
     expected = (
-        "HTTP 401: the application refused the signature (the webhooks were signed with other credentials)",
-        "HTTP 401: the application refused the signature (the webhooks were not signed)",
+        "HTTP 401: the application refused the signature (they were signed with other credentials;"
+        " give the service ID and secret)",
+        "HTTP 401: the application refused the signature (they were not signed;"
+        " give the service ID and secret)",
     )
     assert expected == (t.failure.message, unsigned.failure.message)
 

@@ -67,7 +67,7 @@ from svaml.rules._validate import json_diagnostics
 from svaml.signing import Credentials, format_timestamp
 from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Wait, acts_at, collect
 from svaml.simulator._platform import Platform, SignatureClock
-from svaml.simulator._targets import DEFAULT_PATH, Reply, Request, Target, TargetError, as_target
+from svaml.simulator._targets import DEFAULT_PATH, Request, Target, TargetError, as_target, status_message
 from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript, summary
 
 __all__ = ["Call", "Clock", "Conferences", "RealClock", "VirtualClock", "simulate"]
@@ -508,7 +508,7 @@ class Call:
                 index,
                 event,
                 FailureKind.STATUS,
-                _status_message(reply, self.credentials is not None),
+                status_message(reply, self.credentials is not None, "give its key and secret"),
                 reply.diagnostics,
             )
         judged = _judge(reply.body, callback)
@@ -988,16 +988,6 @@ def _describe(event: Event) -> str:
     if isinstance(event, IceEvent):
         return f"ICE from {event.cli} to {event.to.endpoint if event.to else ''}"
     return event.EVENT.upper()
-
-
-def _status_message(reply: Reply, signed: bool) -> str:
-    if reply.status == 401:
-        why = "the events were signed with other credentials" if signed else "the events were not signed"
-        return f"HTTP 401: the application refused the signature ({why}; give its key and secret)"
-    if reply.detail:
-        return f"HTTP {reply.status}: {reply.detail}"
-    text = reply.body.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
-    return f"HTTP {reply.status}" + (f": {text}" if text else " with an empty body")
 
 
 def simulate(target: object, caller: Caller | None = None, **options: Any) -> Transcript:

@@ -40,6 +40,7 @@ __all__ = [
     "UrlTarget",
     "WsgiTarget",
     "as_target",
+    "status_message",
 ]
 
 #: The path Sinch posts to when none is given: the examples' callback path.
@@ -67,6 +68,21 @@ class Reply(NamedTuple):
     body: bytes
     detail: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def status_message(reply: Reply, signed: bool, hint: str) -> str:
+    """Why a non-2xx answer failed the call, in one line: what the application logged, or its body.
+
+    A 401 adds whether the requests were ``signed`` and the ``hint`` (which credentials to give).
+    """
+    if reply.status == 401:
+        why = "they were signed with other credentials" if signed else "they were not signed"
+        said = reply.detail or "the application refused the signature"
+        return f"HTTP 401: {said} ({why}; {hint})"
+    if reply.detail:
+        return f"HTTP {reply.status}: {reply.detail}"
+    text = reply.body.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
+    return f"HTTP {reply.status}" + (f": {text}" if text else " with an empty body")
 
 
 class TargetError(SvamlError):

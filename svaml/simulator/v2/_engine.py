@@ -37,7 +37,7 @@ from svaml.signing import Secret
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
-from svaml.simulator._targets import Reply, Request, Target, TargetError, as_target
+from svaml.simulator._targets import Request, Target, TargetError, as_target, status_message
 from svaml.simulator._transcript import (
     Entry,
     Failure,
@@ -889,8 +889,8 @@ class Session:
             text = reply.body.decode("utf-8", "replace")
             self._record(index, event, reply.status, text, None, reply.diagnostics, latency, shown_url)
             self._entry(Kind.ANSWER, f"HTTP {reply.status}", leg, step=index)
-            signed = self._secret is not None
-            return (FailureKind.STATUS, _status_message(reply, signed), reply.diagnostics)
+            message = status_message(reply, self._secret is not None, "give the service ID and secret")
+            return (FailureKind.STATUS, message, reply.diagnostics)
         judged = _judge(reply.body)
         found = judged.diagnostics
         if not isinstance(event, IncomingEvent):  # {"commands": []} is the documented "no action" (D1)
@@ -1416,18 +1416,6 @@ def _ce_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(timezone.utc).isoformat()
-
-
-def _status_message(reply: Reply, signed: bool) -> str:
-    if reply.status == 401:
-        if reply.detail:  # what the application logged: a replay, a stale x-timestamp…
-            return f"HTTP 401: {reply.detail}"
-        why = "signed with other credentials" if signed else "not signed"
-        return f"HTTP 401: the application refused the signature (the webhooks were {why})"
-    if reply.detail:
-        return f"HTTP {reply.status}: {reply.detail}"
-    text = reply.body.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
-    return f"HTTP {reply.status}" + (f": {text}" if text else " with an empty body")
 
 
 def simulate(target: object, caller: Caller | None = None, **options: Any) -> Transcript:

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 import attrs
 
@@ -63,12 +63,12 @@ from svaml.model.instructions import (
 from svaml.model.permissions import Callback
 from svaml.rules import validate
 from svaml.rules._prompts import parse_prompts
-from svaml.rules._validate import json_diagnostics
 from svaml.signing import Credentials, format_timestamp
+from svaml.simulator._answers import Judged, judge
 from svaml.simulator._caller import Callee, Caller, HangUp, Input, Outcome, Wait, acts_at, collect
 from svaml.simulator._platform import Platform, SignatureClock
 from svaml.simulator._targets import DEFAULT_PATH, Request, Target, TargetError, as_target, status_message
-from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript, summary
+from svaml.simulator._transcript import Entry, Failure, FailureKind, Kind, Step, Transcript
 
 __all__ = ["Call", "Clock", "Conferences", "RealClock", "VirtualClock", "simulate"]
 
@@ -148,57 +148,19 @@ class Conferences:
 # -- judging an answer ----------------------------------------------------------------------------
 
 
-class _Judged(NamedTuple):
-    """An answer read and checked: the SVAML, the rules' findings, and why it fails (or None)."""
-
-    document: Document | None
-    diagnostics: tuple[Diagnostic, ...]
-    kind: FailureKind | None
-    message: str
-    text: str  # the body as text
-    summary: str  # the answer in a few words, for the timeline
-
-
-def _check(
-    body: bytes, callback: Callback
-) -> tuple[Document | None, tuple[Diagnostic, ...], FailureKind | None, str]:
-    """Read and check an answer's body for its event with every rule: the SVAML, findings, failure."""
-    wants_svaml = callback in (Callback.ICE, Callback.ACE, Callback.PIE)
-    if not body.strip():
-        if wants_svaml:
-            return (
-                None,
-                (),
-                FailureKind.JUNK,
-                f"an empty body: Sinch needs SVAML to answer {callback.phrase[3:]}",
-            )
-        return (None, (), None, "")
-    decoded = _json.decode(body)
-    if decoded.problem is not None or decoded.duplicates:
-        found = tuple(json_diagnostics(decoded))
-        if decoded.problem is not None:
-            return (None, found, FailureKind.JUNK, "the body is not JSON")
-    else:
-        found = ()
-    data = decoded.value
-    if not isinstance(data, dict):
-        return (None, found, FailureKind.JUNK, f"the body is {_json.typename(data)}, not a SVAML object")
-    if not wants_svaml and not data:
-        return (None, found, None, "")  # `{}`: what some apps answer DiCE and Notify with
-    found = found + tuple(validate(data, callback=callback))
-    document = codec.read(data, Document).value
-    errors = [d for d in found if d.severity is Severity.ERROR]
-    if errors:
-        return (document, found, FailureKind.INVALID, f"the answer is not valid SVAML for {callback.phrase}")
-    return (document, found, None, "")
-
-
 @functools.lru_cache(maxsize=2048)
-def _judge(body: bytes, callback: Callback) -> _Judged:
+def _judge(body: bytes, callback: Callback) -> Judged:
     """Read and check an answer's body for its event, with every rule (cached: answers repeat)."""
-    document, found, kind, message = _check(body, callback)
-    text = body.decode("utf-8", "replace")
-    return _Judged(document, found, kind, message, text, summary(document, text))
+    wants_svaml = callback in (Callback.ICE, Callback.ACE, Callback.PIE)
+    return judge(
+        body,
+        rules=functools.partial(validate, callback=callback),
+        model=Document,
+        name="SVAML",
+        needed=f"Sinch needs SVAML to answer {callback.phrase[3:]}" if wants_svaml else None,
+        invalid=f"the answer is not valid SVAML for {callback.phrase}",
+        empty_object_ok=not wants_svaml,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -536,7 +498,8 @@ class Call:
         if self.caller.hangup_at == index and callback is not Callback.DICE and self._reason is None:
             self._entry(Kind.HANGUP, "the caller hangs up")
             self._end_answered(DiceReason.CALLERHANGUP)
-        return judged.document
+        answer: Document | None = judged.document
+        return answer
 
     def _notify(self, event: NotifyEvent) -> None:
         self._callback(event)

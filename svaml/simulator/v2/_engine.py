@@ -32,8 +32,8 @@ from svaml.errors import SvamlError
 from svaml.rules import RULES, validate
 from svaml.rules._v2._limits import _pattern as _placeholders
 from svaml.rules._v2._limits import _replacer
-from svaml.rules._validate import json_diagnostics
 from svaml.signing import Secret
+from svaml.simulator._answers import Judged, judge
 from svaml.simulator._caller import HangUp, Input, Press, acts_at, collect
 from svaml.simulator._engine import Clock, VirtualClock
 from svaml.simulator._platform import SignatureClock
@@ -46,7 +46,6 @@ from svaml.simulator._transcript import (
     Step,
     Transcript,
     leg_label,
-    summary,
 )
 from svaml.simulator.v2._platform import Merge, Platform
 from svaml.simulator.v2._script import Amd as AmdVerdict
@@ -243,36 +242,17 @@ class _Route:
     bypassed: bool = False
 
 
-class _Judged(NamedTuple):
-    document: Document | None
-    diagnostics: tuple[Diagnostic, ...]
-    kind: FailureKind | None
-    message: str
-    text: str
-    summary: str
-
-
 @functools.lru_cache(maxsize=2048)
-def _judge(body: bytes) -> _Judged:
-    """Read and check a webhook answer with every v2 rule (cached: answers repeat across calls)."""
-    text = body.decode("utf-8", "replace")
-    if not body.strip():
-        message = 'an empty body: Sinch needs SVAML v2 ({"commands": []} for no action)'
-        return _Judged(None, (), FailureKind.JUNK, message, text, summary(None, text))
-    decoded = _json.decode(body)
-    found = tuple(json_diagnostics(decoded)) if decoded.problem is not None or decoded.duplicates else ()
-    if decoded.problem is not None:
-        return _Judged(None, found, FailureKind.JUNK, "the body is not JSON", text, summary(None, text))
-    data = decoded.value
-    if not isinstance(data, dict):
-        message = f"the body is {_json.typename(data)}, not a SVAML v2 object"
-        return _Judged(None, found, FailureKind.JUNK, message, text, summary(None, text))
-    found = found + tuple(validate(data, version=2))
-    document = codec.read(data, Document).value
-    if any(d.severity is Severity.ERROR for d in found):
-        message = "the answer is not valid SVAML v2"
-        return _Judged(document, found, FailureKind.INVALID, message, text, summary(document, text))
-    return _Judged(document, found, None, "", text, summary(document, text))
+def _judge(body: bytes) -> Judged:
+    """Read and check a webhook's answer with every v2 rule (cached: answers repeat across sessions)."""
+    return judge(
+        body,
+        rules=functools.partial(validate, version=2),
+        model=Document,
+        name="SVAML v2",
+        needed='Sinch needs SVAML v2 ({"commands": []} for no action)',
+        invalid="the answer is not valid SVAML v2",
+    )
 
 
 _PLATFORM = Platform()
@@ -905,8 +885,8 @@ class Session:
                 f"answered after {latency:.3f} s; Sinch waits {_WEBHOOK_TIMEOUT:g} s",
                 (),
             )
-        assert judged.document is not None
-        document = judged.document
+        document: Document = judged.document
+        assert document is not None
         if not isinstance(event, IncomingEvent) and (
             document.call_name is not None or document.events is not None
         ):

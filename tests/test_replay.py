@@ -151,7 +151,8 @@ def test_first_time_remembers_a_request_until_it_leaves_the_window(redis_server:
     (key,) = redis.Redis.from_url(redis_server.url).keys("t1:*")
     left = redis.Redis.from_url(redis_server.url).pttl(key)
     expected = ([True, False], True)
-    assert expected == (answers, 199_000 <= left <= 200_000)
+    # A few seconds of slack: a shared, loaded machine may pause between the write and the read.
+    assert expected == (answers, 195_000 <= left <= 200_000)
 
 
 def test_first_time_at_the_edge_of_the_window_still_remembers_briefly() -> None:

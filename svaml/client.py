@@ -25,22 +25,15 @@ call-leg updates and number assignment are not retried either.
 
 from __future__ import annotations
 
-import builtins
-import email.utils
-import http.client
-import importlib.metadata
 import logging
-import math
 import re
-import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timezone
-from types import MappingProxyType, ModuleType, TracebackType
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
-from svaml import __version__, _environment, _json, codec
+from svaml import _environment, _json, codec
 from svaml._results import (
     AssignNumbers,
     CallbackUrls,
@@ -56,13 +49,19 @@ from svaml._results import (
     UrlPair,
     read_result,
 )
+from svaml._transport import (
+    RATE_LIMITED,
+    USER_AGENT,
+    Timeout,
+    Transport,
+    decode,
+    snippet,
+)
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.document import Svaml
 from svaml.errors import (
     ApiError,
     RateLimitedError,
-    SinchError,
-    SinchTimeoutError,
     SvamlError,
     SvamlTypeError,
     TransportError,
@@ -127,19 +126,11 @@ _REGION_ALIASES = {
 }
 
 _CONTENT_TYPE = "application/json; charset=UTF-8"
-_USER_AGENT = f"svaml/{__version__}"
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
-_RATE_LIMITED = frozenset({429, 503})
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
-_MAX_SECONDS = 1e9  # some 30 years: anything longer is a mistake, and time.sleep refuses it
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _PATH_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar: sent as is, so the signed path is the path sent
 _NOT_PLACED_NOTE = "the call may have been placed; callouts are never retried automatically"
 # A 429 says the callout was not accepted; a 5xx or no answer leaves it unknown.
 
-Timeout = float | tuple[float, float]
 Leg = Literal["caller", "callee", "both"]
 #: The legs a call-leg update may name (Sinch's ``callLeg`` path parameter).
 LEGS: tuple[Leg, ...] = get_args(Leg)
@@ -147,22 +138,6 @@ _R = TypeVar("_R")
 _P = ParamSpec("_P")
 _CALLOUT_TYPES = tuple(CALLOUT_CLASSES.values())
 _METHOD_OF: dict[object, str] = {cls: method for method, cls in CALLOUT_CLASSES.items()}
-
-
-def _load_requests() -> ModuleType:
-    try:
-        import requests
-    except ImportError as exc:
-        raise ImportError(
-            "svaml.client.VoiceClient needs the requests package: pip install 'svaml[client]'"
-        ) from exc
-    # Reading an answer a bounded piece at a time, decompressed too, needs urllib3 2.6.
-    found = importlib.metadata.version("urllib3")
-    if tuple(int(part) for part in re.findall(r"\d+", found)[:2]) < (2, 6):
-        raise ImportError(
-            f"svaml.client.VoiceClient needs urllib3 2.6 or later, not {found}: pip install 'svaml[client]'"
-        )
-    return requests
 
 
 def _callout(cls: Callable[_P, Callout]) -> Callable[Concatenate[VoiceClient, _P], str]:
@@ -235,17 +210,17 @@ class VoiceClient:
         if auth == "basic":
             for url in (self._base_url, self._configuration_url):
                 _check_basic_over(url)
-        self._timeout = _timeout(timeout)
-        self._retries = _count("retries", retries)
-        self._backoff = _seconds("backoff", backoff)
-        self._max_retry_after = _seconds("max_retry_after", max_retry_after)
-        self._deadline = None if deadline is None else _seconds("deadline", deadline)
-        if self._deadline == 0:
-            raise SvamlError("deadline must be more than 0 seconds (None for no deadline)")
-        self._max_response = _count("max_response", max_response)
-        self._requests = _load_requests()
-        self._owns_session = session is None
-        self._session: requests.Session = session if session is not None else self._requests.Session()
+        self._transport = Transport(
+            "svaml.client.VoiceClient",
+            _log,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_retry_after=max_retry_after,
+            session=session,
+            deadline=deadline,
+            max_response=max_response,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> VoiceClient:
@@ -294,27 +269,27 @@ class VoiceClient:
     @property
     def timeout(self) -> tuple[float, float] | None:
         """The ``(connect, read)`` timeout in seconds, or None for none."""
-        return self._timeout
+        return self._transport.timeout
 
     @property
     def retries(self) -> int:
         """How many times a request that can be repeated safely is retried."""
-        return self._retries
+        return self._transport.retries
 
     @property
     def session(self) -> requests.Session:
         """The ``requests.Session`` that carries the requests."""
-        return self._session
+        return self._transport.session
 
     @property
     def deadline(self) -> float | None:
         """The most seconds one method call may take in all, or None for no limit."""
-        return self._deadline
+        return self._transport.deadline
 
     @property
     def max_response(self) -> int:
         """The largest answer, in bytes after decompression, that the client reads."""
-        return self._max_response
+        return self._transport.max_response
 
     def __repr__(self) -> str:
         # Safe on a half-built client (a constructor that raised, a debugger): no attribute is assumed.
@@ -335,8 +310,9 @@ class VoiceClient:
 
     def close(self) -> None:
         """Close the session the client made (a session passed in is left open)."""
-        if vars(self).get("_owns_session"):
-            self._session.close()
+        transport = vars(self).get("_transport")
+        if isinstance(transport, Transport):
+            transport.close()
 
     def __enter__(self) -> VoiceClient:
         return self
@@ -367,7 +343,7 @@ class VoiceClient:
         call_id = data.get("callId") if isinstance(data, Mapping) else None
         if not isinstance(call_id, str) or not call_id:
             raise TransportError(
-                f"Sinch accepted the {callout.method} but its answer has no callId: {_snippet(data)};"
+                f"Sinch accepted the {callout.method} but its answer has no callId: {snippet(data)};"
                 f" {_NOT_PLACED_NOTE}"
             )
         return call_id
@@ -495,7 +471,7 @@ class VoiceClient:
         data = self._call("GET", "/v1/configuration/numbers", configuration=True, retry=True)
         items = data.get("numbers") if isinstance(data, Mapping) else None
         if data is not None and not isinstance(items, list):
-            raise TransportError(f"Sinch's list of numbers has no 'numbers' list: {_snippet(data)}")
+            raise TransportError(f"Sinch's list of numbers has no 'numbers' list: {snippet(data)}")
         return tuple(_result(item, NumberInfo) for item in items or () if isinstance(item, Mapping))
 
     def assign_numbers(
@@ -593,7 +569,7 @@ class VoiceClient:
     # -- transport --------------------------------------------------------------------------------
 
     def _headers(self, method: str, url: str, data: bytes | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         content_type = ""
         if data is not None:
             content_type = _CONTENT_TYPE
@@ -622,157 +598,34 @@ class VoiceClient:
         ``retry`` says the request can safely be sent again: only such a request is retried or
         follows a redirect. Every failure is a :class:`~svaml.errors.SinchError`.
         """
-        requests = self._requests
         url = (self._configuration_url if configuration else self._base_url) + path
         data = None if body is None else _json.dumps(body).encode("utf-8")
-        what = f"{method} {url}"
         note = f"; {_NOT_PLACED_NOTE}" if callout else ""
-        ends = None if self._deadline is None else time.monotonic() + self._deadline
-        attempt = redirects = 0
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            failure: SinchError | None = None
-            cause: BaseException | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    data=data,
-                    # Not kept in a local: with Basic auth the header holds the secret.
-                    headers=self._headers(method, url, data),
-                    timeout=self._timeout_within(ends, what, note),
-                    allow_redirects=False,
-                    stream=True,
-                )
-            except requests.RequestException as exc:
-                # A connection never made carried nothing: the callout surely was not placed.
-                said = "; the call was not placed" if callout and _not_sent(exc) else note
-                kind = SinchTimeoutError if isinstance(exc, requests.Timeout) else TransportError
-                in_time = " in time" if kind is SinchTimeoutError else ""
-                failure = kind(f"{what}: no answer from Sinch{in_time} ({_why(exc)}){said}")
-                cause = exc
-            except (ValueError, OSError, http.client.HTTPException) as exc:
-                # Faults requests lets through: a URL or header it cannot encode, a broken socket, a
-                # redirect's Location it cannot parse (it reads one even when not following).
-                # Anything else is the session's own business (a test double, a dry run).
-                why = f"the request failed or its answer is malformed ({_why(exc)})"
-                failure = TransportError(f"{what}: {why}{note}")
-                cause = exc
-            elapsed = (time.monotonic() - started) * 1000
-            if failure is not None:
-                _log.debug(
-                    "%s %s -> %s after %.0f ms (attempt %d)",
-                    method,
-                    url,
-                    failure,
-                    elapsed,
-                    attempt,
-                    extra={"method": method, "url": url, "duration_ms": round(elapsed, 3),
-                           "attempt": attempt},
-                )
-                wait = self._backoff * 2 ** (attempt - 1)
-                if retry and attempt <= self._retries and _in_time(ends, wait):
-                    self._wait(what, wait, str(failure), attempt)
-                    continue
-                # With Basic auth the frames of requests' own traceback hold the secret's header.
-                raise failure from (cause if self._auth == "signed" else None)
 
-            status = response.status_code
-            try:
-                content = self._read(response, what, ends, note)
-            finally:
-                response.close()
-            _log.debug(
-                "%s %s -> %d in %.0f ms (attempt %d)",
-                method,
-                url,
-                status,
-                elapsed,
-                attempt,
-                extra={
-                    "method": method,
-                    "url": url,
-                    "status": status,
-                    "duration_ms": round(elapsed, 3),
-                    "attempt": attempt,
-                },
-            )
-            if 200 <= status < 300:
-                return _decode(content, status, what, note)
-            refusal = ""
-            if status in _REDIRECTS:
-                target, refusal = _redirect(url, response.headers.get("Location"), method, status, retry)
-                if target is not None and redirects < _MAX_REDIRECTS:
-                    _log.debug("%s %s: following the redirect to %s", method, url, target)
-                    redirects += 1
-                    attempt -= 1
-                    url = target
-                    what = f"{method} {url}"
-                    continue
-                refusal = refusal or f"more than {_MAX_REDIRECTS} redirects"
-            retry_after = None
-            if status in _RATE_LIMITED:
-                retry_after = _retry_after(response.headers.get("Retry-After"))
-            if status in _RETRY_STATUSES and retry and attempt <= self._retries:
-                wait = retry_after if retry_after is not None else self._backoff * 2 ** (attempt - 1)
-                if wait <= self._max_retry_after and _in_time(ends, wait):
-                    self._wait(what, wait, f"HTTP {status}", attempt)
-                    continue
-            if not callout or status < 429:
-                note = ""  # Sinch refused the request: no call was placed
-            elif status == 429:
-                note = "; callouts are never retried automatically"
-            raise _api_error(response, content, what, retry_after, refusal, note)
+        def error(
+            response: requests.Response, content: bytes, what: str, after: float | None, refusal: str
+        ) -> ApiError:
+            said = note
+            if not callout or response.status_code < 429:
+                said = ""  # Sinch refused the request: no call was placed
+            elif response.status_code == 429:
+                said = "; callouts are never retried automatically"
+            return _api_error(response, content, what, after, refusal, said)
 
-    def _timeout_within(self, ends: float | None, what: str, note: str) -> tuple[float, float] | None:
-        """Return the (connect, read) timeout of the next attempt, cut to the time the deadline leaves."""
-        if ends is None:
-            return self._timeout
-        left = ends - time.monotonic()
-        if left <= 0:
-            raise SinchTimeoutError(f"{what}: no answer within the deadline of {self._deadline:g} s{note}")
-        if self._timeout is None:
-            return (left, left)
-        return (min(self._timeout[0], left), min(self._timeout[1], left))
-
-    def _read(self, response: requests.Response, what: str, ends: float | None, note: str) -> bytes:
-        """Read the answer's body as it arrives, within ``max_response`` (decompressed) and the deadline."""
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in _pieces(response):
-                size += len(chunk)
-                if size > self._max_response:
-                    raise TransportError(
-                        f"{what}: Sinch's answer is larger than max_response ({self._max_response} bytes,"
-                        f" counted decompressed); not read further{note}"
-                    )
-                chunks.append(chunk)
-                if ends is not None and time.monotonic() > ends:
-                    raise SinchTimeoutError(
-                        f"{what}: the answer did not arrive within the deadline of {self._deadline:g} s{note}"
-                    )
-            return b"".join(chunks)
-        except SinchError:
-            raise
-        except Exception as exc:  # urllib3, http.client and zlib each raise their own
-            kind = SinchTimeoutError if _timed_out(exc) else TransportError
-            failure = kind(f"{what}: the answer broke off ({_why(exc)}){note}")
-            cause = exc
-        raise failure from cause
-
-    def _wait(self, what: str, seconds: float, why: str, attempt: int) -> None:
-        _log.info(
-            "%s: retrying in %.2f s after %s (retry %d of %d)",
-            what,
-            seconds,
-            why,
-            attempt,
-            self._retries,
-            extra={"attempt": attempt, "wait_s": seconds},
+        received = self._transport.send(
+            method,
+            url,
+            data=data,
+            headers=self._headers,
+            error=error,
+            retry=retry,
+            note=note,
+            unsent="; the call was not placed" if callout else None,
+            never_again="a callout is never sent again (that could ring a phone twice)" if callout else "",
+            # With Basic auth the frames of requests' own traceback hold the secret's header.
+            hide_cause=self._auth != "signed",
         )
-        time.sleep(seconds)
+        return decode(received.content, received.status, received.what, note)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -813,38 +666,6 @@ def _check_basic_over(url: str) -> None:
         raise SvamlError(
             f"auth='basic' sends the application secret with every request; refused over plain http ({url})"
         )
-
-
-def _seconds(what: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SvamlTypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if value != value:  # NaN; no float() yet: an int may not fit
-        raise SvamlError(f"{what} must be a number of seconds, not NaN")
-    if value < 0:
-        raise SvamlError(f"{what} must not be negative")
-    if value > _MAX_SECONDS:
-        raise SvamlError(f"{what} must be at most {_MAX_SECONDS:g} seconds (some 30 years)")
-    return float(value)
-
-
-def _count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SvamlTypeError(f"{what} must be an int, not {type(value).__name__}")
-    if value < 0:
-        raise SvamlError(f"{what} must not be negative")
-    return value
-
-
-def _timeout(value: Timeout | None) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    if isinstance(value, tuple) and len(value) == 2:
-        connect, read = (_seconds("timeout", v) for v in value)
-    else:
-        connect = read = _seconds("timeout", value)
-    if connect == 0 or read == 0:
-        raise SvamlError("timeout must be more than 0 seconds (None for no timeout)")
-    return (connect, read)
 
 
 def _number(value: object) -> str:
@@ -941,126 +762,6 @@ def _result(data: Any, cls: type[_R]) -> _R:
     return result
 
 
-def _snippet(data: Any, limit: int = 200) -> str:
-    try:
-        text = data if isinstance(data, str) else _json.dumps(data)
-    except (ValueError, RecursionError):
-        text = f"<{type(data).__name__} svaml cannot write>"
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _why(exc: BaseException) -> str:
-    # requests wraps urllib3's MaxRetryError, whose `reason` is the real one (refused, reset…).
-    reason: object = exc.args[0] if exc.args else exc
-    reason = getattr(reason, "reason", None) or reason
-    text = str(reason) or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
-
-
-def _not_sent(exc: BaseException) -> bool:
-    """Whether a requests exception is a failure to connect, so the request never left."""
-    from urllib3.exceptions import ConnectTimeoutError
-
-    reason = exc.args[0] if exc.args else None
-    return isinstance(getattr(reason, "reason", None), ConnectTimeoutError)
-
-
-def _decode(content: bytes, status: int, what: str, note: str) -> Any:
-    """Decode an answer under the one JSON policy (:mod:`svaml._json`); refuse one that breaks it."""
-    if not content.strip():
-        return None
-    try:
-        decoded = _json.decode(content)
-    except (ValueError, RecursionError) as exc:  # numbers or nesting past what Python reads
-        why = f"Sinch answered {status} with a body svaml cannot read ({exc})"
-        raise TransportError(f"{what}: {why}{note}") from None
-    if decoded.clean:
-        return decoded.value
-    why = "that is not JSON" if decoded.problem is not None else "that repeats a key in one object"
-    raise TransportError(
-        f"{what}: Sinch answered {status} with a body {why}:"
-        f" {_snippet(content.decode('utf-8', 'replace'))} ({decoded.reason}){note}"
-    )
-
-
-def _pieces(response: requests.Response) -> Iterator[bytes]:
-    """Yield the answer's body, decompressed, in pieces of at most _CHUNK bytes as they arrive.
-
-    ``read1`` returns what has arrived, so a server dripping bytes cannot hold one read open past
-    the deadline. A session of another kind (a test double whose ``raw`` is not urllib3's) is
-    read through requests' own iterator.
-    """
-    from urllib3.response import BaseHTTPResponse
-
-    raw = response.raw
-    if isinstance(raw, BaseHTTPResponse):
-        while piece := raw.read1(_CHUNK, decode_content=True):
-            yield piece
-    else:
-        yield from response.iter_content(_CHUNK)
-
-
-def _timed_out(exc: BaseException) -> bool:
-    from urllib3.exceptions import ReadTimeoutError
-
-    return isinstance(exc, (ReadTimeoutError, builtins.TimeoutError))
-
-
-def _in_time(ends: float | None, wait: float) -> bool:
-    """Whether waiting ``wait`` seconds still leaves time before the deadline ``ends``."""
-    return ends is None or time.monotonic() + wait < ends
-
-
-def _redirect(
-    source: str, location: str | None, method: str, status: int, repeatable: bool
-) -> tuple[str | None, str]:
-    """Return the URL to follow a redirect to, or None and why not.
-
-    Only a request that can safely be sent again is, and only where it stays the same request
-    (301, 302 and 303 would turn it into a GET) at the same origin (scheme, host and port), so
-    credentials go nowhere else.
-    """
-    if not location:
-        return None, "the redirect has no Location"
-    if not repeatable:
-        if method == "POST" and "/callouts" in source:
-            return None, "a callout is never sent again (that could ring a phone twice)"
-        return None, f"this {method} is not one that can safely be sent again"
-    if method not in ("GET", "HEAD") and status not in (307, 308):
-        return None, f"a {status} would turn the {method} into a GET"
-    try:
-        target = urljoin(source, location)
-        src, dst = urlsplit(source), urlsplit(target)
-        same = (src.scheme, src.hostname, src.port) == (dst.scheme, dst.hostname, dst.port)
-    except ValueError:
-        return None, "the Location is not a valid URL"
-    if not same:
-        why = f"it leads away from {src.scheme}://{src.netloc}, and credentials are sent only there"
-        if (dst.hostname or "").endswith(".sinch.com"):
-            why += " (if Sinch sends you to a regional host, choose that region)"
-        return None, why
-    return target, ""
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Read ``Retry-After``: seconds (fractions allowed) or an HTTP date; None if absent or bad."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        seconds = (moment - datetime.now(timezone.utc)).total_seconds()
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
-
-
 def _api_error(
     response: requests.Response, content: bytes, what: str, retry_after: float | None, refusal: str, note: str
 ) -> ApiError:
@@ -1081,12 +782,12 @@ def _api_error(
         if isinstance(data.get("message"), str) and data["message"]:
             message = data["message"]
     elif text.strip():
-        message += f", with a body that is not JSON: {_snippet(text)}"
+        message += f", with a body that is not JSON: {snippet(text)}"
     if refusal:
         location = response.headers.get("Location")
-        message += f"; not following the redirect to {_snippet(location or '')}: {refusal}"
+        message += f"; not following the redirect to {snippet(location or '')}: {refusal}"
     full = f"{what}: {message}{note}"
-    if status in _RATE_LIMITED:
+    if status in RATE_LIMITED:
         return RateLimitedError(
             full,
             retry_after=retry_after,

@@ -1,8 +1,13 @@
-"""The one reader of Sinch's environment variables, shared by ``VoiceClient.from_env`` and the CLI.
+"""The one reader of Sinch's environment variables, shared by the clients' ``from_env`` and the CLI.
 
-``SINCH_APPLICATION_KEY`` and ``SINCH_APPLICATION_SECRET`` are the application's credentials
-(Sinch dashboard, Voice, Apps); ``SINCH_VOICE_REGION`` the region of the calling endpoints
-(optional). Kept apart from :mod:`svaml.client` so the command line can name them in its help
+Voice API v1 (:func:`read`): ``SINCH_APPLICATION_KEY`` and ``SINCH_APPLICATION_SECRET`` are the
+application's credentials (Sinch dashboard, Voice, Apps); ``SINCH_VOICE_REGION`` the region of
+the calling endpoints (optional).
+
+Voice API v2 (:func:`read_v2`): ``SINCH_PROJECT_ID``, and ``SINCH_KEY_ID`` and ``SINCH_KEY_SECRET``
+one of the project's access keys (dashboard, Settings, Access keys), the names Sinch's own SDKs
+read; ``SINCH_VOICE_V2_REGION`` the v2 region (optional: ``global``, ``us1``, ``eu1``…; its
+names are not v1's, hence a variable of its own). Kept apart from :mod:`svaml.client` so the command line can name them in its help
 without loading ``requests``.
 """
 
@@ -15,11 +20,27 @@ from typing import NamedTuple
 from svaml.errors import SvamlError
 from svaml.signing import Secret
 
-__all__ = ["KEY", "REGION", "SECRET", "Environment", "read"]
+__all__ = [
+    "KEY",
+    "KEY_ID",
+    "KEY_SECRET",
+    "PROJECT_ID",
+    "REGION",
+    "SECRET",
+    "V2_REGION",
+    "Environment",
+    "Environment2",
+    "read",
+    "read_v2",
+]
 
 KEY = "SINCH_APPLICATION_KEY"
 SECRET = "SINCH_APPLICATION_SECRET"
 REGION = "SINCH_VOICE_REGION"
+PROJECT_ID = "SINCH_PROJECT_ID"
+KEY_ID = "SINCH_KEY_ID"
+KEY_SECRET = "SINCH_KEY_SECRET"
+V2_REGION = "SINCH_VOICE_V2_REGION"
 
 
 class Environment(NamedTuple):
@@ -49,3 +70,37 @@ def read(environ: Mapping[str, str] | None = None) -> Environment:
         )
     region = found.get(REGION, "").strip() or None
     return Environment(found[KEY].strip(), Secret(found[SECRET].strip()), region)
+
+
+class Environment2(NamedTuple):
+    """What the environment says for v2: the project, the access key (its secret held), the region."""
+
+    project_id: str
+    key_id: str
+    key_secret: Secret
+    region: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"Environment2(project_id={self.project_id!r}, key_id={self.key_id!r}, key_secret=***,"
+            f" region={self.region!r})"
+        )
+
+
+def read_v2(environ: Mapping[str, str] | None = None) -> Environment2:
+    """Read the four v2 variables from ``environ`` (default: ``os.environ``), stripped of blanks.
+
+    Raises :class:`~svaml.errors.SvamlError` naming every missing or empty required variable;
+    the message never contains a value.
+    """
+    found = os.environ if environ is None else environ
+    missing = [name for name in (PROJECT_ID, KEY_ID, KEY_SECRET) if not found.get(name, "").strip()]
+    if missing:
+        raise SvamlError(
+            f"{', '.join(missing)} not set: export your Sinch project id and one of its access keys"
+            " (dashboard, Settings, Access keys)"
+        )
+    region = found.get(V2_REGION, "").strip() or None
+    return Environment2(
+        found[PROJECT_ID].strip(), found[KEY_ID].strip(), Secret(found[KEY_SECRET].strip()), region
+    )

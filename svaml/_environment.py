@@ -1,4 +1,4 @@
-"""The one reader of Sinch's environment variables, shared by the clients' ``from_env`` and the CLI.
+"""The one reader of Sinch's environment variables, for the clients' ``from_env`` and the CLI.
 
 Voice API v1 (:func:`read`): ``SINCH_APPLICATION_KEY`` and ``SINCH_APPLICATION_SECRET`` are the
 application's credentials (Sinch dashboard, Voice, Apps); ``SINCH_VOICE_REGION`` the region of
@@ -7,8 +7,10 @@ the calling endpoints (optional).
 Voice API v2 (:func:`read_v2`): ``SINCH_PROJECT_ID``, and ``SINCH_KEY_ID`` and ``SINCH_KEY_SECRET``
 one of the project's access keys (dashboard, Settings, Access keys), the names Sinch's own SDKs
 read; ``SINCH_VOICE_V2_REGION`` the v2 region (optional: ``global``, ``us1``, ``eu1``…; its
-names are not v1's, hence a variable of its own). Kept apart from :mod:`svaml.client` so the command line can name them in its help
-without loading ``requests``.
+names are not v1's, hence a variable of its own).
+
+Kept apart from the clients so the command line can name them in its help without loading
+``requests``.
 """
 
 from __future__ import annotations

@@ -596,7 +596,7 @@ class VoiceClient2:
     def update_service(
         self, service_id: str, changes: ServiceRequest, *, idempotency_key: str | None = None
     ) -> Service:
-        """Change the fields given in ``changes`` (the others stay); ``is_default=True`` makes it the default."""
+        """Change the fields given in ``changes`` (the others stay); ``is_default=True`` makes it default."""
         body = _service_body(changes, update=True)
         path = f"/services/{_segment(service_id, 'service_id')}"
         data = self._send("PATCH", path, body=body, key=self._key(idempotency_key))
@@ -667,12 +667,16 @@ class VoiceClient2:
         note = f"; {_PLACED_NOTE}" if placing else ""
         if placing and key is None:
             note += " (sent without an Idempotency-Key, so it is never retried)"
-        never_again = f"this {method} carries no Idempotency-Key, so it is never sent twice" if key is None else ""
+        never_again = ""
+        if key is None:
+            never_again = f"this {method} carries no Idempotency-Key, so it is never sent twice"
         ends = self._transport.ends()
         for attempt in (1, 2):
             token = self._bearer(ends) if self._auth == "oauth2" else None
 
-            def headers(method: str, url: str, data: bytes | None, token: _Token | None = token) -> dict[str, str]:
+            def headers(
+                method: str, url: str, data: bytes | None, token: _Token | None = token
+            ) -> dict[str, str]:
                 made = {"Accept": _ACCEPT, "User-Agent": USER_AGENT}
                 if data is not None:
                     made["Content-Type"] = _JSON
@@ -741,7 +745,9 @@ class VoiceClient2:
         kind = data.get("token_type", "bearer") if isinstance(data, Mapping) else None
         if not isinstance(value, str) or not value or not isinstance(kind, str) or kind.lower() != "bearer":
             keys = sorted(data) if isinstance(data, Mapping) else _json.typename(data)
-            raise TransportError(f"{received.what}: the token answer has no bearer access_token (it has {keys})")
+            raise TransportError(
+                f"{received.what}: the token answer has no bearer access_token (it has {keys})"
+            )
         life = data.get("expires_in")
         if isinstance(life, bool) or not isinstance(life, (int, float)) or life <= 0:
             life = 3600.0  # Sinch's tokens live an hour (reference §8.2)
@@ -806,7 +812,9 @@ def _raise_errors(document: object, what: str, found: list[Diagnostic]) -> None:
 def _checked(document: object, what: str, *, create: bool) -> dict[str, Any]:
     """The body of a create-call request or a patch: a v2 Document, checked by the v2 rules."""
     if not isinstance(document, Document):
-        raise SvamlTypeError(f"the {what} must be a SVAML v2 Document (Svaml2), not {type(document).__name__}")
+        raise SvamlTypeError(
+            f"the {what} must be a SVAML v2 Document (Svaml2), not {type(document).__name__}"
+        )
     misplaced = [name for name, value in (("callName", document.call_name), ("events", document.events))
                  if value is not None]
     if not create:
@@ -830,7 +838,8 @@ def _service_body(request: object, *, update: bool) -> dict[str, Any]:
     problems = service_problems(request, update=update)
     if problems:
         what = "update" if update else "create"
-        raise SvamlError(f"the service {what} request is not valid; nothing was sent:\n  " + "\n  ".join(problems))
+        listed = "\n  ".join(problems)
+        raise SvamlError(f"the service {what} request is not valid; nothing was sent:\n  {listed}")
     body: dict[str, Any] = codec.unstructure(request)
     return body
 

@@ -206,8 +206,12 @@ class Transport:
                     failure,
                     elapsed,
                     attempt,
-                    extra={"method": method, "url": url, "duration_ms": round(elapsed, 3),
-                           "attempt": attempt},
+                    extra={
+                        "method": method,
+                        "url": url,
+                        "duration_ms": round(elapsed, 3),
+                        "attempt": attempt,
+                    },
                 )
                 wait = self.backoff * 2 ** (attempt - 1)
                 if retry and attempt <= self.retries and _in_time(ends, wait):

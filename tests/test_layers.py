@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("schema", ("svaml.schema", "svaml.v2.schema")),
     ("edges", ("svaml._environment", "svaml.replay", "svaml.signing", "svaml.callbacks", "svaml._results",
                "svaml._serving", "svaml.v2.signing", "svaml.v2.webhooks",
-               "svaml.client")),
+               "svaml._transport", "svaml.client", "svaml.v2.client")),
     (
         "testing and docs",
         (
@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "svaml._rulesdoc",
             "svaml.snippets",
             "svaml.emulator",
+            "svaml.v2.emulator",
             "svaml.load",
         ),
     ),

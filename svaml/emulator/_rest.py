@@ -60,10 +60,14 @@ def error_body(status: int, code: int, message: str) -> dict[str, Any]:
 
 @attrs.frozen
 class Answer:
-    """What the API answers: a status and a JSON-ready body (None for an empty one)."""
+    """What the API answers: a status, a JSON-ready body (None for an empty one), its type, more headers."""
 
     status: int
     body: Any = None
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    #: Close the connection without answering (a fault a test asks for: the request was handled).
+    drop: bool = False
 
 
 def _refuse(status: int, code: int, message: str) -> Answer:

@@ -1,4 +1,9 @@
-"""The emulator's HTTP server: the standard library's threading server, moving bytes to :class:`Api`."""
+"""The emulators' HTTP server: the standard library's threading server, moving bytes to an ``answer``.
+
+Shared by the v1 emulator (:class:`svaml.emulator.Emulator`) and the v2 stand-in
+(:class:`svaml.v2.emulator.Emulator2`): each gives its own ``answer`` function, and its own
+``refuse`` for a request the server cannot read (a bad or too large ``Content-Length``).
+"""
 
 from __future__ import annotations
 
@@ -23,14 +28,23 @@ class HttpServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(
-        self, address: tuple[str, int], answer: Callable[[str, str, list[tuple[str, str]], bytes], Answer]
+        self,
+        address: tuple[str, int],
+        answer: Callable[[str, str, list[tuple[str, str]], bytes], Answer],
+        refuse: Callable[[int, str], Answer] | None = None,
     ) -> None:
         super().__init__(address, _Handler)
         self.answer = answer
+        self.refuse = refuse or _refuse
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request is not the emulator's failure; log it quietly.
         _log.debug("svaml emulator: a request from %s failed", client_address, exc_info=True)
+
+
+def _refuse(status: int, message: str) -> Answer:
+    """v1's refusal of a request the server cannot read: Sinch's error body, errorCode 40003."""
+    return Answer(status, error_body(status, 40003, message))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -49,18 +63,21 @@ class _Handler(BaseHTTPRequestHandler):
             length = -1
         if length < 0 or length > _MAX_BODY:
             self.close_connection = True
-            self._write(Answer(400 if length < 0 else 413, error_body(
-                400 if length < 0 else 413, 40003, "bad or too large Content-Length"
-            )))
+            self._write(self.server.refuse(400 if length < 0 else 413, "bad or too large Content-Length"))
             return
         body = self.rfile.read(length) if length else b""
         self._write(self.server.answer(self.command, self.path, list(self.headers.items()), body))
 
     def _write(self, answer: Answer) -> None:
+        if answer.drop:
+            self.close_connection = True
+            return
         data = b"" if answer.body is None else _json.dumps(answer.body).encode("utf-8")
         self.send_response(answer.status)
         if data:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", answer.content_type)
+        for name, value in answer.headers:
+            self.send_header(name, value)
         if answer.status != 204:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -815,11 +815,17 @@ def _checked(document: object, what: str, *, create: bool) -> dict[str, Any]:
         raise SvamlTypeError(
             f"the {what} must be a SVAML v2 Document (Svaml2), not {type(document).__name__}"
         )
-    misplaced = [name for name, value in (("callName", document.call_name), ("events", document.events))
-                 if value is not None]
+    misplaced = [
+        name
+        for name, value in (("callName", document.call_name), ("events", document.events))
+        if value is not None
+    ]
     if not create:
-        misplaced += [name for name, value in (("parameters", document.parameters),
-                                               ("batchOptions", document.batch_options)) if value is not None]
+        misplaced += [
+            name
+            for name, value in (("parameters", document.parameters), ("batchOptions", document.batch_options))
+            if value is not None
+        ]
     if misplaced:
         where = (
             "a patch takes commands only"

@@ -1,0 +1,369 @@
+"""A local stand-in of Sinch's Voice API v2: the REST API of one project on localhost, for tests.
+
+:class:`Emulator2` serves every endpoint :class:`svaml.v2.client.VoiceClient2` uses under
+``/v2/projects/{projectId}/…`` (calls, sessions, batches, services, ``svaml/validate``,
+``svaml/describe``) and ``POST /oauth2/token``, on a real HTTP server of 127.0.0.1 (the v1
+emulator's server, :mod:`svaml.emulator._server`). It checks requests as Sinch does: credentials
+(Basic with the access key, or a bearer token it issued and that has not expired), bodies (the
+v2 rules: a 400 problem+json with their messages), ``Idempotency-Key`` (the same key within 10
+minutes answers the first answer again), and the state (one default service that cannot be
+deleted, unique service names, sessions, batches paced at ``maxCps`` and expiring after
+``ttlSeconds``). Point a client at it::
+
+    with Emulator2() as sinch, sinch.client() as client:
+        created = client.create_call(Svaml2().dial("+46700000001"))
+        print(sinch.session(created.session_id).wait().call_result)  # CallResult.COMPLETED
+
+Each call it places is handed to one **player** (:class:`Player`): by default a
+:class:`StatePlayer`, which moves the leg through Sinch's states (QUEUED → INITIATED →
+IN_PROGRESS → COMPLETED) and hangs it up when a PATCH says ``hangup``. A player that plays the
+call's commands against the service's webhook (svaml's v2 simulator) plugs in the same way.
+
+In pytest: the ``sinch_v2_emulator`` fixture of :mod:`svaml.v2.emulator.pytest_plugin`.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any, Protocol
+
+import attrs
+
+from svaml.emulator._rest import Answer
+from svaml.emulator._server import HttpServer
+from svaml.errors import SvamlError
+from svaml.signing import Secret
+from svaml.v2.client import VoiceClient2
+from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem
+from svaml.v2.model import (
+    Call,
+    CallReason,
+    CallResult,
+    Document,
+    Hangup,
+    Service,
+    Session,
+    SessionState,
+)
+
+__all__ = [
+    "DEFAULT_KEY_ID",
+    "DEFAULT_KEY_SECRET",
+    "DEFAULT_PROJECT_ID",
+    "IDEMPOTENCY_WINDOW",
+    "Batch",
+    "Emulator2",
+    "PlacedCall",
+    "Player",
+    "SessionView",
+    "StatePlayer",
+]
+
+#: The project the stand-in serves unless told otherwise (a test value).
+DEFAULT_PROJECT_ID = "00000000-0000-4000-8000-00000000e2e2"
+#: The access key id it answers to (a test value, not a secret).
+DEFAULT_KEY_ID = "00000000-0000-4000-8000-0000000000a1"
+#: The matching access key secret (a test credential: shown, not hidden).
+DEFAULT_KEY_SECRET = "emulator-v2-access-key-secret"
+
+_FAILED_REASONS = {
+    CallResult.BUSY: CallReason.NOT_AVAILABLE,
+    CallResult.REJECTED: CallReason.NOT_AVAILABLE,
+    CallResult.NO_ANSWER: CallReason.NOT_AVAILABLE,
+    CallResult.FAILED: CallReason.ERROR,
+}
+
+
+class Player(Protocol):
+    """Plays the calls the stand-in places: one object, handed every call and every PATCH of it.
+
+    :meth:`play` is called once per placed leg (in the request's thread: start your own thread
+    for anything that takes time) with a :class:`PlacedCall`, which knows the create request's
+    document, the ``dial`` that placed the leg and the service (its webhook); the player moves
+    the leg with :meth:`PlacedCall.advance`. :meth:`patch` is called with each PATCH's document.
+    """
+
+    def play(self, call: PlacedCall) -> None:
+        """Start playing a placed leg (it is QUEUED)."""
+
+    def patch(self, call: PlacedCall, document: Document) -> None:
+        """Run a PATCH's commands on a live leg."""
+
+
+@attrs.frozen(kw_only=True)
+class StatePlayer:
+    """Moves each leg through Sinch's states, on the real clock, without playing its commands.
+
+    The leg rings (INITIATED) for ``ring_seconds``, then is answered (IN_PROGRESS) and hangs up
+    (COMPLETED, CALLEE_HANGUP) after ``talk_seconds``; with ``talk_seconds=None`` it stays
+    answered until a PATCH hangs it up or the dial's ``maxCallDurationSeconds`` passes.
+    ``unanswered`` (BUSY, REJECTED, NO_ANSWER or FAILED) ends every leg that way after ringing.
+    A PATCH with a ``hangup`` for the leg (no ``callName``, or its own) ends it: MANAGER_HANGUP
+    once answered, CANCEL while ringing.
+    """
+
+    ring_seconds: float = 0.0
+    talk_seconds: float | None = 0.0
+    unanswered: CallResult | None = attrs.field(default=None)
+
+    @unanswered.validator
+    def _check(self, attribute: attrs.Attribute[Any], value: CallResult | None) -> None:
+        if value is not None and value not in _FAILED_REASONS:
+            raise SvamlError(f"unanswered must be one of {', '.join(r.value for r in _FAILED_REASONS)}")
+
+    def play(self, call: PlacedCall) -> None:
+        """Start the leg's life in a thread of its own."""
+        threading.Thread(target=self._run, args=(call,), name="svaml-v2-call", daemon=True).start()
+
+    def patch(self, call: PlacedCall, document: Document) -> None:
+        """Hang the leg up if the PATCH says so; other commands are not played."""
+        name = call.call.call_name
+        if any(isinstance(c, Hangup) and c.call_name in (None, name) for c in document.commands):
+            call.hangup_requested.set()
+
+    def _run(self, call: PlacedCall) -> None:
+        call.advance(CallResult.INITIATED)
+        if call.hangup_requested.wait(self.ring_seconds):
+            call.advance(CallResult.CANCEL, CallReason.MANAGER_HANGUP)
+            return
+        if self.unanswered is not None:
+            call.advance(self.unanswered, _FAILED_REASONS[self.unanswered])
+            return
+        call.advance(CallResult.IN_PROGRESS)
+        talk = self.talk_seconds
+        if talk is None:
+            talk = call.dial.max_call_duration_seconds
+        if call.hangup_requested.wait(talk):
+            call.advance(CallResult.COMPLETED, CallReason.MANAGER_HANGUP)
+        else:
+            call.advance(CallResult.COMPLETED, CallReason.CALLEE_HANGUP)
+
+
+@attrs.frozen
+class SessionView:
+    """A session of the stand-in: :meth:`get` reads it now, :meth:`wait` waits for its end."""
+
+    emulator: Emulator2 = attrs.field(repr=False)
+    session_id: str
+
+    def get(self) -> Session:
+        """The session as ``GET /sessions/{sessionId}`` answers it now."""
+        return self.emulator._session(self.session_id)
+
+    def wait(self, timeout: float = 10.0) -> Call:
+        """Wait until every leg has ended and the session is COMPLETED (or EXPIRED); return its first leg."""
+        ends = threading.Event()
+        for _ in range(int(timeout / 0.01) + 1):
+            session = self.get()
+            if session.state in (SessionState.COMPLETED, SessionState.EXPIRED):
+                if not session.calls:
+                    raise SvamlError(f"the session {self.session_id} ended {session.state} without a call")
+                return session.calls[0]
+            ends.wait(0.01)
+        raise SvamlError(f"the session {self.session_id} has not ended within {timeout:g} seconds")
+
+
+class Emulator2:
+    """Sinch's Voice API v2 for one project, served on ``host:port`` (0: a free port).
+
+    ``project_id``, ``key_id`` and ``key_secret`` are the project and its access key (test
+    values by default). ``webhook_url`` makes the default service a WEBHOOK service posting
+    there (it is NONE otherwise). ``player`` plays each placed call (default
+    :class:`StatePlayer`). ``token_lifetime`` is the seconds an OAuth2 token lives;
+    ``allow_basic=False`` refuses Basic credentials. Start it with :meth:`start` or ``with``.
+    """
+
+    def __init__(
+        self,
+        *,
+        project_id: str = DEFAULT_PROJECT_ID,
+        key_id: str = DEFAULT_KEY_ID,
+        key_secret: str = DEFAULT_KEY_SECRET,
+        webhook_url: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        player: Player | None = None,
+        token_lifetime: float = 3600.0,
+        allow_basic: bool = True,
+    ) -> None:
+        self._key_secret = key_secret  # a test credential, shown (see key_secret)
+        self.player: Player = player if player is not None else StatePlayer()
+        self.api = Api2(
+            project_id=project_id,
+            key_id=key_id,
+            key_secret=Secret(key_secret),
+            base_url=lambda: self.url,
+            play=lambda call: self.player.play(call),
+            patched=lambda call, document: self.player.patch(call, document),
+            token_lifetime=token_lifetime,
+            allow_basic=allow_basic,
+        )
+        if webhook_url is not None:
+            self.api.set_webhook(webhook_url)
+        self._address = (host, port)
+        self._server: HttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "not started"
+        return f"Emulator2(project_id={self.project_id!r}, {where})"
+
+    # -- the project ------------------------------------------------------------------------------
+
+    @property
+    def project_id(self) -> str:
+        """The project it serves."""
+        return self.api.project_id
+
+    @property
+    def key_id(self) -> str:
+        """The access key id requests must carry."""
+        return self.api.key_id
+
+    @property
+    def key_secret(self) -> str:
+        """The access key secret (a test credential)."""
+        return self._key_secret
+
+    @property
+    def default_service(self) -> Service:
+        """The project's default service now."""
+        with self.api.lock:
+            return next(s for s in self.api.services.values() if s.is_default)
+
+    @property
+    def webhook_url(self) -> str | None:
+        """Where the default service posts its events (None: its behaviour is NONE)."""
+        behavior = self.default_service.call_behavior
+        return behavior.webhook.url if behavior is not None and behavior.webhook is not None else None
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        self.api.set_webhook(url)
+
+    # -- serving ------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to give ``VoiceClient2(base_url=...)``, e.g. ``http://127.0.0.1:8901``."""
+        if self._server is None:
+            raise SvamlError("the v2 emulator is not started: call start() or use it in a with block")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth2 token URL to give ``VoiceClient2(token_url=...)``."""
+        return self.url + "/oauth2/token"
+
+    def client(self, **options: Any) -> VoiceClient2:
+        """A :class:`~svaml.v2.client.VoiceClient2` of this stand-in (``options``: its keyword arguments)."""
+        settings: dict[str, Any] = {"base_url": self.url, "token_url": self.token_url}
+        settings.update(options)
+        return VoiceClient2(self.project_id, self.key_id, self._key_secret, **settings)
+
+    def start(self) -> Emulator2:
+        """Start serving in a background thread; return the stand-in."""
+        if self._server is None:
+            self._server = HttpServer(self._address, self.api.handle, _refuse)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="svaml-v2-emulator",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, stop every batch and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        with self.api.lock:
+            for batch in self.api.batches.values():
+                batch.stop.set()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Emulator2:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- what happened ------------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every leg placed so far, oldest first, as it is now."""
+        with self.api.lock:
+            return list(self.api.calls.values())
+
+    def call(self, call_id: str) -> PlacedCall:
+        """The placed leg ``call_id``; raises :class:`~svaml.errors.SvamlError` for an unknown id."""
+        with self.api.lock:
+            found = self.api.placed.get(call_id)
+        if found is None:
+            raise SvamlError(f"no call {call_id!r} was placed on this emulator")
+        return found
+
+    def session(self, session_id: str | None) -> SessionView:
+        """The session ``session_id`` (:meth:`SessionView.wait` waits for its end)."""
+        with self.api.lock:
+            known = session_id in self.api.sessions
+        if session_id is None or not known:
+            raise SvamlError(f"no session {session_id!r} on this emulator")
+        return SessionView(self, session_id)
+
+    def batch(self, batch_id: str | None) -> Batch:
+        """The batch ``batch_id``."""
+        with self.api.lock:
+            found = self.api.batches.get(str(batch_id))
+        if found is None:
+            raise SvamlError(f"no batch {batch_id!r} on this emulator")
+        return found
+
+    @property
+    def requests(self) -> list[tuple[str, str, dict[str, str], bytes]]:
+        """Every request received, oldest first: ``(method, target, headers, body)``."""
+        with self.api.lock:
+            return list(self.api.received)
+
+    def drop_answers(self, method: str, path: str, times: int = 1) -> None:
+        """Handle the next ``times`` requests of ``method`` to a path ending in ``path``, then hang up.
+
+        The request takes effect (a create places its call) and the client sees the connection
+        close: the fault that makes a retried create without an idempotency key dangerous.
+        """
+        with self.api.lock:
+            self.api.drops.extend([(method.upper(), path)] * times)
+
+    def revoke_tokens(self) -> None:
+        """Forget every token issued: the next request with one is 401 ``invalid_token``."""
+        self.api.revoke_tokens()
+
+    def _session(self, session_id: str) -> Session:
+        found = self.api.session(session_id)
+        if found is None:  # pragma: no cover - sessions are never forgotten
+            raise SvamlError(f"no session {session_id!r} on this emulator")
+        return found
+
+
+def _refuse(status: int, message: str) -> Answer:
+    return problem(status, message, "")

@@ -12,7 +12,7 @@ deleted, unique service names, sessions, batches paced at ``maxCps`` and expirin
 
     with Emulator2() as sinch, sinch.client() as client:
         created = client.create_call(Svaml2().dial("+46700000001"))
-        print(sinch.session(created.session_id).wait().call_result)  # CallResult.COMPLETED
+        print(sinch.session(created.session_id).wait().state)  # SessionState.COMPLETED
 
 Each call it places is handed to one **player** (:class:`Player`): by default a
 :class:`StatePlayer`, which moves the leg through Sinch's states (QUEUED → INITIATED →
@@ -25,6 +25,7 @@ In pytest: the ``sinch_v2_emulator`` fixture of :mod:`svaml.v2.emulator.pytest_p
 from __future__ import annotations
 
 import threading
+import time
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -151,17 +152,20 @@ class SessionView:
         """The session as ``GET /sessions/{sessionId}`` answers it now."""
         return self.emulator._session(self.session_id)
 
-    def wait(self, timeout: float = 10.0) -> Call:
-        """Wait until every leg has ended and the session is COMPLETED (or EXPIRED); return its first leg."""
-        ends = threading.Event()
-        for _ in range(int(timeout / 0.01) + 1):
+    def wait(self, timeout: float = 10.0) -> Session:
+        """Wait until the session is COMPLETED (every leg ended) or EXPIRED; return it.
+
+        Raises :class:`~svaml.errors.SvamlError` when it has not ended within ``timeout`` seconds.
+        """
+        pause = threading.Event()
+        ends = time.monotonic() + timeout
+        while True:
             session = self.get()
             if session.state in (SessionState.COMPLETED, SessionState.EXPIRED):
-                if not session.calls:
-                    raise SvamlError(f"the session {self.session_id} ended {session.state} without a call")
-                return session.calls[0]
-            ends.wait(0.01)
-        raise SvamlError(f"the session {self.session_id} has not ended within {timeout:g} seconds")
+                return session
+            if time.monotonic() >= ends:
+                raise SvamlError(f"the session {self.session_id} has not ended within {timeout:g} seconds")
+            pause.wait(0.01)
 
 
 class Emulator2:

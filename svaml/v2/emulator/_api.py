@@ -390,7 +390,8 @@ class Api2:
         return sorted(self._routes(rest))
 
     def _routes(self, rest: list[str]) -> dict[str, tuple[_Handler, bool]]:
-        shape = tuple("*" if i % 2 else s for i, s in enumerate(rest))
+        # Ids sit at the odd places (calls/{id}/…), except under svaml/, whose names are fixed.
+        shape = tuple(rest) if rest[:1] == ["svaml"] else tuple("*" if i % 2 else s for i, s in enumerate(rest))
         routes: dict[tuple[str, ...], dict[str, Any]] = {
             ("calls",): {"GET": (self._list_calls, False), "POST": (self._create_call, True)},
             ("calls", "*"): {"GET": (self._get_call, False), "PATCH": (self._patch_call, True)},

@@ -17,7 +17,6 @@ from svaml import codec
 from svaml.errors import RateLimitedError, SvamlError, SvamlTypeError, TransportError
 from svaml.v2 import Svaml2
 from svaml.v2.client import (
-    REGIONS,
     BadRequestError,
     ConflictError,
     NotFoundError,
@@ -100,7 +99,8 @@ def test_importing_the_client_and_svaml_v2_does_not_import_requests() -> None:
     """``import svaml.v2`` and ``import svaml.v2.client`` leave requests unloaded until a client is made."""
     code = "import sys, svaml.v2, svaml.v2.client; print('requests' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "False" == found.stdout.strip()
+    expected = "False"
+    assert expected == found.stdout.strip()
 
 
 def test_from_env_reads_the_project_the_key_and_the_region(sinch_v2_emulator: Emulator2) -> None:
@@ -112,10 +112,12 @@ def test_from_env_reads_the_project_the_key_and_the_region(sinch_v2_emulator: Em
         "SINCH_VOICE_V2_REGION": "eu1",
     }
     with VoiceClient2.from_env(environ) as made:
-        assert ("eu1", "https://eu1.voice.api.sinch.com") == (made.region, made.base_url)
+        expected = ("eu1", "https://eu1.voice.api.sinch.com")
+        assert expected == (made.region, made.base_url)
     emulator = sinch_v2_emulator
     with VoiceClient2.from_env(environ, base_url=emulator.url, token_url=emulator.token_url) as made:
-        assert "Default service" == made.get_service(str(emulator.default_service.service_id)).name
+        expected = "Default service"
+        assert expected == made.get_service(str(emulator.default_service.service_id)).name
 
 
 def test_from_env_names_what_is_missing_and_never_a_value() -> None:
@@ -123,7 +125,8 @@ def test_from_env_names_what_is_missing_and_never_a_value() -> None:
     with pytest.raises(SvamlError) as caught:
         VoiceClient2.from_env({"SINCH_KEY_SECRET": "hunter2-secret"})
     text = str(caught.value)
-    assert (True, False) == (text.startswith("SINCH_PROJECT_ID, SINCH_KEY_ID not set"), "hunter2" in text)
+    expected = (True, False)
+    assert expected == (text.startswith("SINCH_PROJECT_ID, SINCH_KEY_ID not set"), "hunter2" in text)
 
 
 # -- calls --------------------------------------------------------------------------------------------
@@ -132,7 +135,7 @@ def test_from_env_names_what_is_missing_and_never_a_value() -> None:
 def test_a_created_call_is_played_through_sinch_states(
     client: VoiceClient2, sinch_v2_emulator: Emulator2
 ) -> None:
-    """create_call answers the session; the leg goes QUEUED→INITIATED→IN_PROGRESS→COMPLETED; get_call reads it."""
+    """create_call answers the session; the leg goes QUEUED→INITIATED→IN_PROGRESS→COMPLETED."""
     created = client.create_call(Svaml2().dial(TO, call_name="callee"))
     ended = sinch_v2_emulator.session(created.session_id).wait().calls[0]
     call = client.get_call(str(ended.call_id))
@@ -161,8 +164,11 @@ def test_a_live_call_is_hung_up_by_patch_and_by_session_and_name(sinch_v2_emulat
             time.sleep(0.01)
         client.patch_call(str(leg.call_id), Svaml2().hangup())
         client.patch_call_by_name(str(second.session_id), "agent", Svaml2().hangup())
-        results = [sinch_v2_emulator.session(s.session_id).wait().calls[0].call_reason for s in (first, second)]
-    assert [CallReason.MANAGER_HANGUP, CallReason.MANAGER_HANGUP] == results
+        results = [
+            sinch_v2_emulator.session(s.session_id).wait().calls[0].call_reason for s in (first, second)
+        ]
+    expected = [CallReason.MANAGER_HANGUP, CallReason.MANAGER_HANGUP]
+    assert expected == results
 
 
 def test_a_patch_of_an_unknown_leg_name_is_not_found(
@@ -196,7 +202,8 @@ def test_an_invalid_create_raises_before_any_request(
     """A create-call document the v2 rules refuse, or one with a webhook answer's callName, is never sent."""
     with pytest.raises(SvamlError, match=message):
         client.create_call(document)
-    assert [] == paths(sinch_v2_emulator)
+    expected = []
+    assert expected == paths(sinch_v2_emulator)
 
 
 def test_a_patch_with_batch_fields_is_refused_before_sending(client: VoiceClient2) -> None:
@@ -230,11 +237,12 @@ def test_the_stand_in_refuses_what_the_rules_refuse(sinch_v2_emulator: Emulator2
 def test_pages_have_links_and_meta_and_iter_calls_walks_them(
     client: VoiceClient2, sinch_v2_emulator: Emulator2
 ) -> None:
-    """Five calls in pages of two: three pages with next/prev links; iter_calls yields all five, newest first."""
+    """Five calls in pages of two: three pages, next/prev links; iter_calls yields all five, newest first."""
     made = [client.create_call(Svaml2().dial(f"+4670000000{n}")).session_id for n in range(5)]
     page = client.list_calls(page_size=2, page=2)
     walked = [c.session_id for c in client.iter_calls(page_size=2)]
-    assert page.links is not None and page.meta is not None
+    assert page.links is not None
+    assert page.meta is not None
     expected = (2, 5, 3, True, True, list(reversed(made)))
     assert expected == (
         len(page.calls),
@@ -252,7 +260,8 @@ def test_list_filters_are_sent_and_applied(client: VoiceClient2, sinch_v2_emulat
         sinch_v2_emulator.session(client.create_call(Svaml2().dial(number)).session_id).wait()
     found = client.list_calls(to="+46700000002", call_result="completed")
     none = client.list_calls(call_result=CallResult.BUSY)
-    assert (2, 0) == (len(found.calls), len(none.calls))
+    expected = (2, 0)
+    assert expected == (len(found.calls), len(none.calls))
 
 
 @pytest.mark.parametrize(
@@ -262,7 +271,7 @@ def test_list_filters_are_sent_and_applied(client: VoiceClient2, sinch_v2_emulat
 def test_paging_out_of_range_is_refused_before_sending(
     client: VoiceClient2, options: dict[str, Any], message: str
 ) -> None:
-    """pageSize 1-100 and page ≥ 1 are checked by the client."""
+    """The client checks pageSize (1-100) and page (at least 1)."""
     with pytest.raises(SvamlError, match=message):
         client.list_calls(**options)
 
@@ -312,14 +321,15 @@ def test_stopping_a_batch_leaves_its_queued_sessions_unstarted(
     for session in batch.sessions:
         sinch_v2_emulator.session(session).wait(5)
     summary = client.get_batch(str(created.batch_id))
-    assert ("STOP_REQUESTED", 1, 3) == (stopped.result, summary.completed, summary.expired)
+    expected = ("STOP_REQUESTED", 1, 3)
+    assert expected == (stopped.result, summary.completed, summary.expired)
 
 
 # -- services -----------------------------------------------------------------------------------------
 
 
 def test_services_lifecycle(client: VoiceClient2, sinch_v2_emulator: Emulator2) -> None:
-    """Create, find, make default (the old one stops being it), refuse deleting the default, delete the other."""
+    """Create, find, make default (the old one stops being it), refuse deleting the default, delete."""
     old = sinch_v2_emulator.default_service
     behavior = CallBehavior(
         type=CallBehaviorType.WEBHOOK, webhook=WebhookTarget(url="https://example.com/hook")
@@ -335,7 +345,8 @@ def test_services_lifecycle(client: VoiceClient2, sinch_v2_emulator: Emulator2) 
     listed = client.list_services(is_default=True)
     expected = (["IVR"], ["IVR"], "https://example.com/hook")
     webhook = client.get_service(str(made.service_id)).call_behavior
-    assert webhook is not None and webhook.webhook is not None
+    assert webhook is not None
+    assert webhook.webhook is not None
     assert expected == (found, [s.name for s in listed.services], webhook.webhook.url)
 
 
@@ -345,7 +356,8 @@ def test_a_duplicate_service_name_is_a_conflict(client: VoiceClient2) -> None:
     with pytest.raises(ConflictError) as caught:
         client.create_service(ServiceRequest(name="Sales"))
     assert caught.value.problem is not None
-    assert (409, "Duplicate resource name") == (caught.value.status, caught.value.problem.title)
+    expected = (409, "Duplicate resource name")
+    assert expected == (caught.value.status, caught.value.problem.title)
 
 
 @pytest.mark.parametrize(
@@ -361,12 +373,15 @@ def test_bad_service_requests_are_refused_before_sending(
     client: VoiceClient2, sinch_v2_emulator: Emulator2, request_: ServiceRequest, update: bool, message: str
 ) -> None:
     """The service rules of the reference (§8.4) are checked by the client; nothing is sent."""
+    send = (
+        (lambda: client.update_service("any", request_))
+        if update
+        else (lambda: client.create_service(request_))
+    )
     with pytest.raises(SvamlError, match=message):
-        if update:
-            client.update_service("any", request_)
-        else:
-            client.create_service(request_)
-    assert [] == paths(sinch_v2_emulator)
+        send()
+    expected = []
+    assert expected == paths(sinch_v2_emulator)
 
 
 # -- svaml/validate and svaml/describe ---------------------------------------------------------------
@@ -412,7 +427,7 @@ def test_validate_says_what_is_missing_as_sinch_does(sinch_v2_emulator: Emulator
 
 
 def test_describe_writes_a_numbered_outline(client: VoiceClient2) -> None:
-    """svaml/describe answers the reference's outline style: numbered commands, handlers nested five deeper."""
+    """Describing answers the reference's outline style: numbered commands, handlers five deeper."""
     document = Svaml2().dial(
         "+12017777777",
         call_name="audio-notification",
@@ -444,7 +459,8 @@ def test_every_create_and_patch_carries_a_fresh_key_and_gets_none(
         for m, t, h, _ in sinch_v2_emulator.requests
     }
     created_key, service_key = keys[("POST", "calls")], keys[("POST", "services")]
-    assert created_key is not None and service_key is not None
+    assert created_key is not None
+    assert service_key is not None
     expected = (36, "4", True, None)
     assert expected == (
         len(created_key),
@@ -461,7 +477,8 @@ def test_the_same_key_answers_the_first_answer_and_places_one_call(
     key = "order-4711-first-attempt"
     first = client.create_call(Svaml2().dial(TO), idempotency_key=key)
     second = client.create_call(Svaml2().dial(TO), idempotency_key=key)
-    assert (first.session_id, 1) == (second.session_id, len(sinch_v2_emulator.calls))
+    expected = (first.session_id, 1)
+    assert expected == (second.session_id, len(sinch_v2_emulator.calls))
 
 
 def test_the_same_key_with_another_body_is_a_bad_request(client: VoiceClient2) -> None:
@@ -492,10 +509,13 @@ def test_a_create_whose_answer_is_lost_is_retried_and_places_one_call(
 def test_without_a_key_a_lost_create_is_never_retried(sinch_v2_emulator: Emulator2) -> None:
     """With idempotency off, a dropped create is sent once and the error says the call may exist."""
     sinch_v2_emulator.drop_answers("POST", "/calls")
-    with sinch_v2_emulator.client(idempotency=False, backoff=0.01) as client:
-        with pytest.raises(TransportError, match="the call may have been placed"):
-            client.create_call(Svaml2().dial(TO))
-    assert (1, 1) == (len(paths(sinch_v2_emulator, "POST")), len(sinch_v2_emulator.calls))
+    with (
+        sinch_v2_emulator.client(idempotency=False, backoff=0.01) as client,
+        pytest.raises(TransportError, match="the call may have been placed"),
+    ):
+        client.create_call(Svaml2().dial(TO))
+    expected = (1, 1)
+    assert expected == (len(paths(sinch_v2_emulator, "POST")), len(sinch_v2_emulator.calls))
 
 
 @pytest.mark.parametrize("key", ["short", "x" * 129, "has a space in it!!"])
@@ -515,7 +535,8 @@ def test_the_token_is_fetched_once_and_reused(client: VoiceClient2, sinch_v2_emu
     bearer = {
         h.get("authorization", "")[:7] for _, t, h, _ in sinch_v2_emulator.requests if t.startswith("/v2/")
     }
-    assert (1, {"Bearer "}) == (token_requests(sinch_v2_emulator), bearer)
+    expected = (1, {"Bearer "})
+    assert expected == (token_requests(sinch_v2_emulator), bearer)
 
 
 def test_a_refused_token_is_fetched_again_once(client: VoiceClient2, sinch_v2_emulator: Emulator2) -> None:
@@ -523,7 +544,8 @@ def test_a_refused_token_is_fetched_again_once(client: VoiceClient2, sinch_v2_em
     client.list_services()
     sinch_v2_emulator.revoke_tokens()
     client.list_services()
-    assert (2, 3) == (token_requests(sinch_v2_emulator), len(paths(sinch_v2_emulator)))
+    expected = (2, 3)
+    assert expected == (token_requests(sinch_v2_emulator), len(paths(sinch_v2_emulator)))
 
 
 def test_a_token_is_renewed_shortly_before_it_expires() -> None:
@@ -533,7 +555,8 @@ def test_a_token_is_renewed_shortly_before_it_expires() -> None:
         client.list_services()
         time.sleep(0.95)
         client.list_services()
-        assert 2 == token_requests(sinch)
+        expected = 2
+        assert expected == token_requests(sinch)
 
 
 def test_a_token_refused_twice_is_an_unauthorized_error() -> None:
@@ -553,7 +576,7 @@ def test_a_token_refused_twice_is_an_unauthorized_error() -> None:
 
 @pytest.mark.parametrize("auth", ["oauth2", "basic"])
 def test_a_wrong_secret_is_unauthorized(sinch_v2_emulator: Emulator2, auth: str) -> None:
-    """A wrong access key secret is refused: by the token URL (OAuth2's words) or by the API (problem+json)."""
+    """A wrong secret is refused: by the token URL (OAuth2's words) or by the API (problem+json)."""
     with sinch_v2_emulator.client(auth=auth) as good:
         good.list_services()
     bad = VoiceClient2(
@@ -566,8 +589,9 @@ def test_a_wrong_secret_is_unauthorized(sinch_v2_emulator: Emulator2, auth: str)
     )
     with bad, pytest.raises(UnauthorizedError) as caught:
         bad.list_services()
-    expected = "invalid_client" if auth == "oauth2" else "The access key id or secret is not valid"
-    assert (401, True) == (caught.value.status, expected in str(caught.value))
+    said = "invalid_client" if auth == "oauth2" else "The access key id or secret is not valid"
+    expected = (401, True)
+    assert expected == (caught.value.status, said in str(caught.value))
 
 
 def test_another_project_is_forbidden(sinch_v2_emulator: Emulator2) -> None:
@@ -583,7 +607,8 @@ def test_another_project_is_forbidden(sinch_v2_emulator: Emulator2) -> None:
         pytest.raises(ProblemError) as caught,
     ):
         other.list_services()
-    assert (403, "ForbiddenError") == (caught.value.status, type(caught.value).__name__)
+    expected = (403, "ForbiddenError")
+    assert expected == (caught.value.status, type(caught.value).__name__)
 
 
 def test_the_secret_never_shows(sinch_v2_emulator: Emulator2, caplog: pytest.LogCaptureFixture) -> None:
@@ -602,7 +627,8 @@ def test_the_secret_never_shows(sinch_v2_emulator: Emulator2, caplog: pytest.Log
     tokens = list(sinch_v2_emulator.api.tokens)
     texts += [r.getMessage() for r in caplog.records] + [str(vars(r)) for r in caplog.records]
     leaks = [t for t in texts for s in (secret, basic, *tokens) if s in t]
-    assert (True, []) == (len(caplog.records) > 4, leaks)
+    expected = (True, [])
+    assert expected == (len(caplog.records) > 4, leaks)
 
 
 def test_a_client_is_not_pickled() -> None:
@@ -615,7 +641,8 @@ def test_a_client_is_not_pickled() -> None:
 
 def test_too_many_requests_is_a_rate_limited_error() -> None:
     """TooManyRequestsError is both a ProblemError and v1's RateLimitedError."""
-    assert (True, True) == (
+    expected = (True, True)
+    assert expected == (
         issubclass(TooManyRequestsError, ProblemError),
         issubclass(TooManyRequestsError, RateLimitedError),
     )

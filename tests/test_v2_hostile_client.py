@@ -64,7 +64,7 @@ def sequence(*answers: Callable[[Exchange], None]) -> Callable[[Exchange], None]
 
 
 def test_a_429_is_retried_after_retry_after_with_the_same_key() -> None:
-    """A create answered 429 (Retry-After: 0.2) is sent again after the wait, with the same Idempotency-Key."""
+    """A create answered 429 (Retry-After: 0.2) is sent again after the wait, with the same key."""
     busy = sequence(
         lambda e: send_json(e, 429, problem(429, "Too Many Requests"), **{"Retry-After": "0.2"}),
         lambda e: send_json(e, 201, SESSION),
@@ -123,7 +123,8 @@ def test_a_redirected_create_is_followed_only_with_a_key(idempotency: bool, requ
         except ProblemError as error:
             found = "no Idempotency-Key" in str(error) and "redirect" in str(error)
         expected = "01ARZ3NDEKTSV4RRFFQ69G5FAV" if idempotency else True
-        assert (expected, requests) == (found, len(server.requests))
+        expected = (expected, requests)
+        assert expected == (found, len(server.requests))
 
 
 def test_a_redirect_to_another_origin_gets_no_credentials() -> None:
@@ -132,7 +133,8 @@ def test_a_redirect_to_another_origin_gets_no_credentials() -> None:
         away = HostileServer(lambda e: e.send(307, {"Location": other.url + e.target, "Content-Length": "0"}))
         with away as server, client_of(server) as made, pytest.raises(ProblemError, match="leads away from"):
             made.get_session("01ARZ3NDEKTSV4RRFFQ69G5FAV")
-        assert (1, 0) == (len(server.requests), len(other.requests))
+        expected = (1, 0)
+        assert expected == (len(server.requests), len(other.requests))
 
 
 def test_a_drip_fed_answer_is_cut_at_the_deadline() -> None:
@@ -150,7 +152,8 @@ def test_a_drip_fed_answer_is_cut_at_the_deadline() -> None:
         started = time.monotonic()
         with pytest.raises(SinchTimeoutError, match=r"within the deadline of 0\.5 s"):
             made.get_batch("01ARZ3NDEKTSV4RRFFQ69G5FAV")
-        assert True is (time.monotonic() - started < 1.5)
+        expected = True
+        assert expected is (time.monotonic() - started < 1.5)
 
 
 @pytest.mark.parametrize(
@@ -165,9 +168,12 @@ def test_a_drip_fed_answer_is_cut_at_the_deadline() -> None:
 )
 def test_an_answer_larger_than_max_response_is_refused(answer: Callable[[Exchange], None]) -> None:
     """An endless body or a gzip bomb stops at max_response (counted decompressed)."""
-    with HostileServer(answer) as server, client_of(server, max_response=100_000, retries=0) as made:
-        with pytest.raises(TransportError, match="larger than max_response"):
-            made.list_services()
+    with (
+        HostileServer(answer) as server,
+        client_of(server, max_response=100_000, retries=0) as made,
+        pytest.raises(TransportError, match="larger than max_response"),
+    ):
+        made.list_services()
 
 
 def test_an_error_body_that_is_not_problem_json_keeps_status_and_text() -> None:
@@ -176,4 +182,5 @@ def test_an_error_body_that_is_not_problem_json_keeps_status_and_text() -> None:
     with HostileServer(lambda e: e.send(400, {"Content-Length": str(len(page))}, page)) as server:
         with client_of(server) as made, pytest.raises(BadRequestError, match="not problem\\+json") as caught:
             made.list_services()
-        assert (None, page.decode()) == (caught.value.problem, caught.value.body)
+        expected = (None, page.decode())
+        assert expected == (caught.value.problem, caught.value.body)

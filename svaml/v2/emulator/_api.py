@@ -391,7 +391,7 @@ class Api2:
 
     def _routes(self, rest: list[str]) -> dict[str, tuple[_Handler, bool]]:
         # Ids sit at the odd places (calls/{id}/…), except under svaml/, whose names are fixed.
-        shape = tuple(rest) if rest[:1] == ["svaml"] else tuple("*" if i % 2 else s for i, s in enumerate(rest))
+        shape = tuple("*" if i % 2 and rest[0] != "svaml" else s for i, s in enumerate(rest))
         routes: dict[tuple[str, ...], dict[str, Any]] = {
             ("calls",): {"GET": (self._list_calls, False), "POST": (self._create_call, True)},
             ("calls", "*"): {"GET": (self._get_call, False), "PATCH": (self._patch_call, True)},

@@ -12,7 +12,7 @@ deleted, unique service names, sessions, batches paced at ``maxCps`` and expirin
 
     with Emulator2() as sinch, sinch.client() as client:
         created = client.create_call(Svaml2().dial("+46700000001"))
-        print(sinch.session(created.session_id).wait().state)  # SessionState.COMPLETED
+        print(sinch.session(created.session_id).wait().state)  # COMPLETED
 
 Each call it places is handed to one **player** (:class:`Player`): by default a
 :class:`StatePlayer`, which moves the leg through Sinch's states (QUEUED → INITIATED →

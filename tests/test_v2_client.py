@@ -25,7 +25,7 @@ from svaml.v2.client import (
     UnauthorizedError,
     VoiceClient2,
 )
-from svaml.v2.emulator import Emulator2, StatePlayer
+from svaml.v2.emulator import Emulator2, PlacedCall, StatePlayer
 from svaml.v2.model import (
     CallBehavior,
     CallBehaviorType,
@@ -646,3 +646,62 @@ def test_too_many_requests_is_a_rate_limited_error() -> None:
         issubclass(TooManyRequestsError, ProblemError),
         issubclass(TooManyRequestsError, RateLimitedError),
     )
+
+
+# -- players ------------------------------------------------------------------------------------------
+
+
+class Recorder:
+    """A player that keeps what it is handed and ends each leg BUSY (a real object, not a mock)."""
+
+    def __init__(self) -> None:
+        self.played: list[PlacedCall] = []
+        self.patched: list[Document] = []
+
+    def play(self, call: PlacedCall) -> None:
+        """Keep the leg, then end it busy."""
+        self.played.append(call)
+        call.advance(CallResult.INITIATED)
+        call.advance(CallResult.BUSY, CallReason.NOT_AVAILABLE)
+
+    def patch(self, call: PlacedCall, document: Document) -> None:
+        """Keep the patch."""
+        self.patched.append(document)
+
+
+def test_each_placed_leg_is_handed_to_the_one_player_with_its_webhook_and_secret() -> None:
+    """The player gets the leg, its dial, webhook URL and signing secret; the API reports its outcome."""
+    recorder = Recorder()
+    with Emulator2(webhook_url="http://127.0.0.1:9/hook", player=recorder) as sinch, sinch.client() as client:
+        created = client.create_call(Svaml2().dial(TO, call_name="callee"))
+        call = client.get_session(str(created.session_id)).calls[0]
+        handed = recorder.played[0]
+        expected = (
+            1,
+            "callee",
+            "http://127.0.0.1:9/hook",
+            sinch.service_secret(),
+            sinch.project_id,
+            CallResult.BUSY,
+            CallReason.NOT_AVAILABLE,
+        )
+        assert expected == (
+            len(recorder.played),
+            handed.dial.call_name,
+            handed.webhook_url,
+            handed.service_secret,
+            handed.project_id,
+            call.call_result,
+            call.call_reason,
+        )
+
+
+@pytest.mark.parametrize("outcome", [CallResult.BUSY, CallResult.NO_ANSWER, CallResult.FAILED])
+def test_the_state_player_can_leave_legs_unanswered(outcome: CallResult) -> None:
+    """StatePlayer(unanswered=…) ends each leg that way after ringing, with Sinch's reason."""
+    with Emulator2(player=StatePlayer(unanswered=outcome)) as sinch, sinch.client() as client:
+        created = client.create_call(Svaml2().dial(TO))
+        leg = sinch.session(created.session_id).wait().calls[0]
+    reason = CallReason.ERROR if outcome is CallResult.FAILED else CallReason.NOT_AVAILABLE
+    expected = (outcome, reason, None)
+    assert expected == (leg.call_result, leg.call_reason, leg.answer_time)

@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_KEY_ID",
     "DEFAULT_KEY_SECRET",
     "DEFAULT_PROJECT_ID",
+    "DEFAULT_SERVICE_SECRET",
     "IDEMPOTENCY_WINDOW",
     "Batch",
     "Emulator2",
@@ -67,6 +68,8 @@ DEFAULT_PROJECT_ID = "00000000-0000-4000-8000-00000000e2e2"
 DEFAULT_KEY_ID = "00000000-0000-4000-8000-0000000000a1"
 #: The matching access key secret (a test credential: shown, not hidden).
 DEFAULT_KEY_SECRET = "emulator-v2-access-key-secret"
+#: The default service's signing secret (Base64 of 16 bytes, as Sinch's; a test value).
+DEFAULT_SERVICE_SECRET = "ZW11bGF0b3ItdjItc3ZjIQ=="
 
 _FAILED_REASONS = {
     CallResult.BUSY: CallReason.NOT_AVAILABLE,
@@ -173,7 +176,8 @@ class Emulator2:
 
     ``project_id``, ``key_id`` and ``key_secret`` are the project and its access key (test
     values by default). ``webhook_url`` makes the default service a WEBHOOK service posting
-    there (it is NONE otherwise). ``player`` plays each placed call (default
+    there (it is NONE otherwise); ``service_secret`` is that service's signing secret (each
+    service made later gets a random one: :meth:`service_secret`). ``player`` plays each placed call (default
     :class:`StatePlayer`). ``token_lifetime`` is the seconds an OAuth2 token lives;
     ``allow_basic=False`` refuses Basic credentials. Start it with :meth:`start` or ``with``.
     """
@@ -185,6 +189,7 @@ class Emulator2:
         key_id: str = DEFAULT_KEY_ID,
         key_secret: str = DEFAULT_KEY_SECRET,
         webhook_url: str | None = None,
+        service_secret: str = DEFAULT_SERVICE_SECRET,
         host: str = "127.0.0.1",
         port: int = 0,
         player: Player | None = None,
@@ -200,6 +205,7 @@ class Emulator2:
             base_url=lambda: self.url,
             play=lambda call: self.player.play(call),
             patched=lambda call, document: self.player.patch(call, document),
+            service_secret=service_secret,
             token_lifetime=token_lifetime,
             allow_basic=allow_basic,
         )
@@ -235,6 +241,15 @@ class Emulator2:
         """The project's default service now."""
         with self.api.lock:
             return next(s for s in self.api.services.values() if s.is_default)
+
+    def service_secret(self, service_id: str | None = None) -> str:
+        """The signing secret of a service (default: the default service), to verify its webhooks."""
+        with self.api.lock:
+            key = str(service_id if service_id is not None else self.default_service.service_id)
+            found = self.api.service_secrets.get(key)
+        if found is None:
+            raise SvamlError(f"no service {service_id!r} on this emulator")
+        return found
 
     @property
     def webhook_url(self) -> str | None:

@@ -165,6 +165,25 @@ class PlacedCall:
         with self.api.lock:
             return self.api.calls[self.call_id]
 
+    @property
+    def project_id(self) -> str:
+        """The project the leg belongs to (``ce-source`` is ``projects/{project}/services/{service}``)."""
+        return self.api.project_id
+
+    @property
+    def service_secret(self) -> str:
+        """The service's signing secret (Base64): webhooks about this leg are signed with it."""
+        with self.api.lock:
+            return self.api.service_secrets[str(self.service.service_id)]
+
+    @property
+    def webhook_url(self) -> str | None:
+        """Where the service posts this leg's events (None unless its behaviour is WEBHOOK)."""
+        behavior = self.service.call_behavior
+        if behavior is None or behavior.webhook is None or str(behavior.type) != "WEBHOOK":
+            return None
+        return behavior.webhook.url
+
     def advance(self, result: CallResult, reason: CallReason | None = None) -> Call:
         """Move the leg to ``result`` (its times and the session's state follow); return it."""
         return self.api.advance(self.call_id, result, reason)
@@ -232,6 +251,7 @@ class Api2:
         base_url: Callable[[], str],
         play: Play,
         patched: Patched,
+        service_secret: str,
         token_lifetime: float = 3600.0,
         allow_basic: bool = True,
         clock: Callable[[], float] = time.monotonic,
@@ -252,6 +272,8 @@ class Api2:
         self.sessions: dict[str, _SessionState] = {}
         self.batches: dict[str, Batch] = {}
         self.services: dict[str, Service] = {}
+        #: Each service's signing secret (Base64 of 16 bytes, as Sinch's): webhooks are signed with it.
+        self.service_secrets: dict[str, str] = {}
         self.remembered: dict[str, _Remembered] = {}
         #: Every request received: (method, target, headers, body), oldest first.
         self.received: list[tuple[str, str, dict[str, str], bytes]] = []
@@ -266,6 +288,7 @@ class Api2:
             call_behavior=CallBehavior(type=CallBehaviorType.NONE),
         )
         self.services[str(default.service_id)] = default
+        self.service_secrets[str(default.service_id)] = service_secret
 
     # -- entry ------------------------------------------------------------------------------------
 
@@ -842,6 +865,7 @@ class Api2:
             if service.is_default:
                 self._undefault()
             self.services[str(service.service_id)] = service
+            self.service_secrets[str(service.service_id)] = base64.b64encode(os.urandom(16)).decode("ascii")
         return Answer(201, codec.unstructure(service))
 
     def _unique(self, name: str, service_id: str | None, path: str) -> None:

@@ -82,8 +82,9 @@ _FAILED_REASONS = {
 class Player(Protocol):
     """Plays the calls the stand-in places: one object, handed every call and every PATCH of it.
 
-    :meth:`play` is called once per placed leg (in the request's thread: start your own thread
-    for anything that takes time) with a :class:`PlacedCall`, which knows the create request's
+    :meth:`play` is called once per placed leg, outside the stand-in's lock, once the request is
+    handled and before its answer is sent (a batch's legs: in the batch's thread), so start a
+    thread of your own for anything that takes time. It gets a :class:`PlacedCall`, which knows the create request's
     document, the ``dial`` that placed the leg and the service (its webhook); the player moves
     the leg with :meth:`PlacedCall.advance`. :meth:`patch` is called with each PATCH's document.
     """

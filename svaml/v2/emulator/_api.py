@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import os
 import secrets
@@ -266,6 +267,7 @@ class Api2:
         self.allow_basic = allow_basic
         self.clock = clock
         self.lock = threading.RLock()
+        self._local = threading.local()
         self.tokens: dict[str, float] = {}
         self.calls: dict[str, Call] = {}
         self.placed: dict[str, PlacedCall] = {}
@@ -299,6 +301,9 @@ class Api2:
         path = parts.path
         with self.lock:
             self.received.append((method, target, got, body))
+        # The player hears of placed legs and patches once the request is handled and the lock free.
+        later: list[Callable[[], None]] = []
+        self._local.later = later
         try:
             if path == "/oauth2/token":
                 answer = self._token(method, got, body)
@@ -306,12 +311,24 @@ class Api2:
                 answer = self._api(method, path, parse_qs(parts.query, keep_blank_values=True), got, body)
         except _Refused as refused:
             answer = refused.answer
+        finally:
+            self._local.later = None
+        for step in later:
+            step()
         with self.lock:
             for index, (drop_method, drop_path) in enumerate(self.drops):
                 if drop_method == method and path.endswith(drop_path):
                     del self.drops[index]
                     return attrs.evolve(answer, drop=True)
         return answer
+
+    def _defer(self, step: Callable[[], None]) -> None:
+        """Run ``step`` after the current request is handled (at once outside a request: a batch)."""
+        later = getattr(self._local, "later", None)
+        if later is None:
+            step()
+        else:
+            later.append(step)
 
     # -- OAuth2 ---------------------------------------------------------------------------------
 
@@ -527,7 +544,7 @@ class Api2:
             session_id = self._open_session(service_id, None)
             placed = self._place(document, session_id, service, None)
             for call in placed:
-                self._play(call)
+                self._defer(functools.partial(self._play, call))
             created = CallCreated(project_id=self.project_id, service_id=service_id, session_id=session_id)
             return Answer(201, codec.unstructure(created))
         batch = self._create_batch(data, document, service)
@@ -699,7 +716,7 @@ class Api2:
             return problem(400, f"Call {handle.call_id} has ended", path)
         with self.lock:
             handle.patches.append(document)
-        self._patched(handle, document)
+        self._defer(functools.partial(self._patched, handle, document))
         return Answer(202)
 
     # -- sessions and batches ---------------------------------------------------------------------

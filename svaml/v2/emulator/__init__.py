@@ -84,9 +84,10 @@ class Player(Protocol):
 
     :meth:`play` is called once per placed leg, outside the stand-in's lock, once the request is
     handled and before its answer is sent (a batch's legs: in the batch's thread), so start a
-    thread of your own for anything that takes time. It gets a :class:`PlacedCall`, which knows the create request's
-    document, the ``dial`` that placed the leg and the service (its webhook); the player moves
-    the leg with :meth:`PlacedCall.advance`. :meth:`patch` is called with each PATCH's document.
+    thread of your own for anything that takes time. It gets a :class:`PlacedCall`, which knows
+    the create request's document, the ``dial`` that placed the leg, the service (its webhook
+    URL and signing secret); the player moves the leg with :meth:`PlacedCall.advance`.
+    :meth:`patch` is called with each PATCH's document, the same way.
     """
 
     def play(self, call: PlacedCall) -> None:

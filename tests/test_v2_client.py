@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -705,3 +706,23 @@ def test_the_state_player_can_leave_legs_unanswered(outcome: CallResult) -> None
     reason = CallReason.ERROR if outcome is CallResult.FAILED else CallReason.NOT_AVAILABLE
     expected = (outcome, reason, None)
     assert expected == (leg.call_result, leg.call_reason, leg.answer_time)
+
+
+def test_time_filters_take_aware_datetimes_and_dates(client: VoiceClient2) -> None:
+    """start_time is inclusive, end_time exclusive; a date or an aware datetime is sent as Sinch reads it."""
+    client.create_call(Svaml2().dial(TO))
+    now = datetime.now(timezone.utc)
+    found = [
+        len(client.list_calls(start_time=now - timedelta(minutes=1)).calls),
+        len(client.list_calls(start_time=now + timedelta(minutes=1)).calls),
+        len(client.list_calls(end_time=now.date()).calls),
+        len(client.list_calls(start_time=now.date()).calls),
+    ]
+    expected = [1, 0, 0, 1]
+    assert expected == found
+
+
+def test_a_naive_datetime_is_refused(client: VoiceClient2) -> None:
+    """A datetime without a time zone is ambiguous: refused before sending."""
+    with pytest.raises(SvamlError, match="must be an aware datetime"):
+        client.list_calls(start_time=datetime(2026, 1, 1))

@@ -629,7 +629,9 @@ class VoiceClient2:
 
         The document is checked with the v2 rules first: one with errors cannot be described.
         """
-        _raise_errors(document, "the SVAML to describe", validate(document, version=2))
+        if not isinstance(document, Document):
+            raise SvamlTypeError(f"the SVAML must be a SVAML v2 Document, not {type(document).__name__}")
+        _raise_errors("the SVAML to describe", validate(document, version=2))
         body = codec.unstructure(DescribeRequest(svaml=document))
         data = self._send("POST", "/svaml/describe", body=body, repeatable=True)
         return _result(data, Description, "the description")
@@ -800,7 +802,7 @@ def _problem_error(note: str) -> Callable[[requests.Response, bytes, str, float 
     return error
 
 
-def _raise_errors(document: object, what: str, found: list[Diagnostic]) -> None:
+def _raise_errors(what: str, found: list[Diagnostic]) -> None:
     errors = list(dict.fromkeys(d for d in found if d.severity is Severity.ERROR))
     for d in found:
         if d.severity is not Severity.ERROR:
@@ -833,7 +835,7 @@ def _checked(document: object, what: str, *, create: bool) -> dict[str, Any]:
             else "they belong to a webhook answer or a STATIC service (name the leg with dial's callName)"
         )
         raise SvamlError(f"the {what} has {' and '.join(misplaced)}: {where}; nothing was sent")
-    _raise_errors(document, f"the {what}", validate(document, version=2))
+    _raise_errors(f"the {what}", validate(document, version=2))
     body: dict[str, Any] = codec.unstructure(document)
     return body
 

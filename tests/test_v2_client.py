@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -726,3 +727,33 @@ def test_a_naive_datetime_is_refused(client: VoiceClient2) -> None:
     """A datetime without a time zone is ambiguous: refused before sending."""
     with pytest.raises(SvamlError, match="must be an aware datetime"):
         client.list_calls(start_time=datetime(2026, 1, 1))
+
+
+def test_concurrent_creates_with_one_key_place_one_call(sinch_v2_emulator: Emulator2) -> None:
+    """Eight threads sending the same create with the same key at once place one call between them."""
+    key = "one-key-for-eight-threads"
+    with sinch_v2_emulator.client() as client, ThreadPoolExecutor(8) as pool:
+        sessions = set(
+            pool.map(
+                lambda _: client.create_call(Svaml2().dial(TO), idempotency_key=key).session_id, range(8)
+            )
+        )
+    expected = (1, 1)
+    assert expected == (len(sessions), len(sinch_v2_emulator.calls))
+
+
+def test_the_stand_in_refuses_a_key_of_the_wrong_length(sinch_v2_emulator: Emulator2) -> None:
+    """An Idempotency-Key shorter than 16 characters, sent past the client, is 400 problem+json."""
+    auth = base64.b64encode(f"{sinch_v2_emulator.key_id}:{sinch_v2_emulator.key_secret}".encode()).decode()
+    answer = requests.post(
+        f"{sinch_v2_emulator.url}/v2/projects/{sinch_v2_emulator.project_id}/services",
+        json={"name": "x"},
+        headers={"Authorization": f"Basic {auth}", "Idempotency-Key": "short"},
+        timeout=5,
+    )
+    expected = (400, True, 0)
+    assert expected == (
+        answer.status_code,
+        "16 to 128 characters" in answer.json()["detail"],
+        sum(1 for s in sinch_v2_emulator.api.services.values() if s.name == "x"),
+    )

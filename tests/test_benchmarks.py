@@ -26,6 +26,7 @@ BENCHMARKS = [
     ("bench_simulate_v2.py", [], "ratio:"),
     ("bench_v2.py", [], "all three"),
     ("bench_v2_callback.py", [], "ratio:"),
+    ("bench_v2_client.py", [], "ratio:"),
     ("bench_validate.py", [], "all three"),
 ]
 

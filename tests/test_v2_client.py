@@ -29,6 +29,7 @@ from svaml.v2.client import (
 )
 from svaml.v2.emulator import Emulator2, PlacedCall, StatePlayer
 from svaml.v2.model import (
+    Call,
     CallBehavior,
     CallBehaviorType,
     CallReason,
@@ -756,4 +757,50 @@ def test_the_stand_in_refuses_a_key_of_the_wrong_length(sinch_v2_emulator: Emula
         answer.status_code,
         "16 to 128 characters" in answer.json()["detail"],
         sum(1 for s in sinch_v2_emulator.api.services.values() if s.name == "x"),
+    )
+
+
+class Settler:
+    """A player that ends each session at once with the legs it 'played': its own, and one more it dialled."""
+
+    def play(self, call: PlacedCall) -> None:
+        """Settle the session: the placed leg answered and completed, plus an extra leg, busy."""
+        answered = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+        call.settle(
+            [
+                Call(
+                    call_result=CallResult.COMPLETED,
+                    call_reason=CallReason.CALLER_HANGUP,
+                    answer_time=answered,
+                    end_time=answered + timedelta(seconds=42),
+                    call_duration_seconds=42,
+                ),
+                Call(call_id="01ARZ3NDEKTSV4RRFFQ69G5FAW", call_name="agent", call_result=CallResult.BUSY),
+            ]
+        )
+
+    def patch(self, call: PlacedCall, document: Document) -> None:
+        """Nothing to run."""
+
+
+def test_a_player_settles_a_session_with_the_legs_it_played() -> None:
+    """settle() gives the placed leg the played state and adds the legs the player dialled besides."""
+    with Emulator2(player=Settler()) as sinch, sinch.client() as client:
+        created = client.create_call(Svaml2().dial(TO))
+        session = sinch.session(created.session_id).wait()
+    first, extra = session.calls
+    expected = (
+        SessionState.COMPLETED,
+        (CallResult.COMPLETED, CallReason.CALLER_HANGUP, 42, TO),
+        ("01ARZ3NDEKTSV4RRFFQ69G5FAW", "agent", CallResult.BUSY, created.session_id),
+    )
+    assert expected == (
+        session.state,
+        (
+            first.call_result,
+            first.call_reason,
+            first.call_duration_seconds,
+            getattr(first.to, "number", None),
+        ),
+        (extra.call_id, extra.call_name, extra.call_result, extra.session_id),
     )

@@ -30,7 +30,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from http import HTTPStatus
 from typing import Any
@@ -188,6 +188,10 @@ class PlacedCall:
     def advance(self, result: CallResult, reason: CallReason | None = None) -> Call:
         """Move the leg to ``result`` (its times and the session's state follow); return it."""
         return self.api.advance(self.call_id, result, reason)
+
+    def settle(self, legs: Sequence[Call]) -> None:
+        """End the leg's session as the player played it: see :meth:`Api2.settle`."""
+        self.api.settle(self.session_id, legs)
 
     def wait(self, timeout: float = 10.0) -> Call:
         """Wait until the leg has ended; return it. Raises :class:`~svaml.errors.SvamlError` on timeout."""
@@ -631,6 +635,53 @@ class Api2:
             if session.batch_id is not None:
                 self._batch_ended(self.batches[session.batch_id])
         return call
+
+    def settle(self, session_id: str, legs: Sequence[Call]) -> None:
+        """End a session as a player that played it says: each leg as ``legs`` has it.
+
+        The n-th leg the stand-in placed in the session takes the state, reason and times of
+        ``legs[n]`` (its ids stay the stand-in's); ``legs`` beyond those (legs the player dialled
+        from handlers) are added to the session as they are, under the stand-in's project,
+        service and session. The session's state follows.
+        """
+        copied = (
+            "call_result",
+            "call_reason",
+            "answer_time",
+            "end_time",
+            "update_time",
+            "call_duration_seconds",
+        )
+        with self.lock:
+            session = self.sessions[session_id]
+            placed = list(session.calls)
+            for index, leg in enumerate(legs):
+                if index < len(placed):
+                    call = self.calls[placed[index]]
+                    changes = {name: getattr(leg, name) for name in copied if getattr(leg, name) is not None}
+                    self.calls[placed[index]] = attrs.evolve(call, **changes)
+                else:
+                    extra = attrs.evolve(
+                        leg,
+                        call_id=leg.call_id or ulid(),
+                        project_id=self.project_id,
+                        service_id=session.service_id,
+                        session_id=session_id,
+                    )
+                    self.calls[str(extra.call_id)] = extra
+                    session.calls.append(str(extra.call_id))
+            now = _now()
+            session.updated = now
+            if all(self.calls[c].call_result in _FINAL for c in session.calls):
+                session.state, session.ended = SessionState.COMPLETED, now
+            elif session.state is SessionState.QUEUED:
+                session.state = SessionState.IN_PROGRESS
+            for call_id in placed:
+                handle = self.placed.get(call_id)
+                if handle is not None and self.calls[call_id].call_result in _FINAL:
+                    handle.ended.set()
+            if session.batch_id is not None:
+                self._batch_ended(self.batches[session.batch_id])
 
     def _list_calls(self, path: str, query: Query, body: bytes, rest: list[str]) -> Answer:
         filters: list[Callable[[Call], bool]] = []

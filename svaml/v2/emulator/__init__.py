@@ -16,8 +16,9 @@ deleted, unique service names, sessions, batches paced at ``maxCps`` and expirin
 
 Each call it places is handed to one **player** (:class:`Player`): by default a
 :class:`StatePlayer`, which moves the leg through Sinch's states (QUEUED → INITIATED →
-IN_PROGRESS → COMPLETED) and hangs it up when a PATCH says ``hangup``. A player that plays the
-call's commands against the service's webhook (svaml's v2 simulator) plugs in the same way.
+IN_PROGRESS → COMPLETED) and hangs it up when a PATCH says ``hangup``; or a
+:class:`SimulatorPlayer`, which plays the session's commands with svaml's v2 simulator against
+the service's webhook, signed with the service's secret.
 
 In pytest: the ``sinch_v2_emulator`` fixture of :mod:`svaml.v2.emulator.pytest_plugin`.
 """
@@ -28,6 +29,7 @@ import threading
 import time
 from types import TracebackType
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -35,6 +37,9 @@ from svaml.emulator._rest import Answer
 from svaml.emulator._server import HttpServer
 from svaml.errors import SvamlError
 from svaml.signing import Secret
+from svaml.simulator import RealClock, Transcript, VirtualClock
+from svaml.simulator.v2 import DEFAULT_PATH, Caller, Platform
+from svaml.simulator.v2 import Session as SimulatedSession
 from svaml.v2.client import VoiceClient2
 from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem
 from svaml.v2.model import (
@@ -59,6 +64,7 @@ __all__ = [
     "PlacedCall",
     "Player",
     "SessionView",
+    "SimulatorPlayer",
     "StatePlayer",
 ]
 
@@ -70,6 +76,9 @@ DEFAULT_KEY_ID = "00000000-0000-4000-8000-0000000000a1"
 DEFAULT_KEY_SECRET = "emulator-v2-access-key-secret"
 #: The default service's signing secret (Base64 of 16 bytes, as Sinch's; a test value).
 DEFAULT_SERVICE_SECRET = "ZW11bGF0b3ItdjItc3ZjIQ=="
+
+# How often a real-time simulated session's legs are copied to the API while it plays.
+_MIRROR_SECONDS = 0.02
 
 _FAILED_REASONS = {
     CallResult.BUSY: CallReason.NOT_AVAILABLE,
@@ -144,6 +153,95 @@ class StatePlayer:
             call.advance(CallResult.COMPLETED, CallReason.MANAGER_HANGUP)
         else:
             call.advance(CallResult.COMPLETED, CallReason.CALLEE_HANGUP)
+
+
+@attrs.define(kw_only=True, eq=False)
+class SimulatorPlayer:
+    """Plays each created call with svaml's v2 simulator, against the service's webhook.
+
+    The first leg of a session starts a :class:`svaml.simulator.v2.Session` with the create
+    request's document (a batch's session: its parameters filled in), the service's webhook URL
+    as the target, its signing secret (every webhook signed as Sinch signs it), and the
+    stand-in's project, service, session and batch ids. ``caller`` scripts the people (the
+    callee of each ``dial``, keys, AMD); ``platform`` holds the simulator's assumptions.
+    ``target`` plays against an application in the same process instead of the webhook URL (a
+    :class:`~svaml.v2.webhooks.WebhookApp`, any WSGI or ASGI application: see
+    :func:`svaml.simulator.as_target`), signed for the webhook URL's path.
+    ``real_time`` plays on the real clock (waits last as long as they say, a PATCH reaches a leg
+    while it waits, and the API shows the legs' states as they change); otherwise a session
+    plays out at once on a virtual clock.
+
+    The API reports what was played (:meth:`PlacedCall.settle`): each placed leg takes the state,
+    reason and times of the simulated leg of its ``callName`` (else the next unnamed one), and
+    the legs the simulator dialled besides join the session. A PATCH goes to
+    :meth:`svaml.simulator.v2.Session.update` for the leg's ``callName`` (else the first leg).
+    A service without a webhook (NONE) and no ``target`` has nothing to play against: its legs go through
+    :class:`StatePlayer`. ``transcripts`` keeps each session's transcript by session id, once the
+    simulated session is over (on the real clock the API may report the legs ended a little
+    earlier: a wait still running in the simulator runs out first).
+    """
+
+    caller: Caller | None = None
+    platform: Platform | None = None
+    real_time: bool = False
+    target: object | None = None
+    transcripts: dict[str, Transcript] = attrs.field(factory=dict, init=False)
+    _sessions: dict[str, SimulatedSession] = attrs.field(factory=dict, init=False)
+    _fallback: StatePlayer = attrs.field(factory=StatePlayer, init=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+
+    def play(self, call: PlacedCall) -> None:
+        """Start the session on its first leg; a later leg of the same session waits for its end."""
+        url = call.webhook_url
+        if url is None and self.target is None:
+            self._fallback.play(call)
+            return
+        with self._lock:
+            if call.session_id in self._sessions:
+                return
+            session = SimulatedSession(
+                self.target if self.target is not None else url,
+                self.caller,
+                path=(urlsplit(url).path or DEFAULT_PATH) if url is not None else DEFAULT_PATH,
+                document=Document(commands=call.document.commands),
+                secret=call.service_secret,
+                platform=self.platform,
+                project_id=call.project_id,
+                service_id=str(call.service.service_id),
+                clock=RealClock() if self.real_time else VirtualClock(),
+                session_id=call.session_id,
+                batch_id=call.call.batch_id,
+            )
+            self._sessions[call.session_id] = session
+        threading.Thread(target=self._run, args=(call, session), name="svaml-v2-session", daemon=True).start()
+
+    def patch(self, call: PlacedCall, document: Document) -> None:
+        """Give the leg's session the PATCH's commands (the leg named by its callName, or the first)."""
+        with self._lock:
+            session = self._sessions.get(call.session_id)
+        if session is None:
+            self._fallback.patch(call, document)
+            return
+        session.update(document, call.call.call_name)
+
+    def _run(self, call: PlacedCall, session: SimulatedSession) -> None:
+        done = threading.Event()
+        if self.real_time:  # the API shows the legs as they go (ringing, answered), not only at the end
+            threading.Thread(target=self._mirror, args=(call, session, done), daemon=True).start()
+        try:
+            transcript = session.run()
+        finally:
+            done.set()
+            with self._lock:
+                self._sessions.pop(call.session_id, None)
+        self.transcripts[call.session_id] = transcript  # kept before the API says the session ended
+        call.settle(transcript.legs)
+
+    def _mirror(self, call: PlacedCall, session: SimulatedSession, done: threading.Event) -> None:
+        while not done.wait(_MIRROR_SECONDS):
+            legs = session.transcript.legs
+            if legs and not done.is_set():
+                call.settle(legs)
 
 
 @attrs.frozen

@@ -637,12 +637,13 @@ class Api2:
         return call
 
     def settle(self, session_id: str, legs: Sequence[Call]) -> None:
-        """End a session as a player that played it says: each leg as ``legs`` has it.
+        """Set a session's legs as a player that plays it says (while it plays, or at its end).
 
-        The n-th leg the stand-in placed in the session takes the state, reason and times of
-        ``legs[n]`` (its ids stay the stand-in's); ``legs`` beyond those (legs the player dialled
-        from handlers) are added to the session as they are, under the stand-in's project,
-        service and session. The session's state follows.
+        Each leg the stand-in placed takes the state, reason and times of the played leg of its
+        ``callName`` (else of the first unnamed one left, in order); its ids stay the stand-in's.
+        The played legs left over (legs the player dialled from handlers) join the session as
+        they are, under the stand-in's project, service and session. The session's state follows:
+        COMPLETED once every leg is final. Calling it again with newer legs updates them.
         """
         copied = (
             "call_result",
@@ -655,21 +656,31 @@ class Api2:
         with self.lock:
             session = self.sessions[session_id]
             placed = list(session.calls)
-            for index, leg in enumerate(legs):
-                if index < len(placed):
-                    call = self.calls[placed[index]]
-                    changes = {name: getattr(leg, name) for name in copied if getattr(leg, name) is not None}
-                    self.calls[placed[index]] = attrs.evolve(call, **changes)
-                else:
-                    extra = attrs.evolve(
-                        leg,
-                        call_id=leg.call_id or ulid(),
-                        project_id=self.project_id,
-                        service_id=session.service_id,
-                        session_id=session_id,
+            remaining = list(legs)
+            # A placed leg takes the played leg of its callName, else the first one left.
+            for call_id in placed:
+                name = self.calls[call_id].call_name
+                match = next((leg for leg in remaining if name is not None and leg.call_name == name), None)
+                if match is None:
+                    match = next(
+                        (leg for leg in remaining if leg.call_name is None or leg.call_name == name), None
                     )
-                    self.calls[str(extra.call_id)] = extra
+                if match is None:
+                    continue
+                remaining.remove(match)
+                changes = {n: getattr(match, n) for n in copied if getattr(match, n) is not None}
+                self.calls[call_id] = attrs.evolve(self.calls[call_id], **changes)
+            for leg in remaining:
+                extra = attrs.evolve(
+                    leg,
+                    call_id=leg.call_id or ulid(),
+                    project_id=self.project_id,
+                    service_id=session.service_id,
+                    session_id=session_id,
+                )
+                if str(extra.call_id) not in session.calls:
                     session.calls.append(str(extra.call_id))
+                self.calls[str(extra.call_id)] = extra
             now = _now()
             session.updated = now
             if all(self.calls[c].call_result in _FINAL for c in session.calls):

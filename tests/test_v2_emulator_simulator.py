@@ -1,0 +1,115 @@
+"""The v2 stand-in playing created calls with svaml's v2 simulator against a real WebhookApp over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from svaml.simulator.v2 import Callee, Caller, Outcome
+from svaml.v2 import Svaml2
+from svaml.v2.emulator import Emulator2, SimulatorPlayer
+from svaml.v2.model import AnsweredEvent, CallReason, CallResult, SessionState
+from svaml.v2.webhooks import WebhookApp
+
+TO = "+46700000001"
+
+
+class QuietHandler(WSGIRequestHandler):
+    """A wsgiref handler that does not log every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        """Log nothing."""
+
+
+@contextmanager
+def serving(app: WebhookApp) -> Iterator[str]:
+    """Serve ``app.wsgi`` with wsgiref on 127.0.0.1 in a thread; yield its webhook URL."""
+    with make_server("127.0.0.1", 0, app.wsgi, handler_class=QuietHandler) as server:
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/voice"
+        finally:
+            server.shutdown()
+            thread.join(5)
+
+
+def greeting_app(service_id: str, secret: str) -> WebhookApp:
+    """A webhook application that greets an answered callee and hangs up (signatures checked)."""
+    app = WebhookApp(service_id=service_id, secret=secret)
+
+    @app.answered
+    def answered(event: AnsweredEvent) -> Svaml2:
+        return Svaml2().say("Your parcel arrives today", "Emma").hangup()
+
+    return app
+
+
+def test_a_created_call_is_played_against_the_service_webhook() -> None:
+    """The simulator posts a signed call.answered to the app and plays its answer; the API reports the end."""
+    player = SimulatorPlayer()
+    with Emulator2(player=player) as sinch:
+        app = greeting_app(str(sinch.default_service.service_id), sinch.service_secret())
+        with serving(app) as url, sinch.client() as client:
+            sinch.webhook_url = url
+            created = client.create_call(Svaml2().dial(TO, call_name="customer"))
+            session = sinch.session(created.session_id).wait()
+            leg = client.get_call(str(session.calls[0].call_id))
+    transcript = player.transcripts[str(created.session_id)]
+    expected = (
+        SessionState.COMPLETED,
+        CallResult.COMPLETED,
+        CallReason.MANAGER_HANGUP,
+        ("Your parcel arrives today",),
+        None,
+        ["call.answered", "call.hangup"],
+    )
+    assert expected == (
+        session.state,
+        leg.call_result,
+        leg.call_reason,
+        transcript.heard,
+        transcript.failure,
+        [step.event.event for step in transcript.steps],
+    )
+
+
+def test_the_callees_outcome_comes_from_the_callers_script() -> None:
+    """A busy callee in the simulator's script makes the stand-in's leg BUSY."""
+    player = SimulatorPlayer(caller=Caller(callees=(Callee(outcome=Outcome.BUSY),)))
+    with Emulator2(player=player) as sinch:
+        app = greeting_app(str(sinch.default_service.service_id), sinch.service_secret())
+        with serving(app) as url, sinch.client() as client:
+            sinch.webhook_url = url
+            created = client.create_call(Svaml2().dial(TO))
+            leg = sinch.session(created.session_id).wait().calls[0]
+    transcript = player.transcripts[str(created.session_id)]
+    expected = (CallResult.BUSY, CallReason.NOT_AVAILABLE, ["call.busy"])
+    assert expected == (leg.call_result, leg.call_reason, [step.event.event for step in transcript.steps])
+
+
+def test_a_patch_by_session_and_name_reaches_a_live_simulated_leg() -> None:
+    """On the real clock, a PATCH hangup by session and callName ends a leg the app put on a 3 s pause."""
+    app = WebhookApp(verify=False)
+
+    @app.answered
+    def answered(event: AnsweredEvent) -> Svaml2:
+        return Svaml2().pause(3000).say("too late", "Emma")
+
+    player = SimulatorPlayer(caller=Caller(callees=(Callee(ring=0, talk=None),)), real_time=True)
+    with Emulator2(player=player) as sinch, serving(app) as url, sinch.client() as client:
+        sinch.webhook_url = url
+        created = client.create_call(Svaml2().dial(TO, call_name="customer"))
+        started = time.monotonic()
+        while client.get_session(str(created.session_id)).calls[0].call_result is not CallResult.IN_PROGRESS:
+            assert time.monotonic() - started < 5
+            time.sleep(0.02)
+        client.patch_call_by_name(str(created.session_id), "customer", Svaml2().hangup())
+        leg = sinch.session(created.session_id).wait(10).calls[0]
+        took = time.monotonic() - started
+    expected = (CallResult.COMPLETED, CallReason.MANAGER_HANGUP, True)
+    assert expected == (leg.call_result, leg.call_reason, took < 2.5)

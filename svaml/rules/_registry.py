@@ -20,6 +20,7 @@ from svaml import _json
 from svaml.diagnostic import Applicability, Diagnostic, Fix, Severity
 from svaml.errors import SvamlError
 from svaml.model.permissions import Callback, callback_of
+from svaml.v2.model.document import Use
 
 if TYPE_CHECKING:
     from svaml.rules._context import Context
@@ -107,6 +108,8 @@ class Rule:
     doc: str
     source: str
     callbacks: frozenset[Callback] | None = None
+    #: The uses of a v2 document the rule runs for, None among them meaning "not known" (None: all).
+    uses: frozenset[Use | None] | None = None
     targets: frozenset[Target] = frozenset({"svaml"})
     #: Whether the rule's findings carry fixes, and how safe they are at worst (None: no fix).
     fix: Applicability | None = None
@@ -129,8 +132,10 @@ class Rule:
         """The address of the rule's documentation."""
         return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
 
-    def applies(self, callback: Callback | None) -> bool:
-        """Whether the rule runs for a document used in ``callback`` (None: not known)."""
+    def applies(self, callback: Callback | None, use: Use | None = None) -> bool:
+        """Whether the rule runs for a document used in ``callback``, or a v2 one used as ``use`` (None: not known)."""
+        if self.uses is not None and use not in self.uses:
+            return False
         if self.callbacks is None:
             return True
         return callback is not None and callback in self.callbacks
@@ -152,6 +157,7 @@ def rule(
     example: Example | None,
     targets: Iterable[Target] = ("svaml",),
     callbacks: Iterable[Callback] | None = None,
+    uses: Iterable[Use | None] | None = None,
     fix: Applicability | None = None,
     raw: bool = False,
     kinds: Iterable[type] | None = None,
@@ -166,7 +172,8 @@ def rule(
     so it is skipped for them. ``fix`` says whether its findings carry fixes and how safe
     they are at worst. ``found_by`` names what reports a rule that has no check of its
     own (decoding, reading into the model): its function only documents it. A code or a name may
-    be registered once. ``at_key`` places the findings on the key their pointer names, not on its
+    be registered once. ``uses`` names the uses of a v2 document the rule runs for (None among
+    them: the use is not known), as ``callbacks`` does for v1. ``at_key`` places the findings on the key their pointer names, not on its
     value (an unknown field is the key's fault).
     """
 
@@ -181,6 +188,7 @@ def rule(
             doc=inspect.cleandoc(check.__doc__ or summary),
             source=source,
             callbacks=None if callbacks is None else frozenset(callbacks),
+            uses=None if uses is None else frozenset(uses),
             targets=frozenset(targets),
             fix=fix,
             raw=raw,
@@ -203,16 +211,22 @@ class Plan(NamedTuple):
     by_class: dict[type, tuple[tuple[Check, Rule], ...]]
 
 
-_PLANS: dict[tuple[Target, Callback | None, bool, bool], Plan] = {}
+_PLANS: dict[tuple[Target, Callback | None, bool, bool, Use | None], Plan] = {}
 
 
-def plan(target: Target, callback: Callback | None, canonical: bool, errors_only: bool = False) -> Plan:
-    """Return the checks that run for this target and callback, in code order (cached).
+def plan(
+    target: Target,
+    callback: Callback | None,
+    canonical: bool,
+    errors_only: bool = False,
+    use: Use | None = None,
+) -> Plan:
+    """Return the checks that run for this target and callback (or v2 use), in code order (cached).
 
     ``canonical`` leaves out the ``raw`` rules: the document is in canonical form (built from the
     model, or read without any liberal form), so they have nothing to report.
     """
-    key = (target, callback, canonical, errors_only)
+    key = (target, callback, canonical, errors_only, use)
     found = _PLANS.get(key)
     if found is None:
         document: list[tuple[Check, Rule]] = []
@@ -221,7 +235,7 @@ def plan(target: Target, callback: Callback | None, canonical: bool, errors_only
             if (
                 r.check is None
                 or target not in r.targets
-                or not r.applies(callback)
+                or not r.applies(callback, use)
                 or (canonical and r.raw)
                 or (errors_only and r.severity is not Severity.ERROR)
             ):

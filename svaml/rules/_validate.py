@@ -26,6 +26,7 @@ from svaml.model.permissions import Callback, callback_of
 from svaml.rules._bounds import DEFAULT_LIMITS, Limits
 from svaml.rules._context import Context
 from svaml.rules._registry import RULES, Finding, Rule, Target, plan
+from svaml.v2.model.document import Use, use_of
 
 __all__ = [
     "Unlocated",
@@ -48,13 +49,14 @@ class Version(NamedTuple):
 
     SVAML v2 registers itself here (:mod:`svaml.rules._v2`), so this driver, which v2's reuses,
     does not import it. ``model`` is its document class, ``shape`` tells its decoded documents
-    from v1's, and ``check(doc, base, strict)`` validates a document (decoded JSON or ``model``).
+    from v1's, and ``check(doc, base, strict, use)`` validates a document (decoded JSON or
+    ``model``) used as ``use`` (None: not known).
     """
 
     number: int
     model: type
     shape: Callable[[Any], bool]
-    check: Callable[[Any, str, bool], list[Diagnostic]]
+    check: Callable[[Any, str, bool, Use | None], list[Diagnostic]]
     #: What a repeated key (SV104) means in that version, when it means more.
     duplicate: Callable[[Diagnostic], Diagnostic]
 
@@ -175,6 +177,7 @@ def _validate_data(
     limits: Limits = DEFAULT_LIMITS,
     version: int | None = None,
     strict: bool = False,
+    use: Use | None = None,
 ) -> list[Diagnostic]:
     """Validate JSON data (decoded, or held to the JSON policy already).
 
@@ -182,7 +185,7 @@ def _validate_data(
     """
     other = _other_version(data, version)
     if other is not None:
-        return other.check(data, base, strict)
+        return other.check(data, base, strict, use)
     out: list[Diagnostic] = []
     if is_callout(data):
         ctx = Context(data, callback=None, base=base, limits=limits)
@@ -253,23 +256,24 @@ def _validate(
     version: int | None = None,
     strict: bool = False,
     max_bytes: int | None = _json.MAX_BYTES,
+    use: Use | None = None,
 ) -> list[Diagnostic]:
     for other in VERSIONS.values():
         if isinstance(doc, other.model) and version in (None, other.number):
-            return other.check(doc, "", strict)
+            return other.check(doc, "", strict, use)
     if isinstance(doc, Document):
         return _validate_built(doc, callback if callback is not None else doc.callback, limits)
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None, limits=limits)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        return _validate_decoded(_json.decode(doc, max_bytes=max_bytes), callback, limits, version, strict)
+        return _validate_decoded(_json.decode(doc, max_bytes=max_bytes), callback, limits, version, strict, use)
     if isinstance(doc, _json.Decoded):
-        return _validate_decoded(doc, callback, limits, version, strict)
+        return _validate_decoded(doc, callback, limits, version, strict, use)
     # Python data: a value JSON cannot carry is SV001, as it is in text, and stops the check.
     checked = _json.json_value(doc)
     if checked.unfit:
         return [emit("SV001", u.pointer, f"not JSON: {u.message}") for u in checked.unfit]
-    return _validate_data(checked.value, callback, limits=limits, version=version, strict=strict)
+    return _validate_data(checked.value, callback, limits=limits, version=version, strict=strict, use=use)
 
 
 def _validate_decoded(
@@ -278,9 +282,10 @@ def _validate_decoded(
     limits: Limits,
     version: int | None = None,
     strict: bool = False,
+    use: Use | None = None,
 ) -> list[Diagnostic]:
     """Validate text the JSON policy decoded: each diagnostic located in the text."""
-    return _unlocated(decoded, callback, limits, version, strict).locate()
+    return _unlocated(decoded, callback, limits, version, strict, use).locate()
 
 
 @attrs.frozen
@@ -302,7 +307,12 @@ class Unlocated:
 
 
 def _unlocated(
-    decoded: _json.Decoded, callback: Callback | None, limits: Limits, version: int | None, strict: bool
+    decoded: _json.Decoded,
+    callback: Callback | None,
+    limits: Limits,
+    version: int | None,
+    strict: bool,
+    use: Use | None = None,
 ) -> Unlocated:
     out = json_diagnostics(decoded)
     keys: set[str] = set()
@@ -311,7 +321,9 @@ def _unlocated(
         if other is not None:
             out = [other.duplicate(d) for d in out]
         out.extend(
-            _validate_data(decoded.value, callback, keys=keys, limits=limits, version=version, strict=strict)
+            _validate_data(
+                decoded.value, callback, keys=keys, limits=limits, version=version, strict=strict, use=use
+            )
         )
     return Unlocated(decoded.text, tuple(out), frozenset(keys))
 
@@ -427,6 +439,7 @@ def validate(
     version: int | None = None,
     strict: bool = False,
     max_bytes: int | None = _json.MAX_BYTES,
+    use: Use | str | None = None,
 ) -> list[Diagnostic]:
     """Return every diagnostic of a SVAML document or callout request; never raises on bad input.
 
@@ -439,16 +452,23 @@ def validate(
 
     A SVAML v2 document (a top-level ``commands`` list, or a :class:`~svaml.v2.Svaml2`) is checked
     with the v2 rules (S2xxx); ``version=1`` or ``version=2`` says which to use whatever the shape.
-    ``strict`` makes v2's unknown properties errors, as Sinch's STRICT validation does.
+    ``strict`` makes v2's unknown properties errors, as Sinch's STRICT validation does. ``use``
+    says where a v2 document is used, as ``callback`` does for v1: a :class:`~svaml.v2.model.Use`
+    (``incoming``, ``response``, ``create``, ``patch``) or the name of the event it answers
+    (``event.event``); then a field Sinch ignores there is reported (S2010), and an empty
+    ``commands`` answering an event other than ``call.incoming`` is not (S2009, Sinch's "no
+    action"). It is ignored for a v1 document.
     Text of more than ``max_bytes`` bytes (10 MiB by default; None for no limit) is refused unread
     (SV001), and so is Python data JSON cannot carry (a set, NaN, a too long integer…, see
     docs/limits.md).
     """
-    cb = callback_of(callback)
+    cb, where = callback_of(callback), use_of(use)
     if version not in (None, 1, *VERSIONS):
         raise SvamlTypeError(f"version must be 1 or 2, got {version!r}")
     try:
-        return _validate(doc, cb, DEFAULT_LIMITS if limits is None else limits, version, strict, max_bytes)
+        return _validate(
+            doc, cb, DEFAULT_LIMITS if limits is None else limits, version, strict, max_bytes, where
+        )
     except RecursionError:
         return [emit("SV002", "", "the document is nested too deeply to check")]
     except Exception:  # pragma: no cover - a bug in a rule must not take the caller down
@@ -464,6 +484,7 @@ def validate_unlocated(
     version: int | None = None,
     strict: bool = False,
     max_bytes: int | None = _json.MAX_BYTES,
+    use: Use | str | None = None,
 ) -> Unlocated:
     """:func:`validate` of JSON text without placing the diagnostics in it (the costly part for many).
 
@@ -471,12 +492,12 @@ def validate_unlocated(
     that checks a text often and reports once locates only what it reports. What cannot be
     checked (too deep, an internal error) is reported as :func:`validate` reports it, with no place.
     """
-    cb = callback_of(callback)
+    cb, where = callback_of(callback), use_of(use)
     if version not in (None, 1, *VERSIONS):
         raise SvamlTypeError(f"version must be 1 or 2, got {version!r}")
     try:
         decoded = text if isinstance(text, _json.Decoded) else _json.decode(text, max_bytes=max_bytes)
-        return _unlocated(decoded, cb, DEFAULT_LIMITS if limits is None else limits, version, strict)
+        return _unlocated(decoded, cb, DEFAULT_LIMITS if limits is None else limits, version, strict, where)
     # What could not be checked has no place: an empty text leaves it unplaced, as validate() does.
     except RecursionError:
         return Unlocated("", (emit("SV002", "", "the document is nested too deeply to check"),))

@@ -11,7 +11,7 @@ from svaml.codec import field_info
 from svaml.diagnostic import escape_pointer
 from svaml.model._fields import SvamlObject
 from svaml.v2.model.commands import Command, GotoMenu, Match, Menu, MenuItem
-from svaml.v2.model.document import Document
+from svaml.v2.model.document import Document, Use
 
 __all__ = ["Context2", "inside", "iter_strings"]
 
@@ -22,10 +22,21 @@ class Context2:
     ``commands`` holds ``(index, command)`` for every top-level command that read (a broken one
     is left out, so the rules still see its siblings); ``document`` holds the other top-level
     fields (None when they do not read). ``data`` is the decoded JSON, or a built document's
-    written form.
+    written form. ``use`` is where the document is used (None: not known).
     """
 
-    __slots__ = ("_menus", "_objects", "base", "built", "commands", "data", "document", "memo", "strict")
+    __slots__ = (
+        "_menus",
+        "_objects",
+        "base",
+        "built",
+        "commands",
+        "data",
+        "document",
+        "memo",
+        "strict",
+        "use",
+    )
 
     def __init__(
         self,
@@ -36,11 +47,13 @@ class Context2:
         strict: bool = False,
         commands: list[tuple[int, Command]] | None = None,
         document: Document | None = None,
+        use: Use | None = None,
     ) -> None:
         self.data = data
         self.base = base
         self.built = built
         self.strict = strict
+        self.use = use
         self.commands: list[tuple[int, Command]] = [] if commands is None else commands
         self.document = document
         self.memo: dict[object, Any] = {}

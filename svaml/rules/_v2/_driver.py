@@ -15,7 +15,7 @@ from svaml.rules._registry import RULES, Finding, Rule, plan
 from svaml.rules._v2._context import Context2
 from svaml.rules._validate import VERSIONS, Version, validate
 from svaml.v2.model.commands import Command
-from svaml.v2.model.document import Document
+from svaml.v2.model.document import Document, Use, use_of
 
 __all__ = ["STRICT_CODES", "check_built_v2", "check_v2", "is_v2", "validate_v2"]
 
@@ -30,6 +30,9 @@ _CODES: Mapping[str, str] = {
 
 #: The codes that are warnings under Sinch's NORMAL validation and errors under STRICT.
 STRICT_CODES = frozenset({"S2007", "S2301"})
+#: Those that are so only when the use is known: a field the use does not define (S2010). Without
+#: a use, S2010 says only that the document mixes two kinds, and stays a warning.
+_STRICT_WITH_USE = frozenset({"S2010"})
 
 
 def is_v2(data: Any) -> bool:
@@ -58,10 +61,13 @@ def _recoded(found: list[Diagnostic], base: str) -> list[Diagnostic]:
     return out
 
 
-def _made(rule: Rule, finding: Finding | Diagnostic, strict: bool) -> Diagnostic:
+def _made(rule: Rule, finding: Finding | Diagnostic, ctx: Context2) -> Diagnostic:
     if isinstance(finding, Diagnostic):
         return finding
-    severity = Severity.ERROR if strict and rule.code in STRICT_CODES else rule.severity
+    stricter = ctx.strict and (
+        rule.code in STRICT_CODES or (ctx.use is not None and rule.code in _STRICT_WITH_USE)
+    )
+    severity = Severity.ERROR if stricter else rule.severity
     return Diagnostic(
         code=rule.code,
         name=rule.name,
@@ -74,26 +80,26 @@ def _made(rule: Rule, finding: Finding | Diagnostic, strict: bool) -> Diagnostic
 
 def run_rules(ctx: Context2, out: list[Diagnostic], liberal: bool, errors_only: bool = False) -> None:
     """Run the v2 rules over a read document, in code order, each rule's findings in document order."""
-    document, by_class = plan("svaml2", None, ctx.built or not liberal, errors_only)
+    document, by_class = plan("svaml2", None, ctx.built or not liberal, errors_only, ctx.use)
     found: list[tuple[str, Diagnostic]] = []
     for check_, rule in document:
         for finding in check_(ctx.data, ctx.base, ctx):  # type: ignore[arg-type]
-            found.append((rule.code, _made(rule, finding, ctx.strict)))
+            found.append((rule.code, _made(rule, finding, ctx)))
     for where, obj in ctx.objects():
         checks = by_class.get(obj.__class__)
         if checks is not None:
             for check_, rule in checks:
                 for finding in check_(obj, where, ctx):  # type: ignore[arg-type]
-                    found.append((rule.code, _made(rule, finding, ctx.strict)))
+                    found.append((rule.code, _made(rule, finding, ctx)))
     found.sort(key=lambda item: item[0])
     out.extend(d for _, d in found if not errors_only or d.severity is Severity.ERROR)
 
 
-def _validate_data(data: Any, base: str, strict: bool) -> list[Diagnostic]:
+def _validate_data(data: Any, base: str, strict: bool, use: Use | None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if not isinstance(data, Mapping):
         return [_emit("S2002", base, f"expected a SVAML v2 object, got {_json.typename(data)}")]
-    ctx = Context2(data, base=base, strict=strict)
+    ctx = Context2(data, base=base, strict=strict, use=use)
     liberal = False
     raw = data.get("commands")
     if raw is None:
@@ -116,28 +122,30 @@ def _validate_data(data: Any, base: str, strict: bool) -> list[Diagnostic]:
     return out
 
 
-def _validate_built(doc: Document, strict: bool) -> list[Diagnostic]:
+def _validate_built(doc: Document, strict: bool, use: Use | None) -> list[Diagnostic]:
     data = codec.unstructure(doc)
-    ctx = Context2(data, built=True, strict=strict, commands=list(enumerate(doc.commands)), document=doc)
+    commands = list(enumerate(doc.commands))
+    ctx = Context2(data, built=True, strict=strict, commands=commands, document=doc, use=use)
     out: list[Diagnostic] = []
     run_rules(ctx, out, liberal=False)
     return out
 
 
-def check_v2(doc: Any, base: str, strict: bool) -> list[Diagnostic]:
+def check_v2(doc: Any, base: str, strict: bool, use: Use | None = None) -> list[Diagnostic]:
     """Validate a v2 document: decoded JSON, or a :class:`~svaml.v2.model.Document` built from the model."""
     if isinstance(doc, Document):
-        return _validate_built(doc, strict)
-    return _validate_data(doc, base, strict)
+        return _validate_built(doc, strict, use)
+    return _validate_data(doc, base, strict, use)
 
 
-def validate_v2(doc: Any, *, strict: bool = False) -> list[Diagnostic]:
+def validate_v2(doc: Any, *, strict: bool = False, use: Use | str | None = None) -> list[Diagnostic]:
     """Return every diagnostic of a SVAML v2 document (text, decoded JSON or a model document).
 
     ``strict`` reports unknown properties as errors, as Sinch's STRICT validation; by default
-    they are warnings, as its NORMAL validation ignores them.
+    they are warnings, as its NORMAL validation ignores them. ``use`` says where the document is
+    used (:func:`~svaml.v2.model.use_of`: a :class:`~svaml.v2.model.Use` or an event name).
     """
-    return validate(doc, version=2, strict=strict)
+    return validate(doc, version=2, strict=strict, use=use_of(use))
 
 
 def check_built_v2(doc: Document, data: dict[str, Any]) -> None:

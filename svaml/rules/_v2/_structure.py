@@ -19,7 +19,7 @@ from svaml.rules._v2._context import Context2, inside
 from svaml.rules._v2._examples import dial, doc
 from svaml.v2.codec import V2_CLASSES, suggest
 from svaml.v2.model.commands import AmdEvents, CallEvents, MessagesEvents, RecordingEvents
-from svaml.v2.model.document import DocumentEvents
+from svaml.v2.model.document import USE_FIELDS, DocumentEvents, Use
 
 __all__: list[str] = []
 
@@ -200,8 +200,9 @@ def unknown_property(data: Any, base: str, ctx: Context2) -> Iterator[Finding]:
     with a call) ignores an unknown property; its STRICT validation reports it. svaml keeps the
     property (it reads and writes back unchanged) and warns; ``strict=True`` (``svaml lint
     --strict``) makes it an error. SDK-only forms land here: ``stopMessages.flags`` (Sinch's Node
-    and Python SDKs; not in OpenAPI 2.0.58), a top-level ``callName`` or ``events`` outside a
-    webhook response. A handler a command does not have is S2301.
+    and Python SDKs; not in OpenAPI 2.0.58). A top-level field that does not belong where the
+    document is used (``callName`` in a create-call request) is S2010; a handler a command does
+    not have is S2301.
     """
     # One pass over the objects (most have no unknown property), rather than a check per object.
     for where, obj in ctx.objects():
@@ -241,35 +242,66 @@ def missing_command() -> None:
     """Say which command each object is, with ``command``."""
 
 
+_NOT_RESPONSE = (None, Use.INCOMING, Use.CREATE, Use.PATCH)
+
+#: What an empty ``commands`` means, by use (None: not known, as before uses were said).
+_EMPTY: Mapping[Use | None, str] = {
+    None: "commands is empty: Sinch does nothing (a webhook's 'no action')",
+    Use.INCOMING: "commands is empty: the answer to call.incoming needs at least one command "
+    "(svamlInput minItems 1); only the answer to another webhook means 'no action' by it",
+    Use.CREATE: "commands is empty: the created call does nothing (a create-call request places "
+    "its call with a dial)",
+    Use.PATCH: "commands is empty: the call update changes nothing",
+}
+
+
 @rule(
     "S2009",
     "empty-commands",
     _W,
-    summary="`commands` is empty",
+    summary="`commands` is empty where it is not Sinch's 'no action'",
     source=f"{_OAS}: svamlInput.commands minItems 1; the Webhooks tag allows an empty list as "
     "'no action' (reference D1)",
     targets=_V2,
+    uses=_NOT_RESPONSE,
     example=Example(text=doc()),
 )
 def empty_commands(data: Any, where: str, ctx: Context2) -> Iterator[Finding]:
     """Give ``commands`` at least one command, unless the document answers a webhook with "do nothing".
 
     The schema asks for at least one command; Sinch's webhook documentation and SDKs answer an
-    event that needs no action with ``{"commands": []}``. svaml accepts it with this warning:
-    ignore S2009 for webhook answers that mean "no action".
+    event that needs no action with ``{"commands": []}``. So S2009 is not reported for the answer
+    to a webhook other than ``call.incoming`` (``validate(doc, version=2, use="response")``, or
+    ``use=event.event``; ``WebhookApp`` and the simulator say so). It is for the answer to
+    ``call.incoming`` or a STATIC service's document, a create-call request (which places no
+    call) and a call update (which changes nothing), and when the use is not known (as here).
     """
     commands = data.get("commands") if isinstance(data, Mapping) else None
     if isinstance(commands, list) and not commands:
-        yield Finding(f"{where}/commands", "commands is empty: Sinch does nothing (a webhook's 'no action')")
+        yield Finding(f"{where}/commands", _EMPTY[ctx.use])
+
+
+#: The top-level fields besides ``commands``, with the model attribute holding each.
+_TOP_LEVEL = (
+    ("callName", "call_name"),
+    ("events", "events"),
+    ("parameters", "parameters"),
+    ("batchOptions", "batch_options"),
+)
+#: Where each top-level field takes effect, in words (from USE_FIELDS, the one table).
+_BELONGS = {key: " or ".join(u.phrase for u in Use if key in USE_FIELDS[u]) for key, _ in _TOP_LEVEL}
+_HINTS = {("callName", Use.CREATE): ": name the created leg with its dial's callName"}
 
 
 @rule(
     "S2010",
     "mixed-document-kinds",
     _W,
-    summary="A document has both a create-call request's fields and a webhook answer's",
-    source=f"{_OAS}: callRequest {{commands, parameters, batchOptions}}; svamlInput {{commands, callName, "
-    "events}} (additionalProperties false)",
+    summary="A top-level field Sinch ignores where the document is used (an error in strict mode), "
+    "or both a create-call request's fields and a webhook answer's",
+    source=f"{_OAS}: callRequest {{commands, parameters, batchOptions}}; callPatchRequest {{commands}}; "
+    "svamlInput {{commands, callName, events}} (additionalProperties false); callName and events "
+    "take effect only in the answer to call.incoming (reference §2.2, §6.3)",
     targets=_V2,
     example=Example(
         text=doc(dial(), callName="caller", parameters=[{"to": "+46701234567"}]),
@@ -277,15 +309,32 @@ def empty_commands(data: Any, where: str, ctx: Context2) -> Iterator[Finding]:
     ),
 )
 def mixed_document_kinds(data: Any, where: str, ctx: Context2) -> Iterator[Finding]:
-    """Write either a create-call request or a webhook answer, not both.
+    """Write only the top-level fields that take effect where the document is used.
 
-    ``parameters`` and ``batchOptions`` belong to a create-call request (``POST /calls``);
-    ``callName`` and ``events`` (the inbound leg's ``onHangup``) to the answer to a
-    ``call.incoming`` webhook or a STATIC service. Sinch ignores the ones that do not belong where
-    the document is used, so half of this document does nothing.
+    Each use takes its own: the answer to ``call.incoming`` or a STATIC service's document
+    ``callName`` and ``events`` (the inbound leg's ``onHangup``); a create-call request
+    (``POST /calls``) ``parameters`` and ``batchOptions``; the answer to any other webhook and a
+    call update (``PATCH``) ``commands`` only. Sinch ignores a field that does not belong where
+    the document is used. When the use is given (``validate(doc, version=2, use="create")``, or
+    ``use=event.event`` for a webhook answer), each such field is reported, saying where it
+    belongs; ``strict=True`` makes it an error, as an unknown property is. When it is not (as
+    here), a document with both a create-call request's fields and a webhook answer's is
+    reported, since half of it does nothing wherever it is used.
     """
     doc = ctx.document
-    if doc is None or (doc.parameters is None and doc.batch_options is None):
+    if doc is None:
+        return
+    use = ctx.use
+    if use is not None:
+        for key, attr in _TOP_LEVEL:
+            if key not in USE_FIELDS[use] and getattr(doc, attr) is not None:
+                yield Finding(
+                    f"{where}/{key}",
+                    f"{key} takes effect only in {_BELONGS[key]}; Sinch ignores it in {use.phrase}"
+                    + _HINTS.get((key, use), ""),
+                )
+        return
+    if doc.parameters is None and doc.batch_options is None:
         return
     for key, value in (("callName", doc.call_name), ("events", doc.events)):
         if value is not None:

@@ -41,7 +41,7 @@ from svaml.v2.model.commands import (
     Webhook,
     handlers,
 )
-from svaml.v2.model.document import BatchOptions, Document, DocumentEvents
+from svaml.v2.model.document import USE_FIELDS, BatchOptions, Document, DocumentEvents, Use, use_of
 from svaml.v2.model.endpoints import (
     DESTINATION_CLASSES,
     ORIGIN_CLASSES,
@@ -139,6 +139,7 @@ __all__ = [
     "MESSAGE_CLASSES",
     "ORIGIN_CLASSES",
     "SPEC_VERSION",
+    "USE_FIELDS",
     "VOICE_NAMES",
     "Amd",
     "AmdBeepEvent",
@@ -227,6 +228,7 @@ __all__ = [
     "TimeoutEvent",
     "TranscriptionOptions",
     "Transport",
+    "Use",
     "ValidationRequest",
     "ValidationResult",
     "ValidationType",
@@ -236,6 +238,7 @@ __all__ = [
     "event_class",
     "event_name",
     "handlers",
+    "use_of",
 ]
 
 # The calls, events and REST bodies load on first use (PEP 562): building and checking documents

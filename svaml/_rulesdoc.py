@@ -15,6 +15,7 @@ from pathlib import Path
 
 from svaml.model.permissions import Callback
 from svaml.rules import RULES, Example, Rule, validate
+from svaml.v2.model.document import Use
 
 __all__ = ["main", "render", "write"]
 
@@ -46,7 +47,13 @@ def _applies(rule: Rule) -> str:
     if "callout" in rule.targets:
         parts.append("callout requests (`POST /calling/v1/callouts`)")
     if "svaml2" in rule.targets:
-        parts.append("SVAML v2 documents (Voice API v2)")
+        uses = rule.uses
+        if uses is None:
+            parts.append("SVAML v2 documents (Voice API v2)")
+        else:
+            named = [u.phrase for u in Use if u in uses]
+            unknown = ", or where the use is not known" if None in uses else ""
+            parts.append(f"SVAML v2 documents (Voice API v2) used as {', '.join(named)}{unknown}")
     return "; ".join(parts)
 
 

@@ -274,8 +274,14 @@ def _rule(args: argparse.Namespace) -> int:
         _error(f"unknown rule {args.code!r}; `svaml rules` lists them")
         return 2
     callbacks = "all" if found.callbacks is None else ", ".join(sorted(c.value for c in found.callbacks))
-    if "svaml2" in found.targets:
-        callbacks = "none (v2)"
+    if "svaml2" in found.targets:  # v2 has uses, not callbacks
+        from svaml.v2.model.document import Use
+
+        uses = "all"
+        if found.uses is not None:
+            unknown = ["unknown"] if None in found.uses else []
+            uses = ", ".join([*(u.value for u in Use if u in found.uses), *unknown])
+        callbacks = f"none (v2; uses: {uses})"
     targets = {"svaml": "SVAML documents", "callout": "callout requests", "svaml2": "SVAML v2 documents"}
     applies = " and ".join(words for target, words in targets.items() if target in found.targets)
     fixable = "no" if found.fix is None else f"{found.fix.value} (svaml lint {found.fix.flags})"

@@ -133,7 +133,7 @@ class Rule:
         return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
 
     def applies(self, callback: Callback | None, use: Use | None = None) -> bool:
-        """Whether the rule runs for a document used in ``callback``, or a v2 one used as ``use`` (None: not known)."""
+        """Whether the rule runs for a document used in ``callback`` or as ``use`` (v2; None: unknown)."""
         if self.uses is not None and use not in self.uses:
             return False
         if self.callbacks is None:
@@ -173,8 +173,8 @@ def rule(
     they are at worst. ``found_by`` names what reports a rule that has no check of its
     own (decoding, reading into the model): its function only documents it. A code or a name may
     be registered once. ``uses`` names the uses of a v2 document the rule runs for (None among
-    them: the use is not known), as ``callbacks`` does for v1. ``at_key`` places the findings on the key their pointer names, not on its
-    value (an unknown field is the key's fault).
+    them: the use is not known), as ``callbacks`` does for v1. ``at_key`` places the findings on
+    the key their pointer names, not on its value (an unknown field is the key's fault).
     """
 
     def decorate(check: _F) -> _F:

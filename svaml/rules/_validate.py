@@ -266,7 +266,8 @@ def _validate(
     if isinstance(doc, CalloutRequest):
         return _validate_data(codec.unstructure(doc), None, limits=limits)
     if isinstance(doc, (str, bytes, bytearray, memoryview)):
-        return _validate_decoded(_json.decode(doc, max_bytes=max_bytes), callback, limits, version, strict, use)
+        decoded = _json.decode(doc, max_bytes=max_bytes)
+        return _validate_decoded(decoded, callback, limits, version, strict, use)
     if isinstance(doc, _json.Decoded):
         return _validate_decoded(doc, callback, limits, version, strict, use)
     # Python data: a value JSON cannot carry is SV001, as it is in text, and stops the check.

@@ -29,7 +29,7 @@ import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
-from svaml.rules import RULES, validate
+from svaml.rules import validate
 from svaml.rules._v2._limits import _pattern as _placeholders
 from svaml.rules._v2._limits import _replacer
 from svaml.signing import Secret
@@ -72,7 +72,9 @@ from svaml.v2.model import (
     StartRecording,
     StopMessages,
     StopRecording,
+    Use,
     Webhook,
+    use_of,
 )
 from svaml.v2.model.calls import (
     CE_TYPE,
@@ -103,9 +105,6 @@ _PRIMARY_RETRY = 60.0
 _MENU_TIMEOUT = 5
 _MENU_REPEATS = 2
 _TICK = timedelta(microseconds=1)  # what x-timestamp's 7 digits carry of a datetime
-# An empty commands list (S2009) answering any webhook but call.incoming is Sinch's "no action"
-# (reference D1): no finding there, as WebhookApp does not report it either.
-_EMPTY_COMMANDS = next(code for code, rule in RULES.items() if rule.name == "empty-commands")
 _TAGS = re.compile(r"<[^>]*>")
 _RATE = Money(currency_code="USD", amount="0.0000")
 _FINAL = frozenset(
@@ -243,11 +242,11 @@ class _Route:
 
 
 @functools.lru_cache(maxsize=2048)
-def _judge(body: bytes) -> Judged:
-    """Read and check a webhook's answer with every v2 rule (cached: answers repeat across sessions)."""
+def _judge(body: bytes, use: Use | None) -> Judged:
+    """Read and check a webhook's answer with every v2 rule, for its use (cached: answers repeat)."""
     return judge(
         body,
-        rules=functools.partial(validate, version=2),
+        rules=functools.partial(validate, version=2, use=use),
         model=Document,
         name="SVAML v2",
         needed='Sinch needs SVAML v2 ({"commands": []} for no action)',
@@ -871,10 +870,8 @@ class Session:
             self._entry(Kind.ANSWER, f"HTTP {reply.status}", leg, step=index)
             message = status_message(reply, self._secret is not None, "give the service ID and secret")
             return (FailureKind.STATUS, message, reply.diagnostics)
-        judged = _judge(reply.body)
+        judged = _judge(reply.body, use_of(event.event))  # {"commands": []} is "no action" but to incoming
         found = judged.diagnostics
-        if not isinstance(event, IncomingEvent):  # {"commands": []} is the documented "no action" (D1)
-            found = tuple(d for d in found if d.code != _EMPTY_COMMANDS)
         self._record(index, event, reply.status, judged.text, judged.document, found, latency, shown_url)
         self._entry(Kind.ANSWER, f"{reply.status} {judged.summary}", leg, step=index)
         if judged.kind is not None:

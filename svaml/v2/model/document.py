@@ -157,4 +157,6 @@ def use_of(value: Use | str | None) -> Use | None:
         except ValueError:
             pass
     allowed = ", ".join(u.value for u in Use)
-    raise SvamlTypeError(f"use must be one of {allowed}, a v2 event name (call.…) or unknown; got {value!r:.60}")
+    raise SvamlTypeError(
+        f"use must be one of {allowed}, a v2 event name (call.…) or unknown; got {value!r:.60}"
+    )

@@ -320,7 +320,7 @@ def test_warnings_are_logged_with_their_codes(caplog: pytest.LogCaptureFixture) 
 
 
 def test_call_name_and_events_outside_an_incoming_answer_are_warned(caplog: pytest.LogCaptureFixture) -> None:
-    """The callName and events matter only in a call.incoming answer (§6.3): elsewhere a warning says so."""
+    """The callName and events matter only in a call.incoming answer (§6.3): elsewhere S2010 says so."""
     app = WebhookApp(service_id=SERVICE_ID, secret=SECRET)
     named = Svaml2().with_call_name("caller").answer().on_hangup(Svaml2().hangup("agent"))
     app.default(lambda event: named)
@@ -329,10 +329,10 @@ def test_call_name_and_events_outside_an_incoming_answer_are_warned(caplog: pyte
             body = body_of(name)
             app.handle("POST", PATH, headers_of(body, ce_id=name), body)
     expected = [
-        "svaml: the call.answered answer (call 01AN4Z07BY79KA1307SR9X4MV3): callName takes effect only in the"
-        " answer to call.incoming; Sinch ignores it here",
-        "svaml: the call.answered answer (call 01AN4Z07BY79KA1307SR9X4MV3): events takes effect only in the"
-        " answer to call.incoming; Sinch ignores it here",
+        f"svaml: the call.answered answer (call 01AN4Z07BY79KA1307SR9X4MV3): /{key}: {key} takes effect"
+        " only in the answer to call.incoming (or a STATIC service's document); Sinch ignores it in the answer to a"
+        " webhook other than call.incoming [S2010]"
+        for key in ("callName", "events")
     ]
     assert expected == [r.getMessage() for r in caplog.records]
 

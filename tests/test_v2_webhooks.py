@@ -330,8 +330,8 @@ def test_call_name_and_events_outside_an_incoming_answer_are_warned(caplog: pyte
             app.handle("POST", PATH, headers_of(body, ce_id=name), body)
     expected = [
         f"svaml: the call.answered answer (call 01AN4Z07BY79KA1307SR9X4MV3): /{key}: {key} takes effect"
-        " only in the answer to call.incoming (or a STATIC service's document); Sinch ignores it in the answer to a"
-        " webhook other than call.incoming [S2010]"
+        " only in the answer to call.incoming (or a STATIC service's document); Sinch ignores it in the"
+        " answer to a webhook other than call.incoming [S2010]"
         for key in ("callName", "events")
     ]
     assert expected == [r.getMessage() for r in caplog.records]

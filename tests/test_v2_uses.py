@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from test_v2_webhooks import PATH, SECRET, SERVICE_ID, body_of, headers_of
 from v2apps import VOICE, App
 
+from svaml.cli import main
 from svaml.errors import SvamlTypeError
 from svaml.rules import validate, validate_v2
 from svaml.rules._validate import validate_unlocated
@@ -229,3 +231,27 @@ def test_the_simulator_reports_each_answer_for_its_event() -> None:
     steps = {s.name: [(d.code, d.pointer) for d in s.diagnostics] for s in t.steps}
     expected = {"call.incoming": [], "call.message.finished": [("S2010", "/callName")], "call.hangup": []}
     assert expected == steps
+
+
+def test_lint_reads_the_use_from_a_v2_file_s_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``svaml lint`` checks ``x.response.json`` as a response, ``x.patch.json`` as a call update: by name."""
+    doc = '{"commands": [], "callName": "caller"}\n'
+    for name in ("plain.json", "answer.response.json", "start.incoming.json", "hold.patch.json"):
+        (tmp_path / name).write_text(doc, encoding="utf-8")
+    status = main(["lint", "--isolated", "--output-format", "concise", str(tmp_path)])
+    found = sorted(
+        (Path(line.split(":")[0]).name, line.split()[1])
+        for line in capsys.readouterr().out.splitlines()
+        if ": S2" in line
+    )
+    expected = (
+        1,  # warnings fail a lint
+        [
+            ("answer.response.json", "S2010"),
+            ("hold.patch.json", "S2009"),
+            ("hold.patch.json", "S2010"),
+            ("plain.json", "S2009"),
+            ("start.incoming.json", "S2009"),
+        ],
+    )
+    assert expected == (status, found)

@@ -35,6 +35,7 @@ from svaml.cli.formats import FORMATS
 from svaml.errors import SvamlError
 from svaml.model.permissions import Callback
 from svaml.rules import Limits, read_selectors, specificity
+from svaml.v2.model.document import Use
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +44,7 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "CALLBACKS",
+    "USES",
     "Config",
     "ConfigError",
     "Layer",
@@ -56,20 +58,37 @@ __all__ = [
     "parse_size",
     "resolve_selection",
     "selected",
+    "use_from_name",
 ]
 
 #: The callbacks ``callback`` and ``--callback`` name (``auto`` is accepted besides).
 CALLBACKS = tuple(callback.value for callback in Callback)
 
 
-def callback_from_name(name: str) -> str | None:
-    """The callback a file name says: ``menu.ice.json`` or ``menu.ice.jsonc`` answers ``ice``."""
+#: Where a SVAML v2 document is used, as a file name says it (``svaml.v2.model.Use``).
+USES = tuple(use.value for use in Use)
+
+
+def _named(name: str, words: tuple[str, ...]) -> str | None:
     stem, dot, suffix = name.lower().rpartition(".")
     if dot and suffix in ("json", "jsonc"):
-        for callback in CALLBACKS:
-            if stem.endswith("." + callback):
-                return callback
+        for word in words:
+            if stem.endswith("." + word):
+                return word
     return None
+
+
+def callback_from_name(name: str) -> str | None:
+    """The callback a file name says: ``menu.ice.json`` or ``menu.ice.jsonc`` answers ``ice``."""
+    return _named(name, CALLBACKS)
+
+
+def use_from_name(name: str) -> str | None:
+    """Where a v2 document is used, as its file name says: ``menu.incoming.json`` is ``incoming``.
+
+    ``patch`` is both v1's callback and v2's use: a call update in either version.
+    """
+    return _named(name, USES)
 
 
 class ConfigError(SvamlError):

@@ -38,6 +38,7 @@ from svaml.cli.config import (
     matches_path,
     resolve_selection,
     selected,
+    use_from_name,
 )
 from svaml.cli.directives import jsonc_suppressions, suppress
 from svaml.cli.fix import (
@@ -707,6 +708,7 @@ def _check(target: _Target, options: _Options) -> _Result:
         bad = tuple(d for d in [_content_diagnostic(content)] if d.code in enabled)
         return _Result(target.name, checked=True, diagnostics=bad, output=data if stdin_fix else None)
     callback = settings.callback or callback_from_name(target.name) or settings.fallback
+    use = use_from_name(target.name)  # where a v2 document is used: menu.incoming.json
     messages: tuple[str, ...] = ()
     failed = False
     fixed: tuple[str, ...] = ()
@@ -721,7 +723,8 @@ def _check(target: _Target, options: _Options) -> _Result:
     read = decode_jsonc if jsonc else decode
     decoded = None if markdown else read(text, max_bytes=None)
     version, strict = settings.version, settings.strict
-    fix_first = version is None and not strict  # the fixer checks by shape, without v2's strict mode
+    # The fixer checks by shape, without v2's strict mode or use: then the report is a check of its own.
+    fix_first = version is None and not strict and use is None
     if options.fix and fix_first and decoded is not None and not decoded.problem and not decoded.duplicates:
         # A JSON document is fixed first: the fix's last check is the report's, not a third one
         # (JSONC's suppressions are applied to the report by a check of its own).
@@ -737,7 +740,7 @@ def _check(target: _Target, options: _Options) -> _Result:
         if outcome.text is None and remaining is not None and kind not in _WRAPPED:
             found = place(text, remaining)
     else:
-        found = _diagnostics(text, target, markdown, callback, enabled, limits, decoded, version, strict)
+        found = _diagnostics(text, target, markdown, callback, enabled, limits, decoded, version, strict, use)
         if found is None:
             return _skipped(target, options, data if stdin_fix else None)
         outcome = None
@@ -769,7 +772,8 @@ def _check(target: _Target, options: _Options) -> _Result:
                 if remaining is not None and kind not in _WRAPPED:
                     found = place(text, remaining)
     if found is None:
-        found = _diagnostics(text, target, markdown, callback, enabled, limits, None, version, strict) or []
+        again = _diagnostics(text, target, markdown, callback, enabled, limits, None, version, strict, use)
+        found = again or []
     diagnostics = [d for d in found if d.code in enabled]
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0, d.code))
     return _Result(
@@ -847,11 +851,13 @@ def _diagnostics(
     decoded: Decoded | None = None,
     version: int | None = None,
     strict: bool = False,
+    use: str | None = None,
 ) -> list[Diagnostic] | None:
     """Check a text (``decoded`` if it is already) with the application's limits and its suppressions.
 
     None for a JSON file that holds no SVAML. ``version`` and ``strict`` are ``--svaml-version``
-    (a JSON file is a document of that version whatever it holds) and ``--strict``.
+    (a JSON file is a document of that version whatever it holds) and ``--strict``; ``use`` is
+    where a v2 document is used, as its file name says.
     """
     if markdown:
         return lint_markdown(text, callback=callback, enabled=enabled, limits=limits)
@@ -864,7 +870,7 @@ def _diagnostics(
     if kind is None:
         return None
     found = check_decoded(
-        decoded.text, decoded, kind, callback=callback, limits=limits, version=version, strict=strict
+        decoded.text, decoded, kind, callback=callback, limits=limits, version=version, strict=strict, use=use
     )
     if not jsonc:
         return found
@@ -892,6 +898,7 @@ def _json_kind(decoded: Decoded, target: _Target) -> Kind | None:
     if decoded.problem is not None:
         return "document"
     kind = svaml_kind(decoded.value)
-    if kind is None and (target.path is None or callback_from_name(target.name)):
-        return "document"  # standard input and *.ice.json files are SVAML whatever they hold
+    named = callback_from_name(target.name) or use_from_name(target.name)
+    if kind is None and (target.path is None or named):
+        return "document"  # standard input, *.ice.json and *.incoming.json files are SVAML whatever they hold
     return kind

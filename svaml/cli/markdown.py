@@ -350,9 +350,12 @@ def check_document(
     limits: Limits | None = None,
     version: int | None = None,
     strict: bool = False,
+    use: str | None = None,
 ) -> list[Diagnostic]:
     """Validate JSON text and make sure every diagnostic has a line and column."""
-    found = validate(text, callback=callback, limits=limits, version=version, strict=strict, max_bytes=None)
+    found = validate(
+        text, callback=callback, limits=limits, version=version, strict=strict, max_bytes=None, use=use
+    )
     return place(text, found)
 
 
@@ -365,20 +368,25 @@ def check_decoded(
     limits: Limits | None = None,
     version: int | None = None,
     strict: bool = False,
+    use: str | None = None,
 ) -> list[Diagnostic]:
     """Check text already decoded, without decoding it again when it need not be.
 
     ``text`` must be what was decoded (``decoded.text``: for JSONC, its comments are blanked).
-    ``version`` (1 or 2) and ``strict`` are :func:`svaml.rules.validate`'s.
+    ``version`` (1 or 2), ``strict`` and ``use`` (where a v2 document is used) are
+    :func:`svaml.rules.validate`'s.
     """
     if decoded.problem is not None:
         return json_diagnostics(decoded)
     if kind == "document" and decoded.duplicates:
-        return check_document(text, callback=callback, limits=limits, version=version, strict=strict)
+        return check_document(
+            text, callback=callback, limits=limits, version=version, strict=strict, use=use
+        )
     if decoded.duplicates or kind in _WRAPS:
         return check_fragment(text, kind, callback=callback, limits=limits)
     # Located in the text as validate(text) locates them (an unknown field on its key).
-    return place(text, validate(decoded, callback=callback, limits=limits, version=version, strict=strict))
+    found = validate(decoded, callback=callback, limits=limits, version=version, strict=strict, use=use)
+    return place(text, found)
 
 
 def place(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -300,7 +300,7 @@ _HINTS = {("callName", Use.CREATE): ": name the created leg with its dial's call
     summary="A top-level field Sinch ignores where the document is used (an error in strict mode), "
     "or both a create-call request's fields and a webhook answer's",
     source=f"{_OAS}: callRequest {{commands, parameters, batchOptions}}; callPatchRequest {{commands}}; "
-    "svamlInput {{commands, callName, events}} (additionalProperties false); callName and events "
+    "svamlInput {commands, callName, events} (additionalProperties false); callName and events "
     "take effect only in the answer to call.incoming (reference §2.2, §6.3)",
     targets=_V2,
     example=Example(

@@ -142,6 +142,18 @@ def test_pause_blocks_and_messages_do_not() -> None:
     assert expected == texts(t, Kind.HEARD, Kind.HANGUP)
 
 
+def test_a_hangup_right_after_messages_cuts_them_unless_the_platform_waits() -> None:
+    """A hangup does not wait: say(...).hangup() cuts the words; hangup_after_audio=True waits for them."""
+    doc = Svaml2().answer().say("Goodbye.", VOICE).hangup()
+    cut, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=4.0))
+    waited, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=4.0, hangup_after_audio=True))
+    expected = (
+        [(0.0, "caller", "COMPLETED MANAGER_HANGUP"), (0.0, "caller", "the messages playing cut short")],
+        [(2.0, "caller", "COMPLETED MANAGER_HANGUP")],
+    )
+    assert expected == (texts(cut, Kind.END), texts(waited, Kind.END))
+
+
 def test_a_handler_runs_as_its_own_sequence_and_does_not_resume_the_parent() -> None:
     """A handler (onFinish) runs when the messages end; the parent sequence went on meanwhile."""
     doc = (

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
 from svaml.simulator import Kind
@@ -46,25 +47,29 @@ def test_pressing_1_dials_sales_and_bridges_the_caller() -> None:
     ]
 
 
-def test_a_hangup_right_after_a_goodbye_cuts_it_unless_the_platform_waits() -> None:
-    """The example's onFail says goodbye, then hangs up: hangup is non-blocking, the goodbye is cut short."""
-    caller = Caller.parse("wait,wait,wait")
-    cut = simulate(IVR, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH)
-    waited = simulate(
-        IVR,
-        caller,
-        service_id=SERVICE_ID,
-        secret=SECRET,
-        path=WEBHOOK_PATH,
-        platform=Platform(hangup_after_audio=True),
-    )
-    goodbye = "Thank you for calling. Goodbye."
-    expected = ((True, True), (True, False))
-    assert expected == (
-        (goodbye in cut.heard, "the messages playing cut short" in [e.text for e in cut.timeline]),
-        (goodbye in waited.heard, "the messages playing cut short" in [e.text for e in waited.timeline]),
-    )
-    assert waited.duration > cut.duration
+SORRY = "Sales cannot take your call now. Please call again."
+HOURS = ("We are open today from 9 to 5.", "We are closed today; we open on Monday at 9.")
+
+
+@pytest.mark.parametrize(
+    ("keys", "callee", "goodbyes"),
+    [
+        ("wait,wait,wait", "answer", ("Thank you for calling. Goodbye.",)),
+        ("1", "busy", (SORRY,)),
+        ("1", "reject", (SORRY,)),
+        ("1", "timeout", (SORRY,)),
+        ("1", "failure", (SORRY,)),
+        ("2", "answer", HOURS),
+    ],
+)
+def test_every_goodbye_is_heard_whole(keys: str, callee: str, goodbyes: tuple[str, ...]) -> None:
+    """Each way the example ends a call, its last words play to their end, then the app hangs up."""
+    caller = Caller.parse(keys, callees=[callee])
+    t = simulate(IVR, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH)
+    last = [e for e in t.timeline if e.kind is Kind.HEARD and e.leg == "caller"][-1]
+    ends = [(e.at, e.text) for e in t.timeline if e.kind is Kind.END and e.leg == "caller"]
+    expected = (True, True, [(ends[0][0], "COMPLETED MANAGER_HANGUP")], True)
+    assert expected == (t.ok, last.text in goodbyes, ends, ends[0][0] >= last.at + 1.0)
 
 
 def test_two_webhooks_with_the_same_body_both_pass_the_apps_replay_store() -> None:

@@ -8,18 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 
-from svaml.simulator import Kind
+from svaml.simulator import CallFailed, Kind
 from svaml.simulator.v2 import Caller, Platform, simulate
 from svaml.simulator.v2.properties import callers, holds
 from svaml.v2 import Svaml2
+from svaml.v2.model import CustomEvent, GotoMenu, IncomingEvent, MenuItem, Say
 from svaml.v2.webhooks import WebhookApp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 
-from v2_ivr import WEBHOOK_PATH, create_app  # noqa: E402 - the examples directory first
+from v2_ivr import VOICE, WEBHOOK_PATH, create_app, greet, hours  # noqa: E402 - the examples directory first
 
 SERVICE_ID = "a74b1566-0f18-4f8e-9c23-8e6b5df8fd3e"
 SECRET = "F5wrP9SKYU6w8sbZXkp7GA=="
@@ -31,6 +32,53 @@ IVR = create_app(SERVICE_ID, SECRET)
 def test_the_example_ivr_holds_whatever_the_caller_does(caller: Caller) -> None:
     """Every answer of the example IVR is valid, none is a 5xx, and every session ends within 30 webhooks."""
     holds(simulate(IVR, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH))
+
+
+def the_property(app: WebhookApp) -> None:
+    """The documented property, with the keys the menu uses (docs/v2-testing.md); no shrinking (time)."""
+
+    @settings(max_examples=50, deadline=None, derandomize=True, database=None, phases=[Phase.generate])
+    @given(callers(keys="12"))
+    def check(caller: Caller) -> None:
+        holds(simulate(app, caller, service_id=SERVICE_ID, secret=SECRET, path=WEBHOOK_PATH))
+
+    check()
+
+
+def test_the_property_finds_a_crash_behind_a_menu_choice_and_says_what_raised() -> None:
+    """The example with a sales function that raises: the property fails on key 1, naming the exception."""
+
+    def sales(event: CustomEvent) -> Svaml2:
+        raise KeyError("sales desk")
+
+    broken = WebhookApp(service_id=SERVICE_ID, secret=SECRET)
+    broken.incoming(greet)
+    broken.custom("sales")(sales)
+    broken.custom("hours")(hours)
+    with pytest.raises(CallFailed) as caught:
+        the_property(broken)
+    failed = next(line for line in str(caught.value).splitlines() if line.startswith("FAILED"))
+    expected = "FAILED step 1 (call.webhook.sales): status: HTTP 500: svaml: the call.webhook.sales function"
+    assert expected + " raised" == failed.rsplit(" (call ", 1)[0]
+    assert "KeyError: 'sales desk' at " + __file__ in str(caught.value)
+
+
+def test_the_property_finds_a_menu_choice_going_to_a_missing_item_and_names_the_rule() -> None:
+    """A choice whose gotoMenu names no item: the first answer is refused (500), the failure says S2703."""
+
+    def greet_broken(event: IncomingEvent) -> Svaml2:
+        prompt = Say("Press 1 for sales.", voice_name=VOICE)
+        return Svaml2().answer().menu(MenuItem("main", prompt=prompt, matches={"1": GotoMenu("sales")}))
+
+    broken = WebhookApp(service_id=SERVICE_ID, secret=SECRET)
+    broken.incoming(greet_broken)
+    with pytest.raises(CallFailed) as caught:
+        the_property(broken)
+    expected = (
+        "/commands/1/menus/main/matches/1/0/menuName: gotoMenu names 'sales', which is not an item;"
+        " the items are 'main' [S2703]"
+    )
+    assert expected in str(caught.value)
 
 
 def test_pressing_1_dials_sales_and_bridges_the_caller() -> None:

@@ -42,6 +42,15 @@ def webhook_url() -> str:
     return os.environ.get("PUBLIC_URL", "https://ivr.example.com").rstrip("/") + WEBHOOK_PATH
 
 
+def goodbye(text: str, call_name: str | None = None) -> Svaml2:
+    """Say ``text``, then hang up (the current leg, or ``call_name``) once it has been heard.
+
+    In v2 ``messages`` and ``hangup`` do not wait: ``say(...).hangup()`` would cut the words
+    at once. The hangup goes in the message's ``onFinish`` instead.
+    """
+    return Svaml2().say(text, VOICE, on_finish=Svaml2().hangup(call_name))
+
+
 def greet(event: IncomingEvent) -> Svaml2:
     """Answer an incoming call with a two-choice menu; each choice asks this application again."""
     caller = event.call.from_ if event.call is not None else None
@@ -61,15 +70,16 @@ def greet(event: IncomingEvent) -> Svaml2:
                     "1": Svaml2().webhook("sales", url),
                     "2": Svaml2().webhook("hours", url),
                 },
-                on_fail=Svaml2().say("Thank you for calling. Goodbye.", VOICE).hangup().commands,
+                on_fail=goodbye("Thank you for calling. Goodbye."),
             )
         )
     )
 
 
 def sales(event: CustomEvent) -> Svaml2:
-    """Dial sales; when they answer, bridge them with the caller. Busy or no answer: apologise."""
-    sorry = Svaml2().say("Sales cannot take your call now. Please call again.", VOICE).hangup("caller")
+    """Dial sales; when they answer, bridge them with the caller. Any other outcome: apologise, hang up."""
+    # The sources do not say on which leg a dial that never connected runs its handlers: name the caller's.
+    sorry = goodbye("Sales cannot take your call now. Please call again.", "caller")
     return (
         Svaml2()
         .say("Connecting you to sales.", VOICE)
@@ -79,7 +89,9 @@ def sales(event: CustomEvent) -> Svaml2:
             dial_timeout_duration_seconds=30,
             on_answer=Svaml2().bridge_call("desk"),
             on_busy=sorry,
+            on_reject=sorry,
             on_timeout=sorry,
+            on_failure=sorry,
             on_hangup=Svaml2().hangup("caller"),
         )
         .bridge_call("desk")
@@ -87,10 +99,10 @@ def sales(event: CustomEvent) -> Svaml2:
 
 
 def hours(event: CustomEvent) -> Svaml2:
-    """Say today's opening hours, then hang up."""
+    """Say today's opening hours, then hang up once they have been heard."""
     weekend = datetime.now(timezone.utc).weekday() >= 5
     text = "We are closed today; we open on Monday at 9." if weekend else "We are open today from 9 to 5."
-    return Svaml2().say(text, VOICE).hangup()
+    return goodbye(text)
 
 
 def ended(event: HangupEvent) -> None:

@@ -7,7 +7,8 @@ the calling endpoints (optional).
 Voice API v2 (:func:`read_v2`): ``SINCH_PROJECT_ID``, and ``SINCH_KEY_ID`` and ``SINCH_KEY_SECRET``
 one of the project's access keys (dashboard, Settings, Access keys), the names Sinch's own SDKs
 read; ``SINCH_VOICE_V2_REGION`` the v2 region (optional: ``global``, ``us1``, ``eu1``…; its
-names are not v1's, hence a variable of its own).
+names are not v1's, hence a variable of its own). ``SINCH_SERVICE_ID`` and ``SINCH_SERVICE_SECRET``
+are a v2 service's, which signs its webhooks (``svaml simulate`` signs with them).
 
 Kept apart from the clients so the command line can name them in its help without loading
 ``requests``.
@@ -29,6 +30,8 @@ __all__ = [
     "PROJECT_ID",
     "REGION",
     "SECRET",
+    "SERVICE_ID",
+    "SERVICE_SECRET",
     "V2_REGION",
     "Environment",
     "Environment2",
@@ -43,6 +46,8 @@ PROJECT_ID = "SINCH_PROJECT_ID"
 KEY_ID = "SINCH_KEY_ID"
 KEY_SECRET = "SINCH_KEY_SECRET"
 V2_REGION = "SINCH_VOICE_V2_REGION"
+SERVICE_ID = "SINCH_SERVICE_ID"
+SERVICE_SECRET = "SINCH_SERVICE_SECRET"
 
 
 class Environment(NamedTuple):

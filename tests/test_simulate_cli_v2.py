@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from v2apps import ivr, served
@@ -19,9 +20,10 @@ SERVICE_ID = "a74b1566-0f18-4f8e-9c23-8e6b5df8fd3e"
 SECRET = "F5wrP9SKYU6w8sbZXkp7GA=="
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m svaml simulate ARGS`` with this tree and the tests' v2 apps importable."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
+def run(*args: str, cwd: Path = ROOT, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m svaml simulate ARGS`` with this tree, the tests' v2 apps and ``environ``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SINCH_SERVICE_ID", "SINCH_SERVICE_SECRET")}
+    env.update(environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
     return subprocess.run(
         [sys.executable, "-m", "svaml", "simulate", *args],
         capture_output=True,
@@ -44,16 +46,17 @@ def test_a_v2_app_plays_a_session_from_the_command_line() -> None:
     ), done.stderr
 
 
+def verified(method: str, path: str, headers: Mapping[str, str], body: bytes) -> bool:
+    """Whether the request is signed by the tests' service (as the server checks it)."""
+    try:
+        verify_webhook(path=path, headers=headers, body=body, service_id=SERVICE_ID, secret=SECRET)
+    except SignatureError:
+        return False
+    return True
+
+
 def test_a_v2_server_over_http_with_signed_webhooks_and_json() -> None:
     """``--url`` with ``--service-id``/``--secret``: the server verifies every webhook; JSON has the legs."""
-
-    def verified(method: str, path: str, headers: dict[str, str], body: bytes) -> bool:
-        try:
-            verify_webhook(path=path, headers=headers, body=body, service_id=SERVICE_ID, secret=SECRET)
-        except SignatureError:
-            return False
-        return True
-
     app = ivr()
     app.check = verified
     with served(app) as base:
@@ -80,6 +83,28 @@ def test_a_v2_server_over_http_with_signed_webhooks_and_json() -> None:
         data["ok"],
         {leg["callName"]: leg["callResult"] for leg in data["legs"]},
     )
+
+
+def test_the_service_credentials_come_from_the_environment_as_the_examples_read_them() -> None:
+    """SINCH_SERVICE_ID and SINCH_SERVICE_SECRET sign the webhooks when the flags are not given."""
+    app = ivr()
+    app.check = verified
+    with served(app) as base:
+        url = ("--url", base + "/voice-webhooks", "--svaml-version", "2", "--keys", "1", "--callee", "busy")
+        signed = run(*url, SINCH_SERVICE_ID=SERVICE_ID, SINCH_SERVICE_SECRET=SECRET)
+        unsigned = run(*url)
+    secret_alone = run("v2apps:ivr", "--factory", "--svaml-version", "2", SINCH_SERVICE_SECRET=SECRET)
+    expected = [
+        (0, ""),
+        (1, True),
+        (2, "svaml: error: $SINCH_SERVICE_SECRET signs v2 webhooks for a service: give --service-id or"
+         " $SINCH_SERVICE_ID too\n"),
+    ]
+    assert expected == [
+        (signed.returncode, signed.stderr),
+        (unsigned.returncode, "HTTP 401" in unsigned.stderr),
+        (secret_alone.returncode, secret_alone.stderr),
+    ]
 
 
 def test_a_create_call_document_plays_the_call_the_api_created(tmp_path: Path) -> None:

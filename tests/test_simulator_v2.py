@@ -103,7 +103,7 @@ def test_a_call_the_api_created_starts_with_its_first_dial() -> None:
     )
     t, app = play({}, Caller(callees=[Callee(ring=2.0)]), document=document)
     expected_heard = [
-        (2.0, "customer", "Your parcel is here."),
+        (2.0, "customer", "Your parcel is here. [cut short]"),
         (2.0, "customer", "COMPLETED MANAGER_HANGUP"),
         (2.0, "customer", "the messages playing cut short"),
     ]
@@ -138,8 +138,22 @@ def test_pause_blocks_and_messages_do_not() -> None:
     """A pause holds its sequence; messages start and the next command runs at once."""
     doc = Svaml2().answer().pause(2000).say("one two three", VOICE).pause(100).hangup()
     t, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=1.0))
-    expected = [(2.0, "caller", "one two three"), (2.1, "caller", "the application hangs up")]
+    expected = [(2.0, "caller", "one two three [cut short]"), (2.1, "caller", "the application hangs up")]
     assert expected == texts(t, Kind.HEARD, Kind.HANGUP)
+
+
+def test_a_hangup_right_after_messages_cuts_them_unless_the_platform_waits() -> None:
+    """A hangup does not wait: say(...).hangup() cuts the words (heard says so); hangup_after_audio waits."""
+    doc = Svaml2().answer().say("Goodbye.", VOICE).hangup()
+    cut, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=4.0))
+    waited, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=4.0, hangup_after_audio=True))
+    expected = (
+        ("Goodbye. [cut short]",),
+        [(0.0, "caller", "COMPLETED MANAGER_HANGUP"), (0.0, "caller", "the messages playing cut short")],
+        ("Goodbye.",),
+        [(2.0, "caller", "COMPLETED MANAGER_HANGUP")],
+    )
+    assert expected == (cut.heard, texts(cut, Kind.END), waited.heard, texts(waited, Kind.END))
 
 
 def test_a_handler_runs_as_its_own_sequence_and_does_not_resume_the_parent() -> None:
@@ -187,7 +201,7 @@ def test_an_events_property_even_empty_stops_the_commands_webhooks() -> None:
         quiet_app.events,
         told_app.events[:3],
     )
-    expected = [(4.0, "a", "Hello callee")]
+    expected = [(4.0, "a", "Hello callee [cut short]")]
     assert expected == texts(told, Kind.HEARD)
     assert "dial has events but no onAnswer: the outcome is ignored" in [
         x[2] for x in texts(quiet, Kind.HANDLER)
@@ -343,7 +357,7 @@ def test_stop_messages_stops_them_and_any_started_later_with_that_name() -> None
         .say("other", VOICE)
     )
     t, _ = play(incoming(doc), platform=Platform(tts_chars_per_second=1.0))
-    expected = [(0.0, "caller", "one"), (0.5, "caller", "other")]
+    expected = [(0.0, "caller", "one [cut short]"), (0.5, "caller", "other")]
     assert expected == texts(t, Kind.HEARD)
     assert "messages promo: not played, stopMessages stopped that name" in [
         x[2] for x in texts(t, Kind.COMMAND)
@@ -469,8 +483,8 @@ def menu_call(*items: MenuItem, caller: Caller | None = None, **options: Any) ->
 
 
 def said(text: str) -> Svaml2:
-    """A handler that says ``text`` and hangs up."""
-    return Svaml2().say(text, VOICE).hangup()
+    """A handler that says ``text`` and hangs up once it has been heard."""
+    return Svaml2().say(text, VOICE, on_finish=Svaml2().hangup())
 
 
 def test_barge_in_cuts_the_prompt_and_its_absence_waits_for_it() -> None:
@@ -747,7 +761,7 @@ def test_an_update_runs_on_the_named_leg() -> None:
     session = Session(App(incoming(Svaml2().answer().pause(5000))))
     session.update(Svaml2().say("patched", VOICE).hangup(), "caller")
     t = session.run()
-    expected = [(0.0, "caller", "patched")]
+    expected = [(0.0, "caller", "patched [cut short]")]
     assert expected == texts(t, Kind.HEARD)
 
 
@@ -1025,7 +1039,7 @@ def test_on_a_real_clock_an_update_from_another_thread_wakes_the_session() -> No
         t = session.run()
     finally:
         timer.cancel()
-    expected = (["patched"], ("COMPLETED", "MANAGER_HANGUP"), True)
+    expected = (["patched [cut short]"], ("COMPLETED", "MANAGER_HANGUP"), True)
     assert expected == ([x[2] for x in texts(t, Kind.HEARD)], results(t)["caller"], 0.1 < t.duration < 2.0)
 
 

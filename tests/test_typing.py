@@ -105,3 +105,29 @@ def test_step_names_are_snake_case_of_the_svaml_names() -> None:
     expected = ["connect_pstn", "continue_", "play_files", "tts_callout", "answer"]
     names = ("connectPstn", "continue", "playFiles", "ttsCallout", "answer")
     assert expected == [step_name(n) for n in names]
+
+
+def test_v2_handlers_take_what_their_converters_take(tmp_path: Path) -> None:
+    """v2 handler fields and call_headers take a Svaml2, a list or one command, as docs/v2.md writes them."""
+    errors = run_mypy(
+        tmp_path,
+        """
+        from svaml.v2 import Svaml2
+        from svaml.v2.model import CallEvents, DocumentEvents, GotoMenu, MenuItem, MessagesEvents, Say, Sip
+
+        MenuItem("main", prompt=Say("Hi", voice_name="Emma"), on_fail=Svaml2().say("Bye", "Emma").hangup())
+        MenuItem("hours", on_fail=GotoMenu("main"))
+        MenuItem("other", on_fail=[GotoMenu("main")])
+        CallEvents(on_answer=Svaml2().bridge_call("desk"))
+        MessagesEvents(on_finish=Svaml2().hangup())
+        DocumentEvents(on_hangup=Svaml2().hangup("sales"))
+        Sip("sip:desk@pbx.example.com", call_headers={"X-Team": "sales"})
+        MenuItem("main", on_fail="hangup")       # error 1: a string is no command
+        """,
+    )
+    expected = [
+        'Argument "on_fail" to "MenuItem" has incompatible type "str"; expected '
+        '"Iterable[Dial | Messages | StopMessages | Webhook | Amd | <8 more items>] | Dial | Messages | '
+        'StopMessages | Webhook | Amd | <8 more items> | None"  [arg-type]',
+    ]
+    assert expected == errors

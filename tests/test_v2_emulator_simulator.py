@@ -44,7 +44,7 @@ def greeting_app(service_id: str, secret: str) -> WebhookApp:
 
     @app.answered
     def answered(event: AnsweredEvent) -> Svaml2:
-        return Svaml2().say("Your parcel arrives today", "Emma").hangup()
+        return Svaml2().say("Your parcel arrives today", "Emma", on_finish=Svaml2().hangup())
 
     return app
 

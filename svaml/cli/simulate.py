@@ -11,9 +11,10 @@ transcript and on standard error), 2 usage errors (a bad target, bad keys). ``--
 
 ``--svaml-version 2`` plays a Voice API v2 session instead (:mod:`svaml.simulator.v2`); an
 application object of svaml's v2 package (a ``WebhookApp``) is recognised without it.
-``--service-id``/``--secret`` sign its webhooks, ``--callee`` takes v2's outcomes (answer, busy,
-reject, timeout, failure), ``--amd`` and ``--hangup-after`` script the caller, ``--document FILE``
-plays a call the API created from that create-call document.
+``--service-id``/``--secret`` (or ``SINCH_SERVICE_ID``/``SINCH_SERVICE_SECRET``) sign its
+webhooks, ``--callee`` takes v2's outcomes (answer, busy, reject, timeout, failure), ``--amd`` and
+``--hangup-after`` script the caller, ``--document FILE`` plays a call the API created from that
+create-call document.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from svaml._environment import KEY as _KEY
 from svaml._environment import SECRET as _SECRET
+from svaml._environment import SERVICE_ID as _SERVICE_ID
+from svaml._environment import SERVICE_SECRET as _SERVICE_SECRET
 from svaml.cli._messages import error
 from svaml.cli.load import add_arguments as add_load_arguments
 from svaml.cli.load import is_load, load_command
@@ -49,8 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Play Sinch's side of one call against an application, offline: send each event"
         " signed, check every answer with every rule for its event, execute it on a virtual clock,"
         " and print what happened.",
-        epilog=f"Credentials come from --key/--secret or ${_KEY} and ${_SECRET}. Exit status: 0 the call"
-        " ended fine, 1 it failed at a step, 2 usage error.",
+        epilog=f"Credentials come from --key/--secret or ${_KEY} and ${_SECRET}; v2: --service-id/--secret"
+        f" or ${_SERVICE_ID} and ${_SERVICE_SECRET}. Exit status: 0 the call ended fine, 1 it failed at a"
+        " step, 2 usage error.",
     )
     parser.add_argument(
         "app", nargs="?", metavar="MODULE:NAME", help="the application, e.g. app_wsgi:application"
@@ -78,7 +82,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--key", help=f"the application key (default: ${_KEY})")
     parser.add_argument(
-        "--secret", help=f"the application secret (default: ${_SECRET}); v2: the service secret"
+        "--secret",
+        help=f"the application secret (default: ${_SECRET}); v2: the service's (default: ${_SERVICE_SECRET})",
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="callback timeout (default: 10)")
     parser.add_argument("--max-steps", type=int, metavar="N", help="callbacks before giving up (default: 60)")
@@ -90,7 +95,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=(1, 2),
         help="the API the application speaks (default: 2 for a svaml v2 application object, else 1)",
     )
-    v2.add_argument("--service-id", help="the service ID that signs the webhooks (with --secret)")
+    v2.add_argument(
+        "--service-id",
+        help=f"the service ID that signs the webhooks, with --secret (default: ${_SERVICE_ID})",
+    )
     v2.add_argument("--amd", default="human", help="what AMD reports: human, machine, beep or unknown")
     v2.add_argument("--hangup-after", type=float, metavar="SECONDS", help="the caller hangs up then")
     v2.add_argument(
@@ -229,12 +237,15 @@ def _simulate_v2(args: argparse.Namespace, target: Any) -> Transcript:
             raise SvamlError(f"--document: {args.document} is not a SVAML v2 document")
         document = found.value
     platform = Platform2() if args.max_steps is None else Platform2(max_steps=args.max_steps)
-    secret = args.secret or None
+    # The service's credentials, as the examples read them; v1's application secret is not one.
+    service_id = args.service_id or os.environ.get(_SERVICE_ID, "").strip() or None
+    secret = args.secret or os.environ.get(_SERVICE_SECRET, "").strip() or None
     options: dict[str, Any] = {"platform": platform, "document": document, "secret": secret}
-    if args.service_id:
-        options["service_id"] = args.service_id
+    if service_id is not None:
+        options["service_id"] = service_id
     elif secret is not None:
-        raise SvamlError("--secret signs v2 webhooks for a service: give --service-id too")
+        source = "--secret" if args.secret else f"${_SERVICE_SECRET}"
+        raise SvamlError(f"{source} signs v2 webhooks for a service: give --service-id or ${_SERVICE_ID} too")
     if args.path:
         options["path"] = args.path
     return simulate2(target, caller, **options)

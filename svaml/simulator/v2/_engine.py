@@ -230,6 +230,8 @@ class _Playing:
     leg: _Leg
     ends: float
     stopped: bool = False
+    #: The timeline index of the message being heard and when it ends (to mark it if cut short).
+    heard: tuple[int, float] | None = None
 
 
 @attrs.define(eq=False)
@@ -567,6 +569,7 @@ class Session:
         for playing in self._playing:
             if playing.leg is leg and not playing.stopped:
                 playing.stopped = True
+                self._cut(playing)
                 if playing.ends > self._now:
                     what = f"messages {playing.name}" if playing.name else "the messages playing"
                     self._entry(Kind.END, f"{what} cut short", leg)
@@ -580,6 +583,14 @@ class Session:
             )
             self._outcome(leg, command, "on_finish")
         self._hung_up(leg)
+
+    def _cut(self, playing: _Playing) -> None:
+        """Mark the message being heard ``[cut short]`` (as a barged-in prompt) if it stops early."""
+        if playing.heard is not None and playing.heard[1] > self._now:
+            index = playing.heard[0]
+            entry = self._timeline[index]
+            detail = {**entry.detail, "cut": True}
+            self._timeline[index] = attrs.evolve(entry, text=entry.text + " [cut short]", detail=detail)
 
     def _hung_up(self, leg: _Leg) -> None:
         """A leg disconnected: the onHangup of what made it, or ``call.hangup`` (reference §4)."""
@@ -1145,6 +1156,7 @@ class Session:
                 if playing.stopped:
                     return
                 self._entry(Kind.HEARD, text, leg)
+                playing.heard = (len(self._timeline) - 1, self._now + seconds)
                 yield _Bound(seconds, leg)
             if playing.stopped:
                 return
@@ -1157,6 +1169,7 @@ class Session:
         stopped = [p for p in self._playing if p.name == name and not p.stopped]
         for playing in stopped:
             playing.stopped = True
+            self._cut(playing)
             left = [p.ends for p in self._playing if p.leg is playing.leg and not p.stopped]
             playing.leg.audio_free = max(left, default=self._now)
         self._entry(

@@ -101,46 +101,71 @@ def _required_commands(value: Iterable[Command] | Command) -> tuple[Command, ...
     return found
 
 
-def _handler() -> Any:
-    """A handler field: absent (None) by default, a tuple of commands otherwise."""
-    return attrs.field(default=None, converter=commands_of, validator=_check_commands)
+# Each handler field is written out as attrs.field(converter=commands_of): the attrs mypy plugin
+# then types __init__ with the converter's parameter (a Svaml2, a list, one command), as it converts.
 
 
 @attrs.frozen(kw_only=True)
 class CallEvents(SvamlObject):
     """The handlers of ``dial``: the callee answered, was busy, rejected, did not answer, hung up, failed."""
 
-    on_answer: tuple[Command, ...] | None = _handler()
-    on_busy: tuple[Command, ...] | None = _handler()
-    on_reject: tuple[Command, ...] | None = _handler()
-    on_timeout: tuple[Command, ...] | None = _handler()
-    on_hangup: tuple[Command, ...] | None = _handler()
-    on_failure: tuple[Command, ...] | None = _handler()
+    on_answer: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_busy: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_reject: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_timeout: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_hangup: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_failure: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 @attrs.frozen(kw_only=True)
 class MessagesEvents(SvamlObject):
     """The handler of ``messages``: every message has been played."""
 
-    on_finish: tuple[Command, ...] | None = _handler()
+    on_finish: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 @attrs.frozen(kw_only=True)
 class AmdEvents(SvamlObject):
     """The handlers of ``amd``: a human, a machine, a beep, or no verdict."""
 
-    on_human: tuple[Command, ...] | None = _handler()
-    on_machine: tuple[Command, ...] | None = _handler()
-    on_beep: tuple[Command, ...] | None = _handler()
-    on_unknown: tuple[Command, ...] | None = _handler()
+    on_human: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_machine: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_beep: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_unknown: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 @attrs.frozen(kw_only=True)
 class RecordingEvents(SvamlObject):
     """The handlers of ``startRecording``: the recording stopped, or could not start."""
 
-    on_finish: tuple[Command, ...] | None = _handler()
-    on_failure: tuple[Command, ...] | None = _handler()
+    on_finish: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
+    on_failure: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 def _origin(value: Origin | str | None) -> Origin | None:
@@ -351,7 +376,9 @@ class MenuItem(SvamlObject):
         validator=attrs.validators.optional(each(Match)),
         metadata={"keyed": True},
     )
-    on_fail: tuple[Command, ...] | None = _handler()
+    on_fail: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 @attrs.frozen(kw_only=True)

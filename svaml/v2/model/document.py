@@ -18,7 +18,7 @@ import attrs
 
 from svaml.errors import SvamlTypeError
 from svaml.model._fields import SvamlObject, is_, to_tuple
-from svaml.v2.model.commands import Command, _check_commands, _handler, commands_of
+from svaml.v2.model.commands import Command, _check_commands, commands_of
 from svaml.v2.model.events import event_name
 
 __all__ = ["USE_FIELDS", "BatchOptions", "Document", "DocumentEvents", "Use", "use_of"]
@@ -30,7 +30,9 @@ _opt_int = is_(int, optional=True)
 class DocumentEvents(SvamlObject):
     """The handler of the inbound leg, in a ``call.incoming`` response or a STATIC service: it hung up."""
 
-    on_hangup: tuple[Command, ...] | None = _handler()
+    on_hangup: tuple[Command, ...] | None = attrs.field(
+        default=None, converter=commands_of, validator=_check_commands
+    )
 
 
 @attrs.frozen(kw_only=True)

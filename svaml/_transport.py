@@ -30,8 +30,8 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from svaml import __version__, _json
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RATE_LIMITED",
     "USER_AGENT",
+    "Client",
     "ErrorOf",
     "Received",
     "Timeout",
@@ -64,6 +65,7 @@ _CHUNK = 64 * 1024
 _MAX_SECONDS = 1e9  # some 30 years: anything longer is a mistake, and time.sleep refuses it
 
 Timeout = float | tuple[float, float]
+_C = TypeVar("_C", bound="Client")
 
 #: Makes the error of an answer that is not a success: (response, body, what, Retry-After, refusal).
 #: ``refusal`` says why a redirect was not followed ("" when the answer was no redirect).
@@ -315,6 +317,61 @@ class Transport:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+class Client:
+    """What both REST clients share: their transport's settings, closing, ``with``, and no pickling.
+
+    A subclass sets ``_transport`` in its constructor and says in ``_HOLDS`` which secret it holds.
+    """
+
+    _transport: Transport
+    _HOLDS: ClassVar[str] = "a secret"
+
+    @property
+    def timeout(self) -> tuple[float, float] | None:
+        """The ``(connect, read)`` timeout in seconds, or None for none."""
+        return self._transport.timeout
+
+    @property
+    def retries(self) -> int:
+        """How many times a request that can be repeated safely is retried."""
+        return self._transport.retries
+
+    @property
+    def session(self) -> requests.Session:
+        """The ``requests.Session`` that carries the requests."""
+        return self._transport.session
+
+    @property
+    def deadline(self) -> float | None:
+        """The most seconds one method call may take in all, or None for no limit."""
+        return self._transport.deadline
+
+    @property
+    def max_response(self) -> int:
+        """The largest answer, in bytes after decompression, that the client reads."""
+        return self._transport.max_response
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise SvamlTypeError(
+            f"a {type(self).__name__} is not pickled nor deep-copied: it holds {self._HOLDS}, and a"
+            " pickle keeps it in clear; make a new client in the other process from its own configuration"
+        )
+
+    def close(self) -> None:
+        """Close the session the client made (a session passed in is left open)."""
+        transport = vars(self).get("_transport")  # a half-built client may have none
+        if isinstance(transport, Transport):
+            transport.close()
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def seconds(what: str, value: object) -> float:

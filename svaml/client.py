@@ -29,7 +29,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
 from urllib.parse import quote, urlsplit
 
@@ -52,6 +52,7 @@ from svaml._results import (
 from svaml._transport import (
     RATE_LIMITED,
     USER_AGENT,
+    Client,
     Timeout,
     Transport,
     decode,
@@ -153,7 +154,7 @@ def _callout(cls: Callable[_P, Callout]) -> Callable[Concatenate[VoiceClient, _P
     return place
 
 
-class VoiceClient:
+class VoiceClient(Client):
     """A client of Sinch's Voice REST API for one application.
 
     ``region`` is one of :data:`REGIONS` (``global``, ``europe``, ``north-america``,
@@ -177,6 +178,8 @@ class VoiceClient:
     Use it as a context manager, or call :meth:`close`, to release the connections of the
     session it made. The repr shows the key, never the secret.
     """
+
+    _HOLDS = "the application secret"
 
     def __init__(
         self,
@@ -266,31 +269,6 @@ class VoiceClient:
         """How requests authenticate: ``signed`` or ``basic``."""
         return self._auth
 
-    @property
-    def timeout(self) -> tuple[float, float] | None:
-        """The ``(connect, read)`` timeout in seconds, or None for none."""
-        return self._transport.timeout
-
-    @property
-    def retries(self) -> int:
-        """How many times a request that can be repeated safely is retried."""
-        return self._transport.retries
-
-    @property
-    def session(self) -> requests.Session:
-        """The ``requests.Session`` that carries the requests."""
-        return self._transport.session
-
-    @property
-    def deadline(self) -> float | None:
-        """The most seconds one method call may take in all, or None for no limit."""
-        return self._transport.deadline
-
-    @property
-    def max_response(self) -> int:
-        """The largest answer, in bytes after decompression, that the client reads."""
-        return self._transport.max_response
-
     def __repr__(self) -> str:
         # Safe on a half-built client (a constructor that raised, a debugger): no attribute is assumed.
         parts = vars(self)
@@ -301,29 +279,6 @@ class VoiceClient:
         if isinstance(region, str) and region in REGIONS and base_url not in (None, REGIONS[region]):
             where = f"base_url={base_url!r}"
         return f"VoiceClient(application_key={key!r}, {where}, auth={parts.get('_auth')!r})"
-
-    def __reduce_ex__(self, protocol: object) -> Any:
-        raise SvamlTypeError(
-            "a VoiceClient is not pickled nor deep-copied: it holds the application secret, and a"
-            " pickle keeps it in clear; make a new client in the other process from its own configuration"
-        )
-
-    def close(self) -> None:
-        """Close the session the client made (a session passed in is left open)."""
-        transport = vars(self).get("_transport")
-        if isinstance(transport, Transport):
-            transport.close()
-
-    def __enter__(self) -> VoiceClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- callouts -------------------------------------------------------------------------------
 

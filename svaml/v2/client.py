@@ -40,7 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timezone
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -49,7 +49,7 @@ import attrs
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _environment, _json, codec
 from svaml._time import iso_timestamp
-from svaml._transport import USER_AGENT, Timeout, Transport, decode, snippet
+from svaml._transport import USER_AGENT, Client, Timeout, Transport, decode, snippet
 from svaml.client import checked_base_url
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import ApiError, RateLimitedError, SvamlError, SvamlTypeError, TransportError
@@ -270,7 +270,7 @@ class _Token:
         return "_Token(***)"
 
 
-class VoiceClient2:
+class VoiceClient2(Client):
     """A client of Sinch's Voice API v2 for one project.
 
     ``project_id`` is the project's id, ``key_id`` and ``key_secret`` one of its access keys
@@ -285,6 +285,8 @@ class VoiceClient2:
     ``session``, ``deadline`` and ``max_response`` are v1's (:class:`svaml.client.VoiceClient`),
     with the same defaults. Use it as a context manager, or call :meth:`close`.
     """
+
+    _HOLDS = "the access key secret"
 
     def __init__(
         self,
@@ -386,31 +388,6 @@ class VoiceClient2:
         """How requests authenticate: ``oauth2`` or ``basic``."""
         return self._auth
 
-    @property
-    def timeout(self) -> tuple[float, float] | None:
-        """The ``(connect, read)`` timeout in seconds, or None for none."""
-        return self._transport.timeout
-
-    @property
-    def retries(self) -> int:
-        """How many times a request that can be repeated safely is retried."""
-        return self._transport.retries
-
-    @property
-    def deadline(self) -> float | None:
-        """The most seconds one method call may take in all, or None for no limit."""
-        return self._transport.deadline
-
-    @property
-    def max_response(self) -> int:
-        """The largest answer, in bytes after decompression, that the client reads."""
-        return self._transport.max_response
-
-    @property
-    def session(self) -> requests.Session:
-        """The ``requests.Session`` that carries the requests."""
-        return self._transport.session
-
     def __repr__(self) -> str:
         parts = vars(self)
         where = f"region={parts.get('_region')!r}"
@@ -420,26 +397,6 @@ class VoiceClient2:
             f"VoiceClient2(project_id={parts.get('_project_id')!r}, key_id={parts.get('_key_id')!r},"
             f" {where}, auth={parts.get('_auth')!r})"
         )
-
-    def __reduce_ex__(self, protocol: object) -> Any:
-        raise SvamlTypeError(
-            "a VoiceClient2 is not pickled nor deep-copied: it holds the access key secret; make a new"
-            " client in the other process from its own configuration"
-        )
-
-    def close(self) -> None:
-        """Close the session the client made (a session passed in is left open)."""
-        transport = vars(self).get("_transport")
-        if isinstance(transport, Transport):
-            transport.close()
-
-    def __enter__(self) -> VoiceClient2:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- calls ----------------------------------------------------------------------------------
 

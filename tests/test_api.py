@@ -129,3 +129,16 @@ def test_building_and_checking_do_not_load_the_events() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     expected = ["False", "True"]
     assert expected == run.stdout.split()
+
+
+def test_building_and_checking_v2_do_not_load_the_calls_and_rest_bodies() -> None:
+    """Building and checking SVAML v2 leave the v2 calls, events and REST bodies unloaded until used."""
+    code = (
+        "import sys; from svaml import validate; from svaml.v2 import Svaml2;"
+        "validate(Svaml2().answer().hangup(), version=2);"
+        "print(sorted(m for m in ('svaml.v2.model.calls', 'svaml.v2.model.rest') if m in sys.modules));"
+        "from svaml.v2.model import Call; print('svaml.v2.model.calls' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = ["[]", "True"]
+    assert expected == run.stdout.split()

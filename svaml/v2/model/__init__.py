@@ -242,70 +242,15 @@ __all__ = [
 ]
 
 # The calls, events and REST bodies load on first use (PEP 562): building and checking documents
-# never need them.
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "CE_TYPE",
-            "CLOUD_EVENT_HEADERS",
-            "EVENT_CLASSES",
-            "SPEC_VERSION",
-            "AmdBeepEvent",
-            "AmdHumanEvent",
-            "AmdMachineEvent",
-            "AmdUnknownEvent",
-            "AnsweredEvent",
-            "BusyEvent",
-            "Call",
-            "CloudEvent",
-            "CustomEvent",
-            "Event",
-            "FailedEvent",
-            "HangupEvent",
-            "IncomingEvent",
-            "MenuEvent",
-            "MenuInput",
-            "MessageFinishedEvent",
-            "Money",
-            "RecordingFailedEvent",
-            "RecordingFinishedEvent",
-            "RejectedEvent",
-            "TimeoutEvent",
-            "event_class",
-        ),
-        "calls",
-    ),
-    **dict.fromkeys(
-        (
-            "BatchDetails",
-            "BatchSession",
-            "BatchStopped",
-            "BatchSummary",
-            "CallBehavior",
-            "CallCreated",
-            "CallList",
-            "DescribeRequest",
-            "Description",
-            "Links",
-            "PageMeta",
-            "Problem",
-            "Service",
-            "ServiceList",
-            "ServiceRequest",
-            "Session",
-            "ValidationRequest",
-            "ValidationResult",
-            "WebhookTarget",
-        ),
-        "rest",
-    ),
-}
+# never need them. Their names are their modules' own __all__.
+_LAZY_MODULES = ("calls", "rest")
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'svaml.v2.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"svaml.v2.model.{module}"), name)
-    globals()[name] = value
-    return value
+    for lazy in _LAZY_MODULES:
+        module = importlib.import_module(f"svaml.v2.model.{lazy}")
+        if name in module.__all__:
+            value = getattr(module, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'svaml.v2.model' has no attribute {name!r}")

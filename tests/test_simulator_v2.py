@@ -765,6 +765,58 @@ def test_an_update_runs_on_the_named_leg() -> None:
     assert expected == texts(t, Kind.HEARD)
 
 
+def test_a_pause_ends_with_its_leg() -> None:
+    """A pause on a leg that ends meanwhile ends with it (§2.3): what follows is not executed, at once."""
+    doc = Svaml2().answer().dial("+46700000009").pause(60000).say("too late", VOICE)
+    caller = Caller(hangup_after=1, callees=(Callee(ring=4, talk=30),))
+    t, _ = play(incoming(doc), caller)
+    expected = [(1.0, "caller", "messages (1 message): not executed, its leg has ended")]
+    assert expected == [x for x in texts(t, Kind.COMMAND) if "not executed" in x[2]]
+
+
+def test_an_update_that_hangs_up_a_pausing_leg_ends_the_session_there() -> None:
+    """A hangup given from outside (a PATCH) while the leg pauses ends the pause too: the session ends at once."""
+    session = Session(App(incoming(Svaml2().answer().pause(60000).say("too late", VOICE))))
+    session.update(Svaml2().hangup(), "caller")
+    t = session.run()
+    expected = ((), ("COMPLETED", "MANAGER_HANGUP"), 0.0)
+    assert expected == (t.heard, results(t)["caller"], t.duration)
+
+
+def test_the_legs_take_the_call_ids_and_the_api_url_given() -> None:
+    """call_ids names each leg as it is made (given its dial), api_url roots its callResourceUrl: all agree."""
+    dials: list[str | None] = []
+
+    def call_ids(dial: Dial | None) -> str:
+        dials.append(None if dial is None else dial.call_name)
+        return f"leg-{len(dials)}"
+
+    doc = Svaml2().answer().dial("+46700000009", call_name="agent").pause(1000).hangup()
+    t, app = play(incoming(doc), call_ids=call_ids, api_url="http://127.0.0.1:9/")
+    base = "http://127.0.0.1:9/v2/projects/00000000-0000-4000-8000-000000000001/calls/"
+    expected = (
+        [None, "agent"],
+        ["leg-1", "leg-2"],
+        "leg-1",
+        {"leg-1", "leg-2"},
+        {base + "leg-1", base + "leg-2"},
+    )
+    assert expected == (
+        dials,
+        [str(leg.call_id) for leg in t.legs],
+        t.call_id,
+        {event["call"]["callId"] for _, _, event in app.received},
+        {event["call"]["callResourceUrl"] for _, _, event in app.received},
+    )
+
+
+def test_call_ids_that_repeat_an_id_are_refused() -> None:
+    """A call_ids that gives two legs one id is refused with what it gave."""
+    doc = Svaml2().answer().dial("+46700000009")
+    with pytest.raises(SvamlError, match="call_ids gave 'same': a leg's callId is a new non-empty string"):
+        play(incoming(doc), call_ids=lambda dial: "same")
+
+
 def test_the_transcript_of_a_session_prints_stores_and_draws() -> None:
     """to_text, to_json (with legs as the API writes calls) and to_mermaid all carry the session."""
     t, _ = play(incoming(Svaml2().answer().say("Hello", VOICE).hangup()))

@@ -50,6 +50,7 @@ from svaml.simulator._transcript import (
 from svaml.simulator.v2._platform import Merge, Platform
 from svaml.simulator.v2._script import Amd as AmdVerdict
 from svaml.simulator.v2._script import Callee, Caller, Outcome
+from svaml.v2.client import REGIONS
 from svaml.v2.model import (
     Amd,
     Answer,
@@ -285,7 +286,11 @@ class Session:
     that URL's path. With ``secret`` (the service's), every webhook is signed as Sinch signs it
     (``Authorization: service <service_id>:<signature>``); without it webhooks go unsigned.
     ``session_id`` (a new ULID by default, the same for every run) and ``batch_id`` name the
-    session and its batch in every call object.
+    session and its batch in every call object. ``call_ids`` names each leg as it is made: it
+    is called with the ``dial`` that makes the leg (None for the inbound leg) and returns its
+    ``callId`` (a new ULID by default); ``api_url`` is the API's base URL the legs live under
+    (``callResourceUrl`` is ``{api_url}/v2/projects/{project_id}/calls/{callId}``). A stand-in of
+    the API gives both, so that webhooks, the transcript and the API name every leg alike.
 
     :meth:`run` plays the session and returns its :class:`~svaml.simulator.Transcript`;
     :meth:`update` gives a leg commands from outside (a PATCH), run at once when the session next
@@ -309,6 +314,8 @@ class Session:
         clock: Clock | None = None,
         session_id: str | None = None,
         batch_id: str | None = None,
+        call_ids: Callable[[Dial | None], str] | None = None,
+        api_url: str = REGIONS["global"],
     ) -> None:
         if document is not None and static is not None:
             raise SvamlError("give a create-call document or a STATIC service's document, not both")
@@ -339,6 +346,8 @@ class Session:
         self._pending: list[tuple[Document, str | None]] = []
         self.session_id = session_id or ulid(self.platform.start or datetime.now(timezone.utc))
         self.batch_id = batch_id
+        self.call_ids = call_ids
+        self.api_url = api_url.rstrip("/")
         self._reset()
 
     def __repr__(self) -> str:
@@ -415,6 +424,15 @@ class Session:
     def _at(self, seconds: float, action: Callable[[], None], leg: _Leg | None = None) -> None:
         """Run ``action`` in ``seconds``; bound to a ``leg``, at once if the leg ends meanwhile."""
         heapq.heappush(self._queue, (self._now + seconds, next(self._order), action, leg))
+
+    def _release(self, leg: _Leg) -> None:
+        """``leg`` has ended: what waits on it (anywhere in the queue) is due now, in its order."""
+        if any(bound is leg for *_, bound in self._queue):
+            self._queue = [
+                (self._now if bound is leg else at, order, action, bound)
+                for at, order, action, bound in self._queue
+            ]
+            heapq.heapify(self._queue)
 
     def _loop(self) -> None:
         limit = self.platform.max_call_seconds
@@ -521,7 +539,7 @@ class Session:
             call_result=leg.result,
             start_time=self._moment(leg.started),
             call_rate=_RATE,
-            call_resource_url=f"https://voice.api.sinch.com/v2/projects/{self.project_id}/calls/{leg.call_id}",
+            call_resource_url=f"{self.api_url}/v2/projects/{self.project_id}/calls/{leg.call_id}",
             call_name=leg.name,
             bridge_name=leg.bridge,
             batch_id=self.batch_id,
@@ -542,7 +560,13 @@ class Session:
         return chosen[-1] if chosen else None
 
     def _new_leg(self, **fields: Any) -> _Leg:
-        leg = _Leg(call_id=ulid(self._epoch + timedelta(seconds=self._now)), started=self._now, **fields)
+        if self.call_ids is None:
+            call_id = ulid(self._epoch + timedelta(seconds=self._now))
+        else:
+            call_id = self.call_ids(fields.get("dial"))
+            if not isinstance(call_id, str) or not call_id or any(x.call_id == call_id for x in self._legs):
+                raise SvamlError(f"call_ids gave {call_id!r}: a leg's callId is a new non-empty string")
+        leg = _Leg(call_id=call_id, started=self._now, **fields)
         self._legs.append(leg)
         return leg
 
@@ -557,6 +581,7 @@ class Session:
         if leg.ended:
             return
         leg.result, leg.reason, leg.ended_at = result, reason, self._now
+        self._release(leg)
         self._entry(Kind.END, f"{result.value} {reason.value}", leg, result=result.value, reason=reason.value)
         if leg.bridge is not None:
             others = [x.label for x in self._legs if x.bridge == leg.bridge and not x.ended]
@@ -679,7 +704,8 @@ class Session:
                 continue
             self._entry(Kind.COMMAND, text, leg)
             if isinstance(command, Pause):
-                yield command.duration_milliseconds / 1000
+                seconds = command.duration_milliseconds / 1000
+                yield seconds if leg is None else _Bound(seconds, leg)
             elif isinstance(command, Webhook):
                 assert leg is not None
                 answer = self._custom(ctx, leg, command)
@@ -1076,6 +1102,7 @@ class Session:
         }[outcome]
         reason = CallReason.ERROR if outcome is Outcome.FAILURE else CallReason.NOT_AVAILABLE
         leg.result, leg.reason, leg.ended_at = result, reason, self._now
+        self._release(leg)
         self._entry(Kind.END, f"{result.value} {reason.value}", leg, result=result.value, reason=reason.value)
         on = leg.dialler if self.platform.failed_dial_on_dialler else None
         self._outcome(leg, command, handler, on)

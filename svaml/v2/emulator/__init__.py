@@ -28,6 +28,7 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -41,11 +42,12 @@ from svaml.simulator import RealClock, Transcript, VirtualClock
 from svaml.simulator.v2 import DEFAULT_PATH, Caller, Platform
 from svaml.simulator.v2 import Session as SimulatedSession
 from svaml.v2.client import VoiceClient2
-from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem
+from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem, ulid
 from svaml.v2.model import (
     Call,
     CallReason,
     CallResult,
+    Dial,
     Document,
     Hangup,
     Service,
@@ -162,7 +164,10 @@ class SimulatorPlayer:
     The first leg of a session starts a :class:`svaml.simulator.v2.Session` with the create
     request's document (a batch's session: its parameters filled in), the service's webhook URL
     as the target, its signing secret (every webhook signed as Sinch signs it), and the
-    stand-in's project, service, session and batch ids. ``caller`` scripts the people (the
+    stand-in's project, service, session and batch ids; the simulated legs take the stand-in's
+    call ids (the leg each top-level ``dial`` makes, the id the stand-in placed it under; a leg
+    dialled later, a new one) and its URL, so every webhook, the transcript and the API name a
+    leg alike and a PATCH by the ``callId`` a webhook carried reaches it. ``caller`` scripts the people (the
     callee of each ``dial``, keys, AMD); ``platform`` holds the simulator's assumptions.
     ``target`` plays against an application in the same process instead of the webhook URL (a
     :class:`~svaml.v2.webhooks.WebhookApp`, any WSGI or ASGI application: see
@@ -172,13 +177,13 @@ class SimulatorPlayer:
     plays out at once on a virtual clock.
 
     The API reports what was played (:meth:`PlacedCall.settle`): each placed leg takes the state,
-    reason and times of the simulated leg of its ``callName`` (else the next unnamed one), and
-    the legs the simulator dialled besides join the session. A PATCH goes to
-    :meth:`svaml.simulator.v2.Session.update` for the leg's ``callName`` (else the first leg).
+    reason and times of the simulated leg of its id, and the legs the simulator dialled besides
+    join the session. A PATCH goes to :meth:`svaml.simulator.v2.Session.update` for the leg of
+    its id.
     A service without a webhook (NONE) and no ``target`` has nothing to play against: its legs go through
     :class:`StatePlayer`. ``transcripts`` keeps each session's transcript by session id, once the
-    simulated session is over (on the real clock the API may report the legs ended a little
-    earlier: a wait still running in the simulator runs out first).
+    simulated session is over (on the real clock the API may report every leg ended a little
+    earlier: a ``pause`` of the create request's own commands, bound to no leg, runs out first).
     """
 
     caller: Caller | None = None
@@ -211,18 +216,20 @@ class SimulatorPlayer:
                 clock=RealClock() if self.real_time else VirtualClock(),
                 session_id=call.session_id,
                 batch_id=call.call.batch_id,
+                call_ids=_call_ids(call.session_calls),
+                api_url=call.api_url,
             )
             self._sessions[call.session_id] = session
         threading.Thread(target=self._run, args=(call, session), name="svaml-v2-session", daemon=True).start()
 
     def patch(self, call: PlacedCall, document: Document) -> None:
-        """Give the leg's session the PATCH's commands (the leg named by its callName, or the first)."""
+        """Give the leg's session the PATCH's commands, for the simulated leg of the same callId."""
         with self._lock:
             session = self._sessions.get(call.session_id)
         if session is None:
             self._fallback.patch(call, document)
             return
-        session.update(document, call.call.call_name)
+        session.update(document, call.call_id)
 
     def _run(self, call: PlacedCall, session: SimulatedSession) -> None:
         done = threading.Event()
@@ -242,6 +249,23 @@ class SimulatorPlayer:
             legs = session.transcript.legs
             if legs and not done.is_set():
                 call.settle(legs)
+
+
+def _call_ids(placed: list[PlacedCall]) -> Callable[[Dial | None], str]:
+    """The simulator's names for its legs: each placed leg's id for the dial that placed it, else a new ULID.
+
+    The dial is matched by identity: the simulator plays the very commands the stand-in placed.
+    """
+    left = list(placed)
+
+    def call_id(dial: Dial | None) -> str:
+        found = next((p for p in left if p.dial is dial), None)
+        if found is None:
+            return ulid()
+        left.remove(found)
+        return found.call_id
+
+    return call_id
 
 
 @attrs.frozen

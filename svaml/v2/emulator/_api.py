@@ -172,6 +172,18 @@ class PlacedCall:
         return self.api.project_id
 
     @property
+    def api_url(self) -> str:
+        """The stand-in's base URL: the leg's ``callResourceUrl`` is ``{api_url}/v2/projects/…``."""
+        return self.api.base_url()
+
+    @property
+    def session_calls(self) -> list[PlacedCall]:
+        """Every leg placed with this one (one per top-level ``dial`` of the request), in order."""
+        with self.api.lock:
+            calls = self.api.sessions[self.session_id].calls
+            return [self.api.placed[c] for c in calls if c in self.api.placed]
+
+    @property
     def service_secret(self) -> str:
         """The service's signing secret (Base64): webhooks about this leg are signed with it."""
         with self.api.lock:
@@ -264,7 +276,8 @@ class Api2:
         self.project_id = project_id
         self.key_id = key_id
         self._secret = key_secret
-        self._base_url = base_url
+        #: The stand-in's base URL now (it is known once the server listens).
+        self.base_url = base_url
         self._play = play
         self._patched = patched
         self.token_lifetime = token_lifetime
@@ -589,7 +602,7 @@ class Api2:
                     call_result=CallResult.QUEUED,
                     start_time=now,
                     call_rate=_RATE,
-                    call_resource_url=f"{self._base_url()}/v2/projects/{self.project_id}/calls/{call_id}",
+                    call_resource_url=f"{self.base_url()}/v2/projects/{self.project_id}/calls/{call_id}",
                     call_name=command.call_name,
                     batch_id=batch_id,
                     from_=command.from_,
@@ -640,7 +653,8 @@ class Api2:
         """Set a session's legs as a player that plays it says (while it plays, or at its end).
 
         Each leg the stand-in placed takes the state, reason and times of the played leg of its
-        ``callName`` (else of the first unnamed one left, in order); its ids stay the stand-in's.
+        id (else of its ``callName``, else of the first unnamed one left, in order: a player that
+        names its legs itself); its ids stay the stand-in's.
         The played legs left over (legs the player dialled from handlers) join the session as
         they are, under the stand-in's project, service and session. The session's state follows:
         COMPLETED once every leg is final. Calling it again with newer legs updates them.
@@ -660,7 +674,11 @@ class Api2:
             # A placed leg takes the played leg of its callName, else the first one left.
             for call_id in placed:
                 name = self.calls[call_id].call_name
-                match = next((leg for leg in remaining if name is not None and leg.call_name == name), None)
+                match = next((leg for leg in remaining if leg.call_id == call_id), None)
+                if match is None:
+                    match = next(
+                        (leg for leg in remaining if name is not None and leg.call_name == name), None
+                    )
                 if match is None:
                     match = next(
                         (leg for leg in remaining if leg.call_name is None or leg.call_name == name), None
@@ -722,7 +740,7 @@ class Api2:
         size = _int(query, "pageSize", 20, 1, 100, path)
         page = _int(query, "page", 1, 1, None, path)
         pages = max(1, -(-len(items) // size))
-        base = f"{self._base_url()}{path}"
+        base = f"{self.base_url()}{path}"
         others = [(k, v) for k, values in query.items() if k not in ("page", "pageSize") for v in values]
 
         def link(number: int) -> str:

@@ -775,7 +775,7 @@ def test_a_pause_ends_with_its_leg() -> None:
 
 
 def test_an_update_that_hangs_up_a_pausing_leg_ends_the_session_there() -> None:
-    """A hangup given from outside (a PATCH) while the leg pauses ends the pause too: the session ends at once."""
+    """A hangup from outside (a PATCH) while the leg pauses ends the pause too: the session ends at once."""
     session = Session(App(incoming(Svaml2().answer().pause(60000).say("too late", VOICE))))
     session.update(Svaml2().hangup(), "caller")
     t = session.run()
@@ -784,7 +784,7 @@ def test_an_update_that_hangs_up_a_pausing_leg_ends_the_session_there() -> None:
 
 
 def test_the_legs_take_the_call_ids_and_the_api_url_given() -> None:
-    """call_ids names each leg as it is made (given its dial), api_url roots its callResourceUrl: all agree."""
+    """call_ids names each leg as it is made (given its dial); api_url roots every callResourceUrl."""
     dials: list[str | None] = []
 
     def call_ids(dial: Dial | None) -> str:

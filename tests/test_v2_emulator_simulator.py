@@ -113,3 +113,90 @@ def test_a_patch_by_session_and_name_reaches_a_live_simulated_leg() -> None:
         took = time.monotonic() - started
     expected = (CallResult.COMPLETED, CallReason.MANAGER_HANGUP, True)
     assert expected == (leg.call_result, leg.call_reason, took < 2.5)
+
+
+def test_webhooks_the_transcript_and_the_api_name_every_leg_alike() -> None:
+    """Webhooks carry the stand-in's ids and URLs, for placed and later-dialled legs; each takes a PATCH."""
+    seen: list[tuple[str, str | None, str]] = []
+    live: list[str | None] = []
+    app = WebhookApp(verify=False)
+    player = SimulatorPlayer()
+    with Emulator2(player=player) as sinch, serving(app) as url, sinch.client() as client:
+
+        @app.answered
+        def answered(event: AnsweredEvent) -> Svaml2 | None:
+            call_id = str(event.call.call_id)
+            seen.append((call_id, event.call.call_name, str(event.call.call_resource_url)))
+            if event.call.call_name == "customer":
+                return Svaml2().dial("+46700000002", call_name="agent")
+            live.append(client.get_call(call_id).call_name)  # the API knows the leg while it plays
+            client.patch_call(call_id, Svaml2().say("patched", "Emma"))
+            return None
+
+        sinch.webhook_url = url
+        created = client.create_call(Svaml2().dial(TO, call_name="customer"))
+        placed = sinch.calls[0].call_id
+        session = sinch.session(created.session_id).wait()
+        fetched = {name: client.get_call(call_id).call_name for call_id, name, _ in seen}
+        base = f"{sinch.url}/v2/projects/{sinch.project_id}/calls/"
+    transcript = player.transcripts[str(created.session_id)]
+    ids = [call_id for call_id, _, _ in seen]
+    expected = (
+        ["customer", "agent"],
+        ["agent"],
+        ("patched",),
+        placed,
+        [base + call_id for call_id in ids],
+        {"customer": "customer", "agent": "agent"},
+        ids,
+        ids,
+    )
+    assert expected == (
+        [name for _, name, _ in seen],
+        live,
+        transcript.heard,
+        ids[0],
+        [resource for _, _, resource in seen],
+        fetched,
+        [str(leg.call_id) for leg in session.calls],
+        [str(leg.call_id) for leg in transcript.legs],
+    )
+
+
+def test_a_webhook_handler_patches_the_call_by_the_id_it_received() -> None:
+    """On call.answered the app PATCHes a hangup by event.call.call_id; the leg's 60 s pause ends with it."""
+    patched: list[str] = []
+    player = SimulatorPlayer(caller=Caller(callees=(Callee(ring=0, talk=None),)), real_time=True)
+    with Emulator2(player=player) as sinch, sinch.client() as client:
+        app = WebhookApp(service_id=str(sinch.default_service.service_id), secret=sinch.service_secret())
+
+        @app.answered
+        def answered(event: AnsweredEvent) -> Svaml2:
+            client.patch_call(str(event.call.call_id), Svaml2().hangup())
+            patched.append(str(event.call.call_id))
+            return Svaml2().pause(60000).say("too late", "Emma")
+
+        with serving(app) as url:
+            sinch.webhook_url = url
+            started = time.monotonic()
+            created = client.create_call(Svaml2().dial(TO))
+            leg = sinch.session(created.session_id).wait(10).calls[0]
+            while str(created.session_id) not in player.transcripts:  # the simulated session is over too
+                assert time.monotonic() - started < 10
+                time.sleep(0.02)
+            took = time.monotonic() - started
+    transcript = player.transcripts[str(created.session_id)]
+    expected = (
+        [str(leg.call_id)],
+        (CallResult.COMPLETED, CallReason.MANAGER_HANGUP),
+        (),
+        ["call.answered", "call.hangup"],
+        True,
+    )
+    assert expected == (
+        patched,
+        (leg.call_result, leg.call_reason),
+        transcript.heard,
+        [step.event.event for step in transcript.steps],
+        took < 5,
+    )

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import threading
 import time
-from types import TracebackType
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -166,8 +166,9 @@ class SimulatorPlayer:
     as the target, its signing secret (every webhook signed as Sinch signs it), and the
     stand-in's project, service, session and batch ids; the simulated legs take the stand-in's
     call ids (the leg each top-level ``dial`` makes, the id the stand-in placed it under; a leg
-    dialled later, a new one) and its URL, so every webhook, the transcript and the API name a
-    leg alike and a PATCH by the ``callId`` a webhook carried reaches it. ``caller`` scripts the people (the
+    dialled later joins the session at once: :meth:`PlacedCall.join`) and its URL, so every
+    webhook, the transcript and the API name a leg alike and a PATCH by the ``callId`` a webhook
+    carried reaches it. ``caller`` scripts the people (the
     callee of each ``dial``, keys, AMD); ``platform`` holds the simulator's assumptions.
     ``target`` plays against an application in the same process instead of the webhook URL (a
     :class:`~svaml.v2.webhooks.WebhookApp`, any WSGI or ASGI application: see
@@ -216,7 +217,7 @@ class SimulatorPlayer:
                 clock=RealClock() if self.real_time else VirtualClock(),
                 session_id=call.session_id,
                 batch_id=call.call.batch_id,
-                call_ids=_call_ids(call.session_calls),
+                call_ids=_call_ids(call),
                 api_url=call.api_url,
             )
             self._sessions[call.session_id] = session
@@ -251,19 +252,20 @@ class SimulatorPlayer:
                 call.settle(legs)
 
 
-def _call_ids(placed: list[PlacedCall]) -> Callable[[Dial | None], str]:
-    """The simulator's names for its legs: each placed leg's id for the dial that placed it, else a new ULID.
+def _call_ids(call: PlacedCall) -> Callable[[Dial | None], str]:
+    """The simulator's names for its legs: the stand-in's, placed or joined as the simulator dials.
 
-    The dial is matched by identity: the simulator plays the very commands the stand-in placed.
+    A top-level dial takes the id its leg was placed under (the dial matched by identity: the
+    simulator plays the very commands the stand-in placed); any other dial joins the session.
     """
-    left = list(placed)
+    left = call.session_calls
 
     def call_id(dial: Dial | None) -> str:
         found = next((p for p in left if p.dial is dial), None)
-        if found is None:
-            return ulid()
-        left.remove(found)
-        return found.call_id
+        if found is not None:
+            left.remove(found)
+            return found.call_id
+        return ulid() if dial is None else call.join(dial).call_id
 
     return call_id
 

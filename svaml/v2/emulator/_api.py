@@ -201,6 +201,15 @@ class PlacedCall:
         """Move the leg to ``result`` (its times and the session's state follow); return it."""
         return self.api.advance(self.call_id, result, reason)
 
+    def join(self, dial: Dial) -> PlacedCall:
+        """Place a leg the player dials itself in this leg's session (a handler's ``dial``).
+
+        The API shows it at once (QUEUED, a new id, this request's document and service), and a
+        PATCH of it, by id or by ``callName``, goes to the player; it is not handed to
+        :meth:`~svaml.v2.emulator.Player.play`: the player that dialled it plays it.
+        """
+        return self.api.place(self.document, dial, self.session_id, self.service, self.call.batch_id)
+
     def settle(self, legs: Sequence[Call]) -> None:
         """End the leg's session as the player played it: see :meth:`Api2.settle`."""
         self.api.settle(self.session_id, legs)
@@ -583,39 +592,44 @@ class Api2:
         self, document: Document, session_id: str, service: Service, batch_id: str | None
     ) -> list[PlacedCall]:
         """Make the legs of the document's top-level dials (QUEUED); the caller hands them to the player."""
-        placed = []
+        with self.lock:
+            return [
+                self.place(document, command, session_id, service, batch_id)
+                for command in document.commands
+                if isinstance(command, Dial)
+            ]
+
+    def place(
+        self, document: Document, dial: Dial, session_id: str, service: Service, batch_id: str | None
+    ) -> PlacedCall:
+        """Make one QUEUED leg of ``dial`` in a session, under a new id; return its handle."""
         now = _now()
         with self.lock:
             session = self.sessions[session_id]
-            for command in document.commands:
-                if not isinstance(command, Dial):
-                    continue
-                call_id = ulid()
-                call = Call(
-                    call_id=call_id,
-                    project_id=self.project_id,
-                    service_id=str(service.service_id),
-                    session_id=session_id,
-                    direction=Direction.OUTBOUND,
-                    origination_type=OriginationType.SERVER,
-                    call_type=command.to.type,
-                    call_result=CallResult.QUEUED,
-                    start_time=now,
-                    call_rate=_RATE,
-                    call_resource_url=f"{self.base_url()}/v2/projects/{self.project_id}/calls/{call_id}",
-                    call_name=command.call_name,
-                    batch_id=batch_id,
-                    from_=command.from_,
-                    to=command.to,
-                    update_time=now,
-                )
-                self.calls[call_id] = call
-                session.calls.append(call_id)
-                session.updated = now
-                handle = PlacedCall(self, call_id, session_id, document, command, service)
-                self.placed[call_id] = handle
-                placed.append(handle)
-        return placed
+            call_id = ulid()
+            self.calls[call_id] = Call(
+                call_id=call_id,
+                project_id=self.project_id,
+                service_id=str(service.service_id),
+                session_id=session_id,
+                direction=Direction.OUTBOUND,
+                origination_type=OriginationType.SERVER,
+                call_type=dial.to.type,
+                call_result=CallResult.QUEUED,
+                start_time=now,
+                call_rate=_RATE,
+                call_resource_url=f"{self.base_url()}/v2/projects/{self.project_id}/calls/{call_id}",
+                call_name=dial.call_name,
+                batch_id=batch_id,
+                from_=dial.from_,
+                to=dial.to,
+                update_time=now,
+            )
+            session.calls.append(call_id)
+            session.updated = now
+            handle = PlacedCall(self, call_id, session_id, document, dial, service)
+            self.placed[call_id] = handle
+        return handle
 
     def advance(self, call_id: str, result: CallResult, reason: CallReason | None = None) -> Call:
         """Move a leg to ``result``; set its times, and its session's state."""
@@ -666,6 +680,8 @@ class Api2:
             "end_time",
             "update_time",
             "call_duration_seconds",
+            "from_",
+            "bridge_name",
         )
         with self.lock:
             session = self.sessions[session_id]

@@ -97,7 +97,8 @@ class Player(Protocol):
     handled and before its answer is sent (a batch's legs: in the batch's thread), so start a
     thread of your own for anything that takes time. It gets a :class:`PlacedCall`, which knows
     the create request's document, the ``dial`` that placed the leg, the service (its webhook
-    URL and signing secret); the player moves the leg with :meth:`PlacedCall.advance`.
+    URL and signing secret); the player moves the leg with :meth:`PlacedCall.advance`, and
+    places a leg it dials itself with :meth:`PlacedCall.join`.
     :meth:`patch` is called with each PATCH's document, the same way.
     """
 

@@ -169,8 +169,8 @@ class SimulatorPlayer:
     call ids (the leg each top-level ``dial`` makes, the id the stand-in placed it under; a leg
     dialled later joins the session at once: :meth:`PlacedCall.join`) and its URL, so every
     webhook, the transcript and the API name a leg alike and a PATCH by the ``callId`` a webhook
-    carried reaches it. ``caller`` scripts the people (the
-    callee of each ``dial``, keys, AMD); ``platform`` holds the simulator's assumptions.
+    carried reaches it. ``caller`` scripts the people (the callee of each ``dial``, keys, AMD);
+    ``platform`` holds the simulator's assumptions.
     ``target`` plays against an application in the same process instead of the webhook URL (a
     :class:`~svaml.v2.webhooks.WebhookApp`, any WSGI or ASGI application: see
     :func:`svaml.simulator.as_target`), signed for the webhook URL's path.

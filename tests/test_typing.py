@@ -131,3 +131,21 @@ def test_v2_handlers_take_what_their_converters_take(tmp_path: Path) -> None:
         'StopMessages | Webhook | Amd | <8 more items> | None"  [arg-type]',
     ]
     assert expected == errors
+
+
+def test_a_v2_webhook_function_acts_on_its_call_without_casts(tmp_path: Path) -> None:
+    """A v2 event's ``call`` and its ``call_id`` are typed as always there, so a PATCH takes them as they are."""
+    errors = run_mypy(
+        tmp_path,
+        """
+        from svaml.v2 import Svaml2
+        from svaml.v2.client import VoiceClient2
+        from svaml.v2.model import AnsweredEvent
+
+        def answered(event: AnsweredEvent, client: VoiceClient2) -> Svaml2:
+            client.patch_call(event.call.call_id, Svaml2().hangup())
+            return Svaml2().pause(60_000)
+        """,
+    )
+    expected: list[str] = []
+    assert expected == errors

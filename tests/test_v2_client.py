@@ -769,6 +769,7 @@ class Settler:
         call.settle(
             [
                 Call(
+                    call_id=call.call_id,
                     call_result=CallResult.COMPLETED,
                     call_reason=CallReason.CALLER_HANGUP,
                     answer_time=answered,

@@ -76,7 +76,8 @@ def parse_event(
 
     Raises :class:`~svaml.errors.EventError` when the body breaks the JSON policy
     (:mod:`svaml._json`), is not an object, has no or an unknown ``event``, has no ``call``
-    (Sinch always sends it; the error's ``data`` keeps the decoded body), or has a field of the
+    or a ``call`` with no ``callId`` (Sinch always sends both; the error's ``data`` keeps the
+    decoded body), or has a field of the
     wrong type (its ``problems`` say where); a body over ``max_bytes`` bytes (10 MiB by default;
     None for no limit) is refused unread. This does not check the signature: see
     :func:`construct_event`.
@@ -196,7 +197,7 @@ def _same_service(event: Event, signer: str) -> None:
         (where, value)
         for where, value in (
             ("ce-source", None if event.cloud is None else event.cloud.service_id),
-            ("call.serviceId", None if event.call is None else event.call.service_id),
+            ("call.serviceId", event.call.service_id),
         )
         if value is not None and value != signer
     ]
@@ -227,8 +228,7 @@ def _identity(event: Event) -> object:
 
     Kept instead of the event, whose object graph would cost memory and garbage collection.
     """
-    call = event.call
-    return (event.event, None if call is None else call.call_id, event.menu)
+    return (event.event, event.call.call_id, event.menu)
 
 
 class _Redeliveries:
@@ -569,7 +569,7 @@ class WebhookApp(Serving[Event]):
         return event.event
 
     def _call_id(self, event: Event) -> str | None:
-        return None if event.call is None else event.call.call_id
+        return event.call.call_id
 
     def _function(self, event: Event) -> tuple[Callable[[Any], Any] | None, bool]:
         name = event.event

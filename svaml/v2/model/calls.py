@@ -4,11 +4,12 @@ A webhook is a CloudEvents 1.0 request in binary mode: its attributes travel in 
 (:class:`CloudEvent`) and its body is ``{"event", "call", "menu"}`` (:class:`Event`). The ``ce-type``
 is the same for every event; the body's ``event`` names it, and picks its class here.
 
-Reading is liberal, as for v1 events: every field of :class:`Call` is optional (Sinch's own mock
-server sends partial objects), enumerated values match in any case and an unknown one is kept as
-text, timestamps are read in every form the sources show (``T`` or a space, ``Z``, an offset or
-none, up to 7 fractional digits), and unknown fields are kept in ``extras``. Writing is canonical:
-RFC 3339 in UTC.
+Reading is liberal, as for v1 events: every field of :class:`Call` but ``callId`` is optional
+(Sinch's own mock server sends partial objects; an event's ``call`` and a call's ``callId`` are
+always there, so an application can act on the call), enumerated values match in any case and
+an unknown one is kept as text, timestamps are read in every form the sources show (``T`` or a
+space, ``Z``, an offset or none, up to 7 fractional digits), and unknown fields are kept in
+``extras``. Writing is canonical: RFC 3339 in UTC.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class Call(SvamlObject):
     ``call_reason`` says why. ``answer_time`` is absent while unanswered, ``end_time`` while going on.
     """
 
-    call_id: str | None = attrs.field(default=None, validator=_opt_str)
+    call_id: str = attrs.field(validator=is_(str))
     project_id: str | None = attrs.field(default=None, validator=_opt_str)
     service_id: str | None = attrs.field(default=None, validator=_opt_str)
     session_id: str | None = attrs.field(default=None, validator=_opt_str)
@@ -221,7 +222,7 @@ class Event(SvamlObject):
         converter=_event,
         validator=_check_event,
     )
-    call: Call | None = attrs.field(default=None, validator=is_(Call, optional=True))
+    call: Call = attrs.field(validator=is_(Call))
     menu: MenuInput | None = attrs.field(default=None, validator=is_(MenuInput, optional=True))
     cloud: CloudEvent | None = attrs.field(
         default=None, validator=is_(CloudEvent, optional=True), eq=False, hash=False, repr=False

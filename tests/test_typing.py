@@ -134,7 +134,7 @@ def test_v2_handlers_take_what_their_converters_take(tmp_path: Path) -> None:
 
 
 def test_a_v2_webhook_function_acts_on_its_call_without_casts(tmp_path: Path) -> None:
-    """A v2 event's ``call`` and its ``call_id`` are typed as always there, so a PATCH takes them as they are."""
+    """A v2 event's ``call`` and ``call_id`` are always there to mypy: a PATCH takes them as they are."""
     errors = run_mypy(
         tmp_path,
         """

@@ -402,6 +402,19 @@ def test_validate_normal_ignores_what_strict_reports(client: VoiceClient2) -> No
     assert expected == ((normal.is_valid, normal.errors), (strict.is_valid, strict.errors))
 
 
+def test_validate_sends_decoded_json_no_model_class_can_hold(client: VoiceClient2) -> None:
+    """Decoded JSON with an unknown command is sent as it is, and Sinch's verdict comes back."""
+    result = client.validate_svaml({"commands": [{"command": "test"}]})
+    expected = (False, ("Unknown command 'test'.",))
+    assert expected == (result.is_valid, result.errors)
+
+
+def test_validate_refuses_a_value_json_cannot_carry_before_sending(client: VoiceClient2) -> None:
+    """A set in the document is refused at its pointer before any request."""
+    with pytest.raises(SvamlTypeError, match="at /commands/0/x"):
+        client.validate_svaml({"commands": [{"command": "answer", "x": {1}}]})
+
+
 def test_validate_says_what_is_missing_as_sinch_does(sinch_v2_emulator: Emulator2) -> None:
     """A dial with no destination, a say with no voice and an unknown command read as Sinch's samples."""
     auth = base64.b64encode(f"{sinch_v2_emulator.key_id}:{sinch_v2_emulator.key_secret}".encode()).decode()

@@ -567,18 +567,33 @@ class VoiceClient2(Client):
     # -- SVAML -----------------------------------------------------------------------------------
 
     def validate_svaml(
-        self, document: Document, *, validation_type: ValidationType | str = ValidationType.NORMAL
+        self,
+        document: Document | Mapping[str, Any],
+        *,
+        validation_type: ValidationType | str = ValidationType.NORMAL,
     ) -> ValidationResult:
         """Ask Sinch to check a document; ``is_valid`` and ``errors`` say what it found.
 
-        NORMAL ignores properties v2 does not define, STRICT reports them. The document is sent
-        as it is (checking it is the point), so it may be invalid; offline,
-        :func:`svaml.rules.validate` says the same and more, with pointers.
+        NORMAL ignores properties v2 does not define, STRICT reports them. The document (a
+        :class:`~svaml.v2.model.Document`, or decoded JSON, which may hold what no model class
+        can, such as an unknown command) is sent as it is, since checking it is the point; only a
+        value JSON cannot carry is refused before sending. Offline, :func:`svaml.rules.validate`
+        says the same and more, with pointers.
         """
-        if not isinstance(document, Document):
-            raise SvamlTypeError(f"the SVAML must be a SVAML v2 Document, not {type(document).__name__}")
         kind = coerce(ValidationType, validation_type, "validation_type")
-        body = codec.unstructure(ValidationRequest(svaml=document, validation_type=kind))
+        if isinstance(document, Document):
+            body = codec.unstructure(ValidationRequest(svaml=document, validation_type=kind))
+        elif isinstance(document, Mapping):
+            checked = _json.json_value(document)
+            if checked.unfit:
+                unfit = checked.unfit[0]
+                where = unfit.pointer or "/"
+                raise SvamlTypeError(f"the SVAML to validate holds at {where}: {unfit.message}")
+            body = {"svaml": checked.value, "validationType": str(kind)}
+        else:
+            raise SvamlTypeError(
+                f"the SVAML must be a SVAML v2 Document or decoded JSON, not {type(document).__name__}"
+            )
         data = self._send("POST", "/svaml/validate", body=body, repeatable=True)
         return _result(data, ValidationResult, "the validation answer")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -28,7 +27,7 @@ import attrs
 
 from svaml import _json, codec
 from svaml.emulator._rest import REPLAY_WINDOW, Answer, Api, CallRecord, Participant, error_body
-from svaml.emulator._server import HttpServer
+from svaml.emulator._server import Served
 from svaml.errors import SvamlError
 from svaml.model.document import Document
 from svaml.model.permissions import Callback
@@ -61,7 +60,7 @@ DEFAULT_KEY = "00000000-0000-4000-8000-5eed5eed5eed"
 DEFAULT_SECRET = "ZW11bGF0b3Itc2VjcmV0LTAwMQ=="
 
 
-class Emulator:
+class Emulator(Served):
     """Sinch's Calling API v1 for one application, served on ``host:port`` (0: a free port).
 
     ``key`` and ``secret`` are the application's credentials: requests must be signed with them
@@ -79,6 +78,8 @@ class Emulator:
     and a PATCH reaches a call while it waits. Without a callback URL (or one a custom callout
     names) a callout is not played: it stays ``ONGOING`` until it is hung up with a PATCH.
     """
+
+    _NAME = "emulator"
 
     def __init__(
         self,
@@ -110,9 +111,7 @@ class Emulator:
         if callback_url is not None:
             self.api.callback_urls[key] = {"primary": callback_url}
         self._rooms = _Rooms(self.api)
-        self._address = (host, port)
-        self._server: HttpServer | None = None
-        self._thread: threading.Thread | None = None
+        self._served_at(host, port)
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not started"
@@ -144,55 +143,6 @@ class Emulator:
                 self.api.callback_urls.setdefault(self.key, {})["primary"] = url
 
     # -- serving ------------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """The base URL to give ``VoiceClient(base_url=...)``, e.g. ``http://127.0.0.1:8900``."""
-        if self._server is None:
-            raise SvamlError("the emulator is not started: call start() or use it in a with block")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> Emulator:
-        """Start serving in a background thread; return the emulator."""
-        if self._server is None:
-            self._server = HttpServer(self._address, self._answer)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="svaml-emulator",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted (the command line's loop)."""
-        self.start()
-        assert self._thread is not None
-        try:
-            while self._thread.is_alive():
-                self._thread.join(0.5)
-        finally:
-            self.stop()
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _answer(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
         return self.api.handle(method, target, headers, body)

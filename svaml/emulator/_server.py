@@ -3,22 +3,28 @@
 Shared by the v1 emulator (:class:`svaml.emulator.Emulator`) and the v2 stand-in
 (:class:`svaml.v2.emulator.Emulator2`): each gives its own ``answer`` function, and its own
 ``refuse`` for a request the server cannot read (a bad or too large ``Content-Length``).
+:class:`Served` is their one way of being served: started in a thread, stopped, or used in a
+``with`` block.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, ClassVar, TypeVar
 
 from svaml import _json
 from svaml.emulator._rest import Answer, error_body
+from svaml.errors import SvamlError
 
-__all__ = ["HttpServer"]
+__all__ = ["HttpServer", "Served"]
 
 _log = logging.getLogger("svaml.emulator")
 _MAX_BODY = 1024 * 1024
+_S = TypeVar("_S", bound="Served")
 
 
 class HttpServer(ThreadingHTTPServer):
@@ -40,6 +46,83 @@ class HttpServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request is not the emulator's failure; log it quietly.
         _log.debug("svaml emulator: a request from %s failed", client_address, exc_info=True)
+
+
+class Served:
+    """Served on ``_address`` in a background thread: :meth:`start`, :meth:`stop`, ``with``, :attr:`url`.
+
+    A subclass calls ``_served_at(host, port)`` in its constructor, says its name in ``_NAME``
+    and answers requests in :meth:`_answer` (and refuses unreadable ones in :meth:`_refuse`).
+    """
+
+    _NAME: ClassVar[str] = "emulator"
+    _address: tuple[str, int]
+    _server: HttpServer | None
+    _thread: threading.Thread | None
+
+    def _served_at(self, host: str, port: int) -> None:
+        self._address = (host, port)
+        self._server = None
+        self._thread = None
+
+    def _answer(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        raise NotImplementedError
+
+    def _refuse(self, status: int, message: str) -> Answer:
+        return _refuse(status, message)
+
+    def _stopping(self) -> None:
+        """What to end before the server stops (nothing by default)."""
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the client as ``base_url``, e.g. ``http://127.0.0.1:8900``."""
+        if self._server is None:
+            raise SvamlError(f"the {self._NAME} is not started: call start() or use it in a with block")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self: _S) -> _S:
+        """Start serving in a background thread; return the object itself."""
+        if self._server is None:
+            self._server = HttpServer(self._address, self._answer, self._refuse)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"svaml-{self._NAME.replace(' ', '-')}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        self._stopping()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (the command line's loop)."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self: _S) -> _S:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
 
 
 def _refuse(status: int, message: str) -> Answer:

@@ -28,14 +28,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import attrs
 
 from svaml.emulator._rest import Answer
-from svaml.emulator._server import HttpServer
+from svaml.emulator._server import Served
 from svaml.errors import SvamlError
 from svaml.signing import Secret
 from svaml.simulator import RealClock, Transcript, VirtualClock
@@ -298,7 +297,7 @@ class SessionView:
             pause.wait(0.01)
 
 
-class Emulator2:
+class Emulator2(Served):
     """Sinch's Voice API v2 for one project, served on ``host:port`` (0: a free port).
 
     ``project_id``, ``key_id`` and ``key_secret`` are the project and its access key (test
@@ -308,6 +307,8 @@ class Emulator2:
     :class:`StatePlayer`). ``token_lifetime`` is the seconds an OAuth2 token lives;
     ``allow_basic=False`` refuses Basic credentials. Start it with :meth:`start` or ``with``.
     """
+
+    _NAME = "v2 emulator"
 
     def __init__(
         self,
@@ -338,9 +339,7 @@ class Emulator2:
         )
         if webhook_url is not None:
             self.api.set_webhook(webhook_url)
-        self._address = (host, port)
-        self._server: HttpServer | None = None
-        self._thread: threading.Thread | None = None
+        self._served_at(host, port)
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not started"
@@ -391,14 +390,6 @@ class Emulator2:
     # -- serving ------------------------------------------------------------------------------------
 
     @property
-    def url(self) -> str:
-        """The base URL to give ``VoiceClient2(base_url=...)``, e.g. ``http://127.0.0.1:8901``."""
-        if self._server is None:
-            raise SvamlError("the v2 emulator is not started: call start() or use it in a with block")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
     def token_url(self) -> str:
         """The OAuth2 token URL to give ``VoiceClient2(token_url=...)``."""
         return self.url + "/oauth2/token"
@@ -409,49 +400,17 @@ class Emulator2:
         settings.update(options)
         return VoiceClient2(self.project_id, self.key_id, self._key_secret, **settings)
 
-    def start(self) -> Emulator2:
-        """Start serving in a background thread; return the stand-in."""
-        if self._server is None:
-            self._server = HttpServer(self._address, self.api.handle, _refuse)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="svaml-v2-emulator",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
+    def _answer(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        return self.api.handle(method, target, headers, body)
 
-    def stop(self) -> None:
-        """Stop serving, stop every batch and release the port."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
+    def _refuse(self, status: int, message: str) -> Answer:
+        return problem(status, message, "")
+
+    def _stopping(self) -> None:
+        # Batches pace their calls on their own threads: stop them with the server.
         with self.api.lock:
             for batch in self.api.batches.values():
                 batch.stop.set()
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self.start()
-        assert self._thread is not None
-        try:
-            while self._thread.is_alive():
-                self._thread.join(0.5)
-        finally:
-            self.stop()
-
-    def __enter__(self) -> Emulator2:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- what happened ------------------------------------------------------------------------------
 
@@ -509,7 +468,3 @@ class Emulator2:
         if found is None:  # pragma: no cover - sessions are never forgotten
             raise SvamlError(f"no session {session_id!r} on this emulator")
         return found
-
-
-def _refuse(status: int, message: str) -> Answer:
-    return problem(status, message, "")

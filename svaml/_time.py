@@ -1,21 +1,23 @@
-"""Timestamps as Sinch writes them: ISO-8601 with up to 7 fractional digits and a zone.
+"""Timestamps as Sinch writes them: ISO-8601 with up to 7 fractional digits and a zone; and ULIDs.
 
 One parser, :func:`parse_timestamp`, for the events' ``timestamp``, the signing's ``x-timestamp``
 and the REST client's answers. It reads the same forms on every Python (``fromisoformat`` reads
 more on 3.11 than on 3.10, and lacks ``Z`` and 7 fractional digits on 3.10, so it is not used):
 the extended ISO-8601 form Sinch and its SDKs send. :func:`parse_strict` checks the signers' form on
-top of the same parser.
+top of the same parser. :func:`ulid` names what Voice API v2 names by time-ordered ids (the
+simulator's and the stand-in's calls, sessions and batches).
 Standard library only, so that ``svaml.signing`` stays light.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta, timezone
 
 from svaml.errors import SvamlTypeError
 
-__all__ = ["iso_timestamp", "parse_strict", "parse_timestamp"]
+__all__ = ["iso_timestamp", "parse_strict", "parse_timestamp", "ulid"]
 
 # The form signers send: a `T`, 0 to 9 fractional digits and an explicit zone (`T`, `Z` in any case).
 _STRICT = re.compile(
@@ -43,7 +45,6 @@ def _read(text: str) -> datetime:
         tz = timezone(-offset if zone[0] == "-" else offset)
     micros = int((fraction or "0")[:6].ljust(6, "0"))
     return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tz)
-
 
 
 def parse_timestamp(value: str | datetime) -> datetime:
@@ -97,3 +98,17 @@ def iso_timestamp(moment: datetime) -> str:
     """Write an aware ``datetime`` as ISO-8601 UTC with ``Z`` (microseconds only when not zero)."""
     utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return utc.isoformat() + "Z"
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid(moment: datetime | None = None) -> str:
+    """Return a new ULID: what Voice API v2 names calls, sessions and batches by.
+
+    26 Crockford base-32 characters: 48 bits of milliseconds since the epoch (``moment``, default
+    now) and 80 random bits.
+    """
+    when = datetime.now(timezone.utc) if moment is None else moment
+    value = (int(when.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))

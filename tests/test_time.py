@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from svaml._time import ulid
 from svaml.callbacks import parse_event
 from svaml.errors import EventError, SignatureError, SvamlError
 from svaml.model.events import iso_timestamp, parse_timestamp
@@ -240,3 +241,12 @@ def test_written_timestamps_read_back(moment: datetime) -> None:
     expected = (moment, moment.replace(microsecond=moment.microsecond // 1000 * 1000))
     actual = (parse_timestamp(iso_timestamp(moment)), parse_timestamp(format_timestamp(moment)))
     assert expected == actual
+
+
+def test_ulid_is_26_crockford_characters_ordered_by_time() -> None:
+    """A ULID is 26 Crockford base-32 characters, and a later moment sorts after an earlier one."""
+    early = ulid(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    late = ulid(datetime(2026, 1, 2, tzinfo=timezone.utc))
+    alphabet = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    expected = (26, True, True)
+    assert expected == (len(early), set(early + late) <= alphabet, early < late)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-import os
 import re
 import threading
 import time
@@ -27,6 +26,7 @@ import attrs
 
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
+from svaml._time import ulid
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.errors import SvamlError
 from svaml.rules import validate
@@ -91,7 +91,15 @@ from svaml.v2.model.calls import (
     MenuInput,
     Money,
 )
-from svaml.v2.model.enums import CallReason, CallResult, CallType, Direction, OriginationType, TextFormat
+from svaml.v2.model.enums import (
+    FINAL_RESULTS,
+    CallReason,
+    CallResult,
+    CallType,
+    Direction,
+    OriginationType,
+    TextFormat,
+)
 from svaml.v2.model.events import CUSTOM_PREFIX, HANDLER_EVENTS
 from svaml.v2.signing import CONTENT_TYPE, format_timestamp, sign_webhook
 
@@ -108,16 +116,6 @@ _MENU_REPEATS = 2
 _TICK = timedelta(microseconds=1)  # what x-timestamp's 7 digits carry of a datetime
 _TAGS = re.compile(r"<[^>]*>")
 _RATE = Money(currency_code="USD", amount="0.0000")
-_FINAL = frozenset(
-    {
-        CallResult.COMPLETED,
-        CallResult.REJECTED,
-        CallResult.NO_ANSWER,
-        CallResult.CANCEL,
-        CallResult.BUSY,
-        CallResult.FAILED,
-    }
-)
 # Commands that act on their leg: not executed once it has ended (§2.3).
 _ON_LEG = frozenset(
     {
@@ -132,14 +130,7 @@ _ON_LEG = frozenset(
         "gotoMenu",
     }
 )
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _UPDATES = threading.Lock()
-
-
-def ulid(moment: datetime) -> str:
-    """A ULID (what v2 calls, sessions and batches are named by): 48 bits of milliseconds, 80 random."""
-    value = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def _camel(attribute: str) -> str:
@@ -198,7 +189,7 @@ class _Leg:
 
     @property
     def ended(self) -> bool:
-        return self.result in _FINAL
+        return self.result in FINAL_RESULTS
 
     @property
     def person(self) -> str:
@@ -1342,9 +1333,7 @@ class Session:
         """An item with neither ``matches`` nor ``onFail``: ``call.menu`` (only on a WEBHOOK service)."""
         self._notify(leg, MenuEvent.EVENT, menu=MenuInput(menu_name=name, input=entered))
 
-    def _hear(
-        self, leg: _Leg, parts: list[tuple[str, float]], *, cut: float | None = None
-    ) -> _Sequence:
+    def _hear(self, leg: _Leg, parts: list[tuple[str, float]], *, cut: float | None = None) -> _Sequence:
         """Play a prompt's messages to ``leg`` (all of them, or up to ``cut`` seconds when barged in).
 
         The prompt waits for what the leg hears now to end (``Platform.queue_audio``).
@@ -1480,4 +1469,3 @@ def simulate_batch(
         Session(target, caller, document=_substituted(document, values), **options).run()
         for values in document.parameters
     )
-

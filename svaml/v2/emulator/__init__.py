@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from svaml._time import ulid
 from svaml.emulator._rest import Answer
 from svaml.emulator._server import Served
 from svaml.errors import SvamlError
@@ -41,7 +42,7 @@ from svaml.simulator import RealClock, Transcript, VirtualClock
 from svaml.simulator.v2 import DEFAULT_PATH, Caller, Platform
 from svaml.simulator.v2 import Session as SimulatedSession
 from svaml.v2.client import VoiceClient2
-from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem, ulid
+from svaml.v2.emulator._api import IDEMPOTENCY_WINDOW, Api2, Batch, PlacedCall, problem
 from svaml.v2.model import (
     Call,
     CallReason,

@@ -40,7 +40,7 @@ import attrs
 
 import svaml.v2.codec  # noqa: F401  (registers v2's hooks on the one converter)
 from svaml import _json, codec
-from svaml._time import parse_strict, parse_timestamp
+from svaml._time import parse_strict, parse_timestamp, ulid
 from svaml.diagnostic import Diagnostic, Severity
 from svaml.emulator._rest import Answer
 from svaml.errors import SvamlError
@@ -50,6 +50,7 @@ from svaml.signing import Secret
 from svaml.v2.client import check_idempotency_key, service_problems
 from svaml.v2.emulator._describe import describe, sinch_messages
 from svaml.v2.model import (
+    FINAL_RESULTS,
     BatchDetails,
     BatchSession,
     BatchStopped,
@@ -96,17 +97,6 @@ _PROBLEMS: Mapping[int, tuple[str, str]] = {
     429: ("too-many-requests", "Too Many Requests"),
     500: ("internal-server-error", "Internal Server Error"),
 }
-_FINAL = frozenset(
-    {
-        CallResult.COMPLETED,
-        CallResult.REJECTED,
-        CallResult.NO_ANSWER,
-        CallResult.CANCEL,
-        CallResult.BUSY,
-        CallResult.FAILED,
-    }
-)
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _RATE = Money(currency_code="EUR", amount="0.0100")
 _EXPIRED_TOKEN = 'Bearer realm="sinch", error="invalid_token", error_description="Token has expired"'
 _UNKNOWN_TOKEN = 'Bearer realm="sinch", error="invalid_token", error_description="Token is not valid"'
@@ -119,12 +109,6 @@ def problem(status: int, detail: str, instance: str, headers: tuple[tuple[str, s
         type=f"https://api.sinch.com/docs/errors/{slug}", title=title, detail=detail, instance=instance
     )
     return Answer(status, codec.unstructure(body), "application/problem+json", headers)
-
-
-def ulid() -> str:
-    """A new ULID (26 Crockford base-32 characters: 48 bits of milliseconds, 80 random bits)."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def _now() -> datetime:
@@ -641,7 +625,7 @@ class Api2:
                 changes["call_reason"] = reason
             if result is CallResult.IN_PROGRESS and call.answer_time is None:
                 changes["answer_time"] = now
-            if result in _FINAL:
+            if result in FINAL_RESULTS:
                 changes["end_time"] = now
                 if call.answer_time is not None:
                     changes["call_duration_seconds"] = int((now - call.answer_time).total_seconds())
@@ -653,11 +637,11 @@ class Api2:
             session.updated = now
             if session.state is SessionState.QUEUED:
                 session.state = SessionState.IN_PROGRESS
-            if all(self.calls[c].call_result in _FINAL for c in session.calls):
+            if all(self.calls[c].call_result in FINAL_RESULTS for c in session.calls):
                 session.state = SessionState.COMPLETED
                 session.ended = now
             handle = self.placed.get(call_id)
-            if result in _FINAL and handle is not None:
+            if result in FINAL_RESULTS and handle is not None:
                 handle.ended.set()
             if session.batch_id is not None:
                 self._batch_ended(self.batches[session.batch_id])
@@ -717,13 +701,13 @@ class Api2:
                 self.calls[str(extra.call_id)] = extra
             now = _now()
             session.updated = now
-            if all(self.calls[c].call_result in _FINAL for c in session.calls):
+            if all(self.calls[c].call_result in FINAL_RESULTS for c in session.calls):
                 session.state, session.ended = SessionState.COMPLETED, now
             elif session.state is SessionState.QUEUED:
                 session.state = SessionState.IN_PROGRESS
             for call_id in placed:
                 handle = self.placed.get(call_id)
-                if handle is not None and self.calls[call_id].call_result in _FINAL:
+                if handle is not None and self.calls[call_id].call_result in FINAL_RESULTS:
                     handle.ended.set()
             if session.batch_id is not None:
                 self._batch_ended(self.batches[session.batch_id])
@@ -800,7 +784,7 @@ class Api2:
                 for c in session.calls
                 if c in self.placed
                 and self.calls[c].call_name == name
-                and self.calls[c].call_result not in _FINAL
+                and self.calls[c].call_result not in FINAL_RESULTS
             ]
         if not live:
             return problem(404, f"No active call named {name!r} in session {session_id}", path)
@@ -808,7 +792,7 @@ class Api2:
 
     def _patch(self, handle: PlacedCall, body: bytes, path: str) -> Answer:
         document = self._document(self._json(body, path), path, patch=True)
-        if handle.call.call_result in _FINAL:
+        if handle.call.call_result in FINAL_RESULTS:
             return problem(400, f"Call {handle.call_id} has ended", path)
         with self.lock:
             handle.patches.append(document)

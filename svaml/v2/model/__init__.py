@@ -56,6 +56,7 @@ from svaml.v2.model.endpoints import (
     VoiceRelay,
 )
 from svaml.v2.model.enums import (
+    FINAL_RESULTS,
     CallBehaviorType,
     CallReason,
     CallResult,
@@ -134,6 +135,7 @@ __all__ = [
     "DESTINATION_CLASSES",
     "EVENT_CLASSES",
     "EVENT_NAMES",
+    "FINAL_RESULTS",
     "HANDLERS",
     "HANDLER_EVENTS",
     "MESSAGE_CLASSES",

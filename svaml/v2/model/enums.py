@@ -9,6 +9,7 @@ from __future__ import annotations
 from svaml.model.enums import Transport, _SvamlEnum
 
 __all__ = [
+    "FINAL_RESULTS",
     "CallBehaviorType",
     "CallReason",
     "CallResult",
@@ -108,6 +109,14 @@ class CallResult(_SvamlEnum):
     CANCEL = "CANCEL"
     BUSY = "BUSY"
     FAILED = "FAILED"
+
+
+#: The final call results; QUEUED, INITIATED and IN_PROGRESS pass (reference §1).
+FINAL_RESULTS: frozenset[CallResult] = frozenset(CallResult) - {
+    CallResult.QUEUED,
+    CallResult.INITIATED,
+    CallResult.IN_PROGRESS,
+}
 
 
 class CallReason(_SvamlEnum):

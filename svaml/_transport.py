@@ -320,13 +320,32 @@ class Transport:
 
 
 class Client:
-    """What both REST clients share: their transport's settings, closing, ``with``, and no pickling.
+    """What both REST clients share: where they send, their settings, closing, ``with``, no pickling.
 
-    A subclass sets ``_transport`` in its constructor and says in ``_HOLDS`` which secret it holds.
+    A subclass sets ``_region``, ``_base_url``, ``_auth`` and ``_transport`` in its constructor
+    and says in ``_HOLDS`` which secret it holds.
     """
 
     _transport: Transport
     _HOLDS: ClassVar[str] = "a secret"
+    _region: str
+    _base_url: str
+    _auth: str
+
+    @property
+    def region(self) -> str:
+        """The region's name (``europe`` in v1, ``eu1`` in v2)."""
+        return self._region
+
+    @property
+    def base_url(self) -> str:
+        """The host the client sends its calls to (``https://eu1.voice.api.sinch.com`` in v2)."""
+        return self._base_url
+
+    @property
+    def auth(self) -> str:
+        """How requests authenticate: ``signed`` or ``basic`` in v1, ``oauth2`` or ``basic`` in v2."""
+        return self._auth
 
     @property
     def timeout(self) -> tuple[float, float] | None:

@@ -249,25 +249,13 @@ class VoiceClient(Client):
         """The application key (public; the secret has no accessor)."""
         return self._credentials.key
 
-    @property
-    def region(self) -> str:
-        """The region's name, e.g. ``europe``."""
-        return self._region
 
-    @property
-    def base_url(self) -> str:
-        """The host of the calling endpoints (callouts, calls, conferences)."""
-        return self._base_url
 
     @property
     def configuration_url(self) -> str:
         """The host of the configuration endpoints (numbers, callback URLs)."""
         return self._configuration_url
 
-    @property
-    def auth(self) -> str:
-        """How requests authenticate: ``signed`` or ``basic``."""
-        return self._auth
 
     def __repr__(self) -> str:
         # Safe on a half-built client (a constructor that raised, a debugger): no attribute is assumed.

@@ -368,25 +368,13 @@ class VoiceClient2(Client):
         """The access key's id (public; the secret has no accessor)."""
         return self._key_id
 
-    @property
-    def region(self) -> str:
-        """The region's name, e.g. ``eu1``."""
-        return self._region
 
-    @property
-    def base_url(self) -> str:
-        """The API's host, e.g. ``https://eu1.voice.api.sinch.com``."""
-        return self._base_url
 
     @property
     def token_url(self) -> str:
         """Where OAuth2 tokens are asked for."""
         return self._token_url
 
-    @property
-    def auth(self) -> str:
-        """How requests authenticate: ``oauth2`` or ``basic``."""
-        return self._auth
 
     def __repr__(self) -> str:
         parts = vars(self)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+from svaml.errors import SvamlError
 from svaml.simulator.v2 import Callee, Caller, Outcome
 from svaml.v2 import Svaml2
 from svaml.v2.emulator import Emulator2, SimulatorPlayer
@@ -181,11 +182,8 @@ def test_a_webhook_handler_patches_the_call_by_the_id_it_received() -> None:
             started = time.monotonic()
             created = client.create_call(Svaml2().dial(TO))
             leg = sinch.session(created.session_id).wait(10).calls[0]
-            while str(created.session_id) not in player.transcripts:  # the simulated session is over too
-                assert time.monotonic() - started < 10
-                time.sleep(0.02)
+            transcript = player.transcript(created.session_id)  # the simulated session is over too
             took = time.monotonic() - started
-    transcript = player.transcripts[str(created.session_id)]
     expected = (
         [str(leg.call_id)],
         (CallResult.COMPLETED, CallReason.MANAGER_HANGUP),
@@ -200,3 +198,36 @@ def test_a_webhook_handler_patches_the_call_by_the_id_it_received() -> None:
         [step.event.event for step in transcript.steps],
         took < 5,
     )
+
+
+def test_the_transcript_waits_for_the_last_webhook_the_api_already_reports_ended() -> None:
+    """On the real clock a slow call.hangup answer is in the transcript read right after the session's wait."""
+    app = WebhookApp(verify=False)
+
+    @app.answered
+    def answered(event: AnsweredEvent) -> Svaml2:
+        return Svaml2().hangup()
+
+    @app.hangup
+    def ended(event: Any) -> None:
+        time.sleep(0.3)  # the API reports the leg ended meanwhile
+
+    player = SimulatorPlayer(caller=Caller(callees=(Callee(ring=0, talk=None),)), real_time=True)
+    with Emulator2(player=player) as sinch, serving(app) as url, sinch.client() as client:
+        sinch.webhook_url = url
+        created = client.create_call(Svaml2().dial(TO))
+        state = sinch.session(created.session_id).wait(10).state
+        transcript = player.transcript(created.session_id)
+    expected = (SessionState.COMPLETED, ["call.answered", "call.hangup"])
+    assert expected == (state, [step.event.event for step in transcript.steps])
+
+
+def test_the_transcript_of_a_session_never_played_is_refused_after_the_timeout() -> None:
+    """Waiting for a session the player never played is an error naming it, not a KeyError."""
+    player = SimulatorPlayer()
+    try:
+        player.transcript("01ARZ3NDEKTSV4RRFFQ69G5FAV", timeout=0.05)
+    except SvamlError as error:
+        message = str(error)
+    expected = "the simulated session 01ARZ3NDEKTSV4RRFFQ69G5FAV is not over within 0.05 seconds"
+    assert expected == message

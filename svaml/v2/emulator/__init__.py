@@ -185,7 +185,8 @@ class SimulatorPlayer:
     A service without a webhook (NONE) and no ``target`` has nothing to play against: its legs go through
     :class:`StatePlayer`. ``transcripts`` keeps each session's transcript by session id, once the
     simulated session is over (on the real clock the API may report every leg ended a little
-    earlier: a ``pause`` of the create request's own commands, bound to no leg, runs out first).
+    earlier: a ``pause`` of the create request's own commands, bound to no leg, runs out first, or the
+    last webhook is still being sent); :meth:`transcript` waits for it.
     """
 
     caller: Caller | None = None
@@ -223,6 +224,22 @@ class SimulatorPlayer:
             )
             self._sessions[call.session_id] = session
         threading.Thread(target=self._run, args=(call, session), name="svaml-v2-session", daemon=True).start()
+
+    def transcript(self, session_id: object, timeout: float = 10.0) -> Transcript:
+        """Wait until the simulated session ``session_id`` is over; return its transcript.
+
+        On the real clock the API may report every leg ended while the simulator is still sending
+        the last webhook (``call.hangup``): read the transcript through this, not ``transcripts``.
+        Raises :class:`~svaml.errors.SvamlError` when it is not over within ``timeout`` seconds.
+        """
+        key = str(session_id)
+        pause = threading.Event()
+        ends = time.monotonic() + timeout
+        while key not in self.transcripts:
+            if time.monotonic() >= ends:
+                raise SvamlError(f"the simulated session {key} is not over within {timeout:g} seconds")
+            pause.wait(0.01)
+        return self.transcripts[key]
 
     def patch(self, call: PlacedCall, document: Document) -> None:
         """Give the leg's session the PATCH's commands, for the simulated leg of the same callId."""

@@ -201,7 +201,7 @@ def test_a_webhook_handler_patches_the_call_by_the_id_it_received() -> None:
 
 
 def test_the_transcript_waits_for_the_last_webhook_the_api_already_reports_ended() -> None:
-    """On the real clock a slow call.hangup answer is in the transcript read right after the session's wait."""
+    """On the real clock a slow call.hangup answer is in the transcript read after the session's wait."""
     app = WebhookApp(verify=False)
 
     @app.answered

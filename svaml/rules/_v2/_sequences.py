@@ -137,7 +137,7 @@ def _said(playing: list[tuple[str, Messages]]) -> str:
     ),
 )
 def hangup_cuts_messages(data: Any, base: str, ctx: Context2) -> Iterator[Finding]:
-    """Hang up once the messages are heard: in the ``messages``' ``events.onFinish``.
+    """Hang up once the messages are heard: in their ``events.onFinish``.
 
     In v2 only ``pause``, ``webhook``, ``menu`` and ``gotoMenu`` hold the next command; ``messages``
     and ``hangup`` return at once. So ``[messages, hangup]``, v1's ``say`` then the ``hangup``

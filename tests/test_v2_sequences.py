@@ -75,7 +75,7 @@ def test_a_blocking_command_between_is_no_finding(between: dict[str, Any]) -> No
 
 
 def test_goto_menu_between_is_no_finding() -> None:
-    """gotoMenu blocks too: inside a menu's matches, [messages, gotoMenu, hangup] draws no S2302."""
+    """A gotoMenu blocks too: inside a menu's matches, [messages, gotoMenu, hangup] draws no S2302."""
     doc = Svaml2().menu(
         MenuItem("main", matches={"1": Svaml2().say("Again.", "Emma").goto_menu("main").hangup()})
     )
@@ -109,7 +109,7 @@ def test_hangup_of_another_leg_is_no_finding() -> None:
 
 
 def test_the_leg_of_a_dial_handler() -> None:
-    """onAnswer runs on the dialled leg (its callName counts); onBusy on the leg that dialled."""
+    """A dial's onAnswer runs on the dialled leg (its callName counts); onBusy on the leg that dialled."""
     agent = {"command": "hangup", "callName": "agent"}
     caller = {"command": "hangup", "callName": "caller"}
     doc = {

@@ -7,7 +7,7 @@ A sequence is the top-level ``commands`` or a handler's list (an ``events`` hand
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from svaml.diagnostic import Severity
@@ -29,32 +29,19 @@ from svaml.v2.model.commands import (
 from svaml.v2.model.document import USE_FIELDS
 from svaml.v2.model.messages import Say
 
-__all__ = ["BLOCKING", "sequences"]
+__all__ = ["BLOCKING"]
 
 _W = Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
 _V2: tuple[Target] = ("svaml2",)
 
-_COMMANDS = tuple(COMMAND_CLASSES.values())
+_COMMANDS = frozenset(COMMAND_CLASSES.values())
 #: The commands the next one waits for (reference §2.3); every other command returns at once.
 BLOCKING = (Pause, Webhook, Menu, GotoMenu)
 _GOODBYE = say("Thank you for calling. Goodbye.")
 _HEARD = 40
 #: The handlers of a ``dial`` that run on the dialled leg.
 _DIALLED = ("onAnswer", "onHangup")
-
-
-def sequences(ctx: Context2) -> dict[str, list[tuple[int, str, Any]]]:
-    """Each command sequence of the document, by its pointer: ``(index, pointer, command)`` in order.
-
-    A command that did not read is absent, so its index is missing from its sequence.
-    """
-    found: dict[str, list[tuple[int, str, Any]]] = {}
-    for where, obj in ctx.objects():
-        if isinstance(obj, _COMMANDS):
-            at, _, index = where.rpartition("/")
-            found.setdefault(at, []).append((int(index), where, obj))
-    return found
 
 
 def _leg(at: str, ctx: Context2, objects: Mapping[str, SvamlObject]) -> str | None:
@@ -86,7 +73,8 @@ def _heard(messages: Messages) -> str:
     return repr(text) + (" …" if len(messages.messages) > 1 else "")
 
 
-def _cut(commands: Sequence[tuple[int, str, Any]], leg: str | None) -> Iterator[Finding]:
+def _cut(commands: Sequence[tuple[int, str, Any]], leg: Callable[[], str | None]) -> Iterator[Finding]:
+    """The finding of the first hangup of the leg in one sequence, if messages still play then."""
     playing: list[tuple[str, Messages]] = []
     stopped: set[str] = set()
     last = -1
@@ -100,7 +88,7 @@ def _cut(commands: Sequence[tuple[int, str, Any]], leg: str | None) -> Iterator[
         elif isinstance(command, StopMessages):
             stopped.add(command.messages_name)  # it also stops messages of that name started later
             playing = [(at, m) for at, m in playing if m.messages_name != command.messages_name]
-        elif isinstance(command, Hangup) and command.call_name in (None, leg):
+        elif isinstance(command, Hangup) and (command.call_name is None or command.call_name == leg()):
             if playing:
                 yield Finding(where, _said(playing))
             return  # the leg has ended: nothing more plays on it
@@ -156,9 +144,29 @@ def hangup_cuts_messages(data: Any, base: str, ctx: Context2) -> Iterator[Findin
     simulator chooses the same). Messages a ``stopMessages`` stops first are not reported. No fix:
     moving the hangup into ``onFinish`` changes when the call ends, and what runs after it.
     """
-    found = sequences(ctx)
-    if not any(isinstance(c, Hangup) for commands in found.values() for _, _, c in commands):
+    found: dict[str, list[tuple[int, str, Any]]] = {}
+    ends: dict[str, None] = {}  # the sequences that hold a hangup, in order
+    played = False
+    for where, obj in ctx.objects():
+        cls = obj.__class__
+        if cls in _COMMANDS:
+            at, _, index = where.rpartition("/")
+            found.setdefault(at, []).append((int(index), where, obj))
+            if cls is Hangup:
+                ends[at] = None
+            elif cls is Messages:
+                played = True
+    if not played:
         return
-    objects = dict(ctx.objects())
-    for at, commands in found.items():
-        yield from _cut(commands, _leg(at, ctx, objects))
+    objects: dict[str, SvamlObject] = {}
+
+    def leg_of(at: str) -> Callable[[], str | None]:
+        def leg() -> str | None:  # only a hangup that names a leg needs it
+            if not objects:
+                objects.update(ctx.objects())
+            return _leg(at, ctx, objects)
+
+        return leg
+
+    for at in ends:
+        yield from _cut(found[at], leg_of(at))

@@ -373,7 +373,9 @@ def test_lint_tells_v1_from_v2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         json.dumps({"commands": [{"command": "dial", "to": {"type": "PHONE", "phone": {"number": "0701"}}}]}),
         "utf-8",
     )
-    (tmp_path / "ok.json").write_text(Svaml2().answer().say("Hi", "Emma").hangup().to_json(), "utf-8")
+    (tmp_path / "ok.json").write_text(
+        Svaml2().answer().say("Hi", "Emma", on_finish=Svaml2().hangup()).to_json(), "utf-8"
+    )
     expected = (1, [("v1.json", "SV401"), ("v2.json", "S2401")])
     assert expected == _lint(capsys, str(tmp_path))
 

@@ -57,8 +57,11 @@ class Svaml2(Document):
     list of commands, or one command::
 
         >>> from svaml.v2 import Svaml2
-        >>> Svaml2().answer().say("Hello", "Emma").hangup().to_json()
-        '{"commands":[{"command":"answer"},{"command":"messages","messages":[{"type":"SAY","say":{"text":"Hello","voiceName":"Emma"}}]},{"command":"hangup"}]}'
+        >>> Svaml2().answer().say("Hello", "Emma", on_finish=Svaml2().hangup()).to_json()
+        '{"commands":[{"command":"answer"},{"command":"messages","messages":[{"type":"SAY","say":{"text":"Hello","voiceName":"Emma"}}],"events":{"onFinish":[{"command":"hangup"}]}}]}'
+
+    ``messages`` and ``hangup`` do not wait (only ``pause``, ``webhook``, ``menu`` and ``gotoMenu``
+    do): hang up in the messages' ``on_finish``, or ``.say(…).hangup()`` cuts the words (S2302).
 
     ``to_json`` checks the document with the v2 rules and raises :class:`~svaml.errors.SvamlError`
     carrying the errors; ``check=False`` skips the check.

@@ -21,6 +21,7 @@ This module needs hypothesis, which ``import svaml`` never loads: ``pip install 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from typing import TypeVar
 
 try:
@@ -31,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a test with hypoth
     ) from exc
 
 from svaml.rules._v2._limits import NAME_LIMITS, RANGES, SAMPLE_RATES, TEXT_LIMIT
+from svaml.rules._v2._sequences import BLOCKING
 from svaml.v2.document import Svaml2
 from svaml.v2.model.commands import (
     Amd,
@@ -105,6 +107,8 @@ def messages() -> _Strategy[Message]:
 
 
 _MESSAGES = st.lists(messages(), min_size=1, max_size=10)
+#: The pause put between messages and a hangup, so the messages are heard (S2302).
+_HEARD_MS = 3000
 
 _DESTINATIONS = st.one_of(
     st.builds(Phone, _NUMBERS),
@@ -151,10 +155,26 @@ _RECORDING = st.sampled_from(RecordingDestination).flatmap(
 )
 
 
+def _heard(commands: Iterable[Command]) -> tuple[Command, ...]:
+    """The commands, with a pause before a hangup that would cut the messages before it short (S2302)."""
+    out: list[Command] = []
+    playing = False
+    for command in commands:
+        if isinstance(command, Messages):
+            playing = True
+        elif isinstance(command, BLOCKING):
+            playing = False
+        elif isinstance(command, Hangup) and playing:
+            out.append(Pause(_HEARD_MS))
+            playing = False
+        out.append(command)
+    return tuple(out)
+
+
 def _handler(depth: int) -> _Strategy[tuple[Command, ...] | None]:
     if depth <= 0:
         return st.none() | st.just(()) | st.just((Hangup(),))
-    return _optional(st.lists(_command(depth - 1, None), max_size=3).map(tuple))
+    return _optional(st.lists(_command(depth - 1, None), max_size=3).map(_heard))
 
 
 def _leaves(menu: tuple[str, ...] | None) -> list[_Strategy[Command]]:
@@ -218,10 +238,12 @@ def _menu_draw(draw: st.DrawFn, depth: int) -> Menu:
         keys = draw(
             st.lists(st.sampled_from(["1", "2", "3", "#", "[4-9]", "\\*", "0{2}"]), unique=True, max_size=3)
         )
-        matches = {key: draw(st.lists(_command(depth, context), min_size=1, max_size=2)) for key in keys}
+        matches = {
+            key: _heard(draw(st.lists(_command(depth, context), min_size=1, max_size=2))) for key in keys
+        }
         if index == 0:
             for number, target in enumerate(names[1:]):
-                matches[f"9{number}"] = [GotoMenu(target)]
+                matches[f"9{number}"] = (GotoMenu(target),)
         low = draw(st.integers(1, 3))
         items.append(
             MenuItem(
@@ -237,7 +259,7 @@ def _menu_draw(draw: st.DrawFn, depth: int) -> Menu:
                 maximum_input_length=draw(st.integers(low, 100)),
                 terminating_sequence=draw(_optional(st.sampled_from(["#", "*", "##", "0#"]))),
                 matches=matches or None,
-                on_fail=draw(_optional(st.lists(_command(0, context), max_size=2).map(tuple))),
+                on_fail=draw(_optional(st.lists(_command(0, context), max_size=2).map(_heard))),
             )
         )
     return Menu(start_menu=names[0], menus=tuple(items))
@@ -254,7 +276,7 @@ def commands(depth: int = 2) -> _Strategy[Command]:
 
 @st.composite
 def _document(draw: st.DrawFn, depth: int) -> Svaml2:
-    doc = Svaml2(commands=draw(st.lists(commands(depth), min_size=1, max_size=4)))
+    doc = Svaml2(commands=_heard(draw(st.lists(commands(depth), min_size=1, max_size=4))))
     if draw(st.booleans()):
         doc = doc.with_call_name(draw(_name(Document, "call_name")))
     return doc

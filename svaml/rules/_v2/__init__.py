@@ -6,7 +6,7 @@ so :func:`svaml.rules.validate` checks a document shaped as v2 (a top-level ``co
 
 from __future__ import annotations
 
-from svaml.rules._v2 import _limits, _menus, _structure  # noqa: F401  (registers the rules)
+from svaml.rules._v2 import _limits, _menus, _sequences, _structure  # noqa: F401  (registers the rules)
 from svaml.rules._v2._driver import STRICT_CODES, check_built_v2, is_v2, validate_v2
 
 __all__ = ["STRICT_CODES", "check_built_v2", "is_v2", "validate_v2"]

@@ -1,8 +1,8 @@
 """SVAML v2 structure rules (S20xx): what reading a v2 document finds, unknown properties, canonical form.
 
 The codes mirror v1's (SV002 invalid type ↔ S2002 …): ``--select S2`` picks every v2 rule, ``SV``
-every v1 rule, and the group digit means the same in both (0 structure, 5 limits, 7 menus, 8
-voices, 9 requests).
+every v1 rule, and the group digit means the same in both (0 structure, 3 order and handlers, 5
+limits, 7 menus, 8 voices, 9 requests).
 """
 
 from __future__ import annotations

@@ -32,9 +32,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a test with hypoth
     ) from exc
 
 from svaml.rules._v2._limits import NAME_LIMITS, RANGES, SAMPLE_RATES, TEXT_LIMIT
-from svaml.rules._v2._sequences import BLOCKING
 from svaml.v2.document import Svaml2
 from svaml.v2.model.commands import (
+    BLOCKING_COMMANDS,
     Amd,
     AmdEvents,
     Answer,
@@ -162,7 +162,7 @@ def _heard(commands: Iterable[Command]) -> tuple[Command, ...]:
     for command in commands:
         if isinstance(command, Messages):
             playing = True
-        elif isinstance(command, BLOCKING):
+        elif isinstance(command, BLOCKING_COMMANDS):
             playing = False
         elif isinstance(command, Hangup) and playing:
             out.append(Pause(_HEARD_MS))

@@ -16,28 +16,23 @@ from svaml.rules._registry import Example, Finding, Target, rule
 from svaml.rules._v2._context import Context2
 from svaml.rules._v2._examples import doc, say
 from svaml.v2.model.commands import (
+    BLOCKING_COMMANDS,
     COMMAND_CLASSES,
     Dial,
-    GotoMenu,
     Hangup,
-    Menu,
     Messages,
-    Pause,
     StopMessages,
-    Webhook,
 )
 from svaml.v2.model.document import USE_FIELDS
 from svaml.v2.model.messages import Say
 
-__all__ = ["BLOCKING"]
+__all__: list[str] = []
 
 _W = Severity.WARNING
 _OAS = "Sinch Voice API v2 OpenAPI 2.0.58"
 _V2: tuple[Target] = ("svaml2",)
 
 _COMMANDS = frozenset(COMMAND_CLASSES.values())
-#: The commands the next one waits for (reference §2.3); every other command returns at once.
-BLOCKING = (Pause, Webhook, Menu, GotoMenu)
 _GOODBYE = say("Thank you for calling. Goodbye.")
 _HEARD = 40
 #: The handlers of a ``dial`` that run on the dialled leg.
@@ -79,7 +74,7 @@ def _cut(commands: Sequence[tuple[int, str, Any]], leg: Callable[[], str | None]
     stopped: set[str] = set()
     last = -1
     for index, where, command in commands:
-        if index != last + 1 or isinstance(command, BLOCKING):
+        if index != last + 1 or isinstance(command, BLOCKING_COMMANDS):
             playing = []  # waited for (or a command that did not read, which may have waited)
         last = index
         if isinstance(command, Messages):

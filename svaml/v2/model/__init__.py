@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from svaml.v2.model.commands import (
+    BLOCKING_COMMANDS,
     COMMAND_CLASSES,
     HANDLERS,
     Amd,
@@ -129,6 +130,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "BLOCKING_COMMANDS",
     "CE_TYPE",
     "CLOUD_EVENT_HEADERS",
     "COMMAND_CLASSES",

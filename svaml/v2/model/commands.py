@@ -35,6 +35,7 @@ from svaml.v2.model.enums import InputMethod, RecordingDestination, RecordingFor
 from svaml.v2.model.messages import Message, Play, Say
 
 __all__ = [
+    "BLOCKING_COMMANDS",
     "COMMAND_CLASSES",
     "HANDLERS",
     "Amd",
@@ -448,6 +449,10 @@ COMMAND_CLASSES: dict[str, type[Command]] = {
 _COMMAND_TYPES = tuple(COMMAND_CLASSES.values())
 
 #: The events class of each command that has handlers.
+#: The blocking commands (reference §2.3): the next command of their sequence waits for them.
+#: Every other command returns at once and its work goes on in parallel.
+BLOCKING_COMMANDS: tuple[type[Command], ...] = (Pause, Webhook, Menu, GotoMenu)
+
 HANDLERS: dict[str, type[SvamlObject]] = {
     "dial": CallEvents,
     "messages": MessagesEvents,

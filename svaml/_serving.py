@@ -48,6 +48,7 @@ NOT_ALLOWED = CallbackResponse(405, (("Allow", "POST"),), b"")
 _MAX_REASON = 4096
 
 _E = TypeVar("_E")
+_F = TypeVar("_F", bound=Callable[..., Any])
 _Scope = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 _Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -156,11 +157,28 @@ class Serving(Generic[_E]):
             ignore.split(",") if isinstance(ignore, str) else ignore, "ignore", allow_all=False
         )
         self._loop = Loop()
+        self._functions: dict[str, Callable[[Any], Any]] = {}
+        self._coroutines: set[str] = set()
 
     @property
     def replay(self) -> ReplayStore | None:
         """Where accepted requests are remembered (None: the replay check is off)."""
         return self._replay
+
+    def _register(self, name: str, function: _F | None) -> _F | Callable[[_F], _F]:
+        """Register ``function`` for the event ``name`` (checked by the caller); without it, a decorator."""
+
+        def register(fn: _F) -> _F:
+            if not callable(fn):
+                raise SvamlError(f"expected a function for {name}, got {type(fn).__name__}")
+            if name in self._functions:
+                raise SvamlError(f"a function is already registered for {name}")
+            self._functions[name] = fn
+            if inspect.iscoroutinefunction(fn):  # else an awaitable it returns is still awaited
+                self._coroutines.add(name)
+            return fn
+
+        return register if function is None else register(function)
 
     # -- what a subclass says -----------------------------------------------------------------
 

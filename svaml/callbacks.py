@@ -12,7 +12,6 @@ path Sinch signs (the path of the callback URL configured at Sinch) as ``signed_
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -232,8 +231,6 @@ class CallbackApp(Serving[Event]):
         if limits is not None and not isinstance(limits, Limits):
             raise SvamlError(f"limits must be a svaml.rules.Limits, not {type(limits).__name__}")
         self._limits = limits
-        self._functions: dict[str, Callable[[Any], Any]] = {}
-        self._coroutines: set[str] = set()
 
     def __repr__(self) -> str:
         # Safe on a half-built app (a constructor that raised, a debugger): no attribute is assumed.
@@ -263,17 +260,7 @@ class CallbackApp(Serving[Event]):
         if name not in EVENT_CLASSES:
             raise SvamlError(f"unknown event {event!r}; expected one of {_EVENT_NAMES}")
 
-        def register(fn: _F) -> _F:
-            if not callable(fn):
-                raise SvamlError(f"expected a function for {name}, got {type(fn).__name__}")
-            if name in self._functions:
-                raise SvamlError(f"a function is already registered for {name}")
-            self._functions[name] = fn
-            if inspect.iscoroutinefunction(fn):  # else an awaitable it returns is still awaited
-                self._coroutines.add(name)
-            return fn
-
-        return register if function is None else register(function)
+        return self._register(name, function)
 
     def ice(self, function: _Ice) -> _Ice:
         """Register the function (plain or ``async def``) that answers Incoming Call Events with SVAML."""

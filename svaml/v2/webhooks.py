@@ -414,8 +414,6 @@ class WebhookApp(Serving[Event]):
             if redeliveries
             else None
         )
-        self._functions: dict[str, Callable[[Any], Any]] = {}
-        self._coroutines: set[str] = set()
         self._fallback: Callable[[Any], Any] | None = None
         self._fallback_async = False
 
@@ -447,17 +445,7 @@ class WebhookApp(Serving[Event]):
         if not isinstance(name, str) or event_class(name) is None or name == CUSTOM_PREFIX:
             raise SvamlError(f"unknown event {event!r}; expected one of {_EVENT_NAMES}")
 
-        def register(fn: _F) -> _F:
-            if not callable(fn):
-                raise SvamlError(f"expected a function for {name}, got {type(fn).__name__}")
-            if name in self._functions:
-                raise SvamlError(f"a function is already registered for {name}")
-            self._functions[name] = fn
-            if inspect.iscoroutinefunction(fn):  # else an awaitable it returns is still awaited
-                self._coroutines.add(name)
-            return fn
-
-        return register if function is None else register(function)
+        return self._register(name, function)
 
     def custom(self, webhook_name: str) -> Callable[[_F], _F]:
         """Return a decorator registering the function for ``call.webhook.<webhook_name>``.

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import make_server
 
 import pytest
 import requests
+from local_servers import QuietHandler
 
 from svaml.signing import sign
 
@@ -179,13 +180,6 @@ def test_django_app() -> None:
     expected = ((200, "application/json", menu_json()), (401, b""))
     assert expected == ((ok.status_code, ok["Content-Type"], json.loads(ok.content)), (refused.status_code,
                                                                                         refused.content))
-
-
-class QuietHandler(WSGIRequestHandler):
-    """A wsgiref handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        """Drop the access log line."""
 
 
 @pytest.mark.usefixtures("examples")

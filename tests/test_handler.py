@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import make_server
 
 import pytest
 import requests
 import uvicorn
+from local_servers import QuietHandler
 
 from svaml import Menu, MenuOption, Svaml, return_, tts
 from svaml.callbacks import CallbackApp, CallbackResponse
@@ -415,13 +416,6 @@ def test_forwarded_headers_are_not_trusted() -> None:
 
 
 # -- WSGI and ASGI on real servers ----------------------------------------------------------------
-
-
-class QuietHandler(WSGIRequestHandler):
-    """A wsgiref handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        """Drop the access log line."""
 
 
 @pytest.fixture

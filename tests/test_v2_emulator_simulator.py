@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import make_server
+
+from local_servers import QuietHandler
 
 from svaml.errors import SvamlError
 from svaml.simulator.v2 import Callee, Caller, Outcome
@@ -17,13 +19,6 @@ from svaml.v2.model import AnsweredEvent, CallReason, CallResult, SessionState
 from svaml.v2.webhooks import WebhookApp
 
 TO = "+46700000001"
-
-
-class QuietHandler(WSGIRequestHandler):
-    """A wsgiref handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        """Log nothing."""
 
 
 @contextmanager

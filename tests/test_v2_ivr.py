@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from test_v2_webhooks import serve_asgi, serve_wsgi
+from local_servers import serve_asgi, serve_wsgi
 
 from svaml.v2.signing import CONTENT_TYPE, sign_webhook
 

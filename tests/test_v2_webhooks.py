@@ -8,19 +8,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
-import uvicorn
+from local_servers import serve_asgi, serve_wsgi
 from mypy import api
 
 from svaml.errors import EventError, ReplayStoreError, SignatureError, SvamlError
@@ -644,38 +641,6 @@ def test_the_repr_shows_services_not_secrets() -> None:
 
 
 # -- served for real ------------------------------------------------------------------------------
-
-
-class QuietHandler(WSGIRequestHandler):
-    """A wsgiref handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        """Drop the access log line."""
-
-
-def serve_wsgi(app: WebhookApp) -> Iterator[str]:
-    """Serve ``app.wsgi`` with wsgiref on 127.0.0.1 in a thread; yield its base URL."""
-    with make_server("127.0.0.1", 0, app.wsgi, handler_class=QuietHandler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        thread.join()
-
-
-def serve_asgi(app: WebhookApp) -> Iterator[str]:
-    """Serve ``app.asgi`` with uvicorn on 127.0.0.1 in a thread; yield its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app.asgi, log_level="critical", lifespan="on", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def async_app(loops: list[int]) -> WebhookApp:

@@ -14,14 +14,12 @@ import socket
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
-import uvicorn
+from local_servers import serve_asgi, serve_wsgi
 from mypy import api
 from redis_server import RedisServer, redis_server_fixture  # noqa: F401 - the fixture
 
@@ -67,38 +65,6 @@ def hangup_app(**options: Any) -> CallbackApp:
     app = CallbackApp(**{"key": KEY, "secret": SECRET, **options})
     app.ice(lambda event: Svaml.ice().hangup())
     return app
-
-
-class QuietHandler(WSGIRequestHandler):
-    """A wsgiref handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        """Drop the access log line."""
-
-
-def serve_wsgi(app: CallbackApp) -> Iterator[str]:
-    """Serve ``app.wsgi`` with wsgiref on 127.0.0.1 in a thread; yield its base URL."""
-    with make_server("127.0.0.1", 0, app.wsgi, handler_class=QuietHandler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        thread.join()
-
-
-def serve_asgi(app: CallbackApp) -> Iterator[str]:
-    """Serve ``app.asgi`` with uvicorn on 127.0.0.1 in a thread; yield its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app.asgi, log_level="critical", lifespan="on", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def post(url: str, body: bytes = ICE, headers: dict[str, str] | None = None) -> requests.Response:
